@@ -57,6 +57,7 @@ static int abs_dup(const char *p, char **out, berr *err)
 int store_open(struct store **out, const char *root, const char *runroot, berr *err)
 {
 	struct store *st = xcalloc(1, sizeof *st);
+	_cleanup_free_ char *dbpath = NULL;
 	static const char *dirs[] = { "blobs/sha256", "layers", "containers", "volumes", "tmp" };
 	*out = NULL;
 	if (abs_dup(root, &st->root, err) < 0 || abs_dup(runroot ? runroot : "/run/berth", &st->runroot, err) < 0)
@@ -69,7 +70,7 @@ int store_open(struct store **out, const char *root, const char *runroot, berr *
 		if (mkdir_p(d, 0700, err) < 0)
 			goto fail;
 	}
-	_cleanup_free_ char *dbpath = store_path(st, "berth.db");
+	dbpath = store_path(st, "berth.db");
 	if (sqlite3_open_v2(dbpath, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		berr_set(err, EIO, "open database %s: %s", dbpath, st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
