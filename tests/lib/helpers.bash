@@ -5,6 +5,7 @@ BERTH_SRC=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BERTH="$BERTH_SRC/berth"
 FIXTURES="$BERTH_SRC/tests/fixtures"
 CONFORMANCE="${CONFORMANCE:-$BERTH_SRC/../shared/conformance}"
+[ -d "$CONFORMANCE" ] || CONFORMANCE=/work/shared/conformance
 
 berth_setup_root() {
 	export BERTH_ROOT="$BATS_FILE_TMPDIR/root"
