@@ -832,7 +832,17 @@ int shell_lex_process(const struct shell_lex *lex, const char *word, const struc
 	if (rc < 0) {
 		struct strbuf q = STRBUF_INIT;
 		go_quote(&q, word);
-		berr_set(err, 0, "failed to process %s: %s", q.buf, sw.errmsg ? sw.errmsg : "error");
+		/* berr holds BERR_MSG_MAX bytes: shorten a huge word so the cause stays visible */
+		const char *why = sw.errmsg ? sw.errmsg : "error";
+		size_t whylen = strlen(why);
+		if (q.len + whylen + 32 > BERR_MSG_MAX) {
+			size_t keep = whylen + 64 < BERR_MSG_MAX ? BERR_MSG_MAX - whylen - 64 : 16;
+			while (keep > 0 && ((unsigned char)q.buf[keep] & 0xC0) == 0x80)
+				keep--;
+			sb_setlen(&q, keep);
+			sb_adds(&q, "...\"");
+		}
+		berr_set(err, 0, "failed to process %s: %.*s", q.buf, BERR_MSG_MAX / 2, why);
 		sb_release(&q);
 		free(sw.errmsg);
 		return -1;
