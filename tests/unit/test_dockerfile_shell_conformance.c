@@ -1,6 +1,9 @@
 /* test_dockerfile_shell_conformance: every vector of BuildKit's shell/envVarTest (A and U
  * lines) and shell/wordsTest, read from the conformance data and parsed as BuildKit's
- * lex_test.go does, must give BuildKit's result. */
+ * lex_test.go does, must give BuildKit's result; and tests/unit/data/
+ * dockerfile-shell-reference.tsv, 1200 random and fuzzer-found inputs (with every lexer
+ * option) whose expected result, words, matched/unmatched sets or error message were
+ * recorded from BuildKit's own lexer (lex.go at SOURCE-COMMIT, built with Go 1.19). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -177,11 +180,119 @@ static void test_words_vectors(void **state)
 	assert_int_equal(passed, run);
 }
 
+static char *unhex(const char *s)
+{
+	size_t n = strlen(s) / 2;
+	char *o = xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+		sscanf(s + 2 * i, "%2x", &v);
+		o[i] = (char)v;
+	}
+	o[n] = 0;
+	return o;
+}
+
+static void add_hex(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++)
+		sb_addf(sb, "%02x", (unsigned char)*s);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void add_set(struct strbuf *sb, const struct strvec *sv)
+{
+	_cleanup_strvec_ struct strvec h = STRVEC_INIT;
+	for (size_t i = 0; i < sv->n; i++) {
+		_cleanup_strbuf_ struct strbuf x = STRBUF_INIT;
+		sb_init(&x);
+		add_hex(&x, sv->v[i]);
+		sv_push(&h, x.buf);
+	}
+	if (h.n)
+		qsort(h.v, h.n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < h.n; i++)
+		sb_addf(sb, "%s%s", i ? "," : "", h.v[i]);
+}
+
+/* One line: "FLAGS xWORDHEX xENVHEX...<TAB>EXPECTED", FLAGS = escape char then 0/1 for
+ * raw quotes, raw escapes, skip process quotes, skip unset env; EXPECTED is
+ * "R <hex> W <hex,...> M <hex,...> U <hex,...>" or "E <hex message> M ... U ...". */
+static void test_reference_vectors(void **state)
+{
+	(void)state;
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	berr err = { 0 };
+	const char *path = "tests/unit/data/dockerfile-shell-reference.tsv";
+	if (read_file(path, &data, &len, &err) < 0)
+		fail_msg("%s", err.msg);
+	_cleanup_strvec_ struct strvec lines = STRVEC_INIT;
+	split_lines(data, &lines);
+	int run = 0, passed = 0;
+	for (size_t i = 0; i < lines.n; i++) {
+		char *tab = strchr(lines.v[i], '\t');
+		assert_non_null(tab);
+		*tab = 0;
+		const char *want = tab + 1;
+		_cleanup_strvec_ struct strvec f = STRVEC_INIT;
+		char *save = NULL;
+		for (char *t = strtok_r(lines.v[i], " ", &save); t; t = strtok_r(NULL, " ", &save))
+			sv_push(&f, t);
+		assert_true(f.n >= 2 && strlen(f.v[0]) == 5);
+		struct shell_lex lex = SHELL_LEX_INIT;
+		lex.escape_token = f.v[0][0] == '`' ? '`' : '\\';
+		lex.raw_quotes = f.v[0][1] == '1';
+		lex.raw_escapes = f.v[0][2] == '1';
+		lex.skip_process_quotes = f.v[0][3] == '1';
+		lex.skip_unset_env = f.v[0][4] == '1';
+		_cleanup_free_ char *word = unhex(f.v[1] + 1);
+		_cleanup_strvec_ struct strvec envs = STRVEC_INIT;
+		for (size_t k = 2; k < f.n; k++)
+			sv_push_owned(&envs, unhex(f.v[k] + 1));
+		const char *none[] = { NULL };
+		struct shell_env env = { .kv = envs.n ? (const char *const *)envs.v : none };
+		struct shell_matches m = SHELL_MATCHES_INIT;
+		_cleanup_strvec_ struct strvec words = STRVEC_INIT;
+		_cleanup_free_ char *out = NULL;
+		berr e = { 0 };
+		_cleanup_strbuf_ struct strbuf got = STRBUF_INIT;
+		if (shell_lex_process(&lex, word, &env, &out, &words, &m, &e) < 0) {
+			sb_adds(&got, "E ");
+			add_hex(&got, e.msg);
+		} else {
+			sb_adds(&got, "R ");
+			add_hex(&got, out);
+			sb_adds(&got, " W ");
+			for (size_t k = 0; k < words.n; k++) {
+				if (k)
+					sb_addc(&got, ',');
+				add_hex(&got, words.v[k]);
+			}
+		}
+		sb_adds(&got, " M ");
+		add_set(&got, &m.matched);
+		sb_adds(&got, " U ");
+		add_set(&got, &m.unmatched);
+		shell_matches_clear(&m);
+		run++;
+		if (!strcmp(got.buf, want))
+			passed++;
+		else
+			print_error("reference line %zu differs:\n want %s\n got  %s\n", i + 1, want, got.buf);
+	}
+	print_message("reference vectors: %d of %d match BuildKit\n", passed, run);
+	assert_true(run >= 1000);
+	assert_int_equal(passed, run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_env_var_vectors),
 		cmocka_unit_test(test_words_vectors),
+		cmocka_unit_test(test_reference_vectors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
