@@ -223,6 +223,9 @@ static void test_utf8(void **state)
 		{ "$한국어!", { "한국어=ok" }, "ok!", "한국어", "", NULL },
 		{ "$\xD9\xA1" "x", { NULL }, "x", "", "\xD9\xA1", NULL },
 		{ "$é_1.", { "é_1=v" }, "v.", NULL, NULL, NULL },
+		/* Unicode 15.0 (Go 1.21+): KAWI LETTER A is a letter, KAWI DIGIT ONE a digit */
+		{ "$\xF0\x91\xBC\x84.", { "\xF0\x91\xBC\x84=kawi" }, "kawi.", NULL, NULL, NULL },
+		{ "$\xF0\x91\xBD\x91" "x", { NULL }, "x", "", "\xF0\x91\xBD\x91", NULL },
 	};
 	run_cases(cases, ARRAY_SIZE(cases));
 }
