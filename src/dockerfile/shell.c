@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include "dockerfile/gounicode.h"
 #include "dockerfile/shell.h"
 #include "util/cleanup.h"
@@ -719,10 +720,11 @@ static int process_stop_on(struct sw *sw, int32_t stop, bool raw_escapes, struct
 		bool quote = !sw->lex->skip_process_quotes && (ch == '\'' || ch == '"');
 		if (ch == '$' || ch == '<' || quote) {
 			sb_reset(&tmp);
+			rc = 0;
 			if (ch == '$')
 				rc = process_dollar(sw, &tmp);
 			else if (ch == '<')
-				process_possible_heredoc(sw, &tmp), rc = 0;
+				process_possible_heredoc(sw, &tmp);
 			else if (ch == '\'')
 				rc = process_single_quote(sw, &tmp);
 			else
