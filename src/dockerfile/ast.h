@@ -10,10 +10,15 @@
 /* One heredoc attached to an instruction (RUN/COPY/ADD <<EOF ...). */
 struct df_heredoc {
 	char *name;     /* delimiter word without quotes or "-", e.g. "EOF" */
-	char *content;  /* body, each line '\n'-terminated (leading tabs removed if chomp) */
+	char *content;  /* body as written, lines with their newlines; NOT chomped (as BuildKit:
+	                 * use df_heredoc_chomp() when chomp is set) */
 	bool expand;    /* false if the delimiter was quoted ('EOF' or "EOF"): no variable expansion */
-	bool chomp;     /* <<-EOF: leading tabs stripped from every body line */
+	bool chomp;     /* <<-EOF: leading tabs are to be stripped from every body line */
+	unsigned fd;    /* 3<<EOF: the file descriptor number before "<<" (0 if none) */
 };
+
+/* ChompHeredocContent: a copy of content with the leading tabs of every line removed. */
+char *df_heredoc_chomp(const char *content);
 
 /* A node of the parse tree. The root has value NULL and the instructions as children.
  * An instruction node has value = lower-cased instruction name ("run", "from", ...)
@@ -21,7 +26,10 @@ struct df_heredoc {
  * ONBUILD's argument is a nested instruction node: ONBUILD's next has children[0] =
  * the sub-instruction (whose value is its lower-cased name, with its own next). */
 struct df_node {
-	char *value;                 /* instruction name (lower case) or argument text */
+	char *value;                 /* instruction name (lower case) or argument text;
+	                              * never NULL except for the root */
+	size_t len;                  /* strlen(value), except that a JSON-form argument may
+	                              * contain NUL bytes ("\u0000"): then len is its length */
 	struct df_node *next;        /* next argument (linked list) */
 	struct df_node **children;   /* root: instructions; ONBUILD arg node: the sub-instruction */
 	size_t nchildren;
