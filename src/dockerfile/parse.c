@@ -259,7 +259,7 @@ int df_parse(const char *data, size_t len, const char *filename, struct df_parse
 	for (size_t pos = 0, line = 1; pos < len; line++) {
 		const char *nl = memchr(data + pos, '\n', len - pos);
 		size_t ll = nl ? (size_t)(nl - data) - pos + 1 : len - pos;
-		if (ll > MAX_LINE + 1) {
+		if (ll > MAX_LINE + 1 || (!nl && ll > MAX_LINE)) {
 			msg = xasprintf("dockerfile line greater than max allowed size of %d", MAX_LINE);
 			loc_error(err, file, "", 0, (int)line, (int)line, msg);
 			goto fail;

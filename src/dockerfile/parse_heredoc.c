@@ -14,6 +14,7 @@ struct lex {
 	const char *s;
 	size_t len, pos;
 	bool raw_quotes, raw_escapes;
+	int depth; /* ${...} nesting, bounded so that a huge line cannot exhaust the stack */
 	const char *err;
 };
 
@@ -203,9 +204,14 @@ static int dollar(struct lex *l, struct strbuf *out, bool raw_escapes)
 		}
 		_cleanup_strbuf_ struct strbuf word = STRBUF_INIT;
 		sb_init(&word);
-		if (stop_on(l, '}', raw, &word, NULL)) {
+		if (++l->depth > DF_MAX_NESTING) {
+			l->err = "substitutions nested too deep";
 			return -1;
 		}
+		int rc = stop_on(l, '}', raw, &word, NULL);
+		l->depth--;
+		if (rc)
+			return -1;
 		sb_addf(out, "${%s%s%s}", n.buf, chs.buf, word.buf);
 		return 0;
 	}
@@ -215,7 +221,13 @@ static int dollar(struct lex *l, struct strbuf *out, bool raw_escapes)
 		_cleanup_strbuf_ struct strbuf pat = STRBUF_INIT, rep = STRBUF_INIT;
 		sb_init(&pat);
 		sb_init(&rep);
-		if (stop_on(l, '/', true, &pat, NULL) || stop_on(l, '}', true, &rep, NULL))
+		if (++l->depth > DF_MAX_NESTING) {
+			l->err = "substitutions nested too deep";
+			return -1;
+		}
+		int rc = stop_on(l, '/', true, &pat, NULL) || stop_on(l, '}', true, &rep, NULL);
+		l->depth--;
+		if (rc)
 			return -1;
 		sb_addf(out, "${%s/%s/%s}", n.buf, pat.buf, rep.buf);
 		return 0;
@@ -312,7 +324,7 @@ out:
 
 static int process_words(const char *s, size_t len, bool raw, struct strvec *words, const char **err)
 {
-	struct lex l = { s, len, 0, raw, raw, NULL };
+	struct lex l = { s, len, 0, raw, raw, 0, NULL };
 	_cleanup_strbuf_ struct strbuf result = STRBUF_INIT;
 	sb_init(&result);
 	if (stop_on(&l, LEX_EOF, raw, &result, words)) {

@@ -205,10 +205,45 @@ static void test_error_lines(void **state)
 	free(e);
 }
 
-/* Inputs the fuzzer found problems with. */
+/* Edge cases kept as regressions (the fuzzer found no crash so far; add its finds here). */
 static void test_fuzz_regressions(void **state)
 {
 	(void)state;
+	/* deep nesting must not exhaust the stack: ${a:-${a:-... in a heredoc line, ONBUILD
+	 * chains and JSON arrays far longer than one physical line allows */
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	sb_adds(&sb, "RUN <<EOF ");
+	for (int i = 0; i < 200000; i++)
+		sb_adds(&sb, "${a:-\\\n");
+	sb_adds(&sb, "\n");
+	char *e = NULL;
+	char *d = dump_of(sb.buf, NULL, &e);
+	assert_non_null(d);
+	free(d);
+	sb_reset(&sb);
+	for (int i = 0; i < 5000; i++)
+		sb_adds(&sb, "ONBUILD \\\n");
+	sb_adds(&sb, "RUN x\n");
+	assert_null(dump_of(sb.buf, NULL, &e));
+	assert_non_null(strstr(e, "Dockerfile:1: instructions nested more than"));
+	free(e);
+	sb_reset(&sb);
+	sb_adds(&sb, "CMD ");
+	for (int i = 0; i < 100000; i++)
+		sb_adds(&sb, "[\\\n");
+	sb_adds(&sb, "\n");
+	d = dump_of(sb.buf, NULL, &e);
+	assert_non_null(d);
+	free(d);
+	sb_reset(&sb);
+	sb_adds(&sb, "RUN ");
+	for (int i = 0; i < 70000; i++)
+		sb_addc(&sb, 'x');
+	assert_null(dump_of(sb.buf, NULL, &e));
+	assert_non_null(strstr(e, "Dockerfile:1: dockerfile line greater than max allowed size of 65535"));
+	free(e);
+	sb_release(&sb);
 	expect("RUN <<${\n", "(run \"<<${\")\n");
 	expect("RUN <<\"\"\n", "(run \"<<\\\"\\\"\")\n");
 	expect("\\\n \\\n", "(\"\")\n");
