@@ -10,6 +10,8 @@
 #include <string.h>
 #include "dockerfile/ast.h"
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Parse src and return its dump (caller frees), or NULL with *errout set. */
 static char *dump_of(const char *src, struct df_parse_result **keep, char **errout)
 {
@@ -155,6 +157,57 @@ static void test_heredocs(void **state)
 	expect("RUN <<EOF 'x\n", "(run \"<<EOF 'x\")\n");
 }
 
+/* BuildKit's heredoc cases: each instruction's heredocs as "name|content|expand|chomp|fd;..." */
+static void test_heredoc_table(void **state)
+{
+	(void)state;
+	const char *src = "\nFROM alpine:3.6\n\nENV NAME=me\n\nRUN ls\n\nUSER <<INVALID\nINVALID\n\n"
+		"RUN <<EMPTY\nEMPTY\n\nRUN 3<<EMPTY2\nEMPTY2\n\nRUN \"<<NOHEREDOC\"\n\n"
+		"RUN <<INDENT\n\tfoo\n\tbar\nINDENT\n\nRUN <<-UNINDENT\n\tbaz\n\tquux\nUNINDENT\n\n"
+		"RUN <<-UNINDENT2\n\tbaz\n\tquux\n\tUNINDENT2\n\nRUN <<-EXPAND\n\texpand $NAME\nEXPAND\n\n"
+		"RUN <<-'NOEXPAND'\n\tdon't expand $NAME\nNOEXPAND\n\n"
+		"RUN --mount=type=cache,target=/foo <<MOUNT\necho hello\nMOUNT\n\n"
+		"COPY <<FILE1 <<FILE2 /dest\ncontent 1\nFILE1\ncontent 2\nFILE2\n\n"
+		"COPY <<X <<Y /dest\nY\nX\nX\nY\n\n"
+		"RUN <<COMPLEX python3\nprint('hello world')\nCOMPLEX\n\n"
+		"RUN <<eo'f'\necho foo\neof\n\nRUN <<eo\\'f\necho foo\neo'f\n\n"
+		"RUN <<'e'o\\'f\necho foo\neo'f\n\nRUN <<'one two'\necho bar\none two\n\n"
+		"RUN <<$EOF\n$EOF\n\nRUN <<  EOF\nEOF\n\nRUN <<  EOF  > foo\nEOF\n"
+		"RUN <<EOF sh <<\"B\" '<<C' \"<<D\" 4<<E\nEOF\nB\nE\n\t";
+	const char *want[] = {
+		"-", "-", "-", "-",
+		"EMPTY||1|0|0;", "EMPTY2||1|0|3;", "-",
+		"INDENT|\tfoo\n\tbar\n|1|0|0;", "UNINDENT|\tbaz\n\tquux\n|1|1|0;",
+		"UNINDENT2|\tbaz\n\tquux\n|1|1|0;", "EXPAND|\texpand $NAME\n|1|1|0;",
+		"NOEXPAND|\tdon't expand $NAME\n|0|1|0;", "MOUNT|echo hello\n|1|0|0;",
+		"FILE1|content 1\n|1|0|0;FILE2|content 2\n|1|0|0;", "X|Y\n|1|0|0;Y|X\n|1|0|0;",
+		"COMPLEX|print('hello world')\n|1|0|0;", "eof|echo foo\n|0|0|0;", "eo'f|echo foo\n|1|0|0;",
+		"eo'f|echo foo\n|0|0|0;", "one two|echo bar\n|0|0|0;", "$EOF||1|0|0;", "EOF||1|0|0;",
+		"EOF||1|0|0;", "EOF||1|0|0;B||0|0|0;E||1|0|4;",
+	};
+	struct df_parse_result *r = NULL;
+	char *e = NULL;
+	char *d = dump_of(src, &r, &e);
+	if (!d)
+		fail_msg("%s", e);
+	assert_int_equal(r->ast->nchildren, 1 + ARRAY_LEN(want));
+	for (size_t i = 0; i < ARRAY_LEN(want); i++) {
+		struct df_node *n = r->ast->children[i + 1];
+		struct strbuf sb = STRBUF_INIT;
+		sb_init(&sb);
+		if (!n->nheredocs)
+			sb_adds(&sb, "-");
+		for (size_t j = 0; j < n->nheredocs; j++)
+			sb_addf(&sb, "%s|%s|%d|%d|%u;", n->heredocs[j].name, n->heredocs[j].content,
+				n->heredocs[j].expand, n->heredocs[j].chomp, n->heredocs[j].fd);
+		if (strcmp(sb.buf, want[i]))
+			fail_msg("instruction %zu (%s): got %s want %s", i + 1, n->original, sb.buf, want[i]);
+		sb_release(&sb);
+	}
+	df_parse_result_free(r);
+	free(d);
+}
+
 static void test_onbuild(void **state)
 {
 	(void)state;
@@ -255,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_escape_directive),
 		cmocka_unit_test(test_continuations),
 		cmocka_unit_test(test_heredocs),
+		cmocka_unit_test(test_heredoc_table),
 		cmocka_unit_test(test_onbuild),
 		cmocka_unit_test(test_line_parsers),
 		cmocka_unit_test(test_error_lines),
