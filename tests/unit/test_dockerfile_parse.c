@@ -208,6 +208,44 @@ static void test_heredoc_table(void **state)
 	free(d);
 }
 
+/* Line numbers with directives, blank lines, comments and empty continuation lines. */
+static void test_line_numbers(void **state)
+{
+	(void)state;
+	const char *src = "# ESCAPE=\\\n\n\n\nFROM b/u:14.04\n\n\n# TORUN -v /a:/a\n\n\nENV GOPATH \\\n/go\n\n\n\n"
+		"# Install\nRUN a \\\n\t&& b \\\n\n\n    && c \\\n    && d \\\n    && e \\\n\n\t&& f \\\n    && g \\\n\n"
+		"\t&& h \\\n\t&& i \\\n\t&& j \\\n\t&& k\n\n\n\n\t";
+	struct df_parse_result *r = NULL;
+	char *d = dump_of(src, &r, NULL);
+	assert_non_null(d);
+	assert_int_equal(r->ast->start_line, 5);
+	assert_int_equal(r->ast->end_line, 31);
+	assert_int_equal(r->ast->nchildren, 3);
+	int want[3][2] = { { 5, 5 }, { 11, 12 }, { 17, 31 } };
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(r->ast->children[i]->start_line, want[i][0]);
+		assert_int_equal(r->ast->children[i]->end_line, want[i][1]);
+	}
+	assert_int_equal(r->ast->children[2]->prev_comments.n, 1);
+	assert_string_equal(r->ast->children[2]->prev_comments.v[0], "Install");
+	assert_int_equal(r->nwarns, 1);
+	assert_int_equal(r->warns[0].line, 31);
+	df_parse_result_free(r);
+	free(d);
+
+	r = NULL;
+	d = dump_of("\nFROM alpine:3.6\nRUN valid \\\n    continuation\nRUN something \\\n\n    following \\\n\n    more\n"
+		    "RUN another \\\n\n    thing\nRUN non-indented \\\n# this is a comment\n   after-comment\n\n"
+		    "RUN indented \\\n    # this is an indented comment\n    comment\n\t", &r, NULL);
+	assert_non_null(d);
+	assert_int_equal(r->nwarns, 2);
+	assert_string_equal(r->warns[0].short_desc, "Empty continuation line found in: RUN something     following     more");
+	assert_string_equal(r->warns[1].short_desc, "Empty continuation line found in: RUN another     thing");
+	assert_string_equal(r->warns[0].detail, "Empty continuation lines will become errors in a future release");
+	df_parse_result_free(r);
+	free(d);
+}
+
 static void test_onbuild(void **state)
 {
 	(void)state;
@@ -309,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_continuations),
 		cmocka_unit_test(test_heredocs),
 		cmocka_unit_test(test_heredoc_table),
+		cmocka_unit_test(test_line_numbers),
 		cmocka_unit_test(test_onbuild),
 		cmocka_unit_test(test_line_parsers),
 		cmocka_unit_test(test_error_lines),
