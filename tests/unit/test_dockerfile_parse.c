@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dockerfile/ast.h"
@@ -271,6 +272,16 @@ static void test_line_parsers(void **state)
 	expect("RUN \x01\x7f\xff \xc2\xa0x\n", "(run \"\\x01\\x7f\\xff \\u00a0x\")\n");
 	expect_error("LABEL a=b c\n", "Syntax error - can't find = in \"c\". Must be of the form: name=value");
 	expect_error("CMD [\"a\", 1]\n", "arrays must be comprised of strings only");
+	const char *bad[] = { "[\"a\",42,\"b\"]", "[\"a\",123.456,\"b\"]", "[\"a\",{},\"b\"]",
+			      "[\"a\",{\"c\": \"d\"},\"b\"]", "[\"a\",[\"c\"],\"b\"]", "[\"a\",true,\"b\"]",
+			      "[\"a\",false,\"b\"]", "[\"a\",null,\"b\"]" };
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		char *src = NULL;
+		assert_true(asprintf(&src, "COPY %s\n", bad[i]) > 0);
+		expect_error(src, "Dockerfile:1: when using JSON array syntax");
+		free(src);
+	}
+	expect("SHELL\t[\t\"a\",\t\"b\"\t]\t\nCMD []\nENTRYPOINT [\"\"]\n", "(shell \"a\" \"b\")\n(cmd)\n(entrypoint \"\")\n");
 	struct df_parse_result *r = NULL;
 	berr err = { 0 };
 	assert_int_equal(df_parse("RUN a\n\0\n", 8, NULL, &r, &err), -1);
