@@ -62,27 +62,12 @@ void df_put_rune(struct strbuf *sb, uint32_t r)
 	}
 }
 
-/* unicode.IsPrint, approximated for non-ASCII: spaces, controls, format characters,
- * private use and non-characters are not printable; everything else is. */
+/* unicode.IsPrint */
 static bool is_print(uint32_t r)
 {
 	if (r < 0x80)
 		return r >= 0x20 && r < 0x7F;
-	if (r <= 0xA0 || r == 0xAD || df_isspace(r))
-		return false;
-	static const uint32_t ranges[][2] = {
-		{ 0x0600, 0x0605 }, { 0x061C, 0x061C }, { 0x06DD, 0x06DD }, { 0x070F, 0x070F },
-		{ 0x08E2, 0x08E2 }, { 0x180E, 0x180E }, { 0x200B, 0x200F }, { 0x202A, 0x202E },
-		{ 0x2060, 0x206F }, { 0xD800, 0xF8FF }, { 0xFDD0, 0xFDEF }, { 0xFEFF, 0xFEFF },
-		{ 0xFFF0, 0xFFFB }, { 0xFFFE, 0xFFFF }, { 0x110BD, 0x110BD }, { 0x1BCA0, 0x1BCA3 },
-		{ 0x1D173, 0x1D17A }, { 0xE0000, 0x10FFFF },
-	};
-	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
-		if (r >= ranges[i][0] && r <= ranges[i][1])
-			return false;
-	if ((r & 0xFFFE) == 0xFFFE)
-		return false;
-	return true;
+	return df_unicode_isprint(r);
 }
 
 void df_quote(struct strbuf *sb, const char *s, size_t len)
@@ -131,33 +116,14 @@ void df_quote(struct strbuf *sb, const char *s, size_t len)
 	sb_addc(sb, '"');
 }
 
-/* unicode.ToLower for the common alphabets (Latin-1, Latin Extended-A, Greek, Cyrillic). */
+/* unicode.ToLower (simple case mapping) */
 static uint32_t to_lower(uint32_t r)
 {
 	if (r >= 'A' && r <= 'Z')
 		return r + 32;
 	if (r < 0x80)
 		return r;
-	if ((r >= 0xC0 && r <= 0xDE && r != 0xD7) || (r >= 0x391 && r <= 0x3AB && r != 0x3A2) ||
-	    (r >= 0x410 && r <= 0x42F))
-		return r + 32;
-	if (r >= 0x400 && r <= 0x40F)
-		return r + 80;
-	if (r >= 0x100 && r <= 0x17F && r != 0x178 && r != 0x130 && r != 0x138 && r != 0x149 && r != 0x17F) {
-		bool odd_upper = (r >= 0x139 && r <= 0x148) || (r >= 0x179 && r <= 0x17E);
-		if (odd_upper ? (r & 1) : !(r & 1))
-			return r + 1;
-		return r;
-	}
-	if (r == 0x130)
-		return 'i';
-	if (r == 0x178)
-		return 0xFF;
-	if (r == 0x212A)
-		return 'k';
-	if (r == 0x212B)
-		return 0xE5;
-	return r;
+	return df_unicode_tolower(r);
 }
 
 char *df_lower(const char *s, size_t len)
