@@ -37,7 +37,8 @@ struct df_node {
 	bool json;                   /* attributes["json"]: arguments were in JSON (exec) form */
 	char *original;              /* whole original instruction text, continuations joined
 	                              * (escape + newline removed), e.g. "RUN echo a  b" */
-	struct df_heredoc *heredocs; /* RUN/COPY/ADD heredocs in order of appearance */
+	struct df_heredoc *heredocs; /* RUN/COPY/ADD heredocs in order of appearance (for
+	                              * ONBUILD RUN <<EOF: on the ONBUILD node) */
 	size_t nheredocs;
 	int start_line;              /* 1-based line of the instruction's first line */
 	int end_line;                /* 1-based line of its last line (incl. heredoc bodies) */

@@ -270,6 +270,11 @@ static void test_line_parsers(void **state)
 	expect("HEALTHCHECK NONE\n", "(healthcheck \"NONE\")\n");
 	expect("COPY --chown=\"a b\" --x='c' -- --y z\n", "(copy [\"--chown=a b\" \"--x=c\"] \"--y\" \"z\")\n");
 	expect("RUN \x01\x7f\xff \xc2\xa0x\n", "(run \"\\x01\\x7f\\xff \\u00a0x\")\n");
+	/* strconv.Quote and strings.ToLower on non-ASCII text */
+	expect("RUN \xc2\xad\xe2\x80\x8b\xee\x80\x80 \xe2\x99\xa5 \xf0\x9f\x98\x80 \xcd\xb8 \xf3\xa0\x80\x81\n",
+	       "(run \"\\u00ad\\u200b\\ue000 \xe2\x99\xa5 \xf0\x9f\x98\x80 \\u0378 \\U000e0001\")\n");
+	expect("\xc3\x89NV a b\nONBU\xc4\xb0LD RUN x\n\xe2\x84\xaaUX\n",
+	       "(\xc3\xa9nv \"\")\n(onbuild (run \"x\"))\n(kux \"\")\n");
 	expect_error("LABEL a=b c\n", "Syntax error - can't find = in \"c\". Must be of the form: name=value");
 	expect_error("CMD [\"a\", 1]\n", "arrays must be comprised of strings only");
 	const char *bad[] = { "[\"a\",42,\"b\"]", "[\"a\",123.456,\"b\"]", "[\"a\",{},\"b\"]",
