@@ -56,7 +56,7 @@ int layer_diff_upper(const char *upperdir, int out_fd, enum layer_compression co
 		     int64_t source_date_epoch, struct layer_diff_result *res, berr *err);
 
 /* Tar a whole directory tree as one layer (no parent: `import`, tests, squash): as
- * layer_diff_upper but char devices 0:0 and overlay xattrs are copied as they are, not
- * converted to whiteouts. */
+ * layer_diff_upper but char devices 0:0 stay devices and opaque xattrs are not converted
+ * into whiteouts (overlay xattrs are still left out). */
 int layer_tar_dir(const char *dir, int out_fd, enum layer_compression comp,
 		  int64_t source_date_epoch, struct layer_diff_result *res, berr *err);
