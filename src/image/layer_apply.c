@@ -563,8 +563,8 @@ int layer_apply(int fd, int dirfd, const struct layer_apply_opts *opts,
 			goto out;
 		}
 	}
-	/* Directory times last, deepest (latest) first. */
-	for (size_t i = ap.ndirs; i-- > 0;) {
+	/* Directory times last (after their contents changed them); a later entry wins. */
+	for (size_t i = 0; i < ap.ndirs; i++) {
 		int dfd = sp_open(dirfd, ap.dirs[i].path, O_RDONLY | O_DIRECTORY, 0, SP_NO_SYMLINKS, NULL);
 		if (dfd < 0)
 			continue;
