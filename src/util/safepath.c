@@ -247,7 +247,7 @@ int sp_open(int rootfd, const char *path, int oflags, mode_t mode, unsigned spfl
 		if (errno == ELOOP && (spflags & SP_NO_SYMLINKS))
 			return berr_set(err, ELOOP, "open %s in root: refusing to follow a symlink", path);
 		if (errno == EXDEV)
-			return berr_set(err, EXDEV, "open %s in root: refusing a magic link", path);
+			return berr_set(err, EXDEV, "open %s in root: path escapes the root", path);
 		return berr_sys(err, "open %s in root", path);
 	}
 	return fd;
