@@ -188,7 +188,7 @@ static int add_xattrs(struct archive_entry *e, int fd, const char *procpath, boo
 	}
 	struct strvec names = STRVEC_INIT;
 	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(list + i) + 1) {
-		if (opaque && !strcmp(list + i, "trusted.overlay.opaque")) {
+		if (opaque && (!strcmp(list + i, "trusted.overlay.opaque") || !strcmp(list + i, "user.overlay.opaque"))) {
 			char v[8];
 			ssize_t vl = fd >= 0 ? fgetxattr(fd, list + i, v, sizeof v) : getxattr(procpath, list + i, v, sizeof v);
 			if (vl == 1 && v[0] == 'y')
