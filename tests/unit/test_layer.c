@@ -418,6 +418,41 @@ static void test_whiteouts_flatten(void **state)
 	assert_false(exists("nodir"));
 }
 
+/* FLATTEN over an earlier layer's symlink or file where this layer has a directory: the
+ * overlay view shows this layer's directory, so the old non-dir is replaced (not followed). */
+static void test_flatten_replaces_lower_nondir(void **state)
+{
+	(void)state;
+	berr e = { 0 };
+	struct tb *t = tb_new(ARCHIVE_FILTER_NONE);
+	tb_dir(t, "usr/");
+	tb_dir(t, "usr/lib/");
+	tb_file(t, "usr/lib/a", "a");
+	tb_symlink(t, "lib", "usr/lib");
+	tb_symlink(t, "out", S->outside);
+	tb_file(t, "f", "file");
+	assert_int_equal(apply_tb(t, LAYER_APPLY_FLATTEN, &e), 0);
+	t = tb_new(ARCHIVE_FILTER_NONE);
+	tb_file(t, "lib/foo", "foo");
+	tb_file(t, "out/victim", "pwned");
+	tb_file(t, "f/x", "x");
+	assert_int_equal(apply_tb(t, LAYER_APPLY_FLATTEN, &e), 0);
+	assert_true(S_ISDIR(lst("lib").st_mode));
+	assert_true(exists("lib/foo"));
+	assert_false(exists("lib/a"));
+	assert_true(exists("usr/lib/a"));
+	assert_false(exists("usr/lib/foo"));
+	_cleanup_free_ char *v = layer_read("out/victim");
+	assert_string_equal(v, "pwned"); /* inside the layer; outside/victim untouched (teardown) */
+	assert_true(S_ISDIR(lst("f").st_mode));
+	/* the same in OVERLAY mode (a fresh layer dir never holds earlier layers): refused */
+	t = tb_new(ARCHIVE_FILTER_NONE);
+	tb_symlink(t, "lib2", "usr/lib");
+	tb_file(t, "lib2/foo", "foo");
+	assert_int_equal(apply_tb(t, LAYER_APPLY_OVERLAY, &e), -1);
+	assert_non_null(strstr(e.msg, "refusing to write through symlink \"lib2\""));
+}
+
 /* ---- compression and diff_id ---- */
 
 #define SAMPLE "some content that compresses some content that compresses"
@@ -907,6 +942,7 @@ int main(void)
 		T(test_replace_semantics),
 		T(test_whiteouts_overlay),
 		T(test_whiteouts_flatten),
+		T(test_flatten_replaces_lower_nondir),
 		T(test_compressions),
 		T(test_not_a_tar),
 		T(test_hostile_dotdot),
