@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -514,8 +515,8 @@ static la_ssize_t tar_read_cb(struct archive *a, void *ud, const void **buf)
 	}
 }
 
-int layer_apply(int fd, int dirfd, const struct layer_apply_opts *opts,
-		struct layer_apply_stats *stats, berr *err)
+static int apply_stream(int fd, int dirfd, const struct layer_apply_opts *opts,
+			struct layer_apply_stats *stats, berr *err)
 {
 	struct applier ap = { .rootfd = dirfd };
 	struct rawsrc src = { 0 };
@@ -608,4 +609,20 @@ out:
 	free(ap.dirs);
 	set_free(&ap.added);
 	return ret;
+}
+
+/* Names in PAX records are UTF-8; read them under C.UTF-8 (thread-local) so libarchive does
+ * not have to squeeze them through the C locale's ASCII. Undecodable names (hdrcharset=BINARY
+ * or plain ustar bytes) are used as the bytes they are. */
+int layer_apply(int fd, int dirfd, const struct layer_apply_opts *opts,
+		struct layer_apply_stats *stats, berr *err)
+{
+	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	locale_t old = loc ? uselocale(loc) : (locale_t)0;
+	int r = apply_stream(fd, dirfd, opts, stats, err);
+	if (loc) {
+		uselocale(old);
+		freelocale(loc);
+	}
+	return r;
 }

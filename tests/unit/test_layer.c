@@ -709,6 +709,10 @@ static char *make_upper(const char *name)
 	_cleanup_free_ char *ln = xasprintf("etc/%s", longname);
 	f = openat(d, ln, O_WRONLY | O_CREAT, 0600);
 	close(f);
+	f = openat(d, "etc/na\xc3\xafve", O_WRONLY | O_CREAT, 0600); /* UTF-8 "naïve" */
+	close(f);
+	f = openat(d, "etc/bad\xff", O_WRONLY | O_CREAT, 0600);        /* not UTF-8 */
+	close(f);
 	struct timespec ts[2] = { { 1500000000, 0 }, { 1500000000, 0 } };
 	utimensat(d, "etc/conf", ts, AT_SYMLINK_NOFOLLOW);
 	utimensat(d, "etc", ts, AT_SYMLINK_NOFOLLOW);
@@ -742,8 +746,10 @@ static void list_names(int fd, struct strvec *out)
 	archive_read_support_format_tar(a);
 	assert_int_equal(archive_read_open_fd(a, fd, 65536), ARCHIVE_OK);
 	struct archive_entry *e;
-	while (archive_read_next_header(a, &e) == ARCHIVE_OK)
+	int r;
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)
 		sv_push(out, archive_entry_pathname(e));
+	assert_int_equal(r, ARCHIVE_EOF);
 	archive_read_free(a);
 	lseek(fd, 0, SEEK_SET);
 }
@@ -764,7 +770,7 @@ static void test_diff_names_and_digests(void **state)
 	lseek(fd, 0, SEEK_SET);
 	_cleanup_strvec_ struct strvec names = STRVEC_INIT;
 	list_names(fd, &names);
-	const char *want[] = { "etc/", "etc/conf", "etc/conf.hard", "etc/conf.sym", "etc/.wh.gone2", "fifo",
+	const char *want[] = { "etc/", "etc/conf", "etc/na\xc3\xafve", "etc/bad\xff", "etc/conf.hard", "etc/conf.sym", "etc/.wh.gone2", "fifo",
 			       ".wh.gone", "opq/", "opq/.wh..wh..opq", "opq/inside", "setuid", "zero" };
 	for (size_t i = 0; i < ARRAY_SIZE(want); i++)
 		if (!sv_contains(&names, want[i]))
@@ -894,8 +900,8 @@ static void test_diff_epoch_clamp(void **state)
 	archive_read_support_format_tar(a);
 	assert_int_equal(archive_read_open_fd(a, fd, 65536), ARCHIVE_OK);
 	struct archive_entry *e;
-	int n = 0;
-	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+	int n = 0, r;
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		assert_int_equal(archive_entry_mtime(e), 1000);
 		assert_true(archive_entry_uname(e) == NULL || !*archive_entry_uname(e));
 		n++;
