@@ -182,6 +182,17 @@ static int walk_open(int rootfd, const char *path, int oflags, mode_t mode, unsi
 		if (last) {
 			ret = openat(cur, comp, oflags | O_NOFOLLOW | O_CLOEXEC, mode);
 			saved = errno;
+			if (ret >= 0 && (oflags & O_PATH) && fstat(ret, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+				/* swapped for a symlink since the fstatat: resolve it (O_PATH does
+				 * not fail on a symlink with O_NOFOLLOW) */
+				close(ret);
+				ret = -1;
+				if (++links > SP_MAXLINKS) {
+					saved = ELOOP;
+					break;
+				}
+				continue;
+			}
 			break;
 		}
 		if (!S_ISDIR(sb.st_mode)) {
