@@ -1426,7 +1426,8 @@ static bool as_int(json_t *v, long long *out)
 		*out = json_integer_value(v);
 		return true;
 	}
-	if (v && json_is_real(v) && json_real_value(v) == floor(json_real_value(v))) {
+	if (v && json_is_real(v) && json_real_value(v) > -9e18 && json_real_value(v) < 9e18 &&
+	    (double)(long long)json_real_value(v) == json_real_value(v)) {
 		*out = (long long)json_real_value(v);
 		return true;
 	}
