@@ -1237,6 +1237,9 @@ static int xerr(struct state *s, int pos, const char *ctx, const char *fmt, ...)
 			line++;
 			col = pos - i - 1;
 		}
+	/* Go's ErrorContext shortens the node text to 20 bytes + "..." */
+	if (strlen(ctx) > 20)
+		return berr_set(s->err, 0, "template: :%d:%d: executing \"\" at <%.20s...>: %s", line, col, ctx, msg);
 	return berr_set(s->err, 0, "template: :%d:%d: executing \"\" at <%s>: %s", line, col, ctx, msg);
 }
 static int xerr_arg(struct state *s, struct arg *a, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -1948,9 +1951,17 @@ static int exec_cmd(struct state *s, struct cmd *c, json_t *dot, json_t *final, 
 {
 	struct arg *first = c->args[0];
 	if (first->kind != A_FUNC) {
-		if (c->n > 1 || has_final)
-			return xerr_arg(s, first, "can't give argument to non-function %s",
-					first->kind == A_FIELD ? first->fields.v[0] : first->name ? first->name : ".");
+		if (c->n > 1 || has_final) {
+			if (first->fields.n) /* a map field: Go's evalField message */
+				return xerr_arg(s, first, "%s is not a method but has arguments",
+						first->fields.v[first->fields.n - 1]);
+			struct strbuf sb = STRBUF_INIT;
+			sb_init(&sb);
+			node_string(&sb, first);
+			xerr_arg(s, first, "can't give argument to non-function %s", sb.buf);
+			sb_release(&sb);
+			return -1;
+		}
 		return eval_arg(s, first, dot, res);
 	}
 	const char *name = first->name;
@@ -2105,8 +2116,12 @@ static int exec_node(struct state *s, struct node *n, json_t *dot)
 			struct strbuf sb = STRBUF_INIT;
 			sb_init(&sb);
 			print_value(&sb, v, true);
-			r = berr_set(s->err, 0, "template: :%d:%d: range can't iterate over %s",
-				     line_of(s->t->src, n->pos), n->pos, sb.buf);
+			/* Go reports it at the last node evaluated by the pipeline */
+			struct cmd *last = p->cmds[p->n - 1];
+			if (last->args[0]->kind == A_FUNC)
+				r = xerr_cmd(s, last, "range can't iterate over %s", sb.buf);
+			else
+				r = xerr_arg(s, last->args[0], "range can't iterate over %s", sb.buf);
 			sb_release(&sb);
 		}
 		if (r == 0 && !any)
