@@ -50,14 +50,16 @@ static char *render_flags(const char *t, int flags)
 		char *_got = render_flags((tmpl), 0);                   \
 		if (strcmp(_got, (want)))                               \
 			print_error("template %s\n  got  [%s]\n  want [%s]\n", (tmpl), _got, (want)); \
-		assert_string_equal(_got, (want));                      \
+		int _ok = !strcmp(_got, (want));                        \
 		free(_got);                                             \
+		assert_true(_ok);                                       \
 	} while (0)
 #define EXPECT_MK(tmpl, want)                                           \
 	do {                                                            \
 		char *_got = render_flags((tmpl), TMPL_MISSINGKEY_ERROR); \
-		assert_string_equal(_got, (want));                      \
+		int _ok = !strcmp(_got, (want));                        \
 		free(_got);                                             \
+		assert_true(_ok);                                       \
 	} while (0)
 
 static void test_fields(void **state)
@@ -212,7 +214,7 @@ static void test_parse_errors(void **state)
 	EXPECT("{{.Name \"x\"}}", "ERR: template: :1:2: executing \"\" at <.Name>: Name is not a method but has arguments");
 	EXPECT("{{\"a\" \"x\"}}", "ERR: template: :1:2: executing \"\" at <\"a\">: can't give argument to non-function \"a\"");
 	EXPECT("{{(index .Ports \"80/tcp\" 0 \"HostPort\") | len | printf \"%d\" | printf \"%s\" 1}}", "%!s(int=1)%!(EXTRA string=4)");
-	EXPECT("{{index .Nope 1 2 3 4 5 6 7 8 9}}", "ERR: template: :1:2: executing \"\" at <index .Nope 1 2 3 4...>: error calling index: index of untyped nil");
+	EXPECT("{{index .Nope 1 2 3 4 5 6 7 8 9}}", "ERR: template: :1:2: executing \"\" at <index .Nope 1 2 3 4 ...>: error calling index: index of untyped nil");
 }
 
 static char *fmt(const char *format, const char *rows_json)
@@ -245,8 +247,9 @@ static char *fmt(const char *format, const char *rows_json)
 		char *_got = fmt((format), (rows));                                       \
 		if (strcmp(_got, (want)))                                                 \
 			print_error("format %s\n  got  [%s]\n  want [%s]\n", (const char *)(format) ? (const char *)(format) : "(null)", _got, (want)); \
-		assert_string_equal(_got, (want));                                        \
+		int _ok = !strcmp(_got, (want));                                          \
 		free(_got);                                                               \
+		assert_true(_ok);                                                         \
 	} while (0)
 
 static void test_formatter(void **state)
