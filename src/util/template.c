@@ -1912,23 +1912,23 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 				return xerr_cmd(s, c, "error calling eq: missing argument for comparison");
 			return xerr_cmd(s, c, "wrong number of args for %s: want 2 got %zu", name, n);
 		}
-		if (iseq) {
+		if (iseq || !strcmp(name, "ne")) {
+			/* Go >= 1.18: a nil/missing operand compares unequal to anything non-nil */
 			bool any = false;
 			for (size_t i = 1; i < n && !any; i++) {
+				bool n0 = !args[0] || json_is_null(args[0]), ni = !args[i] || json_is_null(args[i]);
+				if (n0 || ni) {
+					any = n0 && ni;
+					continue;
+				}
 				int cr;
 				const char *why;
 				int r = cmp_basic(args[0], args[i], &cr, &why);
-				if (r < 0) {
-					if (args[0] && args[i] && json_typeof(args[0]) == json_typeof(args[i]) &&
-					    (json_is_null(args[0])))
-						any = true;
-					else
-						return xerr_cmd(s, c, "error calling eq: %s", why);
-				} else if (cr == 0) {
-					any = true;
-				}
+				if (r < 0)
+					return xerr_cmd(s, c, "error calling %s: %s", name, why);
+				any = cr == 0;
 			}
-			*res = json_boolean(any);
+			*res = json_boolean(iseq ? any : !any);
 			return 0;
 		}
 		int cr;
@@ -2344,13 +2344,12 @@ int fmt_render_sb(struct strbuf *out, const char *format, const char *default_fo
 			json_object_set_new(h, headers[i].field, json_string(headers[i].title));
 		struct strbuf all = STRBUF_INIT;
 		sb_init(&all);
-		if (tmpl_exec(t, h, TMPL_HEADER, &all, err) < 0) {
-			r = berr_wrap(err, "template parsing error");
-		} else {
-			sb_addc(&all, '\n');
-			sb_add(&all, buf.buf, buf.len);
-			fmt_tabwrite(out, all.buf);
-		}
+		/* Docker ignores errors from the header pass (partial header output is kept) */
+		berr herr = { 0 };
+		(void)tmpl_exec(t, h, TMPL_HEADER, &all, &herr);
+		sb_addc(&all, '\n');
+		sb_add(&all, buf.buf, buf.len);
+		fmt_tabwrite(out, all.buf);
 		sb_release(&all);
 		json_decref(h);
 	} else if (r == 0) {

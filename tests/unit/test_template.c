@@ -163,6 +163,10 @@ static void test_if_with(void **state)
 	EXPECT("{{with $x := .Name}}{{$x}}{{end}}", "web");
 	EXPECT("{{eq .Name \"a\" \"web\"}}", "true");
 	EXPECT("{{eq 0.0 .Ratio}}", "false");
+	EXPECT("{{eq .Missing \"x\"}} {{ne .Missing \"x\"}} {{eq .Missing .Nil}}", "false true true");
+	EXPECT("{{eq .Name 1}}", "ERR: template: :1:2: executing \"\" at <eq .Name 1>: error calling eq: incompatible types for comparison");
+	EXPECT("{{lt .Missing 1}}", "ERR: template: :1:2: executing \"\" at <lt .Missing 1>: error calling lt: invalid type for comparison");
+	EXPECT("{{if ge .Num 3}}{{if le .Num 3}}three{{end}}{{end}}", "three");
 }
 
 static void test_functions(void **state)
@@ -275,6 +279,10 @@ static void test_formatter(void **state)
 	FMT("table {{.ID | lower}}\\t{{json .Tag}}\\t{{truncate .Repository 3}}",
 	    "[{\"ID\":\"AB\",\"Tag\":\"t\",\"Repository\":\"busybox\"}]",
 	    "IMAGE ID   TAG       REPOSITORY\nab         \"t\"       bus\n");
+	/* header errors are ignored as Docker does; row errors are not */
+	FMT("table {{range .Tag}}x{{end}}\t{{.Size}}", "[]", "\n");
+	FMT("table {{.Size}}\t{{range .Tag}}{{.}}{{end}}", "[{\"Tag\":[\"a\",\"b\"],\"Size\":\"1B\"}]", "SIZE      \n1B        ab\n");
+	FMT("{{range .Tag}}x{{end}}", "[{\"Tag\":\"s\"}]", "ERR: template parsing error: template: :1:8: executing \"\" at <.Tag>: range can't iterate over s");
 	FMT("{{foo}}", ROWS, "ERR: template parsing error: template: :1: function \"foo\" not defined");
 }
 
