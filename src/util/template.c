@@ -1328,6 +1328,11 @@ static int walk_fields(struct state *s, struct arg *a, json_t *v, json_t **res)
 		const char *f = a->fields.v[i];
 		if (s->header && cur && json_is_string(cur))
 			continue; /* header cells are titles: keep them */
+		if (cur && json_is_null(cur) && (i > 0 || a->kind == A_VAR || a->kind == A_PIPE)) {
+			/* a nil interface{} stored in a map */
+			json_decref(cur);
+			return xerr_arg(s, a, "nil pointer evaluating interface {}.%s", f);
+		}
 		if (!cur || json_is_null(cur)) {
 			unref(cur);
 			cur = NULL;
@@ -1657,24 +1662,34 @@ static json_t *str_json(const char *s, size_t n)
 	return v ? v : json_stringn_nocheck(s, n);
 }
 
-static int want_string(struct state *s, struct cmd *c, json_t *v, const char **str)
+/* The node Go blames for a bad argument: the argument itself, or for a piped-in final
+ * value the last explicit argument (or the function name). */
+static struct arg *arg_node(struct cmd *c, int idx)
+{
+	size_t nexp = c->n - 1;
+	if ((size_t)idx < nexp)
+		return c->args[idx + 1];
+	return c->args[nexp];
+}
+
+static int want_string(struct state *s, struct cmd *c, int idx, json_t *v, const char **str)
 {
 	if (v && json_is_string(v)) {
 		*str = json_string_value(v);
 		return 0;
 	}
-	if (!v)
-		return xerr_cmd(s, c, "invalid value; expected string");
-	return xerr_cmd(s, c, "wrong type for value; expected string; got %s", go_type(v));
+	if (!v || json_is_null(v))
+		return xerr_arg(s, arg_node(c, idx), "invalid value; expected string");
+	return xerr_arg(s, arg_node(c, idx), "wrong type for value; expected string; got %s", go_type(v));
 }
 
-static int want_int(struct state *s, struct cmd *c, json_t *v, long long *iv)
+static int want_int(struct state *s, struct cmd *c, int idx, json_t *v, long long *iv)
 {
-	if (as_int(v, iv) && v && json_is_integer(v))
+	if (as_int(v, iv))
 		return 0;
-	if (v && json_is_real(v) && as_int(v, iv))
-		return 0;
-	return xerr_cmd(s, c, "wrong type for value; expected int; got %s", go_type(v));
+	if (!v || json_is_null(v))
+		return xerr_arg(s, arg_node(c, idx), "invalid value; expected int");
+	return xerr_arg(s, arg_node(c, idx), "wrong type for value; expected int; got %s", go_type(v));
 }
 
 static int call_func(struct state *s, struct cmd *c, const char *name, json_t **args, size_t n, json_t **res)
@@ -1703,7 +1718,7 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 	if (!strcmp(name, "lower") || !strcmp(name, "upper") || !strcmp(name, "title")) {
 		NARGS(1);
 		const char *str;
-		if (want_string(s, c, args[0], &str) < 0)
+		if (want_string(s, c, 0, args[0], &str) < 0)
 			return -1;
 		if (hdr) {
 			*res = ref(args[0]);
@@ -1731,7 +1746,7 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 	if (!strcmp(name, "split")) {
 		NARGS(2);
 		const char *str, *sep;
-		if (want_string(s, c, args[0], &str) < 0 || want_string(s, c, args[1], &sep) < 0)
+		if (want_string(s, c, 0, args[0], &str) < 0 || want_string(s, c, 1, args[1], &sep) < 0)
 			return -1;
 		if (hdr) {
 			*res = ref(args[0]);
@@ -1772,7 +1787,7 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 		}
 		if (!args[0] || !json_is_array(args[0]))
 			return xerr_cmd(s, c, "wrong type for value; expected []string; got %s", go_type(args[0]));
-		if (want_string(s, c, args[1], &sep) < 0)
+		if (want_string(s, c, 1, args[1], &sep) < 0)
 			return -1;
 		struct strbuf sb = STRBUF_INIT;
 		sb_init(&sb);
@@ -1795,7 +1810,7 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 		NARGS(2);
 		const char *str;
 		long long l;
-		if (want_string(s, c, args[0], &str) < 0 || want_int(s, c, args[1], &l) < 0)
+		if (want_string(s, c, 0, args[0], &str) < 0 || want_int(s, c, 1, args[1], &l) < 0)
 			return -1;
 		size_t len = json_string_length(args[0]);
 		if (hdr || l < 0 || (long long)len < l)
@@ -1808,8 +1823,8 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 		NARGS(3);
 		const char *str;
 		long long pre, suf;
-		if (want_string(s, c, args[0], &str) < 0 || want_int(s, c, args[1], &pre) < 0 ||
-		    want_int(s, c, args[2], &suf) < 0)
+		if (want_string(s, c, 0, args[0], &str) < 0 || want_int(s, c, 1, args[1], &pre) < 0 ||
+		    want_int(s, c, 2, args[2], &suf) < 0)
 			return -1;
 		if (!*str) {
 			*res = ref(args[0]);
@@ -1887,7 +1902,7 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 				sb_release(&sb);
 				return xerr_cmd(s, c, "wrong number of args for printf: want at least 1 got 0");
 			}
-			if (want_string(s, c, args[0], &f) < 0) {
+			if (want_string(s, c, 0, args[0], &f) < 0) {
 				sb_release(&sb);
 				return -1;
 			}

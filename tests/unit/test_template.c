@@ -71,6 +71,7 @@ static void test_fields(void **state)
 	EXPECT("{{.Missing}}", "<no value>");
 	EXPECT("{{.Missing.Deeper}}", "<no value>");
 	EXPECT("{{.Nil}}", "<no value>");
+	EXPECT("{{.Nil.Foo}}", "ERR: template: :1:2: executing \"\" at <.Nil.Foo>: nil pointer evaluating interface {}.Foo");
 	EXPECT("{{.Running}} {{.Stopped}}", "true false");
 	EXPECT("{{.Ratio}} {{.Big}} {{.Num}}", "0.5 1e+06 3");
 	EXPECT("{{.Tags}}", "[a b c]");
@@ -189,7 +190,9 @@ static void test_functions(void **state)
 	EXPECT("{{.Name | upper | printf \"<%s>\"}}", "<WEB>");
 	EXPECT("{{$x := .Name}}{{$x}}{{$x = \"other\"}}{{$x}}", "webother");
 	EXPECT("{{len .Num}}", "ERR: template: :1:2: executing \"\" at <len .Num>: error calling len: len of type int");
-	EXPECT("{{upper .Num}}", "ERR: template: :1:2: executing \"\" at <upper .Num>: wrong type for value; expected string; got int");
+	EXPECT("{{upper .Num}}", "ERR: template: :1:8: executing \"\" at <.Num>: wrong type for value; expected string; got int");
+	EXPECT("{{.Num | lower}}", "ERR: template: :1:9: executing \"\" at <lower>: wrong type for value; expected string; got int");
+	EXPECT("{{truncate .Name .Name}}", "ERR: template: :1:17: executing \"\" at <.Name>: wrong type for value; expected int; got string");
 }
 
 static void test_trim_comments(void **state)
