@@ -1547,6 +1547,12 @@ static void go_sprintf(struct strbuf *sb, const char *f, json_t **args, size_t n
 		case 'x':
 		case 'X':
 		case 'o':
+			if ((verb == 'x' || verb == 'X') && a && json_is_string(a)) {
+				const unsigned char *q = (const unsigned char *)json_string_value(a);
+				for (size_t k = 0; k < json_string_length(a); k++)
+					sb_addf(&tmp, verb == 'x' ? "%02x" : "%02X", q[k]);
+				break;
+			}
 			if (as_int(a, &iv) && (!a || !json_is_real(a))) {
 				spec[sl] = 'l';
 				spec[sl + 1] = 'l';
@@ -1564,12 +1570,14 @@ static void go_sprintf(struct strbuf *sb, const char *f, json_t **args, size_t n
 		case 'e':
 		case 'g':
 			if (a && json_is_number(a)) {
-				spec[sl] = verb;
-				spec[sl + 1] = 0;
-				if (!strchr(spec, '.') && verb == 'f')
-					sb_addf(sb, "%.6f", json_number_value(a));
-				else
+				if (verb == 'g' && sl == 1) {
+					/* Go's %g without precision is the shortest representation */
+					fmt_float(sb, json_number_value(a), false);
+				} else {
+					spec[sl] = verb;
+					spec[sl + 1] = 0;
 					sb_addf(sb, spec, json_number_value(a));
+				}
 				sb_release(&tmp);
 				continue;
 			}

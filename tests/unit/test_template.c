@@ -184,6 +184,9 @@ static void test_functions(void **state)
 	EXPECT("{{printf \"%v %q\" .Tags .Name}}", "[a b c] \"web\"");
 	EXPECT("{{printf \"%5s|%-5s|\" \"ab\" \"cd\"}}", "   ab|cd   |");
 	EXPECT("{{printf \"%d\" .Name}}", "%!d(string=web)");
+	EXPECT("{{printf \"%05d|%x|%X|%.2f|%f|%g|%t\" .Num .Size .Name .Ratio .Ratio .Big .Running}}",
+	       "00003|4d2|776562|0.50|0.500000|1e+06|true");
+	EXPECT("{{printf \"%s %d\" .Name}}", "web %!d(MISSING)");
 	EXPECT("{{print \"a\" \"b\" 1 2 \"c\"}}", "ab1 2c");
 	EXPECT("{{println \"a\" 1}}", "a 1\n");
 	EXPECT("{{.Name | printf \"%s!\"}}", "web!");
