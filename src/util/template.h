@@ -4,7 +4,9 @@
  * Supported: {{.Field}}, {{.A.B}}, {{.}}, {{$}}, $vars, {{json .}}, pipelines {{.X | json}},
  * {{range}} (with `$i, $v :=`), {{if}}/{{else if}}/{{else}}/{{end}}, {{with}}, {{- -}} trimming,
  * Go builtins len index printf print println eq ne lt le gt ge not and or, and Docker's
- * json join split lower upper title truncate pad.
+ * json (compact, <>& NOT escaped, as docker's SetEscapeHTML(false)) join split lower upper
+ * title truncate pad. Not supported: define/template/block/break/continue, method calls
+ * with arguments ({{.Label "x"}}). Data is JSON: objects are Go maps, arrays slices. 
  * Values print as Go prints them (strings raw, integers without decimals, [a b], map[k:v],
  * a missing map key as "<no value>"). Errors read as Go's ("template: :1: function \"foo\"
  * not defined"). */
@@ -29,7 +31,8 @@ void tmpl_free(struct tmpl *t);
 /* Parse + execute in one call. */
 int tmpl_render(const char *text, json_t *data, int flags, struct strbuf *out, berr *err);
 
-/* Go's json.Marshal of a value: compact, object key order kept, <>& escaped as \u003c... */
+/* Go's json.Marshal of a value: compact, object key order kept, <>& escaped as \u003c...
+ * (for raw `inspect` output; the template `json` function does not escape). */
 void tmpl_json_marshal(struct strbuf *out, json_t *v);
 /* Go's fmt.Print of a value: "str", 3, 1.5, true, [a b], map[a:1 b:2], "<nil>" for null. */
 void tmpl_print_value(struct strbuf *out, json_t *v);
