@@ -380,7 +380,9 @@ number:;
 			tok_push(a, T_COMMA, pos, NULL);
 			i++;
 		} else {
-			return perr(p, pos, "unexpected \"%c\" in command", c);
+			if ((unsigned char)c >= 0x20 && (unsigned char)c < 0x7f)
+				return perr(p, pos, "unrecognized character in action: U+%04X '%c'", c, c);
+			return perr(p, pos, "unrecognized character in action: U+%04X", (unsigned char)c);
 		}
 	}
 	tok_push(a, T_EOF, (int)end, NULL);
@@ -576,7 +578,7 @@ static struct pipe *parse_pipeline(struct parser *p, struct action *a, const cha
 		}
 		if (c->n == 0) {
 			if (a->v[a->i].t == T_RPAREN && !inparen)
-				perr(p, a->v[a->i].pos, "unexpected right paren");
+				perr(p, a->v[a->i].pos, "unexpected right paren U+0029 ')'");
 			else
 				perr(p, a->v[a->i].pos, "missing value for %s", ctx);
 			pipe_free(pp);
@@ -589,7 +591,7 @@ static struct pipe *parse_pipeline(struct parser *p, struct action *a, const cha
 		break;
 	}
 	if (a->v[a->i].t == T_RPAREN && !inparen) {
-		perr(p, a->v[a->i].pos, "unexpected right paren");
+		perr(p, a->v[a->i].pos, "unexpected right paren U+0029 ')'");
 		pipe_free(pp);
 		return NULL;
 	}
@@ -683,7 +685,7 @@ static int next_action(struct parser *p, struct list *list, size_t *cs, size_t *
 				i = j + 1;
 				continue;
 			}
-			if (c == ' ' && s[i + 1] == '-' && s[i + 2] == '}' && s[i + 3] == '}') {
+			if (is_space(c) && s[i + 1] == '-' && s[i + 2] == '}' && s[i + 3] == '}') {
 				trim_right = true;
 				*ce = i;
 				i += 4;
@@ -752,11 +754,7 @@ static int parse_control(struct parser *p, struct action *a, enum nkind kind, co
 		return -1;
 	}
 	if (why == END_ELSE) {
-		/* drop loop/branch variables for the else part, as Go does */
-		while (p->vars.n > nvars) {
-			free(p->vars.v[--p->vars.n]);
-			p->vars.v[p->vars.n] = NULL;
-		}
+		/* Go keeps the control's variables in scope until {{end}} */
 		if (ea.v[ea.i].t == T_IDENT && (!strcmp(ea.v[ea.i].s, "if") || !strcmp(ea.v[ea.i].s, "with"))) {
 			/* else if / else with: a nested node that consumes our {{end}} */
 			bool isif = !strcmp(ea.v[ea.i].s, "if");

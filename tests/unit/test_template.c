@@ -207,6 +207,7 @@ static void test_trim_comments(void **state)
 	EXPECT("a  {{- .Name -}}  \n b", "awebb");
 	EXPECT("{{range .Tags -}}\n  {{.}}\n{{- end}}", "abc");
 	EXPECT("x{{/* comment */}}y", "xy");
+	EXPECT("a {{-\t.Name\n-}} b", "awebb");
 	EXPECT("x {{- /* c */ -}} y", "xy");
 	EXPECT("{{.Name}}-{{3}}", "web-3");
 	EXPECT("{{\"raw\"}} {{`back\\tick`}}", "raw back\\tick");
@@ -223,6 +224,10 @@ static void test_parse_errors(void **state)
 	EXPECT("{{$x}}", "ERR: template: :1: undefined variable \"$x\"");
 	EXPECT("{{range .Tags}}{{$v := .}}{{end}}{{$v}}", "ERR: template: :1: undefined variable \"$v\"");
 	EXPECT("{{}}", "ERR: template: :1: missing value for command");
+	EXPECT("{{.Name @}}", "ERR: template: :1: unrecognized character in action: U+0040 '@'");
+	EXPECT("{{.Name)}}", "ERR: template: :1: unexpected right paren U+0029 ')'");
+	EXPECT("{{(.Name}}", "ERR: template: :1: unclosed left paren");
+	EXPECT("{{if $x := .Empty}}a{{else}}[{{$x}}]{{end}}", "[]");
 	EXPECT("{{.Name | \"x\"}}", "ERR: template: :1: non executable command in pipeline stage 2");
 	EXPECT("{{.Name \"x\"}}", "ERR: template: :1:2: executing \"\" at <.Name>: Name is not a method but has arguments");
 	EXPECT("{{\"a\" \"x\"}}", "ERR: template: :1:2: executing \"\" at <\"a\">: can't give argument to non-function \"a\"");
