@@ -34,7 +34,7 @@ struct pipe {
 	size_t n;
 	int pos;
 };
-enum nkind { N_TEXT, N_ACTION, N_IF, N_RANGE, N_WITH };
+enum nkind { N_TEXT, N_ACTION, N_IF, N_RANGE, N_WITH, N_BREAK, N_CONTINUE };
 struct node;
 struct list {
 	struct node **v;
@@ -147,6 +147,7 @@ struct action {
 };
 
 struct parser {
+	int range_depth;      /* {{break}}/{{continue}} are allowed inside range */
 	const char *src;
 	size_t len;
 	size_t off;
@@ -744,7 +745,12 @@ static int parse_control(struct parser *p, struct action *a, enum nkind kind, co
 	enum endkind why;
 	struct action ea = { 0 };
 	int endpos = 0;
-	if (parse_list(p, &n->list, &why, &ea, &endpos) < 0) {
+	if (kind == N_RANGE)
+		p->range_depth++;
+	int lr = parse_list(p, &n->list, &why, &ea, &endpos);
+	if (kind == N_RANGE)
+		p->range_depth--;
+	if (lr < 0) {
 		node_free(n);
 		return -1;
 	}
@@ -857,8 +863,24 @@ static int parse_list(struct parser *p, struct list *list, enum endkind *why, st
 				list_add(list, n);
 				continue;
 			}
-			if (!strcmp(kw, "define") || !strcmp(kw, "template") || !strcmp(kw, "block") ||
-			    !strcmp(kw, "break") || !strcmp(kw, "continue")) {
+			if (!strcmp(kw, "break") || !strcmp(kw, "continue")) {
+				bool brk = kw[0] == 'b';
+				if (a.v[1].t != T_EOF)
+					perr(p, a.v[1].pos, "unexpected %s in {{%s}}", tok_desc(&a.v[1]), kw);
+				else if (p->range_depth == 0)
+					perr(p, t->pos, "{{%s}} outside {{range}}", kw);
+				if (a.v[1].t != T_EOF || p->range_depth == 0) {
+					action_free(&a);
+					return -1;
+				}
+				struct node *n = xcalloc(1, sizeof *n);
+				n->kind = brk ? N_BREAK : N_CONTINUE;
+				n->pos = t->pos;
+				list_add(list, n);
+				action_free(&a);
+				continue;
+			}
+			if (!strcmp(kw, "define") || !strcmp(kw, "template") || !strcmp(kw, "block")) {
 				perr(p, t->pos, "{{%s}} is not supported", kw);
 				action_free(&a);
 				return -1;
@@ -1173,6 +1195,7 @@ struct state {
 	const struct tmpl *t;
 	int flags;
 	bool header;
+	int loopctl;  /* 1 = {{break}}, 2 = {{continue}} pending */
 	struct strbuf *out;
 	struct var *vars;
 	size_t nvars;
@@ -2095,6 +2118,10 @@ static int exec_node(struct state *s, struct node *n, json_t *dot)
 	case N_TEXT:
 		sb_add(s->out, n->text, n->textlen);
 		return 0;
+	case N_BREAK:
+	case N_CONTINUE:
+		s->loopctl = n->kind == N_BREAK ? 1 : 2;
+		return 0;
 	case N_ACTION:
 		if (exec_pipe(s, n->pipe, dot, &v) < 0)
 			return -1;
@@ -2120,11 +2147,11 @@ static int exec_node(struct state *s, struct node *n, json_t *dot)
 			return -1;
 		size_t base = s->nvars;
 		struct pipe *p = n->pipe;
-		bool any = false;
+		bool any = false, stop = false;
 		if (!v || json_is_null(v)) {
 			/* nothing to range over */
 		} else if (json_is_array(v)) {
-			for (size_t i = 0; i < json_array_size(v) && r == 0; i++) {
+			for (size_t i = 0; i < json_array_size(v) && r == 0 && !stop; i++) {
 				json_t *e = json_array_get(v, i);
 				any = true;
 				if (p->ndecl == 1)
@@ -2134,12 +2161,14 @@ static int exec_node(struct state *s, struct node *n, json_t *dot)
 					var_push(s, p->decl[1], ref(e));
 				}
 				r = exec_list(s, &n->list, e);
+				stop = s->loopctl == 1;
+				s->loopctl = 0;
 				var_pop_to(s, base);
 			}
 		} else if (json_is_object(v)) {
 			size_t cnt;
 			const char **keys = sorted_keys(v, &cnt);
-			for (size_t i = 0; i < cnt && r == 0; i++) {
+			for (size_t i = 0; i < cnt && r == 0 && !stop; i++) {
 				json_t *e = json_object_get(v, keys[i]);
 				any = true;
 				if (p->ndecl == 1)
@@ -2149,6 +2178,8 @@ static int exec_node(struct state *s, struct node *n, json_t *dot)
 					var_push(s, p->decl[1], ref(e));
 				}
 				r = exec_list(s, &n->list, e);
+				stop = s->loopctl == 1;
+				s->loopctl = 0;
 				var_pop_to(s, base);
 			}
 			free(keys);
@@ -2160,6 +2191,9 @@ static int exec_node(struct state *s, struct node *n, json_t *dot)
 				if (p->ndecl >= 1)
 					var_push(s, p->decl[0], ref(e));
 				r = exec_list(s, &n->list, e);
+				if (s->loopctl == 1)
+					i = cnt;
+				s->loopctl = 0;
 				json_decref(e);
 				var_pop_to(s, base);
 			}
@@ -2187,7 +2221,7 @@ static int exec_node(struct state *s, struct node *n, json_t *dot)
 
 static int exec_list(struct state *s, struct list *l, json_t *dot)
 {
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n && !s->loopctl; i++)
 		if (exec_node(s, l->v[i], dot) < 0)
 			return -1;
 	return 0;

@@ -5,7 +5,7 @@
  * {{range}} (with `$i, $v :=`), {{if}}/{{else if}}/{{else}}/{{end}}, {{with}}, {{- -}} trimming,
  * Go builtins len index printf print println eq ne lt le gt ge not and or, and Docker's
  * json (compact, <>& NOT escaped, as docker's SetEscapeHTML(false)) join split lower upper
- * title truncate pad. Not supported: define/template/block/break/continue, method calls
+ * title truncate pad; {{break}}/{{continue}}. Not supported: define/template/block, method calls
  * with arguments ({{.Label "x"}}). Data is JSON: objects are Go maps, arrays slices. 
  * Values print as Go prints them (strings raw, integers without decimals, [a b], map[k:v],
  * a missing map key as "<no value>"). Errors read as Go's ("template: :1: function \"foo\"

@@ -145,6 +145,11 @@ static void test_range(void **state)
 	EXPECT("{{range .Config.Env}}{{println .}}{{end}}", "PATH=/bin\nA=1\n");
 	EXPECT("{{range $p, $conf := .Ports}}{{$p}} -> {{(index $conf 0).HostPort}}{{end}}", "80/tcp -> 8080");
 	EXPECT("{{range .Tags}}{{$.Name}}{{end}}", "webwebweb");
+	EXPECT("{{range .Tags}}{{if eq . \"b\"}}{{break}}{{end}}{{.}}{{end}}", "a");
+	EXPECT("{{range .Tags}}{{if eq . \"b\"}}{{continue}}{{end}}{{.}}{{end}}", "ac");
+	EXPECT("{{range $k, $v := .Config.Labels}}{{range $.Tags}}{{break}}{{end}}{{$k}}{{if eq $k \"com.x\"}}{{break}}{{end}}{{end}}", "acom.x");
+	EXPECT("{{break}}", "ERR: template: :1: {{break}} outside {{range}}");
+	EXPECT("{{range .Tags}}{{else}}{{continue}}{{end}}", "ERR: template: :1: {{continue}} outside {{range}}");
 	EXPECT("{{range .Name}}{{end}}", "ERR: template: :1:8: executing \"\" at <.Name>: range can't iterate over web");
 }
 
