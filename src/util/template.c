@@ -1887,6 +1887,10 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 			*res = ref(args[0]);
 			return 0;
 		}
+		if (pre < 0 || suf < 0)
+			return xerr_cmd(s, c, "error calling pad: strings: negative Repeat count");
+		if (pre > 1000000 || suf > 1000000) /* Go would run out of memory; refuse instead */
+			return xerr_cmd(s, c, "error calling pad: strings: Repeat output length overflow");
 		struct strbuf sb = STRBUF_INIT;
 		sb_init(&sb);
 		for (long long i = 0; i < pre; i++)

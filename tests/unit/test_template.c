@@ -186,6 +186,7 @@ static void test_functions(void **state)
 	EXPECT("{{lower \"ABC\"}} {{upper .Name}} {{title \"hello world-x\"}}", "abc WEB Hello World-X");
 	EXPECT("{{truncate .Id 10}}|{{truncate .Name 10}}", "sha256:abc|web");
 	EXPECT("{{pad .Name 2 3}}|{{pad .Empty 2 3}}|", "  web   ||");
+	EXPECT("{{pad .Name -1 0}}", "ERR: template: :1:2: executing \"\" at <pad .Name -1 0>: error calling pad: strings: negative Repeat count");
 	EXPECT("{{len .Tags}} {{len .Name}} {{len .Config.Labels}}", "3 3 3");
 	EXPECT("{{printf \"%s-%d\" .Name .Size}}", "web-1234");
 	EXPECT("{{printf \"%v %q\" .Tags .Name}}", "[a b c] \"web\"");
