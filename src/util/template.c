@@ -1185,6 +1185,53 @@ void tmpl_json_marshal(struct strbuf *out, json_t *v)
 	json_marshal(out, v, true);
 }
 
+void tmpl_json_encode(struct strbuf *out, json_t *v, bool escape_html)
+{
+	json_marshal(out, v, escape_html);
+}
+
+static void json_indent(struct strbuf *out, json_t *v, const char *indent, int depth)
+{
+	if (v && json_is_array(v) && json_array_size(v)) {
+		sb_addc(out, '[');
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			sb_adds(out, i ? ",\n" : "\n");
+			for (int d = 0; d <= depth; d++)
+				sb_adds(out, indent);
+			json_indent(out, json_array_get(v, i), indent, depth + 1);
+		}
+		sb_addc(out, '\n');
+		for (int d = 0; d < depth; d++)
+			sb_adds(out, indent);
+		sb_addc(out, ']');
+	} else if (v && json_is_object(v) && json_object_size(v)) {
+		const char *k;
+		json_t *x;
+		bool first = true;
+		sb_addc(out, '{');
+		json_object_foreach(v, k, x) {
+			sb_adds(out, first ? "\n" : ",\n");
+			first = false;
+			for (int d = 0; d <= depth; d++)
+				sb_adds(out, indent);
+			json_str(out, k, strlen(k), false);
+			sb_adds(out, ": ");
+			json_indent(out, x, indent, depth + 1);
+		}
+		sb_addc(out, '\n');
+		for (int d = 0; d < depth; d++)
+			sb_adds(out, indent);
+		sb_addc(out, '}');
+	} else {
+		json_marshal(out, v, false);
+	}
+}
+
+void tmpl_json_indent(struct strbuf *out, json_t *v, const char *indent)
+{
+	json_indent(out, v, indent, 0);
+}
+
 /* ---------- execution ---------- */
 
 struct var {

@@ -34,6 +34,12 @@ int tmpl_render(const char *text, json_t *data, int flags, struct strbuf *out, b
 /* Go's json.Marshal of a value: compact, object key order kept, <>& escaped as \u003c...
  * (for raw `inspect` output; the template `json` function does not escape). */
 void tmpl_json_marshal(struct strbuf *out, json_t *v);
+/* Same with HTML escaping chosen: Docker disables it (docker/cli templates' json function,
+ * the daemon's inspect JSON since moby#27060), so Docker-exact output uses false. */
+void tmpl_json_encode(struct strbuf *out, json_t *v, bool escape_html);
+/* Go's json.Indent(.., "", indent) of the compact unescaped encoding, as `docker inspect`
+ * prints its result (indent "    "): empty arrays/objects stay "[]" / "{}". No trailing \n. */
+void tmpl_json_indent(struct strbuf *out, json_t *v, const char *indent);
 /* Go's fmt.Print of a value: "str", 3, 1.5, true, [a b], map[a:1 b:2], "<nil>" for null. */
 void tmpl_print_value(struct strbuf *out, json_t *v);
 

@@ -113,6 +113,28 @@ static void test_json(void **state)
 	tmpl_json_marshal(&sb, v);
 	assert_string_equal(sb.buf, "{\"h\":\"\\u003ca\\u0026b\\u003e\",\"x\":[1,true,null]}");
 	sb_reset(&sb);
+	tmpl_json_encode(&sb, v, false);
+	assert_string_equal(sb.buf, "{\"h\":\"<a&b>\",\"x\":[1,true,null]}");
+	sb_reset(&sb);
+	json_t *w = json_pack("[{s:s,s:[],s:{},s:[s,f],s:{s:i}}]", "Id", "x", "E", "O", "L", "a", 1.5, "M", "k", 2);
+	tmpl_json_indent(&sb, w, "    ");
+	assert_string_equal(sb.buf,
+			    "[\n"
+			    "    {\n"
+			    "        \"Id\": \"x\",\n"
+			    "        \"E\": [],\n"
+			    "        \"O\": {},\n"
+			    "        \"L\": [\n"
+			    "            \"a\",\n"
+			    "            1.5\n"
+			    "        ],\n"
+			    "        \"M\": {\n"
+			    "            \"k\": 2\n"
+			    "        }\n"
+			    "    }\n"
+			    "]");
+	json_decref(w);
+	sb_reset(&sb);
 	tmpl_print_value(&sb, v);
 	assert_string_equal(sb.buf, "map[h:<a&b> x:[1 true <nil>]]");
 	sb_release(&sb);
