@@ -50,6 +50,7 @@ struct node {
 };
 struct tmpl {
 	char *src;
+	char *name;  /* Go's template name, "" for Docker's --format */
 	struct list root;
 };
 
@@ -111,6 +112,7 @@ void tmpl_free(struct tmpl *t)
 		return;
 	list_free(&t->root);
 	free(t->src);
+	free(t->name);
 	free(t);
 }
 
@@ -173,7 +175,7 @@ static int perr(struct parser *p, int pos, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return berr_set(p->err, 0, "template: :%d: %s", line_of(p->src, pos), msg);
+	return berr_set(p->err, 0, "template: %s:%d: %s", p->name, line_of(p->src, pos), msg);
 }
 
 static void action_free(struct action *a)
@@ -908,7 +910,12 @@ static int parse_list(struct parser *p, struct list *list, enum endkind *why, st
 
 struct tmpl *tmpl_parse(const char *text, berr *err)
 {
-	struct parser p = { .src = text ? text : "", .err = err };
+	return tmpl_parse_named("", text, err);
+}
+
+struct tmpl *tmpl_parse_named(const char *name, const char *text, berr *err)
+{
+	struct parser p = { .src = text ? text : "", .err = err, .name = (char *)(name ? name : "") };
 	p.len = strlen(p.src);
 	berr dummy;
 	if (!p.err)
@@ -916,6 +923,7 @@ struct tmpl *tmpl_parse(const char *text, berr *err)
 	p.err->msg[0] = 0;
 	struct tmpl *t = xcalloc(1, sizeof *t);
 	t->src = xstrdup(p.src);
+	t->name = xstrdup(p.name);
 	p.src = t->src;
 	sv_push(&p.vars, "$");
 	enum endkind why;
@@ -1307,8 +1315,10 @@ static int xerr(struct state *s, int pos, const char *ctx, const char *fmt, ...)
 		}
 	/* Go's ErrorContext shortens the node text to 20 bytes + "..." */
 	if (strlen(ctx) > 20)
-		return berr_set(s->err, 0, "template: :%d:%d: executing \"\" at <%.20s...>: %s", line, col, ctx, msg);
-	return berr_set(s->err, 0, "template: :%d:%d: executing \"\" at <%s>: %s", line, col, ctx, msg);
+		return berr_set(s->err, 0, "template: %s:%d:%d: executing \"%s\" at <%.20s...>: %s", s->t->name, line,
+				col, s->t->name, ctx, msg);
+	return berr_set(s->err, 0, "template: %s:%d:%d: executing \"%s\" at <%s>: %s", s->t->name, line, col,
+			s->t->name, ctx, msg);
 }
 static int xerr_arg(struct state *s, struct arg *a, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int xerr_arg(struct state *s, struct arg *a, const char *fmt, ...)

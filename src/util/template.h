@@ -25,6 +25,9 @@ enum {
 
 /* Parse `text`; NULL and *err filled ("template: :1: ...") on error. */
 struct tmpl *tmpl_parse(const char *text, berr *err);
+/* Same with a template name, which Go puts in messages: "template: version:1: ...",
+ * "executing \"version\" at <...>" (docker version names its template "version"). */
+struct tmpl *tmpl_parse_named(const char *name, const char *text, berr *err);
 /* Execute over `data`, appending to `out`. -1 and *err on error (output may be partial). */
 int tmpl_exec(const struct tmpl *t, json_t *data, int flags, struct strbuf *out, berr *err);
 void tmpl_free(struct tmpl *t);

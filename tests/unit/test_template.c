@@ -361,6 +361,14 @@ static void test_inspect(void **state)
 	assert_string_equal(err.msg, "template: :1:2: executing \"\" at <.Nope>: map has no entry for key \"Nope\"");
 	assert_int_equal(fmt_inspect_sb(&sb, "{{nope}}", d, &err), -1);
 	assert_string_equal(err.msg, "template parsing error: template: :1: function \"nope\" not defined");
+	/* a named template (docker version names it "version") */
+	assert_null(tmpl_parse_named("version", "{{foo}}", &err));
+	assert_string_equal(err.msg, "template: version:1: function \"foo\" not defined");
+	struct tmpl *t = tmpl_parse_named("version", "{{.Nope}}", &err);
+	assert_non_null(t);
+	assert_int_equal(tmpl_exec(t, d, TMPL_MISSINGKEY_ERROR, &sb, &err), -1);
+	assert_string_equal(err.msg, "template: version:1:2: executing \"version\" at <.Nope>: map has no entry for key \"Nope\"");
+	tmpl_free(t);
 	sb_release(&sb);
 	json_decref(d);
 }
