@@ -2472,14 +2472,20 @@ int fmt_render_sb(struct strbuf *out, const char *format, const char *default_fo
 	free(trimmed);
 	struct tmpl *t = tmpl_parse(tstr, err);
 	free(tstr);
-	if (!t)
-		return berr_wrap(err, "template parsing error");
+	if (!t) {
+		berr_wrap(err, "template parsing error");
+		if (err)
+			err->status = 1; /* docker exits 1 on template errors */
+		return -1;
+	}
 	struct strbuf buf = STRBUF_INIT;
 	sb_init(&buf);
 	int r = 0;
 	for (size_t i = 0; rows && i < json_array_size(rows); i++) {
 		if (tmpl_exec(t, json_array_get(rows, i), 0, &buf, err) < 0) {
 			r = berr_wrap(err, "template parsing error");
+			if (err)
+				err->status = 1;
 			break;
 		}
 		sb_addc(&buf, '\n');
@@ -2523,10 +2529,16 @@ int fmt_inspect_sb(struct strbuf *out, const char *format, json_t *value, berr *
 	if (!out->buf)
 		sb_init(out);
 	struct tmpl *t = tmpl_parse(format, err);
-	if (!t)
-		return berr_wrap(err, "template parsing error");
+	if (!t) {
+		berr_wrap(err, "template parsing error");
+		if (err)
+			err->status = 1;
+		return -1;
+	}
 	int r = tmpl_exec(t, value, TMPL_MISSINGKEY_ERROR, out, err);
 	tmpl_free(t);
+	if (r < 0 && err)
+		err->status = 1;
 	if (r == 0)
 		sb_addc(out, '\n');
 	return r;

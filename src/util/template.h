@@ -62,13 +62,14 @@ struct fmt_header {
  * aligned row per element of `rows` (a JSON array); "json" -> {{json .}} per row;
  * anything else -> the template applied to each row, one line each.
  * `\t` and `\n` escapes in the format are turned into tab/newline as Docker does.
- * Errors: "template parsing error: ..." (callers exit 125). */
+ * Errors: "template parsing error: ..." with err->status = 1 (docker exits 1). */
 int fmt_render(FILE *out, const char *format, const char *default_format,
 	       const struct fmt_header *headers, json_t *rows, berr *err);
 /* Same, rendering into a buffer (for tests and callers that post-process). */
 int fmt_render_sb(struct strbuf *out, const char *format, const char *default_format,
 		  const struct fmt_header *headers, json_t *rows, berr *err);
 
-/* docker inspect -f: apply `format` to one value (missingkey=error), newline after. */
+/* docker inspect -f: apply `format` to one value (missingkey=error), newline after.
+ * Errors set err->status = 1, as docker's exit status. */
 int fmt_inspect(FILE *out, const char *format, json_t *value, berr *err);
 int fmt_inspect_sb(struct strbuf *out, const char *format, json_t *value, berr *err);

@@ -361,6 +361,7 @@ static void test_inspect(void **state)
 	assert_string_equal(err.msg, "template: :1:2: executing \"\" at <.Nope>: map has no entry for key \"Nope\"");
 	assert_int_equal(fmt_inspect_sb(&sb, "{{nope}}", d, &err), -1);
 	assert_string_equal(err.msg, "template parsing error: template: :1: function \"nope\" not defined");
+	assert_int_equal(err.status, 1);
 	/* a named template (docker version names it "version") */
 	assert_null(tmpl_parse_named("version", "{{foo}}", &err));
 	assert_string_equal(err.msg, "template: version:1: function \"foo\" not defined");
