@@ -1,0 +1,27 @@
+/* internal.h: functions shared between the files of src/net/ (not part of the public API). */
+#pragma once
+#include "net/net.h"
+
+/* ipam.c (call inside a store transaction) */
+int ipam_pick_subnet(struct store *st, uint32_t *subnet, int *prefix, berr *err);
+bool ipam_subnet_in_use(struct store *st, uint32_t subnet, int prefix, const char *except_id, berr *err);
+bool ipam_overlaps_host_route(uint32_t subnet, int prefix, const char *except_dev);
+int ipam_alloc_ip(struct store *st, const struct net_network *n, const char *requested, uint32_t *ip, berr *err);
+
+/* network.c */
+int net_row_load(struct store *st, sqlite3_stmt *s, struct net_network *n);
+int net_bridge_ensure(const struct net_network *n, berr *err);
+int net_bridge_remove(const struct net_network *n, berr *err);
+
+/* attach.c: net_reconcile with the lock already held */
+int net_reconcile_locked(struct store *st, berr *err);
+
+/* lock.c: <runroot>/net.lock, flock'd exclusively; returns fd or -1 */
+int net_lock(struct store *st, berr *err);
+void net_unlock(int fd);
+
+/* nat.c: rebuild table `ip berth` from the store (or delete it if nothing needs it). */
+int nat_sync(struct store *st, berr *err);
+/* ports.c: check and bind host ports of an endpoint (inside a transaction). */
+int ports_reserve(struct store *st, const char *net_id, const char *container_id, const struct net_network *n,
+		  const struct net_port *ports, size_t np, struct net_port **bound, berr *err);

@@ -1,0 +1,139 @@
+/* nat.c: berth's nftables rules (libnftables), in a table of its own, `ip berth`, rebuilt
+ * atomically from the store after every change: one nft transaction that creates the table,
+ * deletes it and recreates it with the current rules, so rules of detached containers never
+ * linger and a crash is repaired by the next reconcile. Docker's and firewalld's tables are
+ * never touched. The chains and hooks are listed in docs/networking.md:
+ *   prerouting  nat    hook prerouting  priority dstnat  published ports (fib daddr type local)
+ *   output      nat    hook output      priority -100    published ports for host-local clients
+ *   publish     regular chain: one dnat rule per published port
+ *   postrouting nat    hook postrouting priority srcnat  outbound masquerade; masquerade of
+ *                                                        127.0.0.1 and hairpin clients
+ *   forward     filter hook forward     priority filter  internal networks cut off, networks
+ *                                                        isolated from one another */
+#include "net/internal.h"
+#include <errno.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+struct active {
+	char bridge[16];
+	uint32_t subnet;
+	int prefix;
+	bool internal;
+};
+
+static int run_nft(const char *script, berr *err)
+{
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!nft)
+		return berr_set(err, ENOMEM, "nftables: cannot create context");
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	int rc = nft_run_cmd_from_buffer(nft, script);
+	if (rc != 0) {
+		const char *e = nft_ctx_get_error_buffer(nft);
+		berr_set(err, EIO, "nftables: %s", e && *e ? e : "command failed");
+		log_debug("nft script was:\n%s", script);
+	}
+	nft_ctx_free(nft);
+	return rc ? -1 : 0;
+}
+
+/* Build the whole table's text from the store; empty string when nothing needs rules. */
+static int build_script(struct store *st, struct strbuf *sb, berr *err)
+{
+	char a[16], c[16];
+	struct active *act = NULL;
+	size_t na = 0;
+	{
+		_cleanup_stmt_ sqlite3_stmt *s = NULL;
+		if (store_prepare(st, &s, "SELECT bridge, subnet, prefix, internal FROM networks n WHERE driver = 'bridge'"
+				  " AND EXISTS (SELECT 1 FROM net_endpoints e WHERE e.network_id = n.id) ORDER BY bridge", err) < 0)
+			return -1;
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			act = xrealloc(act, (na + 1) * sizeof *act);
+			snprintf(act[na].bridge, sizeof act[na].bridge, "%s", (const char *)sqlite3_column_text(s, 0));
+			act[na].subnet = (uint32_t)sqlite3_column_int64(s, 1);
+			act[na].prefix = sqlite3_column_int(s, 2);
+			act[na].internal = sqlite3_column_int(s, 3);
+			na++;
+		}
+	}
+	sb_addf(sb, "table ip %s\ndelete table ip %s\n", NET_NFT_TABLE, NET_NFT_TABLE);
+	if (na == 0) {
+		free(act);
+		return 0;
+	}
+	sb_addf(sb, "table ip %s {\n", NET_NFT_TABLE);
+	sb_adds(sb, "  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n"
+		    "    fib daddr type local jump publish\n  }\n");
+	sb_adds(sb, "  chain output {\n    type nat hook output priority -100; policy accept;\n"
+		    "    fib daddr type local jump publish\n  }\n");
+	sb_adds(sb, "  chain publish {\n");
+	{
+		/* ports of endpoints on internal networks are not reachable, as in Docker */
+		_cleanup_stmt_ sqlite3_stmt *s = NULL;
+		if (store_prepare(st, &s, "SELECT p.proto, p.host_ip, p.host_port, p.container_port, e.ip FROM net_ports p"
+				  " JOIN net_endpoints e ON e.network_id = p.network_id AND e.container_id = p.container_id"
+				  " JOIN networks n ON n.id = p.network_id WHERE n.internal = 0 ORDER BY p.proto, p.host_port", err) < 0) {
+			free(act);
+			return -1;
+		}
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			uint32_t hip = (uint32_t)sqlite3_column_int64(s, 1);
+			sb_adds(sb, "    ");
+			if (hip)
+				sb_addf(sb, "ip daddr %s ", net_ip_str(hip, a));
+			sb_addf(sb, "%s dport %d dnat to %s:%d\n", (const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 2),
+				net_ip_str((uint32_t)sqlite3_column_int64(s, 4), c), sqlite3_column_int(s, 3));
+		}
+	}
+	sb_adds(sb, "  }\n");
+	sb_adds(sb, "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
+	for (size_t i = 0; i < na; i++) {
+		net_ip_str(act[i].subnet, a);
+		if (!act[i].internal)
+			sb_addf(sb, "    ip saddr %s/%d oifname != \"%s\" masquerade\n", a, act[i].prefix, act[i].bridge);
+		/* clients on 127.0.0.1 (route_localnet) and hairpin clients on the same bridge */
+		sb_addf(sb, "    oifname \"%s\" ct status dnat ip saddr { 127.0.0.0/8, %s/%d } masquerade\n", act[i].bridge, a, act[i].prefix);
+	}
+	sb_adds(sb, "  }\n");
+	sb_adds(sb, "  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
+	for (size_t i = 0; i < na; i++) {
+		const char *br = act[i].bridge;
+		if (act[i].internal) {
+			sb_addf(sb, "    iifname \"%s\" oifname != \"%s\" drop\n", br, br);
+			sb_addf(sb, "    oifname \"%s\" iifname != \"%s\" drop\n", br, br);
+		}
+	}
+	sb_adds(sb, "    ct status dnat accept\n");
+	for (size_t i = 0; i < na && na > 1; i++) {
+		sb_addf(sb, "    iifname \"%s\" oifname { ", act[i].bridge);
+		bool first = true;
+		for (size_t j = 0; j < na; j++) {
+			if (j == i)
+				continue;
+			sb_addf(sb, "%s\"%s\"", first ? "" : ", ", act[j].bridge);
+			first = false;
+		}
+		sb_adds(sb, " } drop\n");
+	}
+	sb_adds(sb, "  }\n}\n");
+	free(act);
+	return 0;
+}
+
+int nat_sync(struct store *st, berr *err)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	if (build_script(st, &sb, err) < 0)
+		return -1;
+	if (run_nft(sb.buf, err) < 0)
+		return berr_wrap(err, "update nftables table ip %s", NET_NFT_TABLE);
+	return 0;
+}
