@@ -12,6 +12,7 @@
  *                                                        isolated from one another */
 #include "net/internal.h"
 #include <errno.h>
+#include <jansson.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,10 @@
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strbuf.h"
+
+/* Set on forwarded packets berth accepts, for the one rule berth adds to Docker's DOCKER-USER
+ * chain (see docker_user_sync). */
+#define NAT_ACCEPT_MARK 0x08000000u
 
 struct active {
 	char bridge[16];
@@ -103,7 +108,9 @@ static int build_script(struct store *st, struct strbuf *sb, berr *err)
 		sb_addf(sb, "    oifname \"%s\" ct status dnat ip saddr { 127.0.0.0/8, %s/%d } masquerade\n", act[i].bridge, a, act[i].prefix);
 	}
 	sb_adds(sb, "  }\n");
-	sb_adds(sb, "  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
+	/* priority filter - 10: before Docker's FORWARD (priority filter), so the mark is set
+	 * when DOCKER-USER looks at it */
+	sb_adds(sb, "  chain forward {\n    type filter hook forward priority filter - 10; policy accept;\n");
 	for (size_t i = 0; i < na; i++) {
 		const char *br = act[i].bridge;
 		if (act[i].internal) {
@@ -111,7 +118,7 @@ static int build_script(struct store *st, struct strbuf *sb, berr *err)
 			sb_addf(sb, "    oifname \"%s\" iifname != \"%s\" drop\n", br, br);
 		}
 	}
-	sb_adds(sb, "    ct status dnat accept\n");
+	sb_addf(sb, "    ct status dnat meta mark set mark | 0x%08x accept\n", NAT_ACCEPT_MARK);
 	for (size_t i = 0; i < na && na > 1; i++) {
 		sb_addf(sb, "    iifname \"%s\" oifname { ", act[i].bridge);
 		bool first = true;
@@ -123,9 +130,64 @@ static int build_script(struct store *st, struct strbuf *sb, berr *err)
 		}
 		sb_adds(sb, " } drop\n");
 	}
+	/* what berth lets through: traffic from its bridges (after the drops above), replies
+	 * to it; the mark tells a policy-drop FORWARD chain of another table (Docker's) */
+	sb_addf(sb, "    iifname \"berth*\" meta mark set mark | 0x%08x\n", NAT_ACCEPT_MARK);
+	sb_addf(sb, "    oifname \"berth*\" ct state established,related meta mark set mark | 0x%08x\n", NAT_ACCEPT_MARK);
 	sb_adds(sb, "  }\n}\n");
 	free(act);
 	return 0;
+}
+
+/* Docker's `ip filter` FORWARD chain has policy drop: a packet berth accepts in its own table
+ * is still dropped there. Docker's documented place for other rules is its DOCKER-USER chain;
+ * berth keeps exactly one rule there while it has active networks,
+ *   meta mark & NAT_ACCEPT_MARK == NAT_ACCEPT_MARK accept   (iptables: -m mark --mark X/X -j ACCEPT)
+ * written in a form iptables-nft still understands, and removes it when it has none. */
+static int docker_user_sync(bool want, berr *err)
+{
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!nft)
+		return berr_set(err, ENOMEM, "nftables: cannot create context");
+	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	int rc = 0;
+	if (nft_run_cmd_from_buffer(nft, "list chain ip filter DOCKER-USER") != 0) {
+		nft_ctx_free(nft); /* no Docker chain: nothing to do */
+		return 0;
+	}
+	json_t *root = json_loads(nft_ctx_get_output_buffer(nft), 0, NULL);
+	nft_ctx_free(nft);
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "");
+	char want_mark[16];
+	snprintf(want_mark, sizeof want_mark, "%u", NAT_ACCEPT_MARK);
+	int have = 0;
+	json_t *items = json_object_get(root, "nftables"), *it;
+	size_t i;
+	json_array_foreach(items, i, it) {
+		json_t *r = json_object_get(it, "rule");
+		if (!r)
+			continue;
+		/* ours: [match (meta mark & M) == M, accept] */
+		json_t *ex = json_object_get(r, "expr");
+		json_t *m = json_object_get(json_array_get(ex, 0), "match");
+		json_t *band = json_object_get(json_object_get(m, "left"), "&");
+		if (json_array_size(ex) != 2 || !json_object_get(json_array_get(ex, 1), "accept") || !band ||
+		    json_integer_value(json_object_get(m, "right")) != NAT_ACCEPT_MARK ||
+		    json_integer_value(json_array_get(band, 1)) != NAT_ACCEPT_MARK)
+			continue;
+		if (want && !have++)
+			continue;
+		sb_addf(&sb, "delete rule ip filter DOCKER-USER handle %lld\n", (long long)json_integer_value(json_object_get(r, "handle")));
+	}
+	json_decref(root);
+	if (want && !have)
+		sb_addf(&sb, "insert rule ip filter DOCKER-USER meta mark & 0x%08x == 0x%08x accept\n", NAT_ACCEPT_MARK, NAT_ACCEPT_MARK);
+	if (sb.len && run_nft(sb.buf, err) < 0)
+		rc = berr_wrap(err, "update Docker's DOCKER-USER chain");
+	return rc;
 }
 
 int nat_sync(struct store *st, berr *err)
@@ -133,7 +195,12 @@ int nat_sync(struct store *st, berr *err)
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
 	if (build_script(st, &sb, err) < 0)
 		return -1;
+	bool active = strstr(sb.buf, "chain forward") != NULL;
+	if (active && docker_user_sync(true, err) < 0)
+		return -1;
 	if (run_nft(sb.buf, err) < 0)
 		return berr_wrap(err, "update nftables table ip %s", NET_NFT_TABLE);
+	if (!active && docker_user_sync(false, err) < 0)
+		return -1;
 	return 0;
 }

@@ -219,7 +219,8 @@ int net_create(struct store *st, const char *name, const struct net_create_opts 
 	n.internal = o->internal;
 	now_rfc3339(n.created);
 	random_hex(n.id, 32);
-	snprintf(n.bridge, sizeof n.bridge, "br-%.12s", n.id);
+	/* every berth bridge is berth*: one wildcard names them all in firewall rules */
+	snprintf(n.bridge, sizeof n.bridge, "berth-%.9s", n.id);
 
 	json_t *labels = json_object();
 	for (const char *const *l = o->labels; l && *l; l++) {
