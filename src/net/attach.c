@@ -261,7 +261,9 @@ int net_attach(struct store *st, const char *network, const char *container_id, 
 		goto rollback;
 	committed = true;
 
-	snprintf(in->peer, sizeof in->peer, "%sp", host_veth);
+	memcpy(in->peer, host_veth, 11); /* "vethXXXXXXX" + "p": the temporary name of the inner end */
+	in->peer[11] = 'p';
+	in->peer[12] = 0;
 	snprintf(in->want, sizeof in->want, "%s", o->ifname ? o->ifname : "");
 	in->ip = ip;
 	in->gw = n.gateway;

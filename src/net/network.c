@@ -409,6 +409,7 @@ int net_remove(struct store *st, const char *ref, char name_out[256], berr *err)
 		return -1;
 	int rc = -1;
 	int lk = -1;
+	_cleanup_stmt_ sqlite3_stmt *d = NULL; /* declared before any goto */
 	if (net_is_predefined(n.name)) {
 		berr_set(err, EPERM, "%s is a pre-defined network and cannot be removed", n.name);
 		err->status = 1;
@@ -429,7 +430,6 @@ int net_remove(struct store *st, const char *ref, char name_out[256], berr *err)
 		err->status = 1;
 		goto out;
 	}
-	_cleanup_stmt_ sqlite3_stmt *d = NULL;
 	if (store_prepare(st, &d, "DELETE FROM networks WHERE id = ?", err) < 0) {
 		store_rollback(st);
 		goto out;
