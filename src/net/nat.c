@@ -6,6 +6,7 @@
  *   prerouting  nat    hook prerouting  priority dstnat  published ports (fib daddr type local)
  *   output      nat    hook output      priority -100    published ports for host-local clients
  *   publish     regular chain: one dnat rule per published port
+ *   input       filter hook input       priority -10     drop 127.0.0.0/8 from containers
  *   postrouting nat    hook postrouting priority srcnat  outbound masquerade; masquerade of
  *                                                        127.0.0.1 and hairpin clients
  *   forward     filter hook forward     priority filter  internal networks cut off, networks
@@ -99,6 +100,11 @@ static int build_script(struct store *st, struct strbuf *sb, berr *err)
 		}
 	}
 	sb_adds(sb, "  }\n");
+	/* route_localnet is on for berth bridges (so 127.0.0.1 clients can be DNATed to a
+	 * container); never let a container itself reach the host's 127.0.0.0/8 through it
+	 * (CVE-2020-8558). Replies to DNATed 127.0.0.1 clients are in the reply direction. */
+	sb_adds(sb, "  chain input {\n    type filter hook input priority filter - 10; policy accept;\n"
+		    "    iifname \"berth*\" ip daddr 127.0.0.0/8 ct direction original drop\n  }\n");
 	sb_adds(sb, "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
 	for (size_t i = 0; i < na; i++) {
 		net_ip_str(act[i].subnet, a);

@@ -232,10 +232,28 @@ s.bind(('127.0.0.1', $((PORTBASE + 4)))); s.listen(1); time.sleep(8)" 3>&- &
 	ip netns exec "$NETPFX-i" ip route add default via "$gw"
 	run http_get 10.213.77.2 8000 i
 	[ "$output" != "hello from berth" ]
-	# networks are isolated from each other
+	# the internal network cannot reach another berth network either
 	ipn=$(ip netns exec "$NETPFX-n" ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1)
 	run ip netns exec "$NETPFX-i" busybox ping -c 1 -W 1 "$ipn"
 	[ "$status" != 0 ]
+}
+
+@test "two user networks are isolated from each other, as in Docker" {
+	run_berth network create iso1
+	run_berth network create iso2
+	net_ns x1
+	net_ns x2
+	net_attach iso1 x1
+	net_attach iso2 x2
+	ip2=$(net_ip_of "$output")
+	gw1=$("$BERTH" network inspect -f '{{json .IPAM.Config}}' iso1 | jq -r '.[0].Gateway')
+	# the gateway answers, the other network does not
+	run ip netns exec "$NETPFX-x1" busybox ping -c 1 -W 2 "$gw1"
+	[ "$status" = 0 ]
+	run ip netns exec "$NETPFX-x1" busybox ping -c 1 -W 1 "$ip2"
+	[ "$status" != 0 ]
+	run nft list chain ip berth forward
+	assert_output_contains "drop"
 }
 
 @test "the default bridge network uses berth0" {
