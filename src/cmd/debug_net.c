@@ -124,3 +124,27 @@ BERTH_COMMAND(cmd_debug_net_reconcile) = {
 	.group = "debug", .name = "net-reconcile", .usage = "debug net-reconcile",
 	.summary = "Drop stale endpoints, idle bridges and stale nftables rules", .run = run_reconcile, .hidden = true,
 };
+
+static int run_names(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strvec_ struct strvec args = STRVEC_INIT;
+	int status;
+	const char *usage = "debug net-names", *summary = "Print this root's nftables table and default bridge";
+	if (opts_parse("debug net-names", usage, summary, NULL, true, argc, argv, &args, &status))
+		return status;
+	if ((status = cli_require_args("debug net-names", usage, summary, &args, 0, 0)))
+		return status;
+	berr err = { 0 };
+	_cleanup_store_ struct store *st = NULL;
+	if (store_open(&st, ctx->root, ctx->runroot, &err) < 0)
+		return fail(&err);
+	struct net_names nm;
+	net_names(st, &nm);
+	printf("table=ip %s\nbridge=%s\n", nm.table, nm.default_bridge);
+	return 0;
+}
+
+BERTH_COMMAND(cmd_debug_net_names) = {
+	.group = "debug", .name = "net-names", .usage = "debug net-names",
+	.summary = "Print this root's nftables table and default bridge", .run = run_names, .hidden = true,
+};

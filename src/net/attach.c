@@ -168,10 +168,46 @@ static int setup_inside(void *arg, berr *err)
 	return 0;
 }
 
+/* Bring the network's bridge up before any address is handed out. A network whose bridge is
+ * down has no route on the host; if its subnet was chosen by berth and something else (another
+ * berth root, a VPN) now routes it, and nobody is attached yet, move it to a free subnet. */
+static int bridge_prepare(struct store *st, struct net_network *n, berr *err)
+{
+	if (!nl_link_exists(n->bridge) && ipam_overlaps_host_route(n->subnet, n->prefix, n->bridge) && !n->user_subnet &&
+	    net_endpoint_count(st, n->id, err) == 0) {
+		uint32_t sub;
+		int prefix;
+		_cleanup_stmt_ sqlite3_stmt *u = NULL;
+		if (store_begin(st, err) < 0)
+			return -1;
+		if (ipam_pick_subnet(st, &sub, &prefix, err) < 0 ||
+		    store_prepare(st, &u, "UPDATE networks SET subnet = ?, prefix = ?, gateway = ? WHERE id = ?", err) < 0)
+			goto fail;
+		sqlite3_bind_int64(u, 1, sub);
+		sqlite3_bind_int(u, 2, prefix);
+		sqlite3_bind_int64(u, 3, sub + 1);
+		sqlite3_bind_text(u, 4, n->id, -1, SQLITE_STATIC);
+		if (sqlite3_step(u) != SQLITE_DONE) {
+			store_dberr(st, err, "update network subnet");
+			goto fail;
+		}
+		if (store_commit(st, err) < 0)
+			goto fail;
+		char a[16], b[16];
+		log_info("network %s: %s/%d is routed on this host now; moved to %s/%d", n->name, net_ip_str(n->subnet, a), n->prefix,
+			 net_ip_str(sub, b), prefix);
+		n->subnet = sub;
+		n->prefix = prefix;
+		n->gateway = sub + 1;
+	}
+	return net_bridge_ensure(n, err);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
 static int plumb(const struct net_network *n, int netns_fd, const char *host_veth, struct inside *in, berr *err)
 {
-	if (net_bridge_ensure(n, err) < 0)
-		return -1;
 	if (nl_veth_add(host_veth, in->peer, err) < 0)
 		return -1;
 	if (nl_link_set_master(host_veth, n->bridge, err) < 0 || nl_brport_hairpin(host_veth, err) < 0 ||
@@ -204,7 +240,7 @@ int net_attach(struct store *st, const char *network, const char *container_id, 
 		goto out;
 	}
 	memset(in, 0, sizeof *in);
-	if ((lk = net_lock(st, err)) < 0 || net_reconcile_locked(st, err) < 0)
+	if ((lk = net_lock(st, err)) < 0 || net_reconcile_locked(st, err) < 0 || bridge_prepare(st, &n, err) < 0)
 		goto out;
 
 	if (store_begin(st, err) < 0)
@@ -300,8 +336,11 @@ undo: {
 	nat_sync(st, &ign);
 }
 out:
-	if (rc < 0)
+	if (rc < 0) {
 		net_attach_result_free(res);
+		if (lk >= 0)
+			remove_bridge_if_unused(st, &n);
+	}
 	if (in != MAP_FAILED)
 		munmap(in, sizeof *in);
 	net_unlock(lk);

@@ -70,12 +70,14 @@ static int build_script(struct store *st, struct strbuf *sb, berr *err)
 			na++;
 		}
 	}
-	sb_addf(sb, "table ip %s\ndelete table ip %s\n", NET_NFT_TABLE, NET_NFT_TABLE);
+	struct net_names nm;
+	net_names(st, &nm);
+	sb_addf(sb, "table ip %s\ndelete table ip %s\n", nm.table, nm.table);
 	if (na == 0) {
 		free(act);
 		return 0;
 	}
-	sb_addf(sb, "table ip %s {\n", NET_NFT_TABLE);
+	sb_addf(sb, "table ip %s {\n", nm.table);
 	sb_adds(sb, "  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n"
 		    "    fib daddr type local jump publish\n  }\n");
 	sb_adds(sb, "  chain output {\n    type nat hook output priority -100; policy accept;\n"
@@ -196,6 +198,33 @@ static int docker_user_sync(bool want, berr *err)
 	return rc;
 }
 
+/* Another berth root's table is still there (it needs the DOCKER-USER rule too). */
+static bool other_berth_tables(const char *mine)
+{
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!nft)
+		return true;
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	bool other = false;
+	if (nft_run_cmd_from_buffer(nft, "list tables ip") == 0) {
+		const char *out = nft_ctx_get_output_buffer(nft);
+		for (const char *l = out; l && *l;) {
+			const char *e = strchr(l, '\n');
+			size_t len = e ? (size_t)(e - l) : strlen(l);
+			char name[64];
+			if (sscanf(l, "table ip %63s", name) == 1 && !strncmp(name, "berth", 5) && strcmp(name, mine) &&
+			    len < 80)
+				other = true;
+			l = e ? e + 1 : l + len;
+		}
+	} else {
+		other = true; /* when in doubt, keep the rule */
+	}
+	nft_ctx_free(nft);
+	return other;
+}
+
 int nat_sync(struct store *st, berr *err)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
@@ -205,8 +234,10 @@ int nat_sync(struct store *st, berr *err)
 	if (active && docker_user_sync(true, err) < 0)
 		return -1;
 	if (run_nft(sb.buf, err) < 0)
-		return berr_wrap(err, "update nftables table ip %s", NET_NFT_TABLE);
-	if (!active && docker_user_sync(false, err) < 0)
+		return berr_wrap(err, "update berth's nftables table");
+	struct net_names nm;
+	net_names(st, &nm);
+	if (!active && docker_user_sync(other_berth_tables(nm.table), err) < 0)
 		return -1;
 	return 0;
 }

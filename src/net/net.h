@@ -14,8 +14,9 @@
  *    removed by net_reconcile, which every attach and detach also runs.
  *  - published ports (table `net_ports`) belong to an endpoint; they become DNAT rules in
  *    berth's own nftables table `ip berth`, which is rebuilt atomically from the store after
- *    every change (so stale rules never survive a reconcile).
- *  - every mutating call holds <runroot>/net.lock (flock) and does its IPAM in one SQLite
+ *    every change (so stale rules never survive a reconcile); other roots use their own table
+ *    and default bridge (net_names).
+ *  - every mutating call holds /run/berth-net.lock (flock) and does its IPAM in one SQLite
  *    transaction, so two berth processes never hand out one address or one host port twice.
  * IPv4 only. */
 #pragma once
@@ -28,8 +29,18 @@
 #include "util/strbuf.h"
 
 #define NET_DEFAULT "bridge"        /* Docker's name of the default network */
-#define NET_DEFAULT_BRIDGE "berth0" /* its device */
-#define NET_NFT_TABLE "berth"        /* nftables table `ip berth` */
+#define NET_DEFAULT_BRIDGE "berth0" /* its device (for the default --root) */
+#define NET_NFT_TABLE "berth"        /* nftables table `ip berth` (for the default --root) */
+#define NET_DEFAULT_ROOT "/var/lib/berth"
+
+/* Host-wide names of a store: the default root uses `ip berth` and berth0; any other root
+ * (tests, a second engine) uses `ip berth_<6 hex of sha256(root)>` and berth<same 6 hex>, so
+ * two roots on one host never rebuild each other's table or share a default bridge. */
+struct net_names {
+	char table[32];
+	char default_bridge[16];
+};
+void net_names(const struct store *st, struct net_names *out);
 
 /* ---- networks (network.c) ---- */
 struct net_network {

@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <time.h>
 #include "util/cleanup.h"
+#include "util/digest.h"
 #include "util/strbuf.h"
 
 BERTH_SCHEMA(net_schema) = {
@@ -81,6 +82,19 @@ void net_list_free(struct net_network *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		net_network_free(&v[i]);
 	free(v);
+}
+
+void net_names(const struct store *st, struct net_names *out)
+{
+	if (!strcmp(st->root, NET_DEFAULT_ROOT)) {
+		snprintf(out->table, sizeof out->table, "%s", NET_NFT_TABLE);
+		snprintf(out->default_bridge, sizeof out->default_bridge, "%s", NET_DEFAULT_BRIDGE);
+		return;
+	}
+	char d[DIGEST_STR_LEN + 1];
+	digest_buf(st->root, strlen(st->root), d);
+	snprintf(out->table, sizeof out->table, "%s_%.6s", NET_NFT_TABLE, digest_hex(d));
+	snprintf(out->default_bridge, sizeof out->default_bridge, "berth%.6s", digest_hex(d));
 }
 
 bool net_is_predefined(const char *name)
@@ -178,7 +192,9 @@ int net_ensure_defaults(struct store *st, berr *err)
 		now_rfc3339(n.created);
 		n.labels = (char *)"{}";
 		if (i == 0) {
-			snprintf(n.bridge, sizeof n.bridge, "%s", NET_DEFAULT_BRIDGE);
+			struct net_names nm;
+			net_names(st, &nm);
+			snprintf(n.bridge, sizeof n.bridge, "%s", nm.default_bridge);
 			if (ipam_pick_subnet(st, &n.subnet, &n.prefix, err) < 0)
 				goto fail;
 			n.gateway = n.subnet + 1;

@@ -9,6 +9,11 @@ setup_file() {
 	berth_setup_root
 	net_setup_file
 	export PORTBASE=$((30000 + $$ % 20000))
+	# fixed subnets would collide when two checkouts run this file at once
+	export S=$(($$ % 250 + 1))
+	# this root's nftables table and default bridge (`ip berth` / berth0 for /var/lib/berth)
+	export NFT_TABLE=$("$BERTH" debug net-names | sed -n 's/^table=//p')
+	export DEFBR=$("$BERTH" debug net-names | sed -n 's/^bridge=//p')
 }
 setup() {
 	berth_setup_root
@@ -50,15 +55,15 @@ teardown() {
 }
 
 @test "network create with --subnet --gateway --ip-range --internal" {
-	run_berth network create --internal --subnet 10.213.40.0/24 --gateway 10.213.40.254 --ip-range 10.213.40.128/25 n2
+	run_berth network create --internal --subnet 10.212.$S.0/24 --gateway 10.212.$S.254 --ip-range 10.212.$S.128/25 n2
 	run_berth network inspect n2
 	run jq -c '.[0] | [.Internal, .IPAM.Config[0].Subnet, .IPAM.Config[0].Gateway, .IPAM.Config[0].IPRange]' <<<"$output"
-	assert_equal "$output" '[true,"10.213.40.0/24","10.213.40.254","10.213.40.128/25"]'
-	run_berth --exit 1 network create --subnet 10.213.40.128/25 n3
+	assert_equal "$output" "[true,\"10.212.$S.0/24\",\"10.212.$S.254\",\"10.212.$S.128/25\"]"
+	run_berth --exit 1 network create --subnet 10.212.$S.128/25 n3
 	assert_output_contains "Pool overlaps"
-	run_berth --exit 1 network create --subnet 10.213.41.5/24 n3
-	assert_output_contains "it should be 10.213.41.0/24"
-	run_berth --exit 1 network create --gateway 10.213.41.1 n3
+	run_berth --exit 1 network create --subnet 10.217.$S.5/24 n3
+	assert_output_contains "it should be 10.217.$S.0/24"
+	run_berth --exit 1 network create --gateway 10.217.$S.1 n3
 	assert_output_contains "every ip-range or gateway must have a corresponding subnet"
 	run_berth --exit 1 network create -d macvlan n3
 	assert_output_contains 'plugin "macvlan" not found'
@@ -159,11 +164,11 @@ pb"
 	# the 127.0.0.1-only mapping is not published on the bridge address
 	run http_get "$gw" "$PORTBASE" peer
 	[ "$output" != "hello from berth" ]
-	run nft list table ip berth
+	run nft list table $NFT_TABLE
 	assert_output_contains "tcp dport $PORTBASE dnat to"
 	# removing the endpoint removes its rules
 	run_berth debug net-detach pub "$NETPFX-web"
-	run nft list table ip berth
+	run nft list table $NFT_TABLE
 	[[ "$output" != *"dport $PORTBASE "* ]]
 	run http_get 127.0.0.1 "$PORTBASE"
 	[ "$output" != "hello from berth" ]
@@ -208,7 +213,7 @@ s.bind(('127.0.0.1', $((PORTBASE + 4)))); s.listen(1); time.sleep(8)" 3>&- &
 }
 
 @test "an internal network has no way out; a normal network reaches outside through NAT" {
-	net_outside out 10.213.77.1 10.213.77.2
+	net_outside out 10.215.$S.1 10.215.$S.2
 	net_bg out busybox httpd -f -p 8000 -h "$BATS_FILE_TMPDIR/www"
 	run_berth network create normal
 	run_berth network create --internal sealed
@@ -220,17 +225,17 @@ s.bind(('127.0.0.1', $((PORTBASE + 4)))); s.listen(1); time.sleep(8)" 3>&- &
 	[[ "$output" != *"gateway=1"* ]]
 	sleep 0.5
 	# the outside namespace has no route back to berth's subnets: only masquerade answers
-	run http_get 10.213.77.2 8000 n
+	run http_get 10.215.$S.2 8000 n
 	assert_equal "$output" "hello from berth"
 	# internal: no default route ...
 	run ip netns exec "$NETPFX-i" ip -4 route show default
 	assert_equal "$output" ""
-	run http_get 10.213.77.2 8000 i
+	run http_get 10.215.$S.2 8000 i
 	[ "$output" != "hello from berth" ]
 	# ... and even with a route added by hand, the host does not forward it
 	gw=$("$BERTH" network inspect -f '{{json .IPAM.Config}}' sealed | jq -r '.[0].Gateway')
 	ip netns exec "$NETPFX-i" ip route add default via "$gw"
-	run http_get 10.213.77.2 8000 i
+	run http_get 10.215.$S.2 8000 i
 	[ "$output" != "hello from berth" ]
 	# the internal network cannot reach another berth network either
 	ipn=$(ip netns exec "$NETPFX-n" ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1)
@@ -252,45 +257,45 @@ s.bind(('127.0.0.1', $((PORTBASE + 4)))); s.listen(1); time.sleep(8)" 3>&- &
 	[ "$status" = 0 ]
 	run ip netns exec "$NETPFX-x1" busybox ping -c 1 -W 1 "$ip2"
 	[ "$status" != 0 ]
-	run nft list chain ip berth forward
+	run nft list chain $NFT_TABLE forward
 	assert_output_contains "drop"
 }
 
-@test "the default bridge network uses berth0" {
+@test "the default bridge network has its own bridge (berth0 for the default root)" {
 	net_ns d
 	net_attach bridge d
 	ip=$(net_ip_of "$output")
-	run ip -4 -o addr show berth0
+	run ip -4 -o addr show "$DEFBR"
 	assert_output_contains "inet "
 	subnet=$("$BERTH" network inspect -f '{{json .IPAM.Config}}' bridge | jq -r '.[0].Subnet')
 	[[ "$subnet" != 172.17.* && "$subnet" != 10.88.* ]]
 	run ip netns exec "$NETPFX-d" busybox ping -c 1 -W 2 "${subnet%.*/*}.1"
 	[ "$status" = 0 ]
 	run_berth debug net-detach bridge "$NETPFX-d"
-	run ip link show berth0
+	run ip link show "$DEFBR"
 	[ "$status" != 0 ]
 }
 
 @test "addresses are reused after detach; --ip picks one" {
-	run_berth network create --subnet 10.213.50.0/24 reuse
+	run_berth network create --subnet 10.213.$S.0/24 reuse
 	net_ns r1
 	net_ns r2
 	net_attach reuse r1
 	first=$(net_ip_of "$output")
-	assert_equal "$first" "10.213.50.2"
+	assert_equal "$first" "10.213.$S.2"
 	run_berth debug net-detach reuse "$NETPFX-r1"
 	net_attach reuse r2
-	assert_equal "$(net_ip_of "$output")" "10.213.50.2"
-	net_attach reuse r1 --ip 10.213.50.77
-	assert_equal "$(net_ip_of "$output")" "10.213.50.77"
+	assert_equal "$(net_ip_of "$output")" "10.213.$S.2"
+	net_attach reuse r1 --ip 10.213.$S.77
+	assert_equal "$(net_ip_of "$output")" "10.213.$S.77"
 	run_berth debug net-detach reuse "$NETPFX-r1"
 	net_ns r3
-	run_berth --exit 1 debug net-attach --ip 10.213.50.2 reuse "/run/netns/$NETPFX-r3"
+	run_berth --exit 1 debug net-attach --ip 10.213.$S.2 reuse "/run/netns/$NETPFX-r3"
 	assert_output_contains "Address already in use"
 }
 
 @test "20 concurrent attaches on one network get 20 distinct addresses" {
-	run_berth network create --subnet 10.213.60.0/24 many
+	run_berth network create --subnet 10.214.$S.0/24 many
 	for i in $(seq 1 20); do net_ns "c$i"; echo "attach many $NETPFX-c$i" >>"$NET_RECORD"; done
 	for i in $(seq 1 20); do
 		"$BERTH" debug net-attach many "/run/netns/$NETPFX-c$i" >"$BATS_TEST_TMPDIR/att$i" 2>&1 3>&- &
@@ -313,7 +318,7 @@ s.bind(('127.0.0.1', $((PORTBASE + 4)))); s.listen(1); time.sleep(8)" 3>&- &
 	run_berth network create stale
 	net_ns s
 	net_attach stale s -p "127.0.0.1:$((PORTBASE + 5)):80"
-	run nft list table ip berth
+	run nft list table $NFT_TABLE
 	assert_output_contains "dport $((PORTBASE + 5))"
 	ip netns del "$NETPFX-s"
 	for _ in 1 2 3 4 5 6 7 8 9 10; do ip link show "$(sed -n 's/^host_veth=//p' <<<"$output")" >/dev/null 2>&1 || break; sleep 0.2; done
@@ -321,7 +326,7 @@ s.bind(('127.0.0.1', $((PORTBASE + 4)))); s.listen(1); time.sleep(8)" 3>&- &
 	run_berth network inspect -f '{{json .Containers}}' stale
 	assert_equal "$output" "{}"
 	run nft list tables
-	[[ "$output" != *"ip berth"* ]]
+	[[ "$output" != *"$NFT_TABLE"* ]]
 	run_berth network rm stale
 }
 
@@ -329,11 +334,16 @@ s.bind(('127.0.0.1', $((PORTBASE + 4)))); s.listen(1); time.sleep(8)" 3>&- &
 	net_teardown
 	run ip -o link show
 	[[ "$output" != *"$NETPFX"* ]]
-	[[ "$output" != *" berth"* ]]
+	[[ "$output" != *" $DEFBR:"* ]]
+	run_berth network ls -q --filter type=custom
+	assert_equal "$output" ""
 	run ip netns list
 	[[ "$output" != *"$NETPFX"* ]]
 	run nft list tables
-	[[ "$output" != *"ip berth"* ]]
-	run nft list chain ip filter DOCKER-USER
-	[[ "$output" != *"0x08000000"* ]]
+	[[ "$output" != *"$NFT_TABLE"* ]]
+	# the DOCKER-USER rule goes with the last berth table on the host
+	if ! nft list tables ip | grep -q '^table ip berth'; then
+		run nft list chain ip filter DOCKER-USER
+		[[ "$output" != *"0x08000000"* ]]
+	fi
 }

@@ -101,7 +101,16 @@ static void test_networks_and_ipam(void **state)
 	assert_int_equal(net_lookup(st, id, &bb, &e), 0);
 	assert_int_equal(net_lookup(st, "bridge", &br, &e), 0);
 	assert_true(a.subnet != bb.subnet && a.subnet != br.subnet && bb.subnet != br.subnet);
-	assert_string_equal(br.bridge, "berth0");
+	/* a root other than /var/lib/berth gets its own default bridge and table names */
+	struct net_names nm;
+	net_names(st, &nm);
+	assert_string_equal(br.bridge, nm.default_bridge);
+	assert_int_equal(strlen(nm.default_bridge), 11);
+	assert_memory_equal(nm.table, "berth_", 6);
+	struct store fake = { .root = (char *)"/var/lib/berth" };
+	net_names(&fake, &nm);
+	assert_string_equal(nm.table, "berth");
+	assert_string_equal(nm.default_bridge, "berth0");
 	assert_int_equal(net_create(st, "a", &o, id, &e), -1);
 	assert_non_null(strstr(e.msg, "already exists"));
 	assert_int_equal(net_create(st, "bad name", &o, id, &e), -1);
