@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli/cli.h"
-#include "net/net.h"
+#include "net/internal.h"
 #include "util/cleanup.h"
 
 static int fail(berr *err)
@@ -147,4 +147,25 @@ static int run_names(struct berth_ctx *ctx, int argc, char **argv)
 BERTH_COMMAND(cmd_debug_net_names) = {
 	.group = "debug", .name = "net-names", .usage = "debug net-names",
 	.summary = "Print this root's nftables table and default bridge", .run = run_names, .hidden = true,
+};
+
+static int run_dns(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strvec_ struct strvec args = STRVEC_INIT;
+	int status;
+	const char *usage = "debug net-dns NETWORK", *summary = "Run the DNS responder of a network (started by attach)";
+	if (opts_parse("debug net-dns", usage, summary, NULL, true, argc, argv, &args, &status))
+		return status;
+	if ((status = cli_require_args("debug net-dns", usage, summary, &args, 1, 1)))
+		return status;
+	berr err = { 0 };
+	_cleanup_store_ struct store *st = NULL;
+	if (store_open(&st, ctx->root, ctx->runroot, &err) < 0 || net_dns_serve(st, args.v[0], &err) < 0)
+		return fail(&err);
+	return 0;
+}
+
+BERTH_COMMAND(cmd_debug_net_dns) = {
+	.group = "debug", .name = "net-dns", .usage = "debug net-dns NETWORK",
+	.summary = "Run the DNS responder of a network (started by attach)", .run = run_dns, .hidden = true,
 };

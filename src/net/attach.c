@@ -309,6 +309,11 @@ int net_attach(struct store *st, const char *network, const char *container_id, 
 		goto undo;
 	if (nat_sync(st, err) < 0)
 		goto undo;
+	{
+		berr derr = { 0 };
+		if (net_dns_ensure(st, &n, &derr) < 0)
+			log_warn("network %s: no name resolution: %s", n.name, derr.msg);
+	}
 	net_ip_str(ip, res->ip);
 	res->prefix = n.prefix;
 	if (!n.internal)

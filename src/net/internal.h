@@ -25,3 +25,10 @@ int nat_sync(struct store *st, berr *err);
 /* ports.c: check and bind host ports of an endpoint (inside a transaction). */
 int ports_reserve(struct store *st, const char *net_id, const char *container_id, const struct net_network *n,
 		  const struct net_port *ports, size_t np, struct net_port **bound, berr *err);
+
+/* dns.c */
+int net_dns_serve(struct store *st, const char *network, berr *err);  /* the responder loop */
+int net_dns_ensure(struct store *st, const struct net_network *n, berr *err);
+int dns_parse_question(const uint8_t *q, size_t len, char name[256], uint16_t *qtype);
+size_t dns_build_reply(const uint8_t *q, size_t qend, int rcode, const uint32_t *addrs, size_t naddrs, bool ra,
+		       uint8_t *out, size_t outlen);

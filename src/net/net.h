@@ -144,6 +144,14 @@ int net_ports_of(struct store *st, const char *container_id, struct net_port **o
  * nftables table from the store (or delete it when nothing needs it). Safe to run any time. */
 int net_reconcile(struct store *st, berr *err);
 
+/* ---- name resolution (dns.c) ---- */
+/* The nameserver a container should put in its resolv.conf: the gateway of the first
+ * user-defined network it is on ("" if none: use the host's resolvers, as Docker's default
+ * bridge does). A responder on that address answers container names and aliases of every
+ * network the container shares with the peer, and forwards other names to the host's
+ * resolvers (never on internal networks). */
+int net_dns_server(struct store *st, const char *container_id, char out[16], berr *err);
+
 /* ---- helpers shared by the net files ---- */
 char *net_ip_str(uint32_t ip, char buf[16]);             /* host order -> dotted */
 int net_ip_parse(const char *s, uint32_t *ip);           /* 0 / -1 */

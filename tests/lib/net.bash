@@ -106,3 +106,24 @@ net_teardown() {
 	"$BERTH" debug net-reconcile >/dev/null 2>&1 || true
 	"$BERTH" network prune -f >/dev/null 2>&1 || true
 }
+
+# fake_upstream NS PORT LOG: a DNS server of the test's own in namespace NS that answers every
+# A query with 10.99.99.99 and logs each asked name to LOG (stands in for the host's resolver)
+fake_upstream() {
+	net_bg "$1" python3 -c "
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('0.0.0.0', $2))
+while True:
+    q, a = s.recvfrom(2048)
+    off, labels = 12, []
+    while q[off]:
+        labels.append(q[off+1:off+1+q[off]].decode()); off += 1 + q[off]
+    open('$3', 'a').write('.'.join(labels) + '\n')
+    qend = off + 5
+    qtype = struct.unpack('>H', q[off+1:off+3])[0]
+    ans = b'\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x0a\x00\x04' + bytes([10, 99, 99, 99]) if qtype == 1 else b''
+    hdr = q[:2] + b'\x81\x80' + q[4:6] + struct.pack('>H', 1 if ans else 0) + b'\x00\x00\x00\x00'
+    s.sendto(hdr + q[12:qend] + ans, a)
+"
+}

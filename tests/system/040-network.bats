@@ -11,6 +11,8 @@ setup_file() {
 	export PORTBASE=$((30000 + $$ % 20000))
 	# fixed subnets would collide when two checkouts run this file at once
 	export S=$(($$ % 250 + 1))
+	# the DNS responders never forward to the host's real resolvers in these tests
+	export BERTH_DNS_UPSTREAM=none
 	# this root's nftables table and default bridge (`ip berth` / berth0 for /var/lib/berth)
 	export NFT_TABLE=$("$BERTH" debug net-names | sed -n 's/^table=//p')
 	export DEFBR=$("$BERTH" debug net-names | sed -n 's/^bridge=//p')
@@ -261,6 +263,58 @@ s.bind(('127.0.0.1', $((PORTBASE + 4)))); s.listen(1); time.sleep(8)" 3>&- &
 	assert_output_contains "drop"
 }
 
+@test "names and aliases resolve on a user network, including a peer's new address" {
+	run_berth network create named
+	net_ns w1
+	net_ns w2
+	net_ns w3
+	net_attach named w1 --alias svc
+	ip1=$(net_ip_of "$output")
+	net_attach named w2 --alias svc --alias other
+	ip2=$(net_ip_of "$output")
+	gw=$("$BERTH" network inspect -f '{{json .IPAM.Config}}' named | jq -r '.[0].Gateway')
+	run ip netns exec "$NETPFX-w1" busybox nslookup "$NETPFX-w2" "$gw"
+	assert_output_contains "Address: $ip2"
+	run ip netns exec "$NETPFX-w2" busybox nslookup other "$gw"
+	assert_output_contains "Address: $ip2"
+	# several endpoints with one alias: all of them answer
+	run ip netns exec "$NETPFX-w2" busybox nslookup svc "$gw"
+	assert_output_contains "Address: $ip1"
+	assert_output_contains "Address: $ip2"
+	# w2 comes back with another address: the next query sees it
+	run_berth debug net-detach named "$NETPFX-w2"
+	net_attach named w3
+	net_attach named w2 --alias svc
+	ip2b=$(net_ip_of "$output")
+	[ "$ip2b" != "$ip2" ]
+	run ip netns exec "$NETPFX-w1" busybox nslookup "$NETPFX-w2" "$gw"
+	assert_output_contains "Address: $ip2b"
+	[[ "$output" != *"Address: $ip2"$'\n'* ]]
+}
+
+@test "other names are forwarded on a normal network, never on an internal one" {
+	net_outside up 10.215.$S.1 10.215.$S.2
+	fake_upstream up 53 "$BATS_TEST_TMPDIR/asked"
+	sleep 0.5
+	run_berth network create fwd
+	run_berth network create --internal sealed2
+	net_ns f
+	net_ns g
+	BERTH_DNS_UPSTREAM=10.215.$S.2 net_attach fwd f
+	BERTH_DNS_UPSTREAM=10.215.$S.2 net_attach sealed2 g
+	gwf=$("$BERTH" network inspect -f '{{json .IPAM.Config}}' fwd | jq -r '.[0].Gateway')
+	gwg=$("$BERTH" network inspect -f '{{json .IPAM.Config}}' sealed2 | jq -r '.[0].Gateway')
+	run ip netns exec "$NETPFX-f" busybox nslookup -type=a outside-name.test "$gwf"
+	assert_output_contains "Address: 10.99.99.99"
+	grep -qx outside-name.test "$BATS_TEST_TMPDIR/asked"
+	# internal (CVE-2024-29018): its own names resolve, nothing else is forwarded
+	run ip netns exec "$NETPFX-g" busybox nslookup "$NETPFX-g" "$gwg"
+	assert_output_contains "Address: "
+	run ip netns exec "$NETPFX-g" busybox nslookup -type=a leak-name.test "$gwg"
+	assert_output_contains "REFUSED"
+	! grep -q leak-name "$BATS_TEST_TMPDIR/asked"
+}
+
 @test "the default bridge network has its own bridge (berth0 for the default root)" {
 	net_ns d
 	net_attach bridge d
@@ -271,6 +325,9 @@ s.bind(('127.0.0.1', $((PORTBASE + 4)))); s.listen(1); time.sleep(8)" 3>&- &
 	[[ "$subnet" != 172.17.* && "$subnet" != 10.88.* ]]
 	run ip netns exec "$NETPFX-d" busybox ping -c 1 -W 2 "${subnet%.*/*}.1"
 	[ "$status" = 0 ]
+	# no name resolution on the default bridge, as in Docker
+	run ss -Hlun "src ${subnet%.*/*}.1"
+	assert_equal "$output" ""
 	run_berth debug net-detach bridge "$NETPFX-d"
 	run ip link show "$DEFBR"
 	[ "$status" != 0 ]
@@ -339,6 +396,10 @@ s.bind(('127.0.0.1', $((PORTBASE + 4)))); s.listen(1); time.sleep(8)" 3>&- &
 	assert_equal "$output" ""
 	run ip netns list
 	[[ "$output" != *"$NETPFX"* ]]
+	# DNS responders stop once their bridge is gone
+	for _ in 1 2 3 4 5 6 7 8 9 10; do pgrep -f -- "--root $BERTH_ROOT .*net-dns" >/dev/null || break; sleep 0.3; done
+	run pgrep -f -- "--root $BERTH_ROOT .*net-dns"
+	[ "$status" != 0 ]
 	run nft list tables
 	[[ "$output" != *"$NFT_TABLE"* ]]
 	# the DOCKER-USER rule goes with the last berth table on the host

@@ -184,6 +184,43 @@ static void test_format(void **state)
 	json_decref(o);
 }
 
+static void test_dns_messages(void **state)
+{
+	(void)state;
+	/* id 0x1234, RD, one question: "Web.Net" A IN */
+	static const uint8_t q[] = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+				     3, 'W', 'e', 'b', 3, 'N', 'e', 't', 0, 0, 1, 0, 1 };
+	char name[256];
+	uint16_t qt;
+	int qend = dns_parse_question(q, sizeof q, name, &qt);
+	assert_int_equal(qend, (int)sizeof q);
+	assert_string_equal(name, "web.net");
+	assert_int_equal(qt, 1);
+	uint8_t out[512];
+	uint32_t addrs[2] = { 0x0ad30102, 0x0ad30103 };
+	size_t n = dns_build_reply(q, (size_t)qend, 0, addrs, 2, true, out, sizeof out);
+	assert_int_equal(n, sizeof q + 32);
+	assert_int_equal(out[0], 0x12);
+	assert_int_equal(out[2] & 0x80, 0x80); /* a response */
+	assert_int_equal(out[2] & 0x01, 0x01); /* RD kept */
+	assert_int_equal(out[3], 0x80);        /* RA, NOERROR */
+	assert_int_equal(out[7], 2);           /* two answers */
+	assert_int_equal(out[sizeof q + 12], 10);
+	assert_int_equal(out[sizeof q + 15], 2);
+	n = dns_build_reply(q, (size_t)qend, 5, NULL, 0, false, out, sizeof out);
+	assert_int_equal(n, sizeof q);
+	assert_int_equal(out[3], 5); /* REFUSED */
+	/* malformed: truncated, a response, a label running past the end */
+	assert_int_equal(dns_parse_question(q, 20, name, &qt), -1);
+	uint8_t r[sizeof q];
+	memcpy(r, q, sizeof q);
+	r[2] |= 0x80;
+	assert_int_equal(dns_parse_question(r, sizeof r, name, &qt), -1);
+	memcpy(r, q, sizeof q);
+	r[12] = 60;
+	assert_int_equal(dns_parse_question(r, sizeof r, name, &qt), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_networks_and_ipam),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_dns_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
