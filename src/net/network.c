@@ -383,6 +383,8 @@ int net_endpoint_count(struct store *st, const char *net_id, berr *err)
 
 int net_bridge_ensure(const struct net_network *n, berr *err)
 {
+	bool created = false;
+	berr ign = { 0 };
 	if (!nl_link_exists(n->bridge)) {
 		if (ipam_overlaps_host_route(n->subnet, n->prefix, n->bridge)) {
 			char b[16];
@@ -391,6 +393,7 @@ int net_bridge_ensure(const struct net_network *n, berr *err)
 		}
 		if (nl_bridge_add(n->bridge, err) < 0)
 			return -1;
+		created = true;
 	}
 	char path[96];
 	if (nl_addr_add(n->bridge, n->gateway, n->prefix, err) < 0 || nl_link_set_up(n->bridge, err) < 0)
@@ -401,13 +404,13 @@ int net_bridge_ensure(const struct net_network *n, berr *err)
 	if (nl_sysctl_set(path, "1", err) < 0)
 		goto fail;
 	snprintf(path, sizeof path, "net/ipv6/conf/%s/disable_ipv6", n->bridge);
-	berr ign = { 0 };
 	nl_sysctl_set(path, "1", &ign);
 	if (!n->internal && nl_sysctl_set("net/ipv4/ip_forward", "1", err) < 0)
 		goto fail;
 	return 0;
 fail:
-	nl_link_del(n->bridge, &ign);
+	if (created) /* never take down a bridge that already carries endpoints */
+		nl_link_del(n->bridge, &ign);
 	return -1;
 }
 
