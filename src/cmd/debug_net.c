@@ -169,3 +169,71 @@ BERTH_COMMAND(cmd_debug_net_dns) = {
 	.group = "debug", .name = "net-dns", .usage = "debug net-dns NETWORK",
 	.summary = "Run the DNS responder of a network (started by attach)", .run = run_dns, .hidden = true,
 };
+
+static int run_publish(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strvec_ struct strvec args = STRVEC_INIT;
+	const char *network = NULL;
+	struct opt opts[] = {
+		{ "network", 0, OPT_STR, &network, "Network of the endpoint (default: the first non-internal)", "string" },
+		OPT_SENTINEL,
+	};
+	int status;
+	const char *usage = "debug net-publish [--network NET] ID SPEC...", *summary = "Publish ports of an attached namespace";
+	if (opts_parse("debug net-publish", usage, summary, opts, true, argc, argv, &args, &status))
+		return status;
+	if ((status = cli_require_args("debug net-publish", usage, summary, &args, 2, -1)))
+		return status;
+	berr err = { 0 };
+	struct net_port *pv = NULL, *bound = NULL;
+	size_t np = 0;
+	for (size_t i = 1; i < args.n; i++)
+		if (net_port_parse(args.v[i], &pv, &np, &err) < 0) {
+			free(pv);
+			return fail(&err);
+		}
+	_cleanup_store_ struct store *st = NULL;
+	int rc = store_open(&st, ctx->root, ctx->runroot, &err);
+	if (rc == 0)
+		rc = net_publish(st, args.v[0], network, pv, np, &bound, &err);
+	free(pv);
+	if (rc < 0)
+		return fail(&err);
+	for (size_t i = 0; i < np; i++) {
+		char b[16];
+		printf("port=%s:%u->%u/%s\n", net_ip_str(bound[i].host_ip, b), bound[i].host_port, bound[i].container_port, bound[i].proto);
+	}
+	free(bound);
+	return 0;
+}
+
+BERTH_COMMAND(cmd_debug_net_publish) = {
+	.group = "debug", .name = "net-publish", .usage = "debug net-publish [--network NET] ID SPEC...",
+	.summary = "Publish ports of an attached namespace", .run = run_publish, .hidden = true,
+};
+
+static int run_unpublish(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strvec_ struct strvec args = STRVEC_INIT;
+	int status;
+	const char *usage = "debug net-unpublish ID", *summary = "Remove every published port of an attached namespace";
+	if (opts_parse("debug net-unpublish", usage, summary, NULL, true, argc, argv, &args, &status))
+		return status;
+	if ((status = cli_require_args("debug net-unpublish", usage, summary, &args, 1, 1)))
+		return status;
+	berr err = { 0 };
+	_cleanup_store_ struct store *st = NULL;
+	if (store_open(&st, ctx->root, ctx->runroot, &err) < 0 || net_unpublish(st, args.v[0], &err) < 0)
+		return fail(&err);
+	struct net_port *p = NULL;
+	size_t n = 0;
+	if (net_ports_of(st, args.v[0], &p, &n, &err) < 0)
+		return fail(&err);
+	free(p);
+	return n ? 1 : 0;
+}
+
+BERTH_COMMAND(cmd_debug_net_unpublish) = {
+	.group = "debug", .name = "net-unpublish", .usage = "debug net-unpublish ID",
+	.summary = "Remove every published port of an attached namespace", .run = run_unpublish, .hidden = true,
+};

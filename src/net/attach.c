@@ -431,6 +431,8 @@ out:
 	return rc;
 }
 
+static int unpublish_locked(struct store *st, const char *container_id, const struct net_port *only, size_t n, berr *err);
+
 int net_publish(struct store *st, const char *container_id, const char *network,
 		const struct net_port *ports, size_t np, struct net_port **bound, berr *err)
 {
@@ -458,7 +460,10 @@ int net_publish(struct store *st, const char *container_id, const char *network,
 	if (ports_reserve(st, n.id, container_id, &n, ports, np, bound, err) < 0 || store_commit(st, err) < 0)
 		goto rollback;
 	if (nat_sync(st, err) < 0) {
-		net_unpublish(st, container_id, NULL);
+		berr ign = { 0 };
+		unpublish_locked(st, container_id, *bound, np, &ign); /* only what this call added */
+		free(*bound);
+		*bound = NULL;
 		goto out;
 	}
 	rc = 0;
@@ -472,23 +477,31 @@ out:
 	return rc;
 }
 
+static int unpublish_locked(struct store *st, const char *container_id, const struct net_port *only, size_t n, berr *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *s = NULL;
+	if (store_prepare(st, &s, "DELETE FROM net_ports WHERE container_id = ?1 AND (?2 IS NULL OR (proto = ?2 AND host_ip = ?3 AND host_port = ?4))", err) < 0)
+		return -1;
+	for (size_t i = 0; i < (only ? n : 1); i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, container_id, -1, SQLITE_STATIC);
+		if (only) {
+			sqlite3_bind_text(s, 2, only[i].proto, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 3, only[i].host_ip);
+			sqlite3_bind_int(s, 4, only[i].host_port);
+		}
+		if (sqlite3_step(s) != SQLITE_DONE)
+			return store_dberr(st, err, "delete ports");
+	}
+	return nat_sync(st, err);
+}
+
 int net_unpublish(struct store *st, const char *container_id, berr *err)
 {
-	berr ign = { 0 };
-	if (!err)
-		err = &ign;
 	int lk = net_lock(st, err);
 	if (lk < 0)
 		return -1;
-	int rc = -1;
-	_cleanup_stmt_ sqlite3_stmt *s = NULL;
-	if (store_prepare(st, &s, "DELETE FROM net_ports WHERE container_id = ?", err) == 0) {
-		sqlite3_bind_text(s, 1, container_id, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			store_dberr(st, err, "delete ports");
-		else
-			rc = nat_sync(st, err);
-	}
+	int rc = unpublish_locked(st, container_id, NULL, 0, err);
 	net_unlock(lk);
 	return rc;
 }

@@ -102,6 +102,10 @@ lsb bridge true"
 	run_berth network create pb
 	net_ns pr1
 	net_attach pb pr1
+	# without -f it asks, and "n" keeps everything
+	run bash -c "echo n | '$BERTH' network prune"
+	assert_output_contains "Are you sure you want to continue? [y/N]"
+	run_berth network inspect pa
 	run_berth network prune -f
 	assert_output_contains "Deleted Networks:"
 	assert_output_contains "pa"
@@ -173,6 +177,31 @@ pb"
 	run nft list table $NFT_TABLE
 	[[ "$output" != *"dport $PORTBASE "* ]]
 	run http_get 127.0.0.1 "$PORTBASE"
+	[ "$output" != "hello from berth" ]
+}
+
+@test "ports published after attach (net_publish), then unpublished" {
+	run_berth network create --internal late-int
+	run_berth network create late
+	net_ns l
+	net_attach late-int l
+	net_attach late l
+	net_bg l busybox httpd -f -p 80 -h "$BATS_FILE_TMPDIR/www"
+	# default: the first non-internal network of the namespace
+	run_berth debug net-publish "$NETPFX-l" "127.0.0.1:$((PORTBASE + 6))-$((PORTBASE + 7)):80-81"
+	assert_output_contains "port=127.0.0.1:$((PORTBASE + 6))->80/tcp"
+	assert_output_contains "port=127.0.0.1:$((PORTBASE + 7))->81/tcp"
+	sleep 0.3
+	run http_get 127.0.0.1 "$((PORTBASE + 6))"
+	assert_equal "$output" "hello from berth"
+	run_berth --exit 1 debug net-publish "$NETPFX-l" "127.0.0.1:$((PORTBASE + 6)):80"
+	assert_output_contains "port is already allocated"
+	run_berth debug net-unpublish "$NETPFX-l"
+	run http_get 127.0.0.1 "$((PORTBASE + 6))"
+	[ "$output" != "hello from berth" ]
+	# ports on an internal-only endpoint are not reachable, as in Docker
+	run_berth debug net-publish --network late-int "$NETPFX-l" "127.0.0.1:$((PORTBASE + 8)):80"
+	run http_get 127.0.0.1 "$((PORTBASE + 8))"
 	[ "$output" != "hello from berth" ]
 }
 
