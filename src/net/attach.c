@@ -55,8 +55,10 @@ static void remove_bridge_if_unused(struct store *st, const struct net_network *
 	berr e = { 0 };
 	if (!n->bridge[0] || !nl_link_exists(n->bridge))
 		return;
-	if (net_endpoint_count(st, n->id, &e) == 0 && !bridge_has_ports(n->bridge))
+	if (net_endpoint_count(st, n->id, &e) == 0 && !bridge_has_ports(n->bridge)) {
 		nl_link_del(n->bridge, &e);
+		net_dns_stop(st, n->id);
+	}
 }
 
 static int delete_endpoint(struct store *st, const char *net_id, const char *cid, berr *err)

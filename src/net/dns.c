@@ -4,8 +4,9 @@
  * and aliases of every network the asking container is on, from the store (so a peer that
  * comes back with a new address is answered right away); several endpoints with one alias
  * all answer. Other names go to the host's resolvers, except on internal networks, where they
- * are REFUSED and nothing is forwarded (CVE-2024-29018). The responder exits by itself within
- * a second once its network's bridge is gone. UDP only. */
+ * are REFUSED and nothing is forwarded (CVE-2024-29018). It is stopped (pidfile under the run
+ * root) when its bridge is removed, and exits by itself within a second once the bridge is
+ * gone anyway. UDP only. */
 #include "net/internal.h"
 #include "net/netlink.h"
 #include <arpa/inet.h>
@@ -22,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 #define DNS_TTL 10
@@ -143,6 +145,43 @@ static size_t forward(const uint8_t *q, size_t len, uint8_t *out, size_t outlen)
 	}
 }
 
+/* <runroot>/net/dns-<network id>.pid, written by the responder once it is bound. */
+static char *pidfile(struct store *st, const char *net_id)
+{
+	return xasprintf("%s/net/dns-%s.pid", st->runroot, net_id);
+}
+
+/* The pid of the running responder of net_id, or 0. Checked against /proc/PID/cmdline, so a
+ * recycled pid is never mistaken for it. */
+static pid_t responder_pid(struct store *st, const char *net_id)
+{
+	_cleanup_free_ char *pf = pidfile(st, net_id);
+	_cleanup_fclose_ FILE *f = fopen(pf, "re");
+	int pid = 0;
+	if (!f || fscanf(f, "%d", &pid) != 1 || pid <= 0)
+		return 0;
+	char cp[64], buf[4096];
+	snprintf(cp, sizeof cp, "/proc/%d/cmdline", pid);
+	_cleanup_close_ int fd = open(cp, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	for (ssize_t i = 0; i < n; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	return strstr(buf, "net-dns") && strstr(buf, net_id) ? (pid_t)pid : 0;
+}
+
+void net_dns_stop(struct store *st, const char *net_id)
+{
+	pid_t pid = responder_pid(st, net_id);
+	if (pid > 0)
+		kill(pid, SIGTERM);
+	_cleanup_free_ char *pf = pidfile(st, net_id);
+	unlink(pf);
+}
+
 int net_dns_serve(struct store *st, const char *network, berr *err)
 {
 	struct net_network n;
@@ -160,8 +199,20 @@ int net_dns_serve(struct store *st, const char *network, berr *err)
 	int one = 1;
 	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof one);
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53), .sin_addr.s_addr = htonl(gw) };
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
-		return berr_sys(err, "bind DNS responder");
+	/* the responder of a network that just went away may still hold the address briefly */
+	for (int tries = 0; bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0; tries++) {
+		if (errno != EADDRINUSE || tries > 60)
+			return berr_sys(err, "bind DNS responder");
+		usleep(50000);
+	}
+	{
+		_cleanup_free_ char *dir = xasprintf("%s/net", st->runroot);
+		_cleanup_free_ char *pf = pidfile(st, id);
+		char pidtxt[32];
+		int l = snprintf(pidtxt, sizeof pidtxt, "%d\n", (int)getpid());
+		if (mkdir_p(dir, 0700, err) < 0 || write_file_atomic(pf, pidtxt, (size_t)l, 0600, err) < 0)
+			return -1;
+	}
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int pr = poll(&p, 1, 1000);
@@ -205,17 +256,10 @@ int net_dns_ensure(struct store *st, const struct net_network *n, berr *err)
 {
 	if (!strcmp(n->name, NET_DEFAULT) || strcmp(n->driver, "bridge"))
 		return 0; /* the default bridge network has no name resolution, as in Docker */
-	{
-		_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53), .sin_addr.s_addr = htonl(n->gateway) };
-		if (fd < 0)
-			return berr_sys(err, "socket");
-		if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-			if (errno == EADDRINUSE)
-				return 0; /* running */
-			return berr_sys(err, "DNS responder for %s", n->name);
-		}
-	}
+	if (responder_pid(st, n->id) > 0)
+		return 0;
+	_cleanup_free_ char *pf = pidfile(st, n->id);
+	unlink(pf);
 	pid_t pid = fork();
 	if (pid < 0)
 		return berr_sys(err, "fork");
@@ -240,7 +284,13 @@ int net_dns_ensure(struct store *st, const struct net_network *n, berr *err)
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	return 0;
+	/* wait until it answers, so a container's first lookup does not race its start */
+	for (int i = 0; i < 400; i++) {
+		if (responder_pid(st, n->id) > 0)
+			return 0;
+		usleep(10000);
+	}
+	return berr_set(err, ETIMEDOUT, "DNS responder for %s did not start", n->name);
 }
 
 int net_dns_server(struct store *st, const char *container_id, char out[16], berr *err)

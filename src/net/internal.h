@@ -29,6 +29,7 @@ int ports_reserve(struct store *st, const char *net_id, const char *container_id
 /* dns.c */
 int net_dns_serve(struct store *st, const char *network, berr *err);  /* the responder loop */
 int net_dns_ensure(struct store *st, const struct net_network *n, berr *err);
+void net_dns_stop(struct store *st, const char *net_id);
 int dns_parse_question(const uint8_t *q, size_t len, char name[256], uint16_t *qtype);
 size_t dns_build_reply(const uint8_t *q, size_t qend, int rcode, const uint32_t *addrs, size_t naddrs, bool ra,
 		       uint8_t *out, size_t outlen);

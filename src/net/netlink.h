@@ -6,7 +6,9 @@
 
 /* Each call opens its own NETLINK_ROUTE socket in the calling thread's netns. Names are
  * interface names (< 16 bytes). Addresses are IPv4, host byte order. */
-int nl_bridge_add(const char *name, berr *err);            /* EEXIST is not an error */
+/* A bridge with a fixed MAC: otherwise it takes its lowest port's and changes as ports come
+ * and go, and neighbours holding the old gateway MAC lose it. EEXIST is not an error. */
+int nl_bridge_add(const char *name, const uint8_t mac[6], berr *err);
 int nl_veth_add(const char *name, const char *peer, berr *err);
 int nl_link_del(const char *name, berr *err);              /* ENODEV is not an error */
 int nl_link_set_netns(const char *name, int netns_fd, berr *err);

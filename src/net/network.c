@@ -391,7 +391,11 @@ int net_bridge_ensure(const struct net_network *n, berr *err)
 			return berr_set(err, EEXIST, "network %s: subnet %s/%d is already routed on this host", n->name,
 					net_ip_str(n->subnet, b), n->prefix);
 		}
-		if (nl_bridge_add(n->bridge, err) < 0)
+		/* a locally administered unicast MAC fixed per network: 02:b7 + 4 bytes of the id */
+		uint8_t mac[6] = { 0x02, 0xb7 };
+		for (int i = 0; i < 4; i++)
+			sscanf(n->id + 2 * i, "%2hhx", &mac[2 + i]);
+		if (nl_bridge_add(n->bridge, mac, err) < 0)
 			return -1;
 		created = true;
 	}
@@ -465,6 +469,7 @@ int net_remove(struct store *st, const char *ref, char name_out[256], berr *err)
 	}
 	berr ign = { 0 };
 	net_bridge_remove(&n, &ign);
+	net_dns_stop(st, n.id);
 	if (name_out)
 		snprintf(name_out, 256, "%s", n.name);
 	rc = 0;
