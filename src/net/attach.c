@@ -78,8 +78,18 @@ static int delete_endpoint(struct store *st, const char *net_id, const char *cid
 }
 
 /* With the lock held (internal.h): drop endpoints whose veth is gone, remove idle bridges, resync rules. */
+static int reconcile(struct store *st, bool always_sync, berr *err);
+
 int net_reconcile_locked(struct store *st, berr *err)
 {
+	return reconcile(st, true, err);
+}
+
+/* always_sync = false: rebuild the rules only if a stale endpoint was dropped (the caller is
+ * about to rebuild them anyway). */
+static int reconcile(struct store *st, bool always_sync, berr *err)
+{
+	bool dropped = false;
 	struct net_network *nets = NULL;
 	size_t nn = 0;
 	if (net_list(st, &nets, &nn, err) < 0)
@@ -110,11 +120,12 @@ int net_reconcile_locked(struct store *st, berr *err)
 				store_rollback(st);
 				goto out;
 			}
+			dropped = true;
 		}
 	}
 	for (size_t i = 0; i < nn; i++)
 		remove_bridge_if_unused(st, &nets[i]);
-	rc = nat_sync(st, err);
+	rc = always_sync || dropped ? nat_sync(st, err) : 0;
 out:
 	net_list_free(nets, nn);
 	return rc;
@@ -242,7 +253,7 @@ int net_attach(struct store *st, const char *network, const char *container_id, 
 		goto out;
 	}
 	memset(in, 0, sizeof *in);
-	if ((lk = net_lock(st, err)) < 0 || net_reconcile_locked(st, err) < 0 || bridge_prepare(st, &n, err) < 0)
+	if ((lk = net_lock(st, err)) < 0 || reconcile(st, false, err) < 0 || bridge_prepare(st, &n, err) < 0)
 		goto out;
 
 	if (store_begin(st, err) < 0)

@@ -131,6 +131,12 @@ pb"
 	assert_output_contains "ifname=eth0"
 	net_attach talk b
 	ipb=$(net_ip_of "$output")
+	vethb=$(sed -n 's/^host_veth=//p' <<<"$output")
+	br=$(ip -o link show "$vethb" | sed -n 's/.* master \([^ ]*\) .*/\1/p')
+	[[ "$br" == berth-* ]]
+	# the bridge MAC is fixed (not its lowest port's), so it survives peers leaving
+	brmac=$(cat "/sys/class/net/$br/address")
+	[[ "$brmac" == 02:b7:* ]]
 	[ "$ipa" != "$ipb" ]
 	gw=$("$BERTH" network inspect -f '{{json .IPAM.Config}}' talk | jq -r '.[0].Gateway')
 	# the namespace got its address, a default route and a MAC derived from the address
@@ -146,6 +152,10 @@ pb"
 	run_berth network inspect talk
 	run jq -r '.[0].Containers | to_entries | map(.value.IPv4Address) | sort | join(" ")' <<<"$output"
 	[[ "$output" == *"$ipa/24"* && "$output" == *"$ipb/24"* ]]
+	run_berth debug net-detach talk "$NETPFX-b"
+	assert_equal "$(cat "/sys/class/net/$br/address")" "$brmac"
+	run ip netns exec "$NETPFX-a" busybox ping -c 1 -W 2 "$gw"
+	[ "$status" = 0 ]
 }
 
 @test "a published TCP port answers on 127.0.0.1 and by hairpin" {
