@@ -101,8 +101,16 @@ static int reconcile(struct store *st, bool always_sync, berr *err)
 			goto out;
 		_cleanup_strvec_ struct strvec stale = STRVEC_INIT;
 		while (sqlite3_step(s) == SQLITE_ROW) {
-			if (nl_link_exists((const char *)sqlite3_column_text(s, 2)))
-				continue;
+			const char *veth = (const char *)sqlite3_column_text(s, 2);
+			char peer[20];
+			snprintf(peer, sizeof peer, "%.11sp", veth);
+			if (nl_link_exists(veth)) {
+				/* alive unless an attach died before moving the inner end into the netns */
+				if (!nl_link_exists(peer))
+					continue;
+				berr ign = { 0 };
+				nl_link_del(veth, &ign);
+			}
 			sv_push(&stale, (const char *)sqlite3_column_text(s, 0));
 			sv_push(&stale, (const char *)sqlite3_column_text(s, 1));
 		}
