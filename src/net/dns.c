@@ -189,7 +189,7 @@ int net_dns_serve(struct store *st, const char *network, berr *err)
 		return -1;
 	bool internal = n.internal;
 	char bridge[16], id[65];
-	uint32_t gw = n.gateway;
+	uint32_t gw = n.gateway, subnet = n.subnet, mask = net_mask(n.prefix);
 	memcpy(bridge, n.bridge, sizeof bridge);
 	memcpy(id, n.id, sizeof id);
 	net_network_free(&n);
@@ -224,7 +224,9 @@ int net_dns_serve(struct store *st, const char *network, berr *err)
 		struct sockaddr_in from;
 		socklen_t fl = sizeof from;
 		ssize_t len = recvfrom(fd, q, sizeof q, 0, (struct sockaddr *)&from, &fl);
-		if (len <= 0)
+		/* only the network's own containers are served: never an open resolver for anyone
+		 * who can route to the gateway address (nat.c also drops port 53 from elsewhere) */
+		if (len <= 0 || (ntohl(from.sin_addr.s_addr) & mask) != subnet)
 			continue;
 		char name[256];
 		uint16_t qtype;

@@ -6,7 +6,8 @@
  *   prerouting  nat    hook prerouting  priority dstnat  published ports (fib daddr type local)
  *   output      nat    hook output      priority -100    published ports for host-local clients
  *   publish     regular chain: one dnat rule per published port
- *   input       filter hook input       priority -10     drop 127.0.0.0/8 from containers
+ *   input       filter hook input       priority -10     drop 127.0.0.0/8 from containers, and DNS
+ *                                                        to a gateway from other interfaces
  *   postrouting nat    hook postrouting priority srcnat  outbound masquerade; masquerade of
  *                                                        127.0.0.1 and hairpin clients
  *   forward     filter hook forward     priority filter  internal networks cut off, networks
@@ -28,7 +29,7 @@
 
 struct active {
 	char bridge[16];
-	uint32_t subnet;
+	uint32_t subnet, gateway;
 	int prefix;
 	bool internal;
 };
@@ -58,7 +59,7 @@ static int build_script(struct store *st, struct strbuf *sb, berr *err)
 	size_t na = 0;
 	{
 		_cleanup_stmt_ sqlite3_stmt *s = NULL;
-		if (store_prepare(st, &s, "SELECT bridge, subnet, prefix, internal FROM networks n WHERE driver = 'bridge'"
+		if (store_prepare(st, &s, "SELECT bridge, subnet, prefix, internal, gateway FROM networks n WHERE driver = 'bridge'"
 				  " AND EXISTS (SELECT 1 FROM net_endpoints e WHERE e.network_id = n.id) ORDER BY bridge", err) < 0)
 			return -1;
 		while (sqlite3_step(s) == SQLITE_ROW) {
@@ -67,6 +68,7 @@ static int build_script(struct store *st, struct strbuf *sb, berr *err)
 			act[na].subnet = (uint32_t)sqlite3_column_int64(s, 1);
 			act[na].prefix = sqlite3_column_int(s, 2);
 			act[na].internal = sqlite3_column_int(s, 3);
+			act[na].gateway = (uint32_t)sqlite3_column_int64(s, 4);
 			na++;
 		}
 	}
@@ -106,7 +108,11 @@ static int build_script(struct store *st, struct strbuf *sb, berr *err)
 	 * container); never let a container itself reach the host's 127.0.0.0/8 through it
 	 * (CVE-2020-8558). Replies to DNATed 127.0.0.1 clients are in the reply direction. */
 	sb_adds(sb, "  chain input {\n    type filter hook input priority filter - 10; policy accept;\n"
-		    "    iifname \"berth*\" ip daddr 127.0.0.0/8 ct direction original drop\n  }\n");
+		    "    iifname \"berth*\" ip daddr 127.0.0.0/8 ct direction original drop\n");
+	/* a network's DNS responder (dns.c) answers its own bridge only */
+	for (size_t i = 0; i < na; i++)
+		sb_addf(sb, "    ip daddr %s udp dport 53 iifname != \"%s\" drop\n", net_ip_str(act[i].gateway, a), act[i].bridge);
+	sb_adds(sb, "  }\n");
 	sb_adds(sb, "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
 	for (size_t i = 0; i < na; i++) {
 		net_ip_str(act[i].subnet, a);
