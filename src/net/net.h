@@ -92,9 +92,11 @@ struct net_port {
 	uint32_t host_ip;       /* 0 = every address (0.0.0.0) */
 	uint16_t host_port;     /* 0 = pick a free port at attach time */
 	uint16_t container_port;
+	uint16_t host_port_end; /* > host_port: take the first free port of host_port..end */
 };
-/* Parse one `-p [ip:][hostPort:]containerPort[/tcp|/udp]` (ranges a-b allowed on both sides,
- * same length, or a host range with one container port). Appends to *v (realloc'd). */
+/* Parse one `-p [ip:][hostPort:]containerPort[/tcp|/udp]`: ranges of equal length map one to
+ * one (8000-8001:80-81); a host range with one container port (8000-8010:80) takes the first
+ * free host port of the range at attach time. Appends to *v (realloc'd). */
 int net_port_parse(const char *spec, struct net_port **v, size_t *n, berr *err);
 
 /* ---- attaching containers ---- */

@@ -77,9 +77,9 @@ int net_port_parse(const char *spec, struct net_port **v, size_t *n, berr *err)
 		return berr_set(err, EINVAL, "invalid containerPort: %s", cport);
 	if (parse_range(hport, &hlo, &hhi, true) < 0)
 		return berr_set(err, EINVAL, "invalid hostPort: %s", hport);
-	if (hlo && hhi - hlo != chi - clo)
-		return berr_set(err, EINVAL, "invalid ranges specified for container and host Ports: %s and %s"
-				" (berth maps ranges of equal length only)", cport, hport);
+	bool pick_in_range = hlo && hhi > hlo && clo == chi;
+	if (hlo && hhi - hlo != chi - clo && !pick_in_range)
+		return berr_set(err, EINVAL, "invalid ranges specified for container and host Ports: %s and %s", cport, hport);
 	for (unsigned p = clo; p <= chi; p++) {
 		*v = xrealloc(*v, (*n + 1) * sizeof **v);
 		struct net_port *np = &(*v)[(*n)++];
@@ -88,6 +88,8 @@ int net_port_parse(const char *spec, struct net_port **v, size_t *n, berr *err)
 		np->host_ip = hip;
 		np->host_port = (uint16_t)(hlo ? hlo + (p - clo) : 0);
 		np->container_port = (uint16_t)p;
+		if (pick_in_range)
+			np->host_port_end = (uint16_t)hhi;
 	}
 	return 0;
 }
@@ -154,6 +156,24 @@ int ports_reserve(struct store *st, const char *net_id, const char *container_id
 				if (tries > 100)
 					return berr_set(err, EADDRINUSE, "no free host port for %u/%s", p.container_port, p.proto);
 			}
+		} else if (p.host_port_end > p.host_port) {
+			/* the first port of the range that neither an endpoint nor a host socket holds */
+			unsigned port;
+			for (port = p.host_port; port <= p.host_port_end; port++) {
+				struct net_port q = p;
+				q.host_port = (uint16_t)port;
+				uint16_t got;
+				berr e = { 0 };
+				if (db_conflict(st, &q, &conflict, err) < 0)
+					return -1;
+				if (!conflict && probe_bind(&q, &got, &e) == 0)
+					break;
+			}
+			if (port > p.host_port_end)
+				return berr_set(err, EADDRINUSE, "driver failed programming external connectivity: Bind for %s:%u-%u failed: port is already allocated",
+						net_ip_str(p.host_ip, b), p.host_port, p.host_port_end);
+			p.host_port = (uint16_t)port;
+			p.host_port_end = 0;
 		} else {
 			if (db_conflict(st, &p, &conflict, err) < 0)
 				return -1;

@@ -248,6 +248,10 @@ s.bind(('127.0.0.1', $((PORTBASE + 4)))); s.listen(1); time.sleep(8)" 3>&- &
 	[[ "$output" != *eth0* ]]
 	run_berth network inspect -f '{{json .Containers}}' busy
 	[[ "$output" != *"$NETPFX-p2"* ]]
+	# a host range with one container port takes the first free port of the range (+3 is held)
+	net_ns p3
+	net_attach busy p3 -p "$((PORTBASE + 3))-$((PORTBASE + 5)):81"
+	assert_output_contains "port=0.0.0.0:$((PORTBASE + 4))->81/tcp"
 	# a random host port when none is given
 	net_attach busy p2 -p 80
 	[[ "$output" =~ port=0\.0\.0\.0:[0-9]+-\>80/tcp ]]

@@ -36,6 +36,11 @@ static void test_port_parse(void **state)
 	assert_int_equal(net_port_parse("100-101", &v, &n, &e), 0);
 	assert_int_equal(n, 8);
 	assert_int_equal(v[7].host_port, 0);
+	assert_int_equal(net_port_parse("7000-7010:80", &v, &n, &e), 0);
+	assert_int_equal(n, 9);
+	assert_int_equal(v[8].host_port, 7000);
+	assert_int_equal(v[8].host_port_end, 7010);
+	assert_int_equal(v[8].container_port, 80);
 	size_t before = n;
 	assert_int_equal(net_port_parse("80/sctp", &v, &n, &e), -1);
 	assert_non_null(strstr(e.msg, "invalid proto"));
