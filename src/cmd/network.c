@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli/cli.h"
-#include "cmd/network_fmt.h"
+#include "util/template.h"
 #include "net/net.h"
 #include "store/store.h"
 #include "util/cleanup.h"
@@ -215,23 +215,12 @@ static int run_ls(struct berth_ctx *ctx, int argc, char **argv)
 	size_t nn = 0;
 	if (net_list(st, &nets, &nn, &err) < 0)
 		return lib_error(&err);
-	bool table = false;
-	_cleanup_free_ char *tmpl = fmt_prepare(quiet ? "{{.ID}}" : format && *format ? format : "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}", &table);
-	_cleanup_strvec_ struct strvec lines = STRVEC_INIT;
-	int rc = 0;
-	if (table) {
-		json_t *h = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID", "NETWORK ID", "Name", "NAME", "Driver", "DRIVER",
-				      "Scope", "SCOPE", "IPv6", "IPV6", "Internal", "INTERNAL", "Labels", "LABELS", "CreatedAt", "CREATED AT");
-		_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-		sb_adds(&sb, "");
-		if (fmt_render(tmpl, h, &sb, &err) < 0) {
-			json_decref(h);
-			net_list_free(nets, nn);
-			return lib_error(&err);
-		}
-		json_decref(h);
-		sv_push(&lines, sb.buf);
-	}
+	static const struct fmt_header headers[] = {
+		{ "ID", "NETWORK ID" }, { "Name", "NAME" }, { "Driver", "DRIVER" }, { "Scope", "SCOPE" },
+		{ "IPv6", "IPV6" }, { "Internal", "INTERNAL" }, { "Labels", "LABELS" }, { "CreatedAt", "CREATED AT" },
+		{ NULL, NULL },
+	};
+	json_t *rows = json_array();
 	for (size_t i = 0; i < nn; i++) {
 		if (!net_matches(st, &nets[i], &filters))
 			continue;
@@ -243,25 +232,12 @@ static int run_ls(struct berth_ctx *ctx, int argc, char **argv)
 				      "Scope", "local", "IPv6", "false", "Internal", nets[i].internal ? "true" : "false", "Labels", lt, "CreatedAt", ca);
 		json_t *lab = json_loads(nets[i].labels, 0, NULL);
 		json_object_set_new(o, "LabelsMap", lab ? lab : json_object());
-		_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-		sb_adds(&sb, "");
-		if (fmt_render(tmpl, o, &sb, &err) < 0) {
-			json_decref(o);
-			rc = lib_error(&err);
-			break;
-		}
-		json_decref(o);
-		sv_push(&lines, sb.buf);
+		json_array_append_new(rows, o);
 	}
 	net_list_free(nets, nn);
-	if (rc)
-		return rc;
-	if (table)
-		fmt_table_print(&lines);
-	else
-		for (size_t i = 0; i < lines.n; i++)
-			printf("%s\n", lines.v[i]);
-	return 0;
+	int rc = fmt_render(stdout, quiet ? "{{.ID}}" : format, "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}", headers, rows, &err);
+	json_decref(rows);
+	return rc < 0 ? lib_error(&err) : 0;
 }
 
 BERTH_COMMAND(cmd_network_ls) = {
@@ -296,8 +272,7 @@ static int run_inspect(struct berth_ctx *ctx, int argc, char **argv)
 	json_t *arr = json_array();
 	int rc = 0;
 	_cleanup_strvec_ struct strvec errors = STRVEC_INIT;
-	bool table;
-	_cleanup_free_ char *tmpl = format && *format ? fmt_prepare(format, &table) : NULL;
+	const char *tmpl = format && *format ? format : NULL;
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
 	sb_adds(&out, "");
 	for (size_t i = 0; i < args.n; i++) {
@@ -316,22 +291,20 @@ static int run_inspect(struct berth_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		if (tmpl) {
-			if (fmt_render(tmpl, o, &out, &err) < 0) {
+			if (fmt_inspect_sb(&out, tmpl, o, &err) < 0) {
 				json_decref(o);
 				json_decref(arr);
 				fprintf(stderr, "%s", out.buf);
 				return lib_error(&err);
 			}
-			sb_addc(&out, '\n');
 		}
 		json_array_append_new(arr, o);
 	}
 	if (tmpl) {
 		fputs(out.buf, stdout);
 	} else {
-		char *s = json_dumps(arr, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-		printf("%s\n", s);
-		free(s);
+		tmpl_json_indent(&out, arr, "    ");
+		printf("%s\n", out.buf);
 	}
 	json_decref(arr);
 	for (size_t i = 0; i < errors.n; i++)

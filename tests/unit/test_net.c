@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cmd/network_fmt.h"
 #include "net/internal.h"
 #include "util/fs.h"
 
@@ -168,27 +167,6 @@ static void test_networks_and_ipam(void **state)
 	rm_rf(dir, &e);
 }
 
-static void test_format(void **state)
-{
-	(void)state;
-	bool table;
-	char *t = fmt_prepare("table {{.Name}}\\t{{.ID}}", &table);
-	assert_true(table);
-	assert_string_equal(t, "{{.Name}}\t{{.ID}}");
-	free(t);
-	json_t *o = json_pack("{s:s,s:b,s:{s:s,s:s}}", "Name", "n", "Internal", 1, "Labels", "b", "2", "a", "1");
-	struct strbuf sb = STRBUF_INIT;
-	berr e = { 0 };
-	sb_adds(&sb, "");
-	assert_int_equal(fmt_render("{{.Name}} {{.Internal}} {{.Labels}} {{json .Labels.a}} {{index .Labels \"b\"}}", o, &sb, &e), 0);
-	assert_string_equal(sb.buf, "n true map[a:1 b:2] \"1\" 2");
-	sb_reset(&sb);
-	assert_int_equal(fmt_render("{{.Nope}}", o, &sb, &e), -1);
-	assert_int_equal(fmt_render("{{.Name", o, &sb, &e), -1);
-	sb_release(&sb);
-	json_decref(o);
-}
-
 static void test_dns_messages(void **state)
 {
 	(void)state;
@@ -232,7 +210,6 @@ int main(void)
 		cmocka_unit_test(test_port_parse),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_networks_and_ipam),
-		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_dns_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
