@@ -649,7 +649,7 @@ int bctx_resolve(const struct bctx *c, const char *path, bool follow_last, char 
 		sb_adds(&cur, comp);
 		const struct bctx_entry *e = bctx_lookup(c, cur.buf);
 		if (!e) {
-			berr_set(err, ENOENT, "\"/%s\": not found", cur.buf);
+			berr_set(err, ENOENT, "\"/%s\" not found: not found", cur.buf);
 			goto out;
 		}
 		if (S_ISLNK(e->mode) && (!last || follow_last)) {
@@ -722,7 +722,7 @@ int bctx_copy_source(struct bctx *c, const char *src, struct strvec *matches, st
 		char *r = NULL;
 		if (bctx_resolve(c, rel, true, &r, err) < 0) {
 			if (errno == ENOENT || err->errnum == ENOENT || err->errnum == ENOTDIR)
-				berr_set(err, ENOENT, "\"/%s\": not found", rel);
+				berr_set(err, ENOENT, "\"/%s\" not found: not found", rel);
 			return -1;
 		}
 		sv_push(matches, *rel ? rel : ".");
@@ -801,7 +801,7 @@ int bctx_fileset(struct bctx *c, const char *const *srcs, size_t nsrcs, struct b
 		for (size_t i = 0; i < matches.n; i++) {
 			ssize_t ri = index_find(c, resolved.v[i]);
 			if (ri < 0) {
-				berr_set(err, ENOENT, "\"/%s\": not found", matches.v[i]);
+				berr_set(err, ENOENT, "\"/%s\" not found: not found", matches.v[i]);
 				goto fail;
 			}
 			const char *name = strcmp(matches.v[i], ".") ? matches.v[i] : "";

@@ -87,7 +87,7 @@ int bctx_file_digest(struct bctx *c, struct bctx_entry *e, berr *err);
  * path; '*', '?', '[]' from the first component that has one; "**" is not special). Each match
  * is given as named (`matches`, relative to the root, what COPY names the copy after) and as
  * resolved through symlinks (`resolved`, what is read). A non-glob source that does not exist
- * fails: "\"/PATH\": not found" (ENOENT); a glob may match nothing. */
+ * fails as BuildKit does: "\"/PATH\" not found: not found" (ENOENT); a glob may match nothing. */
 int bctx_copy_source(struct bctx *c, const char *src, struct strvec *matches, struct strvec *resolved, berr *err);
 
 /* The digest of exactly what `COPY srcs... dest` takes from the context: for every match (in

@@ -174,7 +174,7 @@ static void test_symlinks_not_followed(void **state)
 	struct bctx_fileset fs;
 	const char *src = "rel_out";
 	assert_int_equal(bctx_fileset(c, &src, 1, &fs, &e), -1);
-	assert_string_equal(e.msg, "\"/rel_out\": not found");
+	assert_string_equal(e.msg, "\"/rel_out\" not found: not found");
 	/* COPY of a directory copies its symlinks as symlinks: the set names the target text */
 	src = ".";
 	assert_int_equal(bctx_fileset(c, &src, 1, &fs, &e), 0);
@@ -352,11 +352,11 @@ static void test_copy_globs(void **state)
 	_cleanup_strvec_ struct strvec m = STRVEC_INIT, r = STRVEC_INIT;
 	berr e = { 0 };
 	assert_int_equal(bctx_copy_source(c, "missing.txt", &m, &r, &e), -1);
-	assert_string_equal(e.msg, "\"/missing.txt\": not found");
+	assert_string_equal(e.msg, "\"/missing.txt\" not found: not found");
 	assert_int_equal(bctx_copy_source(c, "[x-", &m, &r, &e), -1);
 	/* an escaped wildcard makes the path literal, backslash included (fsutil) */
 	assert_int_equal(bctx_copy_source(c, "\\*star", &m, &r, &e), -1);
-	assert_string_equal(e.msg, "\"/\\*star\": not found");
+	assert_string_equal(e.msg, "\"/\\*star\" not found: not found");
 	/* multi-source set == order-sensitive union */
 	const char *two[] = { "one.txt", "two.txt" }, *rev[] = { "two.txt", "one.txt" };
 	struct bctx_fileset f1, f2;
