@@ -1047,6 +1047,13 @@ int bctx_from_stdin(int fd, const char *tmpdir, char **dir, char **dockerfile, s
 	/* a tar: spool to an unlinked temp file (layer_apply reads an fd), then extract */
 	_cleanup_free_ char *tmpl = xasprintf("%s/context-XXXXXX", tmpdir);
 	_cleanup_close_ int tfd = open(tmpdir, O_RDWR | O_TMPFILE | O_CLOEXEC, 0600);
+	if (tfd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		/* no O_TMPFILE here: a named temp file, unlinked at once */
+		_cleanup_free_ char *tf = xasprintf("%s/context-tar-XXXXXX", tmpdir);
+		tfd = mkostemp(tf, O_CLOEXEC);
+		if (tfd >= 0)
+			unlink(tf);
+	}
 	if (tfd < 0) {
 		sb_release(&head);
 		return berr_sys(err, "create temp file in %s", tmpdir);

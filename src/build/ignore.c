@@ -780,13 +780,15 @@ static void compile_node(struct ign_prog *p, struct node *n)
 	int l1, l2;
 	switch (n->kind) {
 	case N_LIT:
-		p->in[emit(p, OP_CHAR)].c = n->c;
+		l1 = emit(p, OP_CHAR); /* not p->in[emit()]: emit may move p->in */
+		p->in[l1].c = n->c;
 		break;
 	case N_ANYNL:
 		emit(p, OP_ANYNL);
 		break;
 	case N_CLASS:
-		p->in[emit(p, OP_CLASS)].cls = n->cls;
+		l1 = emit(p, OP_CLASS);
+		p->in[l1].cls = n->cls;
 		break;
 	case N_BEGIN: emit(p, OP_BEGIN); break;
 	case N_END: emit(p, OP_END); break;
@@ -918,8 +920,13 @@ static void addthread(const struct ign_prog *p, struct tlist *l, int pc, unsigne
 static bool prog_match(const struct ign_prog *p, const char *str)
 {
 	size_t n = p->n, len = strlen(str);
-	int *buf = xmalloc((4 * n + 2) * sizeof *buf);
-	unsigned *marks = xcalloc(2 * n, sizeof *marks);
+	int sbuf[4 * 64 + 2];
+	unsigned smarks[2 * 64];
+	bool heap = n > 64;
+	int *buf = heap ? xmalloc((4 * n + 2) * sizeof *buf) : sbuf;
+	unsigned *marks = heap ? xcalloc(2 * n, sizeof *marks) : smarks;
+	if (!heap)
+		memset(smarks, 0, sizeof smarks);
 	struct tlist cl = { buf, 0, marks }, nl = { buf + n, 0, marks + n };
 	int *stack = buf + 2 * n;
 	unsigned gen = 1;
@@ -965,8 +972,10 @@ static bool prog_match(const struct ign_prog *p, const char *str)
 		w = nw;
 	}
 	(void)prev;
-	free(buf);
-	free(marks);
+	if (heap) {
+		free(buf);
+		free(marks);
+	}
 	return matched;
 }
 

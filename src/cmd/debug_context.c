@@ -81,6 +81,7 @@ static int run_debug_context(struct berth_ctx *ctx, int argc, char **argv)
 	struct bctx_opts bo = { .dockerfile = dockerfile, .ignore_file = ignore_file, .no_ignore = no_ignore,
 				.store = (no_cache || tmpdir) ? NULL : st };
 	_cleanup_bctx_ struct bctx *c = NULL;
+	_cleanup_free_ char *old = NULL;
 	int rc = 0;
 	if (bctx_open(dir, &bo, &c, &err) < 0) {
 		rc = cli_error(&err);
@@ -95,7 +96,6 @@ static int run_debug_context(struct berth_ctx *ctx, int argc, char **argv)
 		else
 			printf("%s\n", e->path);
 	}
-	_cleanup_free_ char *old = NULL;
 	if (changed_since && read_file(changed_since, &old, NULL, &err) < 0) {
 		rc = cli_error(&err);
 		goto out;

@@ -313,6 +313,15 @@ static void test_regexp_quirks(void **state)
 	assert_false(ignore_matches_exact(ig, "a\nb/c.log"));
 	assert_true(ignore_matches_exact(ig, "ab/c.log"));
 	ignore_free(ig);
+	/* a long regexp (the program grows while it is compiled: found by fuzz/ignore_fuzz) */
+	char longp[200], longt[200];
+	snprintf(longp, sizeof longp, "x*%0150d", 0);
+	snprintf(longt, sizeof longt, "xabc%0150d", 0);
+	ig = mk(&e, 1, longp);
+	assert_true(ignore_matches_exact(ig, longt));
+	longt[10] = '1';
+	assert_false(ignore_matches_exact(ig, longt));
+	ignore_free(ig);
 	ig = mk(&e, 1, "\xce\xb1?\xce\xb2");
 	assert_true(ignore_matches_exact(ig, "\xce\xb1\xe2\x98\xba\xce\xb2"));
 	ignore_free(ig);
