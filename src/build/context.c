@@ -721,7 +721,7 @@ int bctx_copy_source(struct bctx *c, const char *src, struct strvec *matches, st
 	if (!d2) {
 		char *r = NULL;
 		if (bctx_resolve(c, rel, true, &r, err) < 0) {
-			if (errno == ENOENT || err->errnum == ENOENT || err->errnum == ENOTDIR)
+			if (err->errnum == ENOENT || err->errnum == ENOTDIR)
 				berr_set(err, ENOENT, "\"/%s\" not found: not found", rel);
 			return -1;
 		}

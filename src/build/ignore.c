@@ -1111,6 +1111,17 @@ static char *trim_space(const char *s, size_t len)
 	return xstrndup((const char *)b, (size_t)(e - b));
 }
 
+/* fsutil's patternWithoutTrailingGlob: drop a trailing "/\*\*", then a trailing "/\*" (both may go). */
+static size_t trailing_glob_len(const char *pat)
+{
+	size_t l = strlen(pat);
+	if (l >= 3 && !memcmp(pat + l - 3, "/**", 3))
+		l -= 3;
+	if (l >= 2 && !memcmp(pat + l - 2, "/*", 2))
+		l -= 2;
+	return l;
+}
+
 int ignore_new(const char *const *patterns, size_t n, struct ignore **out, berr *err)
 {
 	struct ignore *ig = xcalloc(1, sizeof *ig);
@@ -1151,11 +1162,7 @@ int ignore_new(const char *const *patterns, size_t n, struct ignore **out, berr 
 		}
 		if (p->exclusion) {
 			/* fsutil: patternWithoutTrailingGlob, then look for pattern characters */
-			size_t l = strlen(body);
-			if (l >= 3 && !strcmp(body + l - 3, "/**"))
-				l -= 3;
-			else if (l >= 2 && !strcmp(body + l - 2, "/*"))
-				l -= 2;
+			size_t l = trailing_glob_len(body);
 			if (strcspn(body, "*[]?^\\") < l)
 				ig->only_prefix_exceptions = false;
 		}
@@ -1343,11 +1350,7 @@ bool ignore_walk_excluded_dir(const struct ignore *ig, const char *dirpath)
 		const struct ignore_pattern *p = &ig->p[i];
 		if (!p->exclusion)
 			continue;
-		size_t l = strlen(p->pattern);
-		if (l >= 3 && !strcmp(p->pattern + l - 3, "/**"))
-			l -= 3;
-		else if (l >= 2 && !strcmp(p->pattern + l - 2, "/*"))
-			l -= 2;
+		size_t l = trailing_glob_len(p->pattern);
 		/* HasPrefix(patStr + "/", dirpath + "/") */
 		if (l + 1 >= dl + 1 && !memcmp(p->pattern, dirpath, dl) && (l == dl ? true : p->pattern[dl] == '/'))
 			return true;

@@ -368,6 +368,29 @@ static void test_copy_globs(void **state)
 	bctx_fileset_release(&f2);
 }
 
+/* A FIFO is recorded, never opened (reading it would block); symlink loops end in ELOOP. */
+static void test_special_files(void **state)
+{
+	(void)state;
+	put("sp/f", "x");
+	_cleanup_free_ char *fifo = xasprintf("%s/sp/fifo", tmp);
+	assert_int_equal(mkfifo(fifo, 0640), 0);
+	link_("b", "sp/a");
+	link_("a", "sp/b");
+	_cleanup_bctx_ struct bctx *c = open_ctx("sp", NULL);
+	struct bctx_fileset fs;
+	berr e = { 0 };
+	const char *src = ".";
+	assert_int_equal(bctx_fileset(c, &src, 1, &fs, &e), 0);
+	assert_non_null(memmem(fs.manifest, fs.len, "fifo\0p 0640\0", 12));
+	bctx_fileset_release(&fs);
+	src = "a";
+	assert_int_equal(bctx_fileset(c, &src, 1, &fs, &e), -1);
+	assert_int_equal(e.errnum, ELOOP);
+	char *r = NULL;
+	assert_int_equal(bctx_resolve(c, "a/x", true, &r, &e), -1);
+}
+
 static void test_stdin(void **state)
 {
 	(void)state;
@@ -413,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_digest_stable_across_copy),
 		cmocka_unit_test(test_change_named),
 		cmocka_unit_test(test_copy_globs),
+		cmocka_unit_test(test_special_files),
 		cmocka_unit_test(test_stdin),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -379,6 +379,11 @@ static void test_walk_rule(void **state)
 	assert_true(ignore_walk_excluded_dir(ig, "a/b"));
 	assert_false(ignore_walk_excluded_dir(ig, "a/c"));
 	ignore_free(ig);
+	ig = mk(&e, 2, "*", "!a/*/**");    /* both trailing globs go: "a" */
+	assert_true(ig->only_prefix_exceptions);
+	assert_true(ignore_walk_excluded_dir(ig, "a"));
+	assert_false(ignore_walk_excluded_dir(ig, "b"));
+	ignore_free(ig);
 	/* the corpus case tests/corpus/cases/dockerignore */
 	const char di[] = "**/*.pyc\n*.log\nlogs\n!keep/*.log\n*.env\n/Dockerfile\n";
 	assert_int_equal(ignore_parse(di, strlen(di), &ig, &e), 0);
