@@ -255,7 +255,7 @@ static void go_scan_chunk(const char **pattern, bool *star, const char **chunk, 
 	*pattern = p + i;
 }
 
-int gopath_match(const char *pattern, const char *name, bool *matched)
+static int go_match(const char *pattern, const char *name, bool *matched, bool strict)
 {
 	*matched = false;
 	const char *pat = pattern;
@@ -291,7 +291,7 @@ int gopath_match(const char *pattern, const char *name, bool *matched)
 			if (cont)
 				continue;
 		}
-		while (*pat) {
+		while (strict && *pat) {
 			go_scan_chunk(&pat, &star, &chunk, &cend);
 			if (go_match_chunk(chunk, cend, "", &t) < 0)
 				goto bad;
@@ -303,6 +303,16 @@ int gopath_match(const char *pattern, const char *name, bool *matched)
 bad:
 	errno = EINVAL;
 	return -1;
+}
+
+int gopath_match(const char *pattern, const char *name, bool *matched)
+{
+	return go_match(pattern, name, matched, true);
+}
+
+int gopath_match_go119(const char *pattern, const char *name, bool *matched)
+{
+	return go_match(pattern, name, matched, false);
 }
 
 /* ---------------------------------------------------------------- a tiny RE2 subset */

@@ -58,8 +58,12 @@ bool ignore_walk_excluded_dir(const struct ignore *ig, const char *dirpath);
 /* Deprecated patternmatcher.Matches (one parent level only): only for ported test vectors. */
 bool ignore_matches_legacy(const struct ignore *ig, const char *path);
 
-/* Go's path/filepath.Match (Unix): 0 and *matched, or -1 with errno EINVAL for a bad pattern. */
+/* Go's path/filepath.Match (Unix): 0 and *matched, or -1 with errno EINVAL for a bad pattern.
+ * As current Go, a pattern is checked to its end even after a mismatch ("x[" fails against
+ * "a"); gopath_match_go119 is the older behaviour (Go 1.19 and before stopped at the mismatch),
+ * for comparing with vectors made by an older Go. */
 int gopath_match(const char *pattern, const char *name, bool *matched);
+int gopath_match_go119(const char *pattern, const char *name, bool *matched);
 /* Go's filepath.Clean (malloc'd). */
 char *gopath_clean(const char *path);
 /* Go's filepath.Dir (malloc'd). */
