@@ -789,11 +789,55 @@ static int add_record(struct bctx *c, struct strbuf *m, const char *name, struct
 	return 0;
 }
 
+/* The subtree of directory entry di, named under `prefix`, paths relative to the copied
+ * directory (rl = length of its path) tested against the COPY --exclude patterns as fsutil's
+ * copier does (MatchesUsingParentResults; an excluded directory is entered only if there are
+ * exceptions, and kept only as the parent of something included). */
+static int add_tree(struct bctx *c, struct strbuf *m, size_t *count, const char *prefix, size_t di, size_t rl,
+		    const struct ignore *ex, const bool *pinfo, berr *err)
+{
+	size_t ni = ex ? ex->n : 0;
+	bool *info = ni ? xcalloc(ni, sizeof *info) : NULL;
+	int ret = 0;
+	for (size_t j = di + 1; j < c->e[di].end; j = c->e[j].end) {
+		struct bctx_entry *e = &c->e[j];
+		const char *sub = e->path + (rl ? rl + 1 : 0);
+		bool excluded = ex && ignore_matches_parent(ex, sub, pinfo, info);
+		bool isdir = S_ISDIR(e->mode);
+		if (excluded && (!isdir || !ex->exclusions))
+			continue;
+		_cleanup_free_ char *nm = *prefix ? xasprintf("%s/%s", prefix, sub) : xstrdup(sub);
+		size_t mark = m->len, cmark = *count;
+		if ((ret = add_record(c, m, nm, e, err)) < 0)
+			break;
+		(*count)++;
+		if (!isdir)
+			continue;
+		if ((ret = add_tree(c, m, count, prefix, j, rl, ex, ni ? info : NULL, err)) < 0)
+			break;
+		if (excluded && *count == cmark + 1) { /* nothing below was kept: nor is it */
+			sb_setlen(m, mark);
+			*count = cmark;
+		}
+	}
+	free(info);
+	return ret;
+}
+
 int bctx_fileset(struct bctx *c, const char *const *srcs, size_t nsrcs, struct bctx_fileset *out, berr *err)
+{
+	return bctx_fileset_ex(c, srcs, nsrcs, NULL, 0, out, err);
+}
+
+int bctx_fileset_ex(struct bctx *c, const char *const *srcs, size_t nsrcs, const char *const *excludes,
+		    size_t nexcludes, struct bctx_fileset *out, berr *err)
 {
 	memset(out, 0, sizeof *out);
 	struct strbuf m = STRBUF_INIT;
 	size_t count = 0;
+	_cleanup_ignore_ struct ignore *ex = NULL;
+	if (nexcludes && ignore_new(excludes, nexcludes, &ex, err) < 0)
+		return berr_wrap(err, "invalid --exclude pattern");
 	for (size_t s = 0; s < nsrcs; s++) {
 		_cleanup_strvec_ struct strvec matches = STRVEC_INIT, resolved = STRVEC_INIT;
 		if (bctx_copy_source(c, srcs[s], &matches, &resolved, err) < 0)
@@ -805,19 +849,13 @@ int bctx_fileset(struct bctx *c, const char *const *srcs, size_t nsrcs, struct b
 				goto fail;
 			}
 			const char *name = strcmp(matches.v[i], ".") ? matches.v[i] : "";
+			/* the match itself is always copied; --exclude applies below it */
 			if (add_record(c, &m, name, &c->e[ri], err) < 0)
 				goto fail;
 			count++;
-			if (!S_ISDIR(c->e[ri].mode))
-				continue;
-			size_t rl = strlen(c->e[ri].path);
-			for (size_t j = (size_t)ri + 1; j < c->e[ri].end; j++) {
-				const char *sub = c->e[j].path + (rl ? rl + 1 : 0);
-				_cleanup_free_ char *nm = *name ? xasprintf("%s/%s", name, sub) : xstrdup(sub);
-				if (add_record(c, &m, nm, &c->e[j], err) < 0)
-					goto fail;
-				count++;
-			}
+			if (S_ISDIR(c->e[ri].mode) &&
+			    add_tree(c, &m, &count, name, (size_t)ri, strlen(c->e[ri].path), ex, NULL, err) < 0)
+				goto fail;
 		}
 	}
 	struct digester *d = digester_new();

@@ -102,6 +102,11 @@ struct bctx_fileset {
 	size_t nentries;
 };
 int bctx_fileset(struct bctx *c, const char *const *srcs, size_t nsrcs, struct bctx_fileset *out, berr *err);
+/* The same for `COPY --exclude=PATTERN...`: patterns (patternmatcher syntax, "!" exceptions)
+ * are matched, as BuildKit's copier does, against paths relative to each copied directory;
+ * a match itself (a file, or a directory named by SRC) is never excluded. */
+int bctx_fileset_ex(struct bctx *c, const char *const *srcs, size_t nsrcs, const char *const *excludes,
+		    size_t nexcludes, struct bctx_fileset *out, berr *err);
 void bctx_fileset_release(struct bctx_fileset *fs);
 
 /* Write pending stat cache updates (one transaction); called by bctx_fileset, harmless twice. */

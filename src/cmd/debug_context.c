@@ -42,6 +42,7 @@ static int run_debug_context(struct berth_ctx *ctx, int argc, char **argv)
 {
 	const char *ignore_file = NULL, *dockerfile = NULL, *changed_since = NULL;
 	bool stats = false, no_cache = false, no_ignore = false, show_matches = false;
+	_cleanup_strvec_ struct strvec excludes = STRVEC_INIT;
 	struct opt opts[] = {
 		{ "ignore-file", 0, OPT_STR, &ignore_file, "Use this ignore file", "string" },
 		{ "file", 'f', OPT_STR, &dockerfile, "Name of the Dockerfile (for <Dockerfile>.dockerignore)", "string" },
@@ -49,6 +50,7 @@ static int run_debug_context(struct berth_ctx *ctx, int argc, char **argv)
 		{ "stats", 0, OPT_BOOL, &stats, "Print walk and hashing statistics to stderr", NULL },
 		{ "no-cache", 0, OPT_BOOL, &no_cache, "Do not use the stat cache", NULL },
 		{ "no-ignore", 0, OPT_BOOL, &no_ignore, "Ignore .dockerignore", NULL },
+		{ "exclude", 0, OPT_LIST, &excludes, "COPY --exclude pattern for every SRC", "list" },
 		{ "matches", 0, OPT_BOOL, &show_matches, "Print what each SRC matches (as named -> as read)", NULL },
 		OPT_SENTINEL,
 	};
@@ -112,7 +114,7 @@ static int run_debug_context(struct berth_ctx *ctx, int argc, char **argv)
 			for (size_t i = 0; i < m.n; i++)
 				printf("match\t%s\t%s -> %s\n", src, m.v[i], *r.v[i] ? r.v[i] : ".");
 		}
-		if (bctx_fileset(c, &src, 1, &fs, &err) < 0) {
+		if (bctx_fileset_ex(c, &src, 1, (const char *const *)excludes.v, excludes.n, &fs, &err) < 0) {
 			rc = cli_error(&err);
 			goto out;
 		}

@@ -139,3 +139,14 @@ with tarfile.open("'"$T"'/evil.tar", "w") as t:
 	run_berth --exit 1 debug context
 	assert_output_contains "requires at least 1 argument"
 }
+
+@test "COPY --exclude: the digest is that of the files the COPY takes" {
+	mkdir -p "$T/c1/app/t" "$T/c2/app/t"
+	echo 1 > "$T/c1/app/t/b.py"; echo 1 > "$T/c2/app/t/b.py"
+	echo junk > "$T/c1/app/a.pyc"
+	d1=$("$BERTH" debug context --exclude '*.pyc' --exclude '**/*.pyc' "$T/c1" app | grep ^digest)
+	d2=$("$BERTH" debug context "$T/c2" app | grep ^digest)
+	assert_equal "$d1" "$d2"
+	d3=$("$BERTH" debug context "$T/c1" app | grep ^digest)
+	[ "$d3" != "$d1" ]
+}

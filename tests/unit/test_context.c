@@ -368,6 +368,55 @@ static void test_copy_globs(void **state)
 	bctx_fileset_release(&f2);
 }
 
+static char *set_paths(const struct bctx_fileset *fs)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	for (const char *p = fs->manifest; p < fs->manifest + fs->len;) {
+		sb_addf(&sb, "%s ", p);
+		p += strlen(p) + 1;
+		p += strlen(p) + 1;
+	}
+	return sb_detach(&sb);
+}
+
+/* COPY --exclude: relative to each copied directory, exceptions, the match itself kept. */
+static void test_copy_exclude(void **state)
+{
+	(void)state;
+	put("x/app/a.py", "a");
+	put("x/app/a.pyc", "c");
+	put("x/app/tests/t.py", "t");
+	put("x/app/tests/keep/k.py", "k");
+	put("x/app/docs/d.md", "d");
+	put("x/top.pyc", "t");
+	_cleanup_bctx_ struct bctx *c = open_ctx("x", NULL);
+	struct { const char *src; const char *ex[3]; size_t n; const char *want; } v[] = {
+		{ "app", { "*.pyc" }, 1, "app app/a.py app/docs app/docs/d.md app/tests app/tests/keep app/tests/keep/k.py app/tests/t.py " },
+		{ "app", { "tests" }, 1, "app app/a.py app/a.pyc app/docs app/docs/d.md " },
+		{ "app", { "tests", "!tests/keep" }, 2, "app app/a.py app/a.pyc app/docs app/docs/d.md app/tests app/tests/keep app/tests/keep/k.py " },
+		{ "app", { "**/*.py", "docs" }, 2, "app app/a.pyc app/tests app/tests/keep " }, /* empty dirs stay */
+		{ "top.pyc", { "*.pyc" }, 1, "top.pyc " },          /* the match itself is never excluded */
+		{ "*.pyc", { "*.pyc" }, 1, "top.pyc " },
+		{ "app", { "tests", "!nothing" }, 2, "app app/a.py app/a.pyc app/docs app/docs/d.md " },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		struct bctx_fileset fs;
+		berr e = { 0 };
+		if (bctx_fileset_ex(c, &v[i].src, 1, v[i].ex, v[i].n, &fs, &e) < 0)
+			fail_msg("%zu: %s", i, e.msg);
+		_cleanup_free_ char *got = set_paths(&fs);
+		if (strcmp(got, v[i].want))
+			fail_msg("COPY --exclude case %zu: got [%s], want [%s]", i, got, v[i].want);
+		bctx_fileset_release(&fs);
+	}
+	struct bctx_fileset fs;
+	berr e = { 0 };
+	const char *bad[] = { "!" }, *src = "app";
+	assert_int_equal(bctx_fileset_ex(c, &src, 1, bad, 1, &fs, &e), -1);
+	assert_non_null(strstr(e.msg, "illegal exclusion pattern"));
+}
+
 /* A FIFO is recorded, never opened (reading it would block); symlink loops end in ELOOP. */
 static void test_special_files(void **state)
 {
@@ -436,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_digest_stable_across_copy),
 		cmocka_unit_test(test_change_named),
 		cmocka_unit_test(test_copy_globs),
+		cmocka_unit_test(test_copy_exclude),
 		cmocka_unit_test(test_special_files),
 		cmocka_unit_test(test_stdin),
 	};
