@@ -1015,6 +1015,22 @@ char *bctx_changes_summary(const struct bctx_change *ch, size_t n, size_t max)
 	return sb_detach(&sb);
 }
 
+char *bctx_fileset_explain(struct store *st, const char *old_digest, const struct bctx_fileset *now, size_t max)
+{
+	if (!strcmp(old_digest, now->digest))
+		return xstrdup("no file changed");
+	_cleanup_free_ char *om = NULL;
+	size_t olen = 0;
+	berr err = { 0 };
+	if (!st || bctx_fileset_load(st, old_digest, &om, &olen, &err) != 1)
+		return xstrdup("files changed");
+	struct bctx_change *ch;
+	size_t n = bctx_fileset_diff(om, olen, now->manifest, now->len, &ch);
+	char *s = n ? bctx_changes_summary(ch, n, max) : xstrdup("file order changed");
+	bctx_changes_free(ch, n);
+	return s;
+}
+
 /* ---------------------------------------------------------------- stdin */
 
 static bool looks_like_tar(const unsigned char *b, size_t n)

@@ -127,6 +127,11 @@ void bctx_changes_free(struct bctx_change *ch, size_t n);
 /* "src/main.py changed", "a added, b removed", "x changed and 12 more" (at most `max` named). */
 char *bctx_changes_summary(const struct bctx_change *ch, size_t n, size_t max);
 
+/* The builder's cache-miss reason for a COPY: what changed since the set saved under
+ * old_digest ("src/main.py changed", "a.py added and 3 more"), "files changed" when that set is
+ * unknown, "file order changed" when only the order of the sources differs. Never fails. */
+char *bctx_fileset_explain(struct store *st, const char *old_digest, const struct bctx_fileset *now, size_t max);
+
 /* Context on stdin (`berth build -`): a tar stream (any compression layer_apply reads) is
  * extracted safely into a new directory under tmpdir (*dir set, caller removes it); anything
  * else is a bare Dockerfile (*dockerfile set, *dir NULL: the build has an empty context). */

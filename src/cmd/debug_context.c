@@ -121,23 +121,8 @@ static int run_debug_context(struct berth_ctx *ctx, int argc, char **argv)
 		printf("digest\t%s\t%s\n", src, fs.digest);
 		_cleanup_free_ char *od = old ? old_digest_for(old, src) : NULL;
 		if (od && strcmp(od, fs.digest)) {
-			_cleanup_free_ char *om = NULL;
-			size_t olen = 0;
-			int found = st ? bctx_fileset_load(st, od, &om, &olen, &err) : 0;
-			if (found < 0) {
-				bctx_fileset_release(&fs);
-				rc = cli_error(&err);
-				goto out;
-			}
-			if (found) {
-				struct bctx_change *ch;
-				size_t n = bctx_fileset_diff(om, olen, fs.manifest, fs.len, &ch);
-				_cleanup_free_ char *sum = bctx_changes_summary(ch, n, 5);
-				printf("changed\t%s\t%s\n", src, sum);
-				bctx_changes_free(ch, n);
-			} else {
-				printf("changed\t%s\t(earlier file list unknown)\n", src);
-			}
+			_cleanup_free_ char *why = bctx_fileset_explain(st, od, &fs, 5);
+			printf("changed\t%s\t%s\n", src, why);
 		} else if (od) {
 			printf("unchanged\t%s\n", src);
 		}

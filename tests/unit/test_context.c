@@ -284,6 +284,10 @@ static void test_change_named(void **state)
 	assert_string_equal(sum, "src/main.py changed");
 	bctx_changes_free(ch, n);
 	free(om);
+	_cleanup_free_ char *why = bctx_fileset_explain(st, f1.digest, &f2, 3);
+	assert_string_equal(why, "src/main.py changed");
+	_cleanup_free_ char *why2 = bctx_fileset_explain(st, "sha256:1111111111111111111111111111111111111111111111111111111111111111", &f2, 3);
+	assert_string_equal(why2, "files changed");
 	bctx_fileset_release(&f2);
 	bctx_free(c);
 	/* added, removed and a mode change */
