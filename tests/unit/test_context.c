@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include "build/context.h"
 #include "util/cleanup.h"
@@ -430,12 +432,24 @@ static void test_special_files(void **state)
 	assert_int_equal(mkfifo(fifo, 0640), 0);
 	link_("b", "sp/a");
 	link_("a", "sp/b");
+	/* a socket: BuildKit sends it as an empty regular file */
+	_cleanup_free_ char *sockp = xasprintf("%s/sp/sock", tmp);
+	int sfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	assert_true(strlen(sockp) < sizeof sa.sun_path);
+	strcpy(sa.sun_path, sockp);
+	assert_int_equal(bind(sfd, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(chmod(sockp, 0750), 0);
 	_cleanup_bctx_ struct bctx *c = open_ctx("sp", NULL);
+	close(sfd);
 	struct bctx_fileset fs;
 	berr e = { 0 };
 	const char *src = ".";
 	assert_int_equal(bctx_fileset(c, &src, 1, &fs, &e), 0);
 	assert_non_null(memmem(fs.manifest, fs.len, "fifo\0p 0640\0", 12));
+	const char sockrec[] = "sock\0f 0750 sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+	assert_non_null(memmem(fs.manifest, fs.len, sockrec, sizeof sockrec));
+	assert_int_equal(c->stats.hashed, 1); /* only "f"; the socket was never opened */
 	bctx_fileset_release(&fs);
 	src = "a";
 	assert_int_equal(bctx_fileset(c, &src, 1, &fs, &e), -1);
