@@ -569,6 +569,29 @@ void bctx_free(struct bctx *c)
 
 /* ---------------------------------------------------------------- digests */
 
+int bctx_open_entry(const struct bctx *c, const struct bctx_entry *e, struct stat *st, berr *err)
+{
+	if (!S_ISREG(e->mode))
+		return berr_set(err, EINVAL, "%s is not a regular file", e->path);
+	/* Opened beneath the root with no symlink anywhere on the way (ELOOP otherwise). */
+	int fd = sp_open(c->rootfd, e->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0, SP_NO_SYMLINKS, err);
+	if (fd < 0)
+		return berr_wrap(err, "read build context");
+	struct stat tmp;
+	if (!st)
+		st = &tmp;
+	if (fstat(fd, st) < 0) {
+		berr_sys(err, "stat %s", e->path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode) || st->st_ino != e->ino || st->st_dev != e->dev) {
+		close(fd);
+		return berr_set(err, EAGAIN, "%s changed while the context was read", e->path);
+	}
+	return fd;
+}
+
 int bctx_file_digest(struct bctx *c, struct bctx_entry *e, berr *err)
 {
 	if (e->digest[0])
@@ -589,15 +612,10 @@ int bctx_file_digest(struct bctx *c, struct bctx_entry *e, berr *err)
 	}
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	/* Opened beneath the root with no symlink anywhere on the way (ELOOP otherwise). */
-	_cleanup_close_ int fd = sp_open(c->rootfd, e->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0, SP_NO_SYMLINKS, err);
-	if (fd < 0)
-		return berr_wrap(err, "read build context");
 	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return berr_sys(err, "stat %s", e->path);
-	if (!S_ISREG(st.st_mode) || st.st_ino != e->ino || st.st_dev != e->dev)
-		return berr_set(err, EAGAIN, "%s changed while the context was read", e->path);
+	_cleanup_close_ int fd = bctx_open_entry(c, e, &st, err);
+	if (fd < 0)
+		return -1;
 	fill_stat(e, &st); /* the stat before reading is what the cache row vouches for */
 	if (digest_fd(fd, e->digest, err) < 0)
 		return berr_wrap(err, "read %s", e->path);
@@ -798,12 +816,29 @@ static int add_record(struct bctx *c, struct strbuf *m, const char *name, struct
 	return 0;
 }
 
-/* The subtree of directory entry di, named under `prefix`, paths relative to the copied
- * directory (rl = length of its path) tested against the COPY --exclude patterns as fsutil's
- * copier does (MatchesUsingParentResults; an excluded directory is entered only if there are
- * exceptions, and kept only as the parent of something included). */
-static int add_tree(struct bctx *c, struct strbuf *m, size_t *count, const char *prefix, size_t di, size_t rl,
-		    const struct ignore *ex, const bool *pinfo, berr *err)
+/* Does anything below the excluded directory di survive the excludes (an exception)? */
+static bool subtree_kept(struct bctx *c, size_t di, size_t rl, const struct ignore *ex, const bool *pinfo)
+{
+	bool *info = xcalloc(ex->n, sizeof *info);
+	bool kept = false;
+	for (size_t j = di + 1; j < c->e[di].end && !kept; j = c->e[j].end) {
+		const char *sub = c->e[j].path + (rl ? rl + 1 : 0);
+		bool excluded = ignore_matches_parent(ex, sub, pinfo, info);
+		if (!excluded)
+			kept = true;
+		else if (S_ISDIR(c->e[j].mode))
+			kept = subtree_kept(c, j, rl, ex, info);
+	}
+	free(info);
+	return kept;
+}
+
+/* Visit the subtree of directory entry di (the matched directory's path has length rl),
+ * applying the COPY --exclude patterns as fsutil's copier does: paths relative to the copied
+ * directory, MatchesUsingParentResults; an excluded directory is entered only if there are
+ * exceptions, and visited only as the parent of something kept. */
+static int walk_tree(struct bctx *c, const char *match, size_t di, size_t rl, const struct ignore *ex,
+		     const bool *pinfo, bctx_visit_fn fn, void *arg, berr *err)
 {
 	size_t ni = ex ? ex->n : 0;
 	bool *info = ni ? xcalloc(ni, sizeof *info) : NULL;
@@ -813,24 +848,57 @@ static int add_tree(struct bctx *c, struct strbuf *m, size_t *count, const char 
 		const char *sub = e->path + (rl ? rl + 1 : 0);
 		bool excluded = ex && ignore_matches_parent(ex, sub, pinfo, info);
 		bool isdir = S_ISDIR(e->mode);
-		if (excluded && (!isdir || !ex->exclusions))
+		if (excluded && (!isdir || !ex->exclusions || !subtree_kept(c, j, rl, ex, info)))
 			continue;
-		_cleanup_free_ char *nm = *prefix ? xasprintf("%s/%s", prefix, sub) : xstrdup(sub);
-		size_t mark = m->len, cmark = *count;
-		if ((ret = add_record(c, m, nm, e, err)) < 0)
+		if ((ret = fn(arg, match, sub, e, err)) != 0)
 			break;
-		(*count)++;
-		if (!isdir)
-			continue;
-		if ((ret = add_tree(c, m, count, prefix, j, rl, ex, ni ? info : NULL, err)) < 0)
+		if (isdir && (ret = walk_tree(c, match, j, rl, ex, ni ? info : NULL, fn, arg, err)) != 0)
 			break;
-		if (excluded && *count == cmark + 1) { /* nothing below was kept: nor is it */
-			sb_setlen(m, mark);
-			*count = cmark;
-		}
 	}
 	free(info);
 	return ret;
+}
+
+int bctx_copy_walk(struct bctx *c, const char *const *srcs, size_t nsrcs, const char *const *excludes,
+		   size_t nexcludes, bctx_visit_fn fn, void *arg, berr *err)
+{
+	_cleanup_ignore_ struct ignore *ex = NULL;
+	if (nexcludes && ignore_new(excludes, nexcludes, &ex, err) < 0)
+		return berr_wrap(err, "invalid --exclude pattern");
+	for (size_t s = 0; s < nsrcs; s++) {
+		_cleanup_strvec_ struct strvec matches = STRVEC_INIT, resolved = STRVEC_INIT;
+		if (bctx_copy_source(c, srcs[s], &matches, &resolved, err) < 0)
+			return -1;
+		for (size_t i = 0; i < matches.n; i++) {
+			ssize_t ri = index_find(c, resolved.v[i]);
+			if (ri < 0)
+				return berr_set(err, ENOENT, "\"/%s\" not found: not found", matches.v[i]);
+			/* the match itself is always copied; --exclude applies below it */
+			int ret = fn(arg, matches.v[i], "", &c->e[ri], err);
+			if (ret == 0 && S_ISDIR(c->e[ri].mode))
+				ret = walk_tree(c, matches.v[i], (size_t)ri, strlen(c->e[ri].path), ex, NULL, fn, arg, err);
+			if (ret != 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+struct fileset_acc {
+	struct bctx *c;
+	struct strbuf m;
+	size_t count;
+};
+
+static int fileset_visit(void *arg, const char *match, const char *sub, struct bctx_entry *e, berr *err)
+{
+	struct fileset_acc *a = arg;
+	const char *mname = strcmp(match, ".") ? match : "";
+	_cleanup_free_ char *nm = !*sub ? xstrdup(mname) : *mname ? xasprintf("%s/%s", mname, sub) : xstrdup(sub);
+	if (add_record(a->c, &a->m, nm, e, err) < 0)
+		return -1;
+	a->count++;
+	return 0;
 }
 
 int bctx_fileset(struct bctx *c, const char *const *srcs, size_t nsrcs, struct bctx_fileset *out, berr *err)
@@ -842,31 +910,13 @@ int bctx_fileset_ex(struct bctx *c, const char *const *srcs, size_t nsrcs, const
 		    size_t nexcludes, struct bctx_fileset *out, berr *err)
 {
 	memset(out, 0, sizeof *out);
-	struct strbuf m = STRBUF_INIT;
-	size_t count = 0;
-	_cleanup_ignore_ struct ignore *ex = NULL;
-	if (nexcludes && ignore_new(excludes, nexcludes, &ex, err) < 0)
-		return berr_wrap(err, "invalid --exclude pattern");
-	for (size_t s = 0; s < nsrcs; s++) {
-		_cleanup_strvec_ struct strvec matches = STRVEC_INIT, resolved = STRVEC_INIT;
-		if (bctx_copy_source(c, srcs[s], &matches, &resolved, err) < 0)
-			goto fail;
-		for (size_t i = 0; i < matches.n; i++) {
-			ssize_t ri = index_find(c, resolved.v[i]);
-			if (ri < 0) {
-				berr_set(err, ENOENT, "\"/%s\" not found: not found", matches.v[i]);
-				goto fail;
-			}
-			const char *name = strcmp(matches.v[i], ".") ? matches.v[i] : "";
-			/* the match itself is always copied; --exclude applies below it */
-			if (add_record(c, &m, name, &c->e[ri], err) < 0)
-				goto fail;
-			count++;
-			if (S_ISDIR(c->e[ri].mode) &&
-			    add_tree(c, &m, &count, name, (size_t)ri, strlen(c->e[ri].path), ex, NULL, err) < 0)
-				goto fail;
-		}
+	struct fileset_acc acc = { c, STRBUF_INIT, 0 };
+	if (bctx_copy_walk(c, srcs, nsrcs, excludes, nexcludes, fileset_visit, &acc, err) != 0) {
+		sb_release(&acc.m);
+		return -1;
 	}
+	struct strbuf m = acc.m;
+	size_t count = acc.count;
 	struct digester *d = digester_new();
 	digester_update(d, FILESET_MAGIC, sizeof FILESET_MAGIC);
 	digester_update(d, m.buf ? m.buf : "", m.len);
@@ -892,9 +942,6 @@ int bctx_fileset_ex(struct bctx *c, const char *const *srcs, size_t nsrcs, const
 	if (bctx_flush(c, err) < 0)
 		goto fail2;
 	return 0;
-fail:
-	sb_release(&m);
-	return -1;
 fail2:
 	bctx_fileset_release(out);
 	return -1;

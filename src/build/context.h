@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include "build/ignore.h"
 #include "store/store.h"
@@ -79,6 +80,11 @@ const struct bctx_entry *bctx_lookup(const struct bctx *c, const char *path);
  * not exist. Returns the resolved relative path (malloc'd) in *out; ENOENT/ENOTDIR/ELOOP. */
 int bctx_resolve(const struct bctx *c, const char *path, bool follow_last, char **out, berr *err);
 
+/* Open a regular file entry for reading (O_RDONLY|O_NONBLOCK|O_CLOEXEC) beneath the root with
+ * no symlink followed anywhere, and check it is still the walked inode (EAGAIN otherwise);
+ * *st (may be NULL) gets its fstat. For the builder's copy. Returns the fd. */
+int bctx_open_entry(const struct bctx *c, const struct bctx_entry *e, struct stat *st, berr *err);
+
 /* Content digest of a regular file entry (stat cache, else read through an fd opened beneath
  * the root without following symlinks; the file must still be the walked inode). */
 int bctx_file_digest(struct bctx *c, struct bctx_entry *e, berr *err);
@@ -89,6 +95,17 @@ int bctx_file_digest(struct bctx *c, struct bctx_entry *e, berr *err);
  * resolved through symlinks (`resolved`, what is read). A non-glob source that does not exist
  * fails as BuildKit does: "\"/PATH\" not found: not found" (ENOENT); a glob may match nothing. */
 int bctx_copy_source(struct bctx *c, const char *src, struct strvec *matches, struct strvec *resolved, berr *err);
+
+/* Visit exactly what `COPY [--exclude=P...] srcs... dest` takes from the context, in order:
+ * for every match (bctx_copy_source), the match itself (sub = "") and, for a directory, every
+ * entry of its subtree the excludes keep (sub = path relative to the matched directory). The
+ * excludes are .dockerignore-syntax patterns ("!" exceptions) matched as BuildKit's copier
+ * does, relative to each copied directory; a match itself is never excluded. `match` is the
+ * match as named ("." for the context root). A non-zero return of fn stops the walk and is
+ * returned. Entries' resolved paths contain no symlink: open them with SP_NO_SYMLINKS. */
+typedef int (*bctx_visit_fn)(void *arg, const char *match, const char *sub, struct bctx_entry *e, berr *err);
+int bctx_copy_walk(struct bctx *c, const char *const *srcs, size_t nsrcs, const char *const *excludes,
+		   size_t nexcludes, bctx_visit_fn fn, void *arg, berr *err);
 
 /* The digest of exactly what `COPY srcs... dest` takes from the context: for every match (in
  * order) the entry and, for a directory, its whole subtree: relative path (from the context

@@ -423,6 +423,55 @@ static void test_copy_exclude(void **state)
 	assert_non_null(strstr(e.msg, "illegal exclusion pattern"));
 }
 
+struct visit_acc {
+	struct strbuf sb;
+	int stop_after;
+};
+
+static int visitor(void *arg, const char *match, const char *sub, struct bctx_entry *e, berr *err)
+{
+	(void)err;
+	struct visit_acc *a = arg;
+	sb_addf(&a->sb, "%s:%s%s ", match, sub, S_ISDIR(e->mode) ? "/" : "");
+	return --a->stop_after == 0 ? 7 : 0;
+}
+
+/* bctx_copy_walk: what the builder iterates to copy; bctx_open_entry: how it reads a file. */
+static void test_copy_walk(void **state)
+{
+	(void)state;
+	put("w/app/a.py", "print(1)\n");
+	put("w/app/b/c.py", "c");
+	put("w/r.txt", "r");
+	link_("app", "w/link");
+	_cleanup_bctx_ struct bctx *c = open_ctx("w", NULL);
+	const char *srcs[] = { "link", "*.txt" };
+	struct visit_acc a = { STRBUF_INIT, -1 };
+	sb_init(&a.sb);
+	berr e = { 0 };
+	assert_int_equal(bctx_copy_walk(c, srcs, 2, NULL, 0, visitor, &a, &e), 0);
+	assert_string_equal(a.sb.buf, "link:/ link:a.py link:b/ link:b/c.py r.txt: ");
+	sb_reset(&a.sb);
+	a.stop_after = 2;
+	assert_int_equal(bctx_copy_walk(c, srcs, 2, NULL, 0, visitor, &a, &e), 7);
+	assert_string_equal(a.sb.buf, "link:/ link:a.py ");
+	sb_release(&a.sb);
+	struct stat st;
+	int fd = bctx_open_entry(c, bctx_lookup(c, "app/a.py"), &st, &e);
+	assert_true(fd >= 0);
+	char buf[16] = { 0 };
+	assert_int_equal(read(fd, buf, sizeof buf), 9);
+	assert_string_equal(buf, "print(1)\n");
+	close(fd);
+	assert_int_equal(bctx_open_entry(c, bctx_lookup(c, "app"), NULL, &e), -1);
+	/* replaced after the walk: refused */
+	_cleanup_free_ char *p = xasprintf("%s/w/r.txt", tmp), *p2 = xasprintf("%s/w/r2.txt", tmp);
+	put("w/r2.txt", "new");
+	assert_int_equal(rename(p2, p), 0);
+	assert_int_equal(bctx_open_entry(c, bctx_lookup(c, "r.txt"), NULL, &e), -1);
+	assert_int_equal(e.errnum, EAGAIN);
+}
+
 /* A FIFO is recorded, never opened (reading it would block); symlink loops end in ELOOP. */
 static void test_special_files(void **state)
 {
@@ -504,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_change_named),
 		cmocka_unit_test(test_copy_globs),
 		cmocka_unit_test(test_copy_exclude),
+		cmocka_unit_test(test_copy_walk),
 		cmocka_unit_test(test_special_files),
 		cmocka_unit_test(test_stdin),
 	};
