@@ -1095,28 +1095,38 @@ void ignore_free(struct ignore *ig)
 	free(ig);
 }
 
+/* Go's unicode.IsSpace. */
+static bool go_is_space(uint32_t r)
+{
+	switch (r) {
+	case '\t': case '\n': case '\v': case '\f': case '\r': case ' ': case 0x85: case 0xA0:
+	case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:
+		return true;
+	}
+	return r >= 0x2000 && r <= 0x200A;
+}
+
+/* Go's strings.TrimSpace. */
 static char *trim_space(const char *s, size_t len)
 {
-	/* Go's strings.TrimSpace (ASCII whitespace plus U+0085, U+00A0 and Unicode spaces; the
-	 * ASCII set and NBSP/NEL cover what appears in practice). */
 	const unsigned char *b = (const unsigned char *)s, *e = b + len;
-	for (;;) {
-		if (b < e && (*b == ' ' || (*b >= '\t' && *b <= '\r'))) {
-			b++;
-		} else if (e - b >= 2 && b[0] == 0xC2 && (b[1] == 0x85 || b[1] == 0xA0)) {
-			b += 2;
-		} else {
+	while (b < e) {
+		size_t w;
+		uint32_t r = dec_rune(b, (size_t)(e - b), &w);
+		if (!go_is_space(r) || (r == RUNE_ERROR && w == 1))
 			break;
-		}
+		b += w;
 	}
-	for (;;) {
-		if (e > b && (e[-1] == ' ' || (e[-1] >= '\t' && e[-1] <= '\r'))) {
-			e--;
-		} else if (e - b >= 2 && e[-2] == 0xC2 && (e[-1] == 0x85 || e[-1] == 0xA0)) {
-			e -= 2;
-		} else {
+	while (e > b) {
+		/* find the start of the last rune */
+		const unsigned char *q = e - 1;
+		while (q > b && (*q & 0xC0) == 0x80 && e - q < 4)
+			q--;
+		size_t w;
+		uint32_t r = dec_rune(q, (size_t)(e - q), &w);
+		if (q + w != e || !go_is_space(r))
 			break;
-		}
+		e = q;
 	}
 	return xstrndup((const char *)b, (size_t)(e - b));
 }

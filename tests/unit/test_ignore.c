@@ -349,6 +349,14 @@ static void test_read_all(void **state)
 	assert_string_equal(w.v[4], "**");
 	struct ignore *ig = NULL;
 	assert_int_equal(ignore_parse(content, strlen(content), &ig, &e), -1);
+	/* Go's TrimSpace: Unicode spaces too (NBSP, ideographic space), not other letters */
+	_cleanup_strvec_ struct strvec u = STRVEC_INIT;
+	const char c3[] = "\xc2\xa0" "a" "\xe3\x80\x80" "\n" "\xe2\x80\x83" "!" "\xe2\x80\x83" "b\n" "\xc3\xa9" "\n";
+	assert_int_equal(ignore_read(c3, strlen(c3), &u, &e), 0);
+	assert_int_equal(u.n, 3);
+	assert_string_equal(u.v[0], "a");
+	assert_string_equal(u.v[1], "!b");
+	assert_string_equal(u.v[2], "\xc3\xa9");
 }
 
 /* BuildKit's walk: an excluded directory is pruned unless an exception may match below it. */
