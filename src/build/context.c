@@ -333,13 +333,17 @@ static int walk_dir(struct walker *w, int dirfd, const char *prefix, const bool 
 	}
 	struct strvec names = STRVEC_INIT;
 	struct dirent *de;
-	errno = 0;
-	while ((de = readdir(d))) {
+	int rerr;
+	for (;;) {
+		errno = 0; /* readdir reports errors only through errno */
+		if (!(de = readdir(d))) {
+			rerr = errno;
+			break;
+		}
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		sv_push(&names, de->d_name);
 	}
-	int rerr = errno;
 	closedir(d);
 	if (rerr) {
 		sv_clear(&names);
