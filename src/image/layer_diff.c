@@ -36,6 +36,7 @@ struct out {
 	ZSTD_CCtx *zc;
 	unsigned char buf[OUTBUF];
 	int errnum;
+	bool failed;
 	char errmsg[256];
 };
 
@@ -100,10 +101,11 @@ static int out_feed(struct out *o, const void *p, size_t n, bool fin)
 static la_ssize_t tar_write_cb(struct archive *a, void *ud, const void *buf, size_t len)
 {
 	struct out *o = ud;
-	if (out_feed(o, buf, len, false) < 0) {
-		archive_set_error(a, o->errnum ? o->errnum : EIO, "%s", o->errmsg);
-		return -1;
-	}
+	(void)a;
+	/* On failure remember it and swallow the rest: a FATAL libarchive writer leaks its
+	 * client state (libarchive 3.6), so the walker checks o->failed itself. */
+	if (!o->failed && out_feed(o, buf, len, false) < 0)
+		o->failed = true;
 	return (la_ssize_t)len;
 }
 
@@ -158,6 +160,7 @@ struct walker {
 	bool upper;              /* convert overlay whiteouts / opaque dirs */
 	int64_t epoch;
 	struct inomap links;
+	struct out *o;
 	berr *err;
 };
 
@@ -218,6 +221,8 @@ static time_t clamp(const struct walker *w, time_t t)
 static int write_header(struct walker *w, struct archive_entry *e)
 {
 	int r = archive_write_header(w->a, e);
+	if (w->o->failed)
+		return berr_set(w->err, w->o->errnum, "%s", w->o->errmsg);
 	if (r < ARCHIVE_WARN)
 		return berr_set(w->err, archive_errno(w->a), "write layer entry %s: %s",
 				archive_entry_pathname(e), archive_error_string(w->a));
@@ -256,7 +261,10 @@ static int copy_data(struct walker *w, int fd, off_t size, const char *name)
 			memset(buf, 0, want);
 			n = (ssize_t)want;
 		}
-		if (archive_write_data(w->a, buf, (size_t)n) < 0)
+		la_ssize_t wr = archive_write_data(w->a, buf, (size_t)n);
+		if (w->o->failed)
+			return berr_set(w->err, w->o->errnum, "%s", w->o->errmsg);
+		if (wr < 0)
 			return berr_set(w->err, archive_errno(w->a), "write layer entry %s: %s", name,
 					archive_error_string(w->a));
 		done += n;
@@ -395,7 +403,7 @@ static int tar_tree(const char *dir, bool upper, int out_fd, enum layer_compress
 		    int64_t epoch, struct layer_diff_result *res, berr *err)
 {
 	struct out *o = xcalloc(1, sizeof *o);
-	struct walker w = { .upper = upper, .epoch = epoch, .err = err };
+	struct walker w = { .upper = upper, .epoch = epoch, .o = o, .err = err };
 	int ret = -1;
 	o->fd = out_fd;
 	o->comp = comp;
@@ -437,7 +445,7 @@ static int tar_tree(const char *dir, bool upper, int out_fd, enum layer_compress
 		berr_set(err, archive_errno(w.a), "layer: %s", archive_error_string(w.a));
 		goto out;
 	}
-	if (out_feed(o, NULL, 0, true) < 0) {
+	if (o->failed || out_feed(o, NULL, 0, true) < 0) {
 		berr_set(err, o->errnum, "layer: %s", o->errmsg);
 		goto out;
 	}

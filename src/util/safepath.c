@@ -105,7 +105,7 @@ static int walk_open(int rootfd, const char *path, int oflags, mode_t mode, unsi
 	struct fdstack st = { 0 };
 	struct strbuf rest = STRBUF_INIT;
 	int links = 0, ret = -1, saved = 0;
-	bool nofollow_last = (spflags & (SP_NOFOLLOW_LAST | SP_NO_SYMLINKS)) || (oflags & O_CREAT);
+	bool nofollow_last = (spflags & SP_NOFOLLOW_LAST) || (oflags & O_CREAT);
 	sb_adds(&rest, path);
 	size_t pos = 0;
 

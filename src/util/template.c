@@ -1237,6 +1237,9 @@ static int xerr(struct state *s, int pos, const char *ctx, const char *fmt, ...)
 			line++;
 			col = pos - i - 1;
 		}
+	/* Go's ErrorContext shortens the node text to 20 bytes + "..." */
+	if (strlen(ctx) > 20)
+		return berr_set(s->err, 0, "template: :%d:%d: executing \"\" at <%.20s...>: %s", line, col, ctx, msg);
 	return berr_set(s->err, 0, "template: :%d:%d: executing \"\" at <%s>: %s", line, col, ctx, msg);
 }
 static int xerr_arg(struct state *s, struct arg *a, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -1325,6 +1328,11 @@ static int walk_fields(struct state *s, struct arg *a, json_t *v, json_t **res)
 		const char *f = a->fields.v[i];
 		if (s->header && cur && json_is_string(cur))
 			continue; /* header cells are titles: keep them */
+		if (cur && json_is_null(cur) && (i > 0 || a->kind == A_VAR || a->kind == A_PIPE)) {
+			/* a nil interface{} stored in a map */
+			json_decref(cur);
+			return xerr_arg(s, a, "nil pointer evaluating interface {}.%s", f);
+		}
 		if (!cur || json_is_null(cur)) {
 			unref(cur);
 			cur = NULL;
@@ -1426,7 +1434,8 @@ static bool as_int(json_t *v, long long *out)
 		*out = json_integer_value(v);
 		return true;
 	}
-	if (v && json_is_real(v) && json_real_value(v) == floor(json_real_value(v))) {
+	if (v && json_is_real(v) && json_real_value(v) > -9e18 && json_real_value(v) < 9e18 &&
+	    (double)(long long)json_real_value(v) == json_real_value(v)) {
 		*out = (long long)json_real_value(v);
 		return true;
 	}
@@ -1538,6 +1547,12 @@ static void go_sprintf(struct strbuf *sb, const char *f, json_t **args, size_t n
 		case 'x':
 		case 'X':
 		case 'o':
+			if ((verb == 'x' || verb == 'X') && a && json_is_string(a)) {
+				const unsigned char *q = (const unsigned char *)json_string_value(a);
+				for (size_t k = 0; k < json_string_length(a); k++)
+					sb_addf(&tmp, verb == 'x' ? "%02x" : "%02X", q[k]);
+				break;
+			}
 			if (as_int(a, &iv) && (!a || !json_is_real(a))) {
 				spec[sl] = 'l';
 				spec[sl + 1] = 'l';
@@ -1555,12 +1570,14 @@ static void go_sprintf(struct strbuf *sb, const char *f, json_t **args, size_t n
 		case 'e':
 		case 'g':
 			if (a && json_is_number(a)) {
-				spec[sl] = verb;
-				spec[sl + 1] = 0;
-				if (!strchr(spec, '.') && verb == 'f')
-					sb_addf(sb, "%.6f", json_number_value(a));
-				else
+				if (verb == 'g' && sl == 1) {
+					/* Go's %g without precision is the shortest representation */
+					fmt_float(sb, json_number_value(a), false);
+				} else {
+					spec[sl] = verb;
+					spec[sl + 1] = 0;
 					sb_addf(sb, spec, json_number_value(a));
+				}
 				sb_release(&tmp);
 				continue;
 			}
@@ -1653,24 +1670,34 @@ static json_t *str_json(const char *s, size_t n)
 	return v ? v : json_stringn_nocheck(s, n);
 }
 
-static int want_string(struct state *s, struct cmd *c, json_t *v, const char **str)
+/* The node Go blames for a bad argument: the argument itself, or for a piped-in final
+ * value the last explicit argument (or the function name). */
+static struct arg *arg_node(struct cmd *c, int idx)
+{
+	size_t nexp = c->n - 1;
+	if ((size_t)idx < nexp)
+		return c->args[idx + 1];
+	return c->args[nexp];
+}
+
+static int want_string(struct state *s, struct cmd *c, int idx, json_t *v, const char **str)
 {
 	if (v && json_is_string(v)) {
 		*str = json_string_value(v);
 		return 0;
 	}
-	if (!v)
-		return xerr_cmd(s, c, "invalid value; expected string");
-	return xerr_cmd(s, c, "wrong type for value; expected string; got %s", go_type(v));
+	if (!v || json_is_null(v))
+		return xerr_arg(s, arg_node(c, idx), "invalid value; expected string");
+	return xerr_arg(s, arg_node(c, idx), "wrong type for value; expected string; got %s", go_type(v));
 }
 
-static int want_int(struct state *s, struct cmd *c, json_t *v, long long *iv)
+static int want_int(struct state *s, struct cmd *c, int idx, json_t *v, long long *iv)
 {
-	if (as_int(v, iv) && v && json_is_integer(v))
+	if (as_int(v, iv))
 		return 0;
-	if (v && json_is_real(v) && as_int(v, iv))
-		return 0;
-	return xerr_cmd(s, c, "wrong type for value; expected int; got %s", go_type(v));
+	if (!v || json_is_null(v))
+		return xerr_arg(s, arg_node(c, idx), "invalid value; expected int");
+	return xerr_arg(s, arg_node(c, idx), "wrong type for value; expected int; got %s", go_type(v));
 }
 
 static int call_func(struct state *s, struct cmd *c, const char *name, json_t **args, size_t n, json_t **res)
@@ -1699,7 +1726,7 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 	if (!strcmp(name, "lower") || !strcmp(name, "upper") || !strcmp(name, "title")) {
 		NARGS(1);
 		const char *str;
-		if (want_string(s, c, args[0], &str) < 0)
+		if (want_string(s, c, 0, args[0], &str) < 0)
 			return -1;
 		if (hdr) {
 			*res = ref(args[0]);
@@ -1727,7 +1754,7 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 	if (!strcmp(name, "split")) {
 		NARGS(2);
 		const char *str, *sep;
-		if (want_string(s, c, args[0], &str) < 0 || want_string(s, c, args[1], &sep) < 0)
+		if (want_string(s, c, 0, args[0], &str) < 0 || want_string(s, c, 1, args[1], &sep) < 0)
 			return -1;
 		if (hdr) {
 			*res = ref(args[0]);
@@ -1768,7 +1795,7 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 		}
 		if (!args[0] || !json_is_array(args[0]))
 			return xerr_cmd(s, c, "wrong type for value; expected []string; got %s", go_type(args[0]));
-		if (want_string(s, c, args[1], &sep) < 0)
+		if (want_string(s, c, 1, args[1], &sep) < 0)
 			return -1;
 		struct strbuf sb = STRBUF_INIT;
 		sb_init(&sb);
@@ -1791,7 +1818,7 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 		NARGS(2);
 		const char *str;
 		long long l;
-		if (want_string(s, c, args[0], &str) < 0 || want_int(s, c, args[1], &l) < 0)
+		if (want_string(s, c, 0, args[0], &str) < 0 || want_int(s, c, 1, args[1], &l) < 0)
 			return -1;
 		size_t len = json_string_length(args[0]);
 		if (hdr || l < 0 || (long long)len < l)
@@ -1804,8 +1831,8 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 		NARGS(3);
 		const char *str;
 		long long pre, suf;
-		if (want_string(s, c, args[0], &str) < 0 || want_int(s, c, args[1], &pre) < 0 ||
-		    want_int(s, c, args[2], &suf) < 0)
+		if (want_string(s, c, 0, args[0], &str) < 0 || want_int(s, c, 1, args[1], &pre) < 0 ||
+		    want_int(s, c, 2, args[2], &suf) < 0)
 			return -1;
 		if (!*str) {
 			*res = ref(args[0]);
@@ -1883,7 +1910,7 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 				sb_release(&sb);
 				return xerr_cmd(s, c, "wrong number of args for printf: want at least 1 got 0");
 			}
-			if (want_string(s, c, args[0], &f) < 0) {
+			if (want_string(s, c, 0, args[0], &f) < 0) {
 				sb_release(&sb);
 				return -1;
 			}
@@ -1908,23 +1935,23 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 				return xerr_cmd(s, c, "error calling eq: missing argument for comparison");
 			return xerr_cmd(s, c, "wrong number of args for %s: want 2 got %zu", name, n);
 		}
-		if (iseq) {
+		if (iseq || !strcmp(name, "ne")) {
+			/* Go >= 1.18: a nil/missing operand compares unequal to anything non-nil */
 			bool any = false;
 			for (size_t i = 1; i < n && !any; i++) {
+				bool n0 = !args[0] || json_is_null(args[0]), ni = !args[i] || json_is_null(args[i]);
+				if (n0 || ni) {
+					any = n0 && ni;
+					continue;
+				}
 				int cr;
 				const char *why;
 				int r = cmp_basic(args[0], args[i], &cr, &why);
-				if (r < 0) {
-					if (args[0] && args[i] && json_typeof(args[0]) == json_typeof(args[i]) &&
-					    (json_is_null(args[0])))
-						any = true;
-					else
-						return xerr_cmd(s, c, "error calling eq: %s", why);
-				} else if (cr == 0) {
-					any = true;
-				}
+				if (r < 0)
+					return xerr_cmd(s, c, "error calling %s: %s", name, why);
+				any = cr == 0;
 			}
-			*res = json_boolean(any);
+			*res = json_boolean(iseq ? any : !any);
 			return 0;
 		}
 		int cr;
@@ -1947,9 +1974,17 @@ static int exec_cmd(struct state *s, struct cmd *c, json_t *dot, json_t *final, 
 {
 	struct arg *first = c->args[0];
 	if (first->kind != A_FUNC) {
-		if (c->n > 1 || has_final)
-			return xerr_arg(s, first, "can't give argument to non-function %s",
-					first->kind == A_FIELD ? first->fields.v[0] : first->name ? first->name : ".");
+		if (c->n > 1 || has_final) {
+			if (first->fields.n) /* a map field: Go's evalField message */
+				return xerr_arg(s, first, "%s is not a method but has arguments",
+						first->fields.v[first->fields.n - 1]);
+			struct strbuf sb = STRBUF_INIT;
+			sb_init(&sb);
+			node_string(&sb, first);
+			xerr_arg(s, first, "can't give argument to non-function %s", sb.buf);
+			sb_release(&sb);
+			return -1;
+		}
 		return eval_arg(s, first, dot, res);
 	}
 	const char *name = first->name;
@@ -2104,8 +2139,12 @@ static int exec_node(struct state *s, struct node *n, json_t *dot)
 			struct strbuf sb = STRBUF_INIT;
 			sb_init(&sb);
 			print_value(&sb, v, true);
-			r = berr_set(s->err, 0, "template: :%d:%d: range can't iterate over %s",
-				     line_of(s->t->src, n->pos), n->pos, sb.buf);
+			/* Go reports it at the last node evaluated by the pipeline */
+			struct cmd *last = p->cmds[p->n - 1];
+			if (last->args[0]->kind == A_FUNC)
+				r = xerr_cmd(s, last, "range can't iterate over %s", sb.buf);
+			else
+				r = xerr_arg(s, last->args[0], "range can't iterate over %s", sb.buf);
 			sb_release(&sb);
 		}
 		if (r == 0 && !any)
@@ -2328,13 +2367,12 @@ int fmt_render_sb(struct strbuf *out, const char *format, const char *default_fo
 			json_object_set_new(h, headers[i].field, json_string(headers[i].title));
 		struct strbuf all = STRBUF_INIT;
 		sb_init(&all);
-		if (tmpl_exec(t, h, TMPL_HEADER, &all, err) < 0) {
-			r = berr_wrap(err, "template parsing error");
-		} else {
-			sb_addc(&all, '\n');
-			sb_add(&all, buf.buf, buf.len);
-			fmt_tabwrite(out, all.buf);
-		}
+		/* Docker ignores errors from the header pass (partial header output is kept) */
+		berr herr = { 0 };
+		(void)tmpl_exec(t, h, TMPL_HEADER, &all, &herr);
+		sb_addc(&all, '\n');
+		sb_add(&all, buf.buf, buf.len);
+		fmt_tabwrite(out, all.buf);
 		sb_release(&all);
 		json_decref(h);
 	} else if (r == 0) {

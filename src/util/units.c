@@ -3,7 +3,6 @@
 #include "util/units.h"
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,7 +180,9 @@ int units_parse_duration(const char *orig, int64_t *ns, berr *err)
 		if (total > 9.223372036854775807e18)
 			return berr_set(err, EINVAL, "time: invalid duration \"%s\"", orig);
 	}
-	*ns = (int64_t)llround(neg ? -total : total);
+	*ns = (int64_t)(total + 0.5);
+	if (neg)
+		*ns = -*ns;
 	return 0;
 }
 
