@@ -10,3 +10,6 @@
 int image_remove(struct store *st, const char *name, bool force, struct strvec *out, berr *err);
 /* Delete an untagged image and collect what became unreferenced (kept while a container holds it). */
 int image_delete_full(struct store *st, const char *id, struct strvec *out, uint64_t *freed, berr *err);
+/* Delete dangling images (all: every image no container holds), then gc; "untagged: X" /
+ * "deleted: sha256:..." lines as `image prune` prints them; bytes freed on disk. */
+int image_prune(struct store *st, bool all, struct strvec *out, uint64_t *freed, berr *err);
