@@ -52,9 +52,12 @@ static bool ref_match(const struct strvec *tags, const char *pattern)
 }
 
 
+/* creation time in nanoseconds (images made within one second must still order) */
 static int64_t created_sec(json_t *cfg)
 {
-	return parse_rfc3339(json_string_value(json_object_get(cfg, "created")), NULL);
+	long ns = 0;
+	int64_t s = parse_rfc3339(json_string_value(json_object_get(cfg, "created")), &ns);
+	return s * 1000000000LL + ns;
 }
 
 static json_t *row(const char *repo, const char *tag, const char *digest, const struct img_info *in, bool notrunc)
