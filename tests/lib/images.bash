@@ -54,3 +54,23 @@ images_setup() {
 	export BERTH_ROOT="$BATS_TEST_TMPDIR/root"
 	mkdir -p "$BERTH_ROOT"
 }
+
+# make_docker_archive OUT LAYER.tar [TAG]: a minimal `docker save` archive with one layer.
+make_docker_archive() {
+	python3 - "$@" <<'PY'
+import hashlib, io, json, sys, tarfile
+out, layer = sys.argv[1], sys.argv[2]
+tag = sys.argv[3] if len(sys.argv) > 3 else "hostile:1"
+data = open(layer, "rb").read()
+did = "sha256:" + hashlib.sha256(data).hexdigest()
+cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+                  "rootfs": {"type": "layers", "diff_ids": [did]},
+                  "history": [{"created": "2024-01-01T00:00:00Z", "created_by": "test"}],
+                  "created": "2024-01-01T00:00:00Z"}).encode()
+cid = hashlib.sha256(cfg).hexdigest()
+man = json.dumps([{"Config": cid + ".json", "RepoTags": [tag], "Layers": ["layer/layer.tar"]}]).encode()
+with tarfile.open(out, "w") as t:
+    for name, b in ((cid + ".json", cfg), ("layer/layer.tar", data), ("manifest.json", man)):
+        ti = tarfile.TarInfo(name); ti.size = len(b); t.addfile(ti, io.BytesIO(b))
+PY
+}
