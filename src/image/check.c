@@ -195,7 +195,8 @@ int image_check(struct store *st, bool repair, struct check_report *r, berr *err
 				       "UPDATE layers SET refs = (SELECT COUNT(*) FROM image_layers il WHERE il.chain_id = layers.chain_id);"
 				       "UPDATE blobs SET refs = (SELECT COUNT(*) FROM image_blobs ib WHERE ib.digest = blobs.digest);"
 				       "DELETE FROM image_tags WHERE image_id NOT IN (SELECT id FROM images);"
-				       "DELETE FROM image_digests WHERE image_id NOT IN (SELECT id FROM images);",
+				       "DELETE FROM image_digests WHERE image_id NOT IN (SELECT id FROM images);"
+				       "DELETE FROM layers WHERE refs <= 0; DELETE FROM blobs WHERE refs <= 0;",
 				       err) < 0 ||
 			    store_commit(st, err) < 0) {
 				store_rollback(st);

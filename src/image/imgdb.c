@@ -469,6 +469,10 @@ int image_ref_add(struct store *st, const char *image_id, const char *holder, be
 int image_ref_drop(struct store *st, const char *image_id, const char *holder, berr *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *s = NULL;
+	_cleanup_free_ char *id = NULL;
+	berr e2;
+	if (img_lookup(st, image_id, &id, NULL, &e2) == 0)
+		image_id = id;
 	if (store_prepare(st, &s, "DELETE FROM image_holders WHERE (image_id = ? OR image_id = 'sha256:' || ?) AND holder = ?", err) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, image_id, -1, SQLITE_STATIC);
