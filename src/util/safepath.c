@@ -182,6 +182,17 @@ static int walk_open(int rootfd, const char *path, int oflags, mode_t mode, unsi
 		if (last) {
 			ret = openat(cur, comp, oflags | O_NOFOLLOW | O_CLOEXEC, mode);
 			saved = errno;
+			if (ret >= 0 && (oflags & O_PATH) && fstat(ret, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+				/* swapped for a symlink since the fstatat: resolve it (O_PATH does
+				 * not fail on a symlink with O_NOFOLLOW) */
+				close(ret);
+				ret = -1;
+				if (++links > SP_MAXLINKS) {
+					saved = ELOOP;
+					break;
+				}
+				continue;
+			}
 			break;
 		}
 		if (!S_ISDIR(sb.st_mode)) {
@@ -247,7 +258,7 @@ int sp_open(int rootfd, const char *path, int oflags, mode_t mode, unsigned spfl
 		if (errno == ELOOP && (spflags & SP_NO_SYMLINKS))
 			return berr_set(err, ELOOP, "open %s in root: refusing to follow a symlink", path);
 		if (errno == EXDEV)
-			return berr_set(err, EXDEV, "open %s in root: refusing a magic link", path);
+			return berr_set(err, EXDEV, "open %s in root: path escapes the root", path);
 		return berr_sys(err, "open %s in root", path);
 	}
 	return fd;

@@ -16,8 +16,9 @@
  * and COPY/ADD destinations, and layer extraction.
  *
  * Errors: -1 with errno set AND *err filled ("open PATH in root: reason"). errno is ELOOP for a
- * refused symlink (SP_NO_SYMLINKS, or O_CREAT/SP_NOFOLLOW_LAST on a final symlink), EXDEV for a
- * refused magic link, ENOENT/ENOTDIR as open(2).
+ * refused symlink (SP_NO_SYMLINKS, or O_CREAT/SP_NOFOLLOW_LAST on a final symlink) or a magic
+ * link, EXDEV if the kernel saw an escape attempt (a racing rename), ENOENT/ENOTDIR as open(2).
+ * `err` may be NULL when only errno matters.
  */
 #pragma once
 #include <stdbool.h>

@@ -1498,10 +1498,46 @@ static void go_sprintf(struct strbuf *sb, const char *f, json_t **args, size_t n
 			sb_addc(sb, '%');
 			continue;
 		}
-		char spec[32] = "%";
+		char spec[64] = "%";
 		size_t sl = 1;
-		while (*p && strchr("+- #0123456789.", *p) && sl < sizeof spec - 3)
-			spec[sl++] = *p++;
+		bool left = false;
+		long width = -1, prec = -1;
+		while (*p && strchr("+- #0", *p)) {
+			if (sl < 8)
+				spec[sl++] = *p;
+			left |= *p == '-';
+			p++;
+		}
+		/* Go rejects widths and precisions above 1e6 */
+		if (isdigit((unsigned char)*p)) {
+			width = 0;
+			while (isdigit((unsigned char)*p)) {
+				if (width <= 1000000)
+					width = width * 10 + (*p - '0');
+				p++;
+			}
+			if (width > 1000000) {
+				sb_adds(sb, "%!(BADWIDTH)");
+				width = -1;
+			} else {
+				sl += (size_t)snprintf(spec + sl, sizeof spec - sl, "%ld", width);
+			}
+		}
+		if (*p == '.') {
+			p++;
+			prec = 0;
+			while (isdigit((unsigned char)*p)) {
+				if (prec <= 1000000)
+					prec = prec * 10 + (*p - '0');
+				p++;
+			}
+			if (prec > 1000000) {
+				sb_adds(sb, "%!(BADPREC)");
+				prec = -1;
+			} else {
+				sl += (size_t)snprintf(spec + sl, sizeof spec - sl, ".%ld", prec);
+			}
+		}
 		char verb = *p;
 		if (!verb) {
 			sb_adds(sb, "%!(NOVERB)");
@@ -1599,23 +1635,15 @@ static void go_sprintf(struct strbuf *sb, const char *f, json_t **args, size_t n
 			print_value(&tmp, a, true);
 			sb_addc(&tmp, ')');
 		}
-		/* width / '-' for string-ish verbs */
-		int width = 0;
-		bool left = false;
-		for (size_t k = 1; spec[k]; k++) {
-			if (spec[k] == '-')
-				left = true;
-			else if (isdigit((unsigned char)spec[k]) && !strchr(spec, '.')) {
-				width = atoi(spec + k);
-				break;
-			}
-		}
+		/* precision truncates strings (%.3s), width pads string-ish verbs */
+		if (prec >= 0 && verb == 's' && a && json_is_string(a) && (size_t)prec < tmp.len)
+			sb_setlen(&tmp, (size_t)prec);
 		if (!left)
-			for (int k = (int)tmp.len; k < width; k++)
+			for (long k = (long)tmp.len; k < width; k++)
 				sb_addc(sb, ' ');
 		sb_add(sb, tmp.buf, tmp.len);
 		if (left)
-			for (int k = (int)tmp.len; k < width; k++)
+			for (long k = (long)tmp.len; k < width; k++)
 				sb_addc(sb, ' ');
 		sb_release(&tmp);
 	}
@@ -1881,8 +1909,10 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 				if (ix < 0 || (size_t)ix >= len)
 					return xerr_cmd(s, c, "error calling index: index out of range: %lld", ix);
 				if (json_is_string(cur)) {
+					if (i + 1 != n)
+						return xerr_cmd(s, c, "error calling index: can't index item of type uint8");
 					*res = json_integer((unsigned char)json_string_value(cur)[ix]);
-					return i + 1 == n ? 0 : xerr_cmd(s, c, "error calling index: can't index item of type uint8");
+					return 0;
 				}
 				cur = json_array_get(cur, (size_t)ix);
 			} else if (json_is_object(cur)) {

@@ -128,6 +128,8 @@ static void test_index(void **state)
 	EXPECT("{{index .Config.Labels \"nope\"}}", "<no value>");
 	EXPECT("{{(index (index .Ports \"80/tcp\") 0).HostPort}}", "8080");
 	EXPECT("{{index .Ports \"80/tcp\" 0 \"HostIp\"}}", "0.0.0.0");
+	EXPECT("{{index .Name 0}}", "119");
+	EXPECT("{{index .Name 0 1}}", "ERR: template: :1:2: executing \"\" at <index .Name 0 1>: error calling index: can't index item of type uint8");
 	EXPECT("{{index .Tags 5}}", "ERR: template: :1:2: executing \"\" at <index .Tags 5>: error calling index: index out of range: 5");
 }
 
@@ -187,6 +189,7 @@ static void test_functions(void **state)
 	EXPECT("{{printf \"%05d|%x|%X|%.2f|%f|%g|%t\" .Num .Size .Name .Ratio .Ratio .Big .Running}}",
 	       "00003|4d2|776562|0.50|0.500000|1e+06|true");
 	EXPECT("{{printf \"%s %d\" .Name}}", "web %!d(MISSING)");
+	EXPECT("{{printf \"%.2s|%99999999999s|\" .Name .Name}}", "we|%!(BADWIDTH)web|");
 	EXPECT("{{print \"a\" \"b\" 1 2 \"c\"}}", "ab1 2c");
 	EXPECT("{{println \"a\" 1}}", "a 1\n");
 	EXPECT("{{.Name | printf \"%s!\"}}", "web!");
