@@ -309,9 +309,10 @@ int img_lookup(struct store *st, const char *s, char **id, char **matched_ref, b
 		if (rc == 0)
 			return 0;
 	}
-	if (ref_is_full_id(s) == false && ref_parse(s, &r, &perr) < 0 && !is_hex_prefix(s)) {
-		/* Docker reports a malformed reference as such */
-		return berr_set(err, EINVAL, "%s", perr.msg);
+	if (!ref_is_full_id(s) && !is_hex_prefix(s)) {
+		if (ref_parse(s, &r, &perr) < 0) /* Docker reports a malformed reference as such */
+			return berr_set(err, EINVAL, "%s", perr.msg);
+		ref_free(&r);
 	}
 	return berr_set(err, ENOENT, "No such image: %s", s);
 }

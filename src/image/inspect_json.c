@@ -53,10 +53,14 @@ char *format_rfc3339_now(void)
 	return *frac ? xasprintf("%s.%sZ", b, frac) : xasprintf("%sZ", b);
 }
 
+/* o[k] (a new reference) or def; def is consumed either way. */
 static json_t *get_or(json_t *o, const char *k, json_t *def)
 {
 	json_t *v = o ? json_object_get(o, k) : NULL;
-	return v ? json_incref(v) : def;
+	if (!v)
+		return def;
+	json_decref(def);
+	return json_incref(v);
 }
 
 /* Docker's container.Config with every field, filled from the image config's .config. */
