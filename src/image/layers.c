@@ -16,6 +16,7 @@
 #include "store/blob.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/log.h"
 
 void chain_id_next(const char *parent, const char *diff_id, char out[DIGEST_STR_LEN + 1])
 {
@@ -101,6 +102,7 @@ static int extract_tmp(struct store *st, const char *blob, int *lockfd, char **t
 		return -1;
 	if (store_tmp_create(st, "layer", true, lockfd, tmp, err) < 0)
 		return -1;
+	log_info("extracting layer blob %s", blob);
 	struct layer_apply_opts opts = { .rootless = geteuid() != 0 };
 	memset(stats, 0, sizeof *stats);
 	if (layer_apply(bfd, *lockfd, &opts, stats, err) < 0) {
