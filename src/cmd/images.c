@@ -60,6 +60,12 @@ static int64_t created_sec(json_t *cfg)
 	return s * 1000000000LL + ns;
 }
 
+static int by_created_desc(const void *a, const void *b)
+{
+	int64_t x = created_sec(((const struct img_info *)a)->config), y = created_sec(((const struct img_info *)b)->config);
+	return x < y ? 1 : x > y ? -1 : strcmp(((const struct img_info *)a)->id, ((const struct img_info *)b)->id);
+}
+
 static json_t *row(const char *repo, const char *tag, const char *digest, const struct img_info *in, bool notrunc)
 {
 	char idb[13], sz[UNITS_BUF], dur[UNITS_BUF], at[64];
@@ -182,13 +188,21 @@ static int run_images(struct berth_ctx *ctx, int argc, char **argv)
 		}
 		json_t *rows = json_array();
 		_cleanup_strvec_ struct strvec seen = STRVEC_INIT;
+		/* newest first by creation time, as Docker sorts */
+		struct img_info *infos = xcalloc(ids.n ? ids.n : 1, sizeof *infos);
 		for (size_t i = 0; i < ids.n; i++) {
-			struct img_info in;
-			if (img_get(st, ids.v[i], &in, &err) < 0) {
+			if (img_get(st, ids.v[i], &infos[i], &err) < 0) {
+				for (size_t k = 0; k < i; k++)
+					img_info_release(&infos[k]);
+				free(infos);
 				json_decref(rows);
 				ret = cli_error(&err);
 				goto out;
 			}
+		}
+		qsort(infos, ids.n, sizeof *infos, by_created_desc);
+		for (size_t i = 0; i < ids.n; i++) {
+			struct img_info in = infos[i];
 			bool dangling = in.tags.n == 0 && in.digests.n == 0;
 			bool keep = true;
 			if (f.dangling == 1 && !dangling) keep = false;
@@ -255,6 +269,7 @@ static int run_images(struct berth_ctx *ctx, int argc, char **argv)
 			}
 			img_info_release(&in);
 		}
+		free(infos);
 		static const struct fmt_header hdr[] = {
 			{ "Repository", "REPOSITORY" }, { "Tag", "TAG" }, { "Digest", "DIGEST" }, { "ID", "IMAGE ID" },
 			{ "CreatedSince", "CREATED" }, { "CreatedAt", "CREATED AT" }, { "Size", "SIZE" },
