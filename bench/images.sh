@@ -9,7 +9,7 @@ export BERTH_ROOT=$BENCH_TMP/root
 id=$("$BERTH" images -q --no-trunc | head -1)
 {
 	echo "BEGIN;"
-	for i in $(seq 1 999); do echo "INSERT INTO image_tags VALUES('docker.io/bench/images:$i','$id',strftime('%s','now'));"; done
+	for i in $(seq 1 999); do echo "INSERT INTO image_tags VALUES('docker.io/bench/images:$i','$id',strftime('%s','now')*1000000000);"; done
 	echo "COMMIT;"
 } | sqlite3 "$BERTH_ROOT/berth.db"
 n=$("$BERTH" images | tail -n +2 | wc -l)

@@ -68,11 +68,12 @@ static int by_created_desc(const void *a, const void *b)
 
 static json_t *row(const char *repo, const char *tag, const char *digest, const struct img_info *in, bool notrunc)
 {
-	char idb[13], sz[UNITS_BUF], dur[UNITS_BUF], at[64];
+	char idb[13], sz[UNITS_BUF], vsz[UNITS_BUF], dur[UNITS_BUF], at[64];
 	long ns = 0;
 	int64_t c = parse_rfc3339(json_string_value(json_object_get(in->config, "created")), &ns);
 	short_id(in->id, idb);
 	units_human_size_prec((double)in->size, 3, sz);
+	units_human_size((double)in->size, vsz); /* Docker prints VirtualSize with HumanSize */
 	int64_t now = (int64_t)time(NULL);
 	units_human_duration((now - c) * 1000000000LL, dur);
 	time_t ct = (time_t)c;
@@ -82,7 +83,7 @@ static json_t *row(const char *repo, const char *tag, const char *digest, const 
 	_cleanup_free_ char *since = xasprintf("%s ago", dur);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Containers", "N/A", "CreatedAt", at,
 			 "CreatedSince", since, "Digest", digest, "ID", notrunc ? in->id : idb, "Repository", repo,
-			 "SharedSize", "N/A", "Size", sz, "Tag", tag, "UniqueSize", "N/A", "VirtualSize", sz);
+			 "SharedSize", "N/A", "Size", sz, "Tag", tag, "UniqueSize", "N/A", "VirtualSize", vsz);
 }
 
 static void split_name_tag(const char *full, char **repo, char **tag, char **digest)
