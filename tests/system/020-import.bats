@@ -65,3 +65,15 @@ setup() { images_setup; }
 	[ -z "$(ls "$BERTH_ROOT/blobs/sha256")" ]
 	[ -z "$(ls "$BERTH_ROOT/layers")" ]
 }
+
+@test "image size counts hard-linked files once, as Docker does" {
+	local r="$BATS_TEST_TMPDIR/r"
+	mkdir -p "$r"
+	head -c 100000 /dev/zero > "$r/a"
+	ln "$r/a" "$r/b"
+	ln -s a "$r/c"
+	tar cf "$BATS_TEST_TMPDIR/h.tar" -C "$r" .
+	run_berth import "$BATS_TEST_TMPDIR/h.tar" hl:1
+	run_berth inspect -f '{{.Size}}' hl:1
+	assert_equal "$output" "100001"
+}

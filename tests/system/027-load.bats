@@ -185,3 +185,17 @@ setup() { images_setup; }
 	wait
 	assert_check_clean
 }
+
+@test "an archive written by docker save (when a Docker daemon is reachable) loads as the same image" {
+	command -v docker >/dev/null || skip "no docker CLI"
+	v=$(timeout 5 docker version --format '{{.Server.Version}}' 2>/dev/null) || skip "no Docker daemon"
+	[ -n "$v" ] || skip "no Docker daemon"
+	ref=$(timeout 10 docker images --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' | tail -1)
+	[ -n "$ref" ] || skip "Docker has no tagged image"
+	timeout 120 docker save -o "$BATS_TEST_TMPDIR/d.tar" "$ref"    # read-only for Docker's store
+	run_berth load -i "$BATS_TEST_TMPDIR/d.tar"
+	assert_output_contains "Loaded image: $ref"
+	assert_equal "$("$BERTH" inspect -f '{{.Id}} {{.Size}} {{json .RootFS.Layers}}' "$ref")" \
+		"$(timeout 10 docker inspect -f '{{.Id}} {{.Size}} {{json .RootFS.Layers}}' "$ref")"
+	assert_check_clean
+}
