@@ -1,0 +1,474 @@
+/* load.c: read a Compose YAML file into jansson with libfyaml, resolving scalars as Compose v2
+ * (go-yaml v3, YAML 1.2 core schema: `2222:22`, `no`, `on` stay strings), anchors, aliases and
+ * `<<` merge keys; and emit JSON values back as YAML. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <libfyaml.h>
+#include <math.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compose/compose.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+void compose_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("WARN[0000] ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* Go's strconv.ParseInt(s, 0, 64) after removing underscores (go-yaml v3's resolve). */
+static bool parse_go_int(const char *in, long long *out)
+{
+	char buf[128];
+	size_t n = 0;
+	for (const char *p = in; *p && n < sizeof buf - 1; p++)
+		if (*p != '_')
+			buf[n++] = *p;
+	buf[n] = 0;
+	if (strlen(in) >= sizeof buf - 1 || !n)
+		return false;
+	const char *s = buf;
+	bool neg = false;
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	int base = 10;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16, s += 2;
+	else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
+		base = 8, s += 2;
+	else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+		base = 2, s += 2;
+	else if (s[0] == '0' && s[1])
+		base = 8, s += 1;
+	if (!*s)
+		return false;
+	for (const char *p = s; *p; p++) {
+		int d = isdigit((unsigned char)*p) ? *p - '0' : isalpha((unsigned char)*p) ? tolower(*p) - 'a' + 10 : 99;
+		if (d >= base)
+			return false;
+	}
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, base);
+	if (errno || *end)
+		return false;
+	if (neg ? v > (unsigned long long)LLONG_MAX + 1 : v > (unsigned long long)LLONG_MAX)
+		return false;
+	*out = neg ? (long long)(0 - v) : (long long)v;
+	return true;
+}
+
+static bool is_yaml_float(const char *s)
+{
+	static regex_t re;
+	static bool init;
+	if (!init) {
+		regcomp(&re, "^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$", REG_EXTENDED | REG_NOSUB);
+		init = true;
+	}
+	return regexec(&re, s, 0, NULL, 0) == 0;
+}
+
+static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+static const char *const trues[] = { "true", "True", "TRUE" };
+static const char *const falses[] = { "false", "False", "FALSE" };
+static const char *const specials[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
+					"-.INF", ".nan", ".NaN", ".NAN" };
+
+static bool in_list(const char *s, const char *const *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s, l[i]))
+			return true;
+	return false;
+}
+
+/* The value of a plain scalar as go-yaml v3 resolves it. */
+static json_t *resolve_plain(const char *s)
+{
+	if (in_list(s, nulls, ARRAY_SIZE(nulls)))
+		return json_null();
+	if (in_list(s, trues, ARRAY_SIZE(trues)))
+		return json_true();
+	if (in_list(s, falses, ARRAY_SIZE(falses)))
+		return json_false();
+	long long iv;
+	char c = s[0];
+	if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
+		if (parse_go_int(s, &iv))
+			return json_integer(iv);
+		char buf[128];
+		size_t n = 0;
+		for (const char *p = s; *p && n < sizeof buf - 1; p++)
+			if (*p != '_')
+				buf[n++] = *p;
+		buf[n] = 0;
+		if (is_yaml_float(buf))
+			return json_real(strtod(buf, NULL));
+	}
+	return json_string(s);
+}
+
+bool compose_yaml_plain_is_string(const char *s)
+{
+	if (in_list(s, specials, ARRAY_SIZE(specials)))
+		return false;
+	json_t *v = resolve_plain(s);
+	bool r = json_is_string(v);
+	json_decref(v);
+	return r;
+}
+
+struct ld {
+	const char *name;
+	berr *err;
+	int depth;
+};
+
+static json_t *node_to_json(struct ld *ld, struct fy_node *n);
+
+static int mark_line(struct fy_node *n)
+{
+	struct fy_token *t = fy_node_is_scalar(n) ? fy_node_get_scalar_token(n) : NULL;
+	const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
+	return m ? m->line + 1 : 0;
+}
+
+/* Merge the mapping src's pairs into dst where dst has no such key. */
+static int merge_from(struct ld *ld, json_t *dst, struct fy_node *src)
+{
+	if (fy_node_is_alias(src))
+		src = fy_node_resolve_alias(src);
+	if (!src || !fy_node_is_mapping(src)) {
+		berr_set(ld->err, 0, "%s: line %d: map merge requires map or sequence of maps as the value", ld->name,
+			 src ? mark_line(src) : 0);
+		return -1;
+	}
+	json_t *m = node_to_json(ld, src);
+	if (!m)
+		return -1;
+	const char *k;
+	json_t *v;
+	json_object_foreach(m, k, v)
+		if (!json_object_get(dst, k))
+			json_object_set(dst, k, v);
+	json_decref(m);
+	return 0;
+}
+
+static json_t *mapping_to_json(struct ld *ld, struct fy_node *n)
+{
+	json_t *obj = json_object();
+	struct fy_node *merges[64];
+	size_t nmerges = 0;
+	void *it = NULL;
+	struct fy_node_pair *p;
+	while ((p = fy_node_mapping_iterate(n, &it))) {
+		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
+		if (k && fy_node_is_alias(k))
+			k = fy_node_resolve_alias(k);
+		if (!k || !fy_node_is_scalar(k)) {
+			berr_set(ld->err, 0, "%s: line %d: mapping keys must be strings", ld->name, k ? mark_line(k) : 0);
+			goto fail;
+		}
+		size_t kl;
+		const char *ks = fy_node_get_scalar(k, &kl);
+		bool plain = fy_node_get_style(k) == FYNS_PLAIN;
+		if (plain && kl == 2 && !memcmp(ks, "<<", 2)) {
+			if (nmerges < ARRAY_SIZE(merges))
+				merges[nmerges++] = v;
+			continue;
+		}
+		_cleanup_free_ char *key = xstrndup(ks ? ks : "", ks ? kl : 0);
+		if (plain) {
+			/* keys resolve too: `1: x` has key "1", `null:` key "null"; keep the text */
+		}
+		json_t *jv = v ? node_to_json(ld, v) : json_null();
+		if (!jv)
+			goto fail;
+		json_object_set_new(obj, key, jv);
+	}
+	for (size_t i = 0; i < nmerges; i++) {
+		struct fy_node *v = merges[i];
+		if (v && fy_node_is_alias(v))
+			v = fy_node_resolve_alias(v);
+		if (v && fy_node_is_sequence(v)) {
+			void *it2 = NULL;
+			struct fy_node *item;
+			while ((item = fy_node_sequence_iterate(v, &it2)))
+				if (merge_from(ld, obj, item) < 0)
+					goto fail;
+		} else if (merge_from(ld, obj, v) < 0)
+			goto fail;
+	}
+	return obj;
+fail:
+	json_decref(obj);
+	return NULL;
+}
+
+static json_t *node_to_json(struct ld *ld, struct fy_node *n)
+{
+	if (++ld->depth > 200) {
+		berr_set(ld->err, 0, "%s: document nested too deeply (alias loop?)", ld->name);
+		ld->depth--;
+		return NULL;
+	}
+	json_t *r = NULL;
+	if (fy_node_is_alias(n)) {
+		struct fy_node *t = fy_node_resolve_alias(n);
+		if (!t) {
+			berr_set(ld->err, 0, "%s: line %d: unknown anchor referenced", ld->name, mark_line(n));
+			goto out;
+		}
+		r = node_to_json(ld, t);
+		goto out;
+	}
+	size_t tl = 0;
+	const char *tag = fy_node_get_tag(n, &tl);
+	bool reset = tag && tl == 6 && !memcmp(tag, "!reset", 6);
+	bool override = tag && tl == 9 && !memcmp(tag, "!override", 9);
+	switch (fy_node_get_type(n)) {
+	case FYNT_SCALAR: {
+		size_t len;
+		const char *s = fy_node_get_scalar(n, &len);
+		_cleanup_free_ char *str = xstrndup(s ? s : "", s ? len : 0);
+		if (fy_node_get_style(n) == FYNS_PLAIN && !(tag && tl == 5 && !memcmp(tag, "!!str", 5)) &&
+		    !(tag && !strncmp(tag, "tag:yaml.org,2002:str", tl)))
+			r = resolve_plain(str);
+		else
+			r = json_string(str);
+		if (!r) /* invalid UTF-8 */
+			r = json_stringn_nocheck(str, strlen(str));
+		break;
+	}
+	case FYNT_SEQUENCE: {
+		r = json_array();
+		void *it = NULL;
+		struct fy_node *item;
+		while ((item = fy_node_sequence_iterate(n, &it))) {
+			json_t *j = node_to_json(ld, item);
+			if (!j) {
+				json_decref(r);
+				r = NULL;
+				goto out;
+			}
+			json_array_append_new(r, j);
+		}
+		break;
+	}
+	case FYNT_MAPPING:
+		r = mapping_to_json(ld, n);
+		break;
+	}
+	if (r && reset) {
+		json_decref(r);
+		r = json_pack("{s:n}", COMPOSE_RESET_KEY);
+	} else if (r && override)
+		r = json_pack("{s:o}", COMPOSE_OVERRIDE_KEY, r);
+out:
+	ld->depth--;
+	return r;
+}
+
+/* A line holding only "..." indented: not YAML's document end marker (that one sits in column
+ * 0), but the notes' example uses it to end the file. Returns its offset or -1. */
+static long indented_doc_end(const char *text, size_t len, int max_line)
+{
+	int line = 1;
+	for (size_t i = 0; i < len; line++) {
+		size_t e = i;
+		while (e < len && text[e] != '\n')
+			e++;
+		size_t j = i;
+		while (j < e && (text[j] == ' ' || text[j] == '\t'))
+			j++;
+		if (j > i && e - j >= 3 && !memcmp(text + j, "...", 3)) {
+			size_t k = j + 3;
+			while (k < e && (text[k] == ' ' || text[k] == '\t' || text[k] == '\r'))
+				k++;
+			if (k == e && line <= max_line + 1)
+				return (long)i;
+		}
+		i = e + 1;
+	}
+	return -1;
+}
+
+static struct fy_document *parse_doc(const char *text, size_t len, struct fy_diag **diagp)
+{
+	struct fy_diag_cfg dcfg;
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = NULL;
+	struct fy_diag *diag = fy_diag_create(&dcfg);
+	fy_diag_set_collect_errors(diag, true);
+	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_JSON_NONE, .diag = diag };
+	struct fy_document *fyd = fy_document_build_from_string(&cfg, text, len);
+	*diagp = diag;
+	return fyd;
+}
+
+int compose_yaml_parse(const char *name, const char *text, size_t len, json_t **out, berr *err)
+{
+	struct fy_diag *diag = NULL;
+	struct fy_document *fyd = parse_doc(text, len, &diag);
+	if (!fyd) {
+		int line = 0, col = 0;
+		char msg[512] = "invalid YAML";
+		void *it = NULL;
+		struct fy_diag_error *de = fy_diag_errors_iterate(diag, &it);
+		if (de) {
+			line = de->line + 1;
+			col = de->column + 1;
+			snprintf(msg, sizeof msg, "%s", de->msg);
+		}
+		fy_diag_destroy(diag);
+		long cut = indented_doc_end(text, len, line);
+		if (cut >= 0) {
+			fyd = parse_doc(text, (size_t)cut, &diag);
+			if (fyd) {
+				int l = 1;
+				for (long i = 0; i < cut; i++)
+					l += text[i] == '\n';
+				compose_warn("%s:%d: an indented \"...\" is not YAML's document end marker (docker compose "
+					     "rejects this file); berth reads it as the end of the document", name, l);
+			}
+		}
+		if (!fyd) {
+			if (diag)
+				fy_diag_destroy(diag);
+			return berr_set(err, 0, "failed to parse %s: yaml: line %d, column %d: %s", name, line, col, msg);
+		}
+	}
+	fy_diag_destroy(diag);
+	struct fy_node *root = fy_document_root(fyd);
+	struct ld ld = { name, err, 0 };
+	json_t *j = root ? node_to_json(&ld, root) : json_object();
+	fy_document_destroy(fyd);
+	if (!j)
+		return -1;
+	if (json_is_null(j)) {
+		json_decref(j);
+		j = json_object();
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return berr_set(err, 0, "failed to parse %s: top-level object must be a mapping", name);
+	}
+	*out = j;
+	return 0;
+}
+
+int compose_yaml_load_file(const char *path, json_t **out, berr *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	if (read_file(path, &text, &len, err) < 0)
+		return -1;
+	return compose_yaml_parse(path, text, len, out, err);
+}
+
+/* ---- emitting ---- */
+static struct fy_node *json_to_node(struct fy_document *fyd, json_t *v);
+
+static struct fy_node *quoted(struct fy_document *fyd, const char *s)
+{
+	_cleanup_free_ char *j = NULL;
+	json_t *str = json_string(s);
+	j = json_dumps(str, JSON_ENCODE_ANY);
+	json_decref(str);
+	return fy_node_build_from_string(fyd, j, FY_NT);
+}
+
+static bool needs_quotes(const char *s)
+{
+	if (!*s || !compose_yaml_plain_is_string(s))
+		return true;
+	/* YAML 1.1 booleans: go-yaml v3 quotes them on output for older readers. */
+	static const char *const y11[] = { "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+					   "on", "On", "ON", "off", "Off", "OFF" };
+	if (in_list(s, y11, ARRAY_SIZE(y11)))
+		return true;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\n')
+			return true;
+	return false;
+}
+
+static struct fy_node *json_to_node(struct fy_document *fyd, json_t *v)
+{
+	char buf[64];
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		struct fy_node *m = fy_node_create_mapping(fyd);
+		const char *k;
+		json_t *x;
+		json_object_foreach(v, k, x) {
+			struct fy_node *kn = needs_quotes(k) ? quoted(fyd, k) : fy_node_create_scalar_copy(fyd, k, FY_NT);
+			fy_node_mapping_append(m, kn, json_to_node(fyd, x));
+		}
+		return m;
+	}
+	case JSON_ARRAY: {
+		struct fy_node *s = fy_node_create_sequence(fyd);
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x)
+			fy_node_sequence_append(s, json_to_node(fyd, x));
+		return s;
+	}
+	case JSON_STRING: {
+		const char *s = json_string_value(v);
+		if (needs_quotes(s) || strchr(s, '\n') || s[strlen(s) - 1] == ' ' || s[0] == ' ')
+			return quoted(fyd, s);
+		return fy_node_create_scalar_copy(fyd, s, FY_NT);
+	}
+	case JSON_INTEGER:
+		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return fy_node_create_scalar_copy(fyd, buf, FY_NT);
+	case JSON_REAL: {
+		double d = json_real_value(v);
+		if (d == floor(d) && fabs(d) < 1e15)
+			snprintf(buf, sizeof buf, "%.0f", d);
+		else
+			snprintf(buf, sizeof buf, "%.17g", d);
+		/* shortest representation that round-trips */
+		for (int prec = 1; prec <= 17; prec++) {
+			char t[64];
+			snprintf(t, sizeof t, "%.*g", prec, d);
+			if (strtod(t, NULL) == d) {
+				snprintf(buf, sizeof buf, "%s", t);
+				break;
+			}
+		}
+		return fy_node_create_scalar_copy(fyd, buf, FY_NT);
+	}
+	case JSON_TRUE:
+		return fy_node_create_scalar_copy(fyd, "true", FY_NT);
+	case JSON_FALSE:
+		return fy_node_create_scalar_copy(fyd, "false", FY_NT);
+	case JSON_NULL:
+		return fy_node_create_scalar_copy(fyd, "null", FY_NT);
+	}
+	return NULL;
+}
+
+char *compose_yaml_emit(json_t *v)
+{
+	struct fy_document *fyd = fy_document_create(NULL);
+	fy_document_set_root(fyd, json_to_node(fyd, v));
+	char *s = fy_emit_document_to_string(fyd, FYECF_MODE_BLOCK | FYECF_INDENT_2 | FYECF_WIDTH_INF |
+							  FYECF_DOC_START_MARK_OFF | FYECF_DOC_END_MARK_OFF);
+	fy_document_destroy(fyd);
+	return s;
+}
