@@ -383,11 +383,14 @@ static struct fy_node *json_to_node(struct fy_document *fyd, json_t *v);
 
 static struct fy_node *quoted(struct fy_document *fyd, const char *s)
 {
-	_cleanup_free_ char *j = NULL;
 	json_t *str = json_string(s);
-	j = json_dumps(str, JSON_ENCODE_ANY);
+	char *j = json_dumps(str, JSON_ENCODE_ANY);
 	json_decref(str);
-	return fy_node_build_from_string(fyd, j, FY_NT);
+	/* the document keeps (and frees) the buffer: the node points into it */
+	struct fy_node *n = fy_node_build_from_malloc_string(fyd, j, FY_NT);
+	if (!n)
+		free(j);
+	return n;
 }
 
 static bool needs_quotes(const char *s)

@@ -157,18 +157,36 @@ static json_t *deref(json_t *s)
 	return s;
 }
 
+/* Does the value's JSON type fit the (dereferenced) schema's "type"? No "type": yes. */
+static bool type_fits(json_t *v, json_t *s)
+{
+	json_t *t = json_object_get(deref(s), "type");
+	if (!t)
+		return true;
+	if (json_is_string(t))
+		return type_ok(json_string_value(t), v);
+	size_t i;
+	json_t *x;
+	json_array_foreach(t, i, x)
+		if (type_ok(json_string_value(x), v))
+			return true;
+	return false;
+}
+
 static bool check_oneof(struct vctx *c, json_t *v, json_t *arr, const char *kw, int depth)
 {
-	size_t i, ok = 0;
+	size_t i, ok = 0, fitting = 0;
 	json_t *sub;
 	struct vctx best = { 0 };
 	json_array_foreach(arr, i, sub) {
 		struct vctx t = { STRBUF_INIT, "", 0, false };
 		sb_init(&t.path);
 		sb_adds(&t.path, c->path.buf);
+		bool fits = type_fits(v, sub);
+		fitting += fits;
 		if (check(&t, v, sub, depth + 1))
 			ok++;
-		else if (!best.have || t.msgdepth > best.msgdepth) {
+		else if (fits && (!best.have || t.msgdepth > best.msgdepth)) {
 			memcpy(best.msg, t.msg, sizeof best.msg);
 			best.msgdepth = t.msgdepth;
 			best.have = true;
@@ -183,7 +201,8 @@ static bool check_oneof(struct vctx *c, json_t *v, json_t *arr, const char *kw, 
 	}
 	if (ok)
 		return true;
-	if (best.have && best.msgdepth > c->path.len) {
+	if (best.have) {
+		/* the error of the alternative whose type the value has */
 		if (!c->have || best.msgdepth >= c->msgdepth) {
 			memcpy(c->msg, best.msg, sizeof c->msg);
 			c->msgdepth = best.msgdepth;
@@ -195,15 +214,18 @@ static bool check_oneof(struct vctx *c, json_t *v, json_t *arr, const char *kw, 
 	_cleanup_strbuf_ struct strbuf want = STRBUF_INIT;
 	sb_init(&want);
 	json_array_foreach(arr, i, sub) {
-		json_t *d = deref(sub), *t = json_object_get(d, "type");
-		const char *ts = json_is_string(t) ? json_string_value(t) : NULL;
-		if (ts && !strstr(want.buf, ts))
-			sb_addf(&want, "%s%s", want.len ? " or " : "", ts);
+		json_t *t = json_object_get(deref(sub), "type");
+		if (json_is_string(t) && !strstr(want.buf, json_string_value(t)))
+			sb_addf(&want, "%s%s", want.len ? " or " : "", json_string_value(t));
+		size_t j;
+		json_t *x;
+		json_array_foreach(t, j, x)
+			if (json_is_string(x) && !strstr(want.buf, json_string_value(x)))
+				sb_addf(&want, "%s%s", want.len ? " or " : "", json_string_value(x));
 	}
+	(void)fitting;
 	if (want.len)
 		fail(c, "expected %s, got %s", want.buf, jtype(v));
-	else if (best.have)
-		memcpy(c->msg, best.msg, sizeof c->msg), c->have = true;
 	else
 		fail(c, "does not match any allowed form");
 	return false;

@@ -1,0 +1,750 @@
+/* normalize.c: the normalised Compose model as `docker compose config` prints it: ports and
+ * volumes in long syntax, environment / labels as maps (env_file applied), build contexts
+ * absolute, command / entrypoint as lists, depends_on as a map, the default network, resource
+ * names (<project>_<name>), keys in compose's order; and the depends_on checks (unknown
+ * services, cycles). */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "compose/compose.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+/* ---- shell words (go-shellwords without env expansion) ---- */
+static json_t *shell_split(const char *s)
+{
+	json_t *out = json_array();
+	struct strbuf w = STRBUF_INIT;
+	sb_init(&w);
+	bool in = false;
+	char q = 0;
+	for (const char *p = s; *p; p++) {
+		if (q) {
+			if (*p == q)
+				q = 0;
+			else if (q == '"' && *p == '\\' && p[1] && strchr("\"\\$`", p[1]))
+				sb_addc(&w, *++p);
+			else
+				sb_addc(&w, *p);
+			continue;
+		}
+		if (isspace((unsigned char)*p)) {
+			if (in) {
+				json_array_append_new(out, json_string(w.buf));
+				sb_reset(&w);
+				in = false;
+			}
+			continue;
+		}
+		in = true;
+		if (*p == '\'' || *p == '"')
+			q = *p;
+		else if (*p == '\\' && p[1])
+			sb_addc(&w, *++p);
+		else
+			sb_addc(&w, *p);
+	}
+	if (in)
+		json_array_append_new(out, json_string(w.buf));
+	sb_release(&w);
+	return out;
+}
+
+/* A new object with obj's keys sorted. */
+static int keycmp(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+static json_t *sorted(json_t *obj)
+{
+	size_t n = json_object_size(obj), i = 0;
+	const char **keys = xcalloc(n ? n : 1, sizeof *keys);
+	const char *k;
+	json_t *v;
+	json_object_foreach(obj, k, v) keys[i++] = k;
+	qsort(keys, n, sizeof *keys, keycmp);
+	json_t *o = json_object();
+	for (i = 0; i < n; i++)
+		json_object_set(o, keys[i], json_object_get(obj, keys[i]));
+	free(keys);
+	return o;
+}
+
+/* Copy the listed keys first in order, then the rest sorted. */
+static json_t *ordered(json_t *obj, const char *const *order, size_t n)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_object_get(obj, order[i]);
+		if (v)
+			json_object_set(o, order[i], v);
+	}
+	json_t *s = sorted(obj);
+	const char *k;
+	json_t *v;
+	json_object_foreach(s, k, v)
+		if (!json_object_get(o, k))
+			json_object_set(o, k, v);
+	json_decref(s);
+	return o;
+}
+
+/* "K=V" list (or map) -> map; "K" alone takes the variable's value or null. */
+static json_t *kv_map(json_t *v, json_t *env, bool lookup)
+{
+	json_t *m = json_object();
+	if (json_is_object(v)) {
+		const char *k;
+		json_t *x;
+		json_object_foreach(v, k, x) {
+			if (json_is_null(x) && lookup && compose_lookup_json(env, k))
+				json_object_set_new(m, k, json_string(compose_lookup_json(env, k)));
+			else if (json_is_integer(x) || json_is_real(x) || json_is_boolean(x)) {
+				char *s = json_is_boolean(x) ? xstrdup(json_is_true(x) ? "true" : "false")
+							      : json_dumps(x, JSON_ENCODE_ANY);
+				json_object_set_new(m, k, json_string(s));
+				free(s);
+			} else
+				json_object_set(m, k, x);
+		}
+		return m;
+	}
+	size_t i;
+	json_t *x;
+	json_array_foreach(v, i, x) {
+		if (!json_is_string(x))
+			continue;
+		const char *s = json_string_value(x);
+		const char *eq = strchr(s, '=');
+		if (eq) {
+			_cleanup_free_ char *k = xstrndup(s, (size_t)(eq - s));
+			json_object_set_new(m, k, json_string(eq + 1));
+		} else if (lookup && compose_lookup_json(env, s))
+			json_object_set_new(m, s, json_string(compose_lookup_json(env, s)));
+		else
+			json_object_set_new(m, s, json_null());
+	}
+	return m;
+}
+
+/* ---- ports ---- */
+static bool parse_range(const char *s, long *lo, long *hi)
+{
+	char *end;
+	if (!*s)
+		return false;
+	*lo = strtol(s, &end, 10);
+	if (end == s)
+		return false;
+	*hi = *lo;
+	if (*end == '-') {
+		const char *h = end + 1;
+		*hi = strtol(h, &end, 10);
+		if (end == h)
+			return false;
+	}
+	return !*end && *lo >= 0 && *hi >= *lo && *hi <= 65535;
+}
+
+static json_t *port_obj(const char *ip, long target, const char *published, const char *proto)
+{
+	json_t *p = json_object();
+	json_object_set_new(p, "mode", json_string("ingress"));
+	if (ip && *ip)
+		json_object_set_new(p, "host_ip", json_string(ip));
+	json_object_set_new(p, "target", json_integer(target));
+	if (published && *published)
+		json_object_set_new(p, "published", json_string(published));
+	json_object_set_new(p, "protocol", json_string(proto));
+	return p;
+}
+
+static int short_port(const char *svc, const char *spec, json_t *out, berr *err)
+{
+	_cleanup_free_ char *s = xstrdup(spec);
+	const char *proto = "tcp";
+	char *slash = strrchr(s, '/');
+	if (slash) {
+		*slash = 0;
+		proto = slash + 1;
+	}
+	/* split from the right: container, published, ip ([v6] allowed) */
+	char *ip = NULL, *pub = NULL, *ctr = s;
+	char *last = strrchr(s, ':');
+	if (last) {
+		*last = 0;
+		ctr = last + 1;
+		pub = s;
+		char *bracket = strrchr(s, ']');
+		char *c2 = strrchr(bracket ? bracket : s, ':');
+		if (c2) {
+			*c2 = 0;
+			ip = s;
+			pub = c2 + 1;
+		}
+		if (ip && ip[0] == '[') {
+			ip++;
+			size_t l = strlen(ip);
+			if (l && ip[l - 1] == ']')
+				ip[l - 1] = 0;
+		}
+	}
+	long clo, chi, plo = 0, phi = 0;
+	if (!parse_range(ctr, &clo, &chi))
+		return berr_set(err, 0, "services.%s.ports: invalid containerPort: %s", svc, ctr);
+	if (pub && *pub && !parse_range(pub, &plo, &phi))
+		return berr_set(err, 0, "services.%s.ports: invalid hostPort: %s", svc, pub);
+	if (pub && *pub && phi - plo != chi - clo && chi != clo)
+		return berr_set(err, 0, "services.%s.ports: invalid ranges specified for container and host Ports: %s and %s",
+				svc, ctr, pub);
+	for (long t = clo; t <= chi; t++) {
+		char pb[32] = "";
+		if (pub && *pub) {
+			if (chi == clo && phi != plo)
+				snprintf(pb, sizeof pb, "%ld-%ld", plo, phi);
+			else
+				snprintf(pb, sizeof pb, "%ld", plo + (t - clo));
+		}
+		json_array_append_new(out, port_obj(ip, t, pb, proto));
+	}
+	return 0;
+}
+
+static int norm_ports(const char *svc, json_t *ports, json_t **out, berr *err)
+{
+	json_t *res = json_array();
+	size_t i;
+	json_t *p;
+	static const char *const order[] = { "name", "mode", "host_ip", "target", "published", "protocol", "app_protocol" };
+	json_array_foreach(ports, i, p) {
+		if (json_is_integer(p)) {
+			json_array_append_new(res, port_obj(NULL, (long)json_integer_value(p), NULL, "tcp"));
+		} else if (json_is_string(p)) {
+			if (short_port(svc, json_string_value(p), res, err) < 0) {
+				json_decref(res);
+				return -1;
+			}
+		} else if (json_is_object(p)) {
+			json_t *c = json_deep_copy(p);
+			if (!json_object_get(c, "mode"))
+				json_object_set_new(c, "mode", json_string("ingress"));
+			if (!json_object_get(c, "protocol"))
+				json_object_set_new(c, "protocol", json_string("tcp"));
+			json_t *pub = json_object_get(c, "published");
+			if (json_is_integer(pub)) {
+				char b[32];
+				snprintf(b, sizeof b, "%lld", (long long)json_integer_value(pub));
+				json_object_set_new(c, "published", json_string(b));
+			}
+			json_t *t = json_object_get(c, "target");
+			if (json_is_string(t))
+				json_object_set_new(c, "target", json_integer(atol(json_string_value(t))));
+			json_array_append_new(res, ordered(c, order, ARRAY_SIZE(order)));
+			json_decref(c);
+		}
+	}
+	/* keep the field order */
+	json_t *fin = json_array();
+	json_array_foreach(res, i, p) json_array_append_new(fin, ordered(p, order, ARRAY_SIZE(order)));
+	json_decref(res);
+	*out = fin;
+	return 0;
+}
+
+/* ---- volumes ---- */
+static bool is_path(const char *s)
+{
+	return s[0] == '.' || s[0] == '/' || s[0] == '~';
+}
+
+static json_t *short_volume(const char *spec, const char *dir)
+{
+	_cleanup_free_ char *s = xstrdup(spec);
+	char *parts[3] = { s, NULL, NULL };
+	int n = 1;
+	for (char *p = s; *p && n < 3; p++)
+		if (*p == ':') {
+			*p = 0;
+			parts[n++] = p + 1;
+		}
+	json_t *v = json_object();
+	const char *src = n >= 2 ? parts[0] : NULL, *target = n >= 2 ? parts[1] : parts[0];
+	const char *mode = n == 3 ? parts[2] : NULL;
+	bool bind = src && is_path(src);
+	json_object_set_new(v, "type", json_string(bind ? "bind" : "volume"));
+	if (src) {
+		if (bind) {
+			char *a = compose_abspath(dir, src);
+			json_object_set_new(v, "source", json_string(a));
+			free(a);
+		} else
+			json_object_set_new(v, "source", json_string(src));
+	}
+	json_object_set_new(v, "target", json_string(target));
+	json_t *bindo = bind ? json_pack("{s:b}", "create_host_path", 1) : NULL;
+	json_t *volo = bind ? NULL : json_object();
+	if (mode) {
+		_cleanup_free_ char *m = xstrdup(mode);
+		char *save = NULL;
+		for (char *o = strtok_r(m, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(o, "ro"))
+				json_object_set_new(v, "read_only", json_true());
+			else if (!strcmp(o, "rw"))
+				;
+			else if ((!strcmp(o, "z") || !strcmp(o, "Z")) && bindo)
+				json_object_set_new(bindo, "selinux", json_string(o));
+			else if (!strcmp(o, "nocopy") && volo)
+				json_object_set_new(volo, "nocopy", json_true());
+			else if (!strcmp(o, "consistent") || !strcmp(o, "cached") || !strcmp(o, "delegated"))
+				json_object_set_new(v, "consistency", json_string(o));
+			else if (bindo && (!strcmp(o, "shared") || !strcmp(o, "rshared") || !strcmp(o, "slave") ||
+					   !strcmp(o, "rslave") || !strcmp(o, "private") || !strcmp(o, "rprivate")))
+				json_object_set_new(bindo, "propagation", json_string(o));
+		}
+	}
+	if (bindo)
+		json_object_set_new(v, "bind", bindo);
+	if (volo)
+		json_object_set_new(v, "volume", volo);
+	return v;
+}
+
+static const char *const vol_order[] = { "type", "source", "target", "read_only", "consistency", "bind", "volume", "tmpfs", "image" };
+
+static int norm_volumes(const char *svc, json_t *vols, const char *dir, json_t *topvols, json_t **out, berr *err)
+{
+	json_t *res = json_array();
+	size_t i;
+	json_t *v;
+	json_array_foreach(vols, i, v) {
+		json_t *o;
+		if (json_is_string(v))
+			o = short_volume(json_string_value(v), dir);
+		else if (json_is_object(v)) {
+			o = json_deep_copy(v);
+			const char *t = json_string_value(json_object_get(o, "type"));
+			const char *src = json_string_value(json_object_get(o, "source"));
+			if (t && !strcmp(t, "bind") && src && src[0] != '/') {
+				char *a = compose_abspath(dir, src);
+				json_object_set_new(o, "source", json_string(a));
+				free(a);
+			}
+		} else
+			continue;
+		const char *t = json_string_value(json_object_get(o, "type"));
+		const char *src = json_string_value(json_object_get(o, "source"));
+		if (t && !strcmp(t, "volume") && src && *src && !json_object_get(topvols, src)) {
+			json_decref(o);
+			json_decref(res);
+			return berr_set(err, 0, "service \"%s\" refers to undefined volume %s: invalid compose project", svc, src);
+		}
+		json_array_append_new(res, ordered(o, vol_order, ARRAY_SIZE(vol_order)));
+		json_decref(o);
+	}
+	*out = res;
+	return 0;
+}
+
+/* "512m" -> 536870912 (compose prints unit bytes as a decimal string) */
+static json_t *unit_bytes(json_t *v)
+{
+	if (json_is_integer(v)) {
+		char b[32];
+		snprintf(b, sizeof b, "%lld", (long long)json_integer_value(v));
+		return json_string(b);
+	}
+	if (!json_is_string(v))
+		return json_incref(v);
+	const char *s = json_string_value(v);
+	char *end;
+	double d = strtod(s, &end);
+	if (end == s)
+		return json_incref(v);
+	while (*end == ' ')
+		end++;
+	double mul = 1;
+	switch (tolower((unsigned char)*end)) {
+	case 'k': mul = 1024.0; break;
+	case 'm': mul = 1024.0 * 1024; break;
+	case 'g': mul = 1024.0 * 1024 * 1024; break;
+	case 't': mul = 1024.0 * 1024 * 1024 * 1024; break;
+	case 'b': case 0: break;
+	default: return json_incref(v);
+	}
+	char b[32];
+	snprintf(b, sizeof b, "%lld", (long long)(d * mul));
+	return json_string(b);
+}
+
+static int load_env_files(const char *svc, json_t *s, json_t *env, json_t *environment, berr *err)
+{
+	json_t *ef = json_object_get(s, "env_file");
+	if (!ef)
+		return 0;
+	json_t *list = json_array();
+	if (json_is_string(ef))
+		json_array_append_new(list, json_pack("{s:O,s:b}", "path", ef, "required", 1));
+	else {
+		size_t i;
+		json_t *x;
+		json_array_foreach(ef, i, x) {
+			if (json_is_string(x))
+				json_array_append_new(list, json_pack("{s:O,s:b}", "path", x, "required", 1));
+			else if (json_is_object(x)) {
+				json_t *c = json_deep_copy(x);
+				if (!json_object_get(c, "required"))
+					json_object_set_new(c, "required", json_true());
+				json_array_append_new(list, c);
+			}
+		}
+	}
+	json_t *vals = json_object();
+	size_t i;
+	json_t *x;
+	json_array_foreach(list, i, x) {
+		const char *p = json_string_value(json_object_get(x, "path"));
+		if (!p)
+			continue;
+		struct stat st;
+		if (stat(p, &st) < 0) {
+			if (json_is_false(json_object_get(x, "required")))
+				continue;
+			json_decref(list);
+			json_decref(vals);
+			return berr_set(err, 2, "env file %s not found: stat %s: no such file or directory", p, p);
+		}
+		if (compose_dotenv_load(p, compose_lookup_json, env, vals, err) < 0) {
+			json_decref(list);
+			json_decref(vals);
+			return berr_wrap(err, "service %s", svc);
+		}
+	}
+	/* environment: wins over env_file */
+	json_object_update_missing(environment, vals);
+	json_decref(vals);
+	json_object_set_new(s, "env_file", list);
+	return 0;
+}
+
+static int norm_service(const char *name, json_t *s, const char *project, const char *dir, json_t *env,
+			json_t *model, berr *err)
+{
+	(void)project;
+	json_t *v;
+	/* build */
+	v = json_object_get(s, "build");
+	if (json_is_string(v))
+		json_object_set_new(s, "build", v = json_pack("{s:O}", "context", v));
+	if (json_is_object(v)) {
+		if (!json_object_get(v, "context"))
+			json_object_set_new(v, "context", json_string("."));
+		const char *c = json_string_value(json_object_get(v, "context"));
+		if (c && !strstr(c, "://") && strncmp(c, "git@", 4) && c[0] != '/') {
+			char *a = compose_abspath(dir, c);
+			json_object_set_new(v, "context", json_string(a));
+			free(a);
+		}
+		if (!json_object_get(v, "dockerfile") && !json_object_get(v, "dockerfile_inline"))
+			json_object_set_new(v, "dockerfile", json_string("Dockerfile"));
+		if (json_object_get(v, "args"))
+			json_object_set_new(v, "args", kv_map(json_object_get(v, "args"), env, true));
+		if (json_object_get(v, "labels"))
+			json_object_set_new(v, "labels", kv_map(json_object_get(v, "labels"), env, false));
+		json_object_set_new(s, "build", sorted(v));
+	}
+	const char *words[] = { "command", "entrypoint" };
+	for (int i = 0; i < 2; i++)
+		if (json_is_string(v = json_object_get(s, words[i])))
+			json_object_set_new(s, words[i], shell_split(json_string_value(v)));
+	/* environment + env_file */
+	json_t *environment = kv_map(json_object_get(s, "environment") ?: json_object(), env, true);
+	{
+		json_t *ef = json_object_get(s, "env_file");
+		if (ef) {
+			json_t *wrap = json_pack("{s:{s:O}}", "services", name, s);
+			compose_resolve_paths(wrap, dir);
+			json_decref(wrap);
+		}
+	}
+	if (load_env_files(name, s, env, environment, err) < 0) {
+		json_decref(environment);
+		return -1;
+	}
+	if (json_object_size(environment) || json_object_get(s, "environment"))
+		json_object_set_new(s, "environment", sorted(environment));
+	json_decref(environment);
+	if ((v = json_object_get(s, "labels")))
+		json_object_set_new(s, "labels", kv_map(v, env, false));
+	if ((v = json_object_get(s, "ports"))) {
+		json_t *p;
+		if (norm_ports(name, v, &p, err) < 0)
+			return -1;
+		json_object_set_new(s, "ports", p);
+	}
+	if ((v = json_object_get(s, "expose"))) {
+		json_t *e = json_array();
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x) {
+			if (json_is_integer(x)) {
+				char b[32];
+				snprintf(b, sizeof b, "%lld", (long long)json_integer_value(x));
+				json_array_append_new(e, json_string(b));
+			} else
+				json_array_append(e, x);
+		}
+		json_object_set_new(s, "expose", e);
+	}
+	if ((v = json_object_get(s, "volumes"))) {
+		json_t *o = NULL;
+		if (norm_volumes(name, v, dir, json_object_get(model, "volumes"), &o, err) < 0)
+			return -1;
+		json_object_set_new(s, "volumes", o);
+	}
+	if (json_is_string(v = json_object_get(s, "tmpfs")))
+		json_object_set_new(s, "tmpfs", json_pack("[O]", v));
+	/* networks */
+	v = json_object_get(s, "networks");
+	if (!v && !json_object_get(s, "network_mode"))
+		json_object_set_new(s, "networks", json_pack("{s:n}", "default"));
+	else if (json_is_array(v)) {
+		json_t *m = json_object();
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x)
+			if (json_is_string(x))
+				json_object_set_new(m, json_string_value(x), json_null());
+		json_object_set_new(s, "networks", m);
+	}
+	const char *nn;
+	json_t *nv;
+	json_object_foreach(json_object_get(s, "networks"), nn, nv) {
+		if (strcmp(nn, "default") && !json_object_get(json_object_get(model, "networks"), nn))
+			return berr_set(err, 0, "service \"%s\" refers to undefined network %s: invalid compose project", name, nn);
+	}
+	if ((v = json_object_get(s, "networks")))
+		json_object_set_new(s, "networks", sorted(v));
+	/* depends_on */
+	v = json_object_get(s, "depends_on");
+	if (v) {
+		json_t *m = json_object();
+		if (json_is_array(v)) {
+			size_t i;
+			json_t *x;
+			json_array_foreach(v, i, x)
+				json_object_set_new(m, json_string_value(x),
+						    json_pack("{s:s,s:b}", "condition", "service_started", "required", 1));
+		} else {
+			const char *k;
+			json_t *x;
+			json_object_foreach(v, k, x) {
+				json_t *c = json_is_object(x) ? json_deep_copy(x) : json_object();
+				if (!json_object_get(c, "condition"))
+					json_object_set_new(c, "condition", json_string("service_started"));
+				if (!json_object_get(c, "required"))
+					json_object_set_new(c, "required", json_true());
+				json_object_set_new(m, k, sorted(c));
+				json_decref(c);
+			}
+		}
+		json_object_set_new(s, "depends_on", sorted(m));
+		json_decref(m);
+	}
+	/* healthcheck test as a list */
+	json_t *hc = json_object_get(s, "healthcheck");
+	if (json_is_object(hc) && json_is_string(v = json_object_get(hc, "test")))
+		json_object_set_new(hc, "test", json_pack("[s,O]", "CMD-SHELL", v));
+	const char *bytes[] = { "mem_limit", "memswap_limit", "mem_reservation", "shm_size" };
+	for (size_t i = 0; i < ARRAY_SIZE(bytes); i++)
+		if ((v = json_object_get(s, bytes[i])))
+			json_object_set_new(s, bytes[i], unit_bytes(v));
+	if (json_is_string(v = json_object_get(s, "cpus")))
+		json_object_set_new(s, "cpus", json_real(strtod(json_string_value(v), NULL)));
+	const char *mounts[] = { "secrets", "configs" };
+	for (int m = 0; m < 2; m++) {
+		json_t *l = json_object_get(s, mounts[m]);
+		size_t i;
+		json_t *x;
+		json_array_foreach(l, i, x) {
+			if (json_is_string(x))
+				json_array_set_new(l, i, json_pack("{s:O}", "source", x));
+			const char *src = json_string_value(json_object_get(json_array_get(l, i), "source"));
+			if (src && !json_object_get(json_object_get(model, mounts[m]), src))
+				return berr_set(err, 0, "service \"%s\" refers to undefined %s %s: invalid compose project", name,
+						m ? "config" : "secret", src);
+		}
+	}
+	return 0;
+}
+
+static void norm_resources(json_t *model, const char *kind, const char *project)
+{
+	json_t *o = json_object_get(model, kind);
+	if (!json_is_object(o))
+		return;
+	const char *k;
+	json_t *v;
+	json_t *res = json_object();
+	json_object_foreach(o, k, v) {
+		json_t *c = json_is_object(v) ? json_deep_copy(v) : json_object();
+		json_t *ext = json_object_get(c, "external");
+		bool external = json_is_true(ext) || json_is_object(ext);
+		if (json_is_object(ext) && json_object_get(ext, "name") && !json_object_get(c, "name"))
+			json_object_set(c, "name", json_object_get(ext, "name"));
+		if (json_is_object(ext))
+			json_object_set_new(c, "external", json_true());
+		if (!json_object_get(c, "name")) {
+			if (external)
+				json_object_set_new(c, "name", json_string(k));
+			else {
+				char *n = xasprintf("%s_%s", project, k);
+				json_object_set_new(c, "name", json_string(n));
+				free(n);
+			}
+		}
+		if (json_object_get(c, "labels"))
+			json_object_set_new(c, "labels", kv_map(json_object_get(c, "labels"), NULL, false));
+		json_object_set_new(res, k, sorted(c));
+		json_decref(c);
+	}
+	json_object_set_new(model, kind, sorted(res));
+	json_decref(res);
+}
+
+int compose_normalize(json_t *model, const char *project_name, const char *project_dir, json_t *env, berr *err)
+{
+	json_t *services = json_object_get(model, "services");
+	if (!services || json_is_null(services)) {
+		services = json_object();
+		json_object_set_new(model, "services", services);
+	}
+	if (!json_is_object(services))
+		return berr_set(err, 0, "services must be a mapping");
+	/* top-level secrets/configs files are relative to the project directory */
+	json_t *wrap = json_pack("{s:O*,s:O*}", "secrets", json_object_get(model, "secrets"), "configs",
+				 json_object_get(model, "configs"));
+	compose_resolve_paths(wrap, project_dir);
+	json_decref(wrap);
+	/* volumes: `data:` with no body */
+	json_t *vols = json_object_get(model, "volumes");
+	const char *k;
+	json_t *v;
+	json_object_foreach(vols, k, v)
+		if (json_is_null(v))
+			json_object_set_new(vols, k, json_object());
+	json_t *nets = json_object_get(model, "networks");
+	json_object_foreach(nets, k, v)
+		if (json_is_null(v))
+			json_object_set_new(nets, k, json_object());
+	bool uses_default = false;
+	json_t *newsvc = json_object();
+	json_t *s0 = sorted(services);
+	json_object_foreach(s0, k, v) {
+		json_t *s = json_is_object(v) ? json_deep_copy(v) : json_object();
+		if (norm_service(k, s, project_name, project_dir, env, model, err) < 0) {
+			json_decref(s);
+			json_decref(s0);
+			json_decref(newsvc);
+			return -1;
+		}
+		if (json_object_get(json_object_get(s, "networks"), "default"))
+			uses_default = true;
+		json_object_set_new(newsvc, k, sorted(s));
+		json_decref(s);
+	}
+	json_decref(s0);
+	if (uses_default) {
+		if (!json_is_object(nets)) {
+			nets = json_object();
+			json_object_set_new(model, "networks", nets);
+		}
+		if (!json_object_get(nets, "default"))
+			json_object_set_new(nets, "default", json_object());
+	}
+	norm_resources(model, "networks", project_name);
+	norm_resources(model, "volumes", project_name);
+	norm_resources(model, "secrets", project_name);
+	norm_resources(model, "configs", project_name);
+	/* secrets/configs from the environment keep no name change; nothing else to do */
+	json_t *out = json_object();
+	json_object_set_new(out, "name", json_string(project_name));
+	json_object_set_new(out, "services", newsvc);
+	const char *tops[] = { "networks", "volumes", "secrets", "configs", "models" };
+	for (size_t i = 0; i < ARRAY_SIZE(tops); i++)
+		if ((v = json_object_get(model, tops[i])) && json_object_size(v))
+			json_object_set(out, tops[i], v);
+	json_object_foreach(model, k, v)
+		if (!strncmp(k, "x-", 2))
+			json_object_set(out, k, v);
+	json_object_clear(model);
+	json_object_update(model, out);
+	json_decref(out);
+	return 0;
+}
+
+/* ---- depends_on: unknown services and cycles ---- */
+static int visit(json_t *services, const char *name, json_t *state, struct strvec *stack, berr *err)
+{
+	json_t *st = json_object_get(state, name);
+	if (st && json_integer_value(st) == 2)
+		return 0;
+	if (st && json_integer_value(st) == 1) {
+		struct strbuf b = STRBUF_INIT;
+		sb_init(&b);
+		size_t start = 0;
+		for (size_t i = 0; i < stack->n; i++)
+			if (!strcmp(stack->v[i], name))
+				start = i;
+		for (size_t i = start; i < stack->n; i++)
+			sb_addf(&b, "%s -> ", stack->v[i]);
+		sb_adds(&b, name);
+		berr_set(err, 0, "dependency cycle detected: %s", b.buf);
+		sb_release(&b);
+		return -1;
+	}
+	json_object_set_new(state, name, json_integer(1));
+	sv_push(stack, name);
+	const char *dep;
+	json_t *d;
+	json_t *deps = json_object_get(json_object_get(services, name), "depends_on");
+	json_object_foreach(deps, dep, d) {
+		if (!json_object_get(services, dep))
+			continue;
+		if (visit(services, dep, state, stack, err) < 0)
+			return -1;
+	}
+	free(stack->v[--stack->n]);
+	stack->v[stack->n] = NULL;
+	json_object_set_new(state, name, json_integer(2));
+	return 0;
+}
+
+int compose_check_depends(json_t *model, berr *err)
+{
+	json_t *services = json_object_get(model, "services");
+	const char *name;
+	json_t *s;
+	json_object_foreach(services, name, s) {
+		const char *dep;
+		json_t *d;
+		void *tmp;
+		json_t *deps = json_object_get(s, "depends_on");
+		json_object_foreach_safe(deps, tmp, dep, d) {
+			if (json_object_get(services, dep))
+				continue;
+			if (json_is_false(json_object_get(d, "required"))) {
+				compose_warn("service \"%s\" depends on undefined service \"%s\": ignoring (required: false)", name, dep);
+				json_object_del(deps, dep);
+				continue;
+			}
+			return berr_set(err, 0, "service \"%s\" depends on undefined service \"%s\": invalid compose project",
+					name, dep);
+		}
+	}
+	json_t *state = json_object();
+	_cleanup_strvec_ struct strvec stack = STRVEC_INIT;
+	int rc = 0;
+	json_object_foreach(services, name, s)
+		if ((rc = visit(services, name, state, &stack, err)) < 0)
+			break;
+	json_decref(state);
+	return rc;
+}

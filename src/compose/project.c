@@ -1,0 +1,176 @@
+/* project.c: the Compose loading pipeline: discover files, read the env, load each file
+ * (YAML, `version:` warning, interpolation, include, extends, schema validation), merge them,
+ * choose the project name, apply profiles, normalise and check dependencies. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "compose/compose.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+static char *dirname_of(const char *path)
+{
+	char *d = xstrdup(path);
+	char *slash = strrchr(d, '/');
+	if (slash == d)
+		d[1] = 0;
+	else if (slash)
+		*slash = 0;
+	return d;
+}
+
+/* Load one file of the project into its raw (interpolated, extended, validated) model. */
+static int load_one(const char *file, json_t *env, json_t **out, berr *err)
+{
+	json_t *m;
+	_cleanup_free_ char *dir = dirname_of(file);
+	_cleanup_strvec_ struct strvec chain = STRVEC_INIT;
+	if (compose_yaml_load_file(file, &m, err) < 0)
+		return -1;
+	if (json_object_get(m, "version")) {
+		compose_warn("%s: the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion",
+			     file);
+		json_object_del(m, "version");
+	}
+	if (compose_interpolate(m, compose_lookup_json, env, err) < 0)
+		goto fail;
+	{
+		json_t *copy = json_deep_copy(m);
+		compose_strip_markers(copy);
+		int rc = compose_validate(copy, file, err);
+		json_decref(copy);
+		if (rc < 0)
+			goto fail;
+	}
+	sv_push(&chain, file);
+	if (compose_apply_include(m, file, dir, env, &chain, err) < 0)
+		goto fail;
+	if (compose_apply_extends(m, file, dir, env, err) < 0)
+		goto fail;
+	*out = m;
+	return 0;
+fail:
+	json_decref(m);
+	return -1;
+}
+
+static int load_env(const struct compose_opts *o, const char *project_dir, json_t *penv, json_t **out, berr *err)
+{
+	char cwd[PATH_MAX];
+	if (o->workdir)
+		snprintf(cwd, sizeof cwd, "%s", o->workdir);
+	else if (!getcwd(cwd, sizeof cwd))
+		return berr_sys(err, "getcwd");
+	json_t *env = json_object();
+	if (o->env_files.n) {
+		for (size_t i = 0; i < o->env_files.n; i++) {
+			_cleanup_free_ char *p = compose_abspath(cwd, o->env_files.v[i]);
+			if (!path_exists(p)) {
+				json_decref(env);
+				return berr_set(err, 2, "couldn't find env file: %s", p);
+			}
+			if (compose_dotenv_load(p, compose_lookup_json, penv, env, err) < 0) {
+				json_decref(env);
+				return -1;
+			}
+		}
+	} else {
+		_cleanup_free_ char *p = xasprintf("%s/.env", project_dir);
+		struct stat st;
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    compose_dotenv_load(p, compose_lookup_json, penv, env, err) < 0) {
+			json_decref(env);
+			return -1;
+		}
+	}
+	json_object_update(env, penv); /* the process environment wins */
+	*out = env;
+	return 0;
+}
+
+static int invalid_name(const char *n, berr *err)
+{
+	return berr_set(err, 0,
+			"invalid project name \"%s\": must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number",
+			n);
+}
+
+int compose_load(const struct compose_opts *o, struct compose_project *p, berr *err)
+{
+	memset(p, 0, sizeof *p);
+	json_t *penv = compose_environ();
+	int rc = -1;
+	json_t *model = NULL;
+	if (compose_discover(o, penv, &p->files, &p->dir, err) < 0)
+		goto out;
+	if (load_env(o, p->dir, penv, &p->env, err) < 0)
+		goto out;
+	for (size_t i = 0; i < p->files.n; i++) {
+		json_t *m;
+		if (load_one(p->files.v[i], p->env, &m, err) < 0)
+			goto out;
+		if (!model)
+			model = m;
+		else {
+			json_t *merged = compose_merge(model, m);
+			json_decref(model);
+			json_decref(m);
+			model = merged;
+		}
+	}
+	compose_strip_markers(model);
+	/* project name: -p, COMPOSE_PROJECT_NAME, name:, the project directory's name */
+	const char *n = o->project_name;
+	if (!n || !*n)
+		n = compose_lookup_json(p->env, "COMPOSE_PROJECT_NAME");
+	if (!n || !*n)
+		n = json_string_value(json_object_get(model, "name"));
+	if (n && *n) {
+		if (!compose_valid_name(n)) {
+			invalid_name(n, err);
+			goto out;
+		}
+		p->name = xstrdup(n);
+	} else {
+		const char *base = strrchr(p->dir, '/');
+		p->name = compose_normalize_name(base ? base + 1 : p->dir);
+		if (!*p->name) {
+			berr_set(err, 0, "project name must not be empty");
+			goto out;
+		}
+	}
+	_cleanup_strvec_ struct strvec profiles = STRVEC_INIT;
+	for (size_t i = 0; i < o->profiles.n; i++)
+		sv_push(&profiles, o->profiles.v[i]);
+	const char *cp = compose_lookup_json(p->env, "COMPOSE_PROFILES");
+	if (!profiles.n && cp && *cp) {
+		_cleanup_free_ char *copy = xstrdup(cp);
+		char *save = NULL;
+		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			sv_push(&profiles, t);
+	}
+	if (compose_apply_profiles(model, &profiles, err) < 0)
+		goto out;
+	if (compose_normalize(model, p->name, p->dir, p->env, err) < 0)
+		goto out;
+	if (compose_check_depends(model, err) < 0)
+		goto out;
+	p->model = steal_pointer(&model);
+	rc = 0;
+out:
+	json_decref(model);
+	json_decref(penv);
+	return rc;
+}
+
+void compose_project_free(struct compose_project *p)
+{
+	free(p->name);
+	free(p->dir);
+	sv_clear(&p->files);
+	json_decref(p->env);
+	json_decref(p->model);
+	memset(p, 0, sizeof *p);
+}
