@@ -48,6 +48,9 @@ static int include_one(json_t *model, json_t *item, const char *dir, json_t *env
 	if (!paths.n)
 		return berr_set(err, 0, "include: a path is required");
 	for (size_t i = 0; i < paths.n; i++)
+		if (strstr(paths.v[i], "://") || strstr(paths.v[i], "git@"))
+			return berr_set(err, 0, "include %s: remote resources are not supported yet", paths.v[i]);
+	for (size_t i = 0; i < paths.n; i++)
 		if (sv_contains(chain, paths.v[i])) {
 			struct strbuf b = STRBUF_INIT;
 			sb_init(&b);
@@ -78,7 +81,7 @@ static int include_one(json_t *model, json_t *item, const char *dir, json_t *env
 	json_t *inc = NULL;
 	int rc = -1;
 	for (size_t i = 0; i < paths.n; i++) {
-		json_t *m;
+		json_t *m = NULL;
 		if (compose_yaml_load_file(paths.v[i], &m, err) < 0)
 			goto out;
 		json_object_del(m, "version");

@@ -332,7 +332,13 @@ int compose_yaml_parse(const char *name, const char *text, size_t len, json_t **
 			col = de->column + 1;
 			snprintf(msg, sizeof msg, "%s", de->msg);
 		}
-		fy_diag_destroy(diag);
+		bool had_error = de != NULL;
+		fy_diag_unref(diag);
+		diag = NULL;
+		if (!had_error) { /* an empty stream: no document at all */
+			*out = json_object();
+			return 0;
+		}
 		long cut = indented_doc_end(text, len, line);
 		if (cut >= 0) {
 			fyd = parse_doc(text, (size_t)cut, &diag);
@@ -346,11 +352,11 @@ int compose_yaml_parse(const char *name, const char *text, size_t len, json_t **
 		}
 		if (!fyd) {
 			if (diag)
-				fy_diag_destroy(diag);
+				fy_diag_unref(diag);
 			return berr_set(err, 0, "failed to parse %s: yaml: line %d, column %d: %s", name, line, col, msg);
 		}
 	}
-	fy_diag_destroy(diag);
+	fy_diag_unref(diag);
 	struct fy_node *root = fy_document_root(fyd);
 	struct ld ld = { name, err, 0 };
 	json_t *j = root ? node_to_json(&ld, root) : json_object();

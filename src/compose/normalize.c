@@ -429,6 +429,9 @@ static int norm_service(const char *name, json_t *s, const char *project, const 
 {
 	(void)project;
 	json_t *v;
+	if (!json_object_get(s, "image") && !json_object_get(s, "build"))
+		return berr_set(err, 0, "service \"%s\" has neither an image nor a build context specified: invalid compose project",
+				name);
 	/* build */
 	v = json_object_get(s, "build");
 	if (json_is_string(v))

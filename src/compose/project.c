@@ -24,15 +24,27 @@ static char *dirname_of(const char *path)
 /* Load one file of the project into its raw (interpolated, extended, validated) model. */
 static int load_one(const char *file, json_t *env, json_t **out, berr *err)
 {
-	json_t *m;
+	json_t *m = NULL;
 	_cleanup_free_ char *dir = dirname_of(file);
 	_cleanup_strvec_ struct strvec chain = STRVEC_INIT;
 	if (compose_yaml_load_file(file, &m, err) < 0)
 		return -1;
+	if (!json_object_size(m)) {
+		json_decref(m);
+		return berr_set(err, 0, "%s: empty compose file", file);
+	}
 	if (json_object_get(m, "version")) {
 		compose_warn("%s: the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion",
 			     file);
 		json_object_del(m, "version");
+	}
+	{
+		/* `name:` with no body: an empty service */
+		const char *k;
+		json_t *v;
+		json_object_foreach(json_object_get(m, "services"), k, v)
+			if (json_is_null(v))
+				json_object_set_new(json_object_get(m, "services"), k, json_object());
 	}
 	if (compose_interpolate(m, compose_lookup_json, env, err) < 0)
 		goto fail;
@@ -103,12 +115,33 @@ int compose_load(const struct compose_opts *o, struct compose_project *p, berr *
 	json_t *penv = compose_environ();
 	int rc = -1;
 	json_t *model = NULL;
-	if (compose_discover(o, penv, &p->files, &p->dir, err) < 0)
-		goto out;
+	{
+		/* COMPOSE_FILE may come from the .env of the working (or project) directory */
+		json_t *denv = json_deep_copy(penv);
+		if (!o->files.n && !compose_lookup_json(penv, "COMPOSE_FILE")) {
+			char cwd[PATH_MAX];
+			const char *d = o->project_dir ? o->project_dir : o->workdir ? o->workdir : getcwd(cwd, sizeof cwd);
+			_cleanup_free_ char *dot = d ? xasprintf("%s/.env", d) : NULL;
+			struct stat st;
+			json_t *tmp = json_object();
+			if (dot && stat(dot, &st) == 0 && S_ISREG(st.st_mode) &&
+			    compose_dotenv_load(dot, compose_lookup_json, penv, tmp, err) == 0 &&
+			    compose_lookup_json(tmp, "COMPOSE_FILE")) {
+				json_object_set(denv, "COMPOSE_FILE", json_object_get(tmp, "COMPOSE_FILE"));
+				if (compose_lookup_json(tmp, "COMPOSE_PATH_SEPARATOR"))
+					json_object_set(denv, "COMPOSE_PATH_SEPARATOR", json_object_get(tmp, "COMPOSE_PATH_SEPARATOR"));
+			}
+			json_decref(tmp);
+		}
+		int r = compose_discover(o, denv, &p->files, &p->dir, err);
+		json_decref(denv);
+		if (r < 0)
+			goto out;
+	}
 	if (load_env(o, p->dir, penv, &p->env, err) < 0)
 		goto out;
 	for (size_t i = 0; i < p->files.n; i++) {
-		json_t *m;
+		json_t *m = NULL;
 		if (load_one(p->files.v[i], p->env, &m, err) < 0)
 			goto out;
 		if (!model)
