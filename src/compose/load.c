@@ -304,44 +304,67 @@ static long indented_doc_end(const char *text, size_t len, int max_line)
 	return -1;
 }
 
-static struct fy_document *parse_doc(const char *text, size_t len, struct fy_diag **diagp)
+struct diagcap {
+	int line, col;
+	char msg[512];
+	bool have;
+};
+
+/* libfyaml's diagnostics arrive as "<input>:LINE:COL: error: MESSAGE"; keep the first. */
+static void diag_out(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+	(void)diag;
+	struct diagcap *c = user;
+	if (c->have)
+		return;
+	char tmp[1024];
+	snprintf(tmp, sizeof tmp, "%.*s", (int)(len < sizeof tmp ? len : sizeof tmp - 1), buf);
+	char *e = strstr(tmp, ": error: ");
+	if (!e)
+		return;
+	*e = 0;
+	char *msg = e + 9;
+	msg[strcspn(msg, "\n")] = 0;
+	char *c2 = strrchr(tmp, ':');
+	if (c2) {
+		c->col = atoi(c2 + 1);
+		*c2 = 0;
+		char *c1 = strrchr(tmp, ':');
+		if (c1)
+			c->line = atoi(c1 + 1);
+	}
+	snprintf(c->msg, sizeof c->msg, "%s", msg);
+	c->have = true;
+}
+
+static struct fy_document *parse_doc(const char *text, size_t len, struct diagcap *cap)
 {
 	struct fy_diag_cfg dcfg;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
-	dcfg.output_fn = NULL;
+	dcfg.output_fn = diag_out;
+	dcfg.user = cap;
+	dcfg.colorize = false;
 	struct fy_diag *diag = fy_diag_create(&dcfg);
-	fy_diag_set_collect_errors(diag, true);
 	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_JSON_NONE, .diag = diag };
 	struct fy_document *fyd = fy_document_build_from_string(&cfg, text, len);
-	*diagp = diag;
+	fy_diag_unref(diag);
 	return fyd;
 }
 
 int compose_yaml_parse(const char *name, const char *text, size_t len, json_t **out, berr *err)
 {
-	struct fy_diag *diag = NULL;
-	struct fy_document *fyd = parse_doc(text, len, &diag);
+	struct diagcap cap = { 0 };
+	struct fy_document *fyd = parse_doc(text, len, &cap);
 	if (!fyd) {
-		int line = 0, col = 0;
-		char msg[512] = "invalid YAML";
-		void *it = NULL;
-		struct fy_diag_error *de = fy_diag_errors_iterate(diag, &it);
-		if (de) {
-			line = de->line + 1;
-			col = de->column + 1;
-			snprintf(msg, sizeof msg, "%s", de->msg);
-		}
-		bool had_error = de != NULL;
-		fy_diag_unref(diag);
-		diag = NULL;
-		if (!had_error) { /* an empty stream: no document at all */
+		if (!cap.have) { /* an empty stream: no document at all */
 			*out = json_object();
 			return 0;
 		}
-		long cut = indented_doc_end(text, len, line);
+		long cut = indented_doc_end(text, len, cap.line);
 		if (cut >= 0) {
-			fyd = parse_doc(text, (size_t)cut, &diag);
+			struct diagcap cap2 = { 0 };
+			fyd = parse_doc(text, (size_t)cut, &cap2);
 			if (fyd) {
 				int l = 1;
 				for (long i = 0; i < cut; i++)
@@ -350,13 +373,10 @@ int compose_yaml_parse(const char *name, const char *text, size_t len, json_t **
 					     "rejects this file); berth reads it as the end of the document", name, l);
 			}
 		}
-		if (!fyd) {
-			if (diag)
-				fy_diag_unref(diag);
-			return berr_set(err, 0, "failed to parse %s: yaml: line %d, column %d: %s", name, line, col, msg);
-		}
+		if (!fyd)
+			return berr_set(err, 0, "failed to parse %s: yaml: line %d, column %d: %s", name, cap.line, cap.col,
+					cap.msg);
 	}
-	fy_diag_unref(diag);
 	struct fy_node *root = fy_document_root(fyd);
 	struct ld ld = { name, err, 0 };
 	json_t *j = root ? node_to_json(&ld, root) : json_object();
