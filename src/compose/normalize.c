@@ -458,7 +458,8 @@ static int norm_service(const char *name, json_t *s, const char *project, const 
 		if (json_is_string(v = json_object_get(s, words[i])))
 			json_object_set_new(s, words[i], shell_split(json_string_value(v)));
 	/* environment + env_file */
-	json_t *environment = kv_map(json_object_get(s, "environment") ?: json_object(), env, true);
+	json_t *environment = json_object_get(s, "environment") ? kv_map(json_object_get(s, "environment"), env, true)
+							       : json_object();
 	{
 		json_t *ef = json_object_get(s, "env_file");
 		if (ef) {

@@ -195,6 +195,8 @@ int compose_load(const struct compose_opts *o, struct compose_project *p, berr *
 out:
 	json_decref(model);
 	json_decref(penv);
+	if (rc < 0)
+		compose_project_free(p);
 	return rc;
 }
 
