@@ -79,6 +79,8 @@ struct compose_opts {
 /* Resolve the compose files (absolute paths) and the project directory. */
 int compose_discover(const struct compose_opts *o, json_t *env, struct strvec *files,
 		     char **project_dir, berr *err);
+/* The working directory as Go's os.Getwd gives it ($PWD when it is the current directory). */
+int compose_getcwd(const struct compose_opts *o, char *buf, size_t size, berr *err);
 /* Normalise a project name as compose does (lowercase, [a-z0-9_-], no leading _ or -). */
 char *compose_normalize_name(const char *s);
 bool compose_valid_name(const char *s);

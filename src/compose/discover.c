@@ -45,6 +45,25 @@ char *compose_abspath(const char *dir, const char *p)
 	return sb_detach(&out);
 }
 
+int compose_getcwd(const struct compose_opts *o, char *buf, size_t size, berr *err)
+{
+	if (o && o->workdir) {
+		snprintf(buf, size, "%s", o->workdir);
+		return 0;
+	}
+	/* as Go's os.Getwd: $PWD when it names the current directory (keeps symlinked paths) */
+	const char *pwd = getenv("PWD");
+	struct stat a, b;
+	if (pwd && pwd[0] == '/' && strlen(pwd) < size && stat(pwd, &a) == 0 && stat(".", &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		snprintf(buf, size, "%s", pwd);
+		return 0;
+	}
+	if (!getcwd(buf, size))
+		return berr_sys(err, "getcwd");
+	return 0;
+}
+
 bool compose_valid_name(const char *s)
 {
 	if (!*s || !(islower((unsigned char)*s) || isdigit((unsigned char)*s)))
@@ -105,10 +124,8 @@ static char *find_in(const char *dir, const char *const *names, size_t n)
 int compose_discover(const struct compose_opts *o, json_t *env, struct strvec *files, char **project_dir, berr *err)
 {
 	char cwd[PATH_MAX];
-	if (o->workdir)
-		snprintf(cwd, sizeof cwd, "%s", o->workdir);
-	else if (!getcwd(cwd, sizeof cwd))
-		return berr_sys(err, "getcwd");
+	if (compose_getcwd(o, cwd, sizeof cwd, err) < 0)
+		return -1;
 	_cleanup_strvec_ struct strvec given = STRVEC_INIT;
 	for (size_t i = 0; i < o->files.n; i++)
 		sv_push(&given, o->files.v[i]);

@@ -71,10 +71,8 @@ fail:
 static int load_env(const struct compose_opts *o, const char *project_dir, json_t *penv, json_t **out, berr *err)
 {
 	char cwd[PATH_MAX];
-	if (o->workdir)
-		snprintf(cwd, sizeof cwd, "%s", o->workdir);
-	else if (!getcwd(cwd, sizeof cwd))
-		return berr_sys(err, "getcwd");
+	if (compose_getcwd(o, cwd, sizeof cwd, err) < 0)
+		return -1;
 	json_t *env = json_object();
 	if (o->env_files.n) {
 		for (size_t i = 0; i < o->env_files.n; i++) {
@@ -112,6 +110,7 @@ static int invalid_name(const char *n, berr *err)
 int compose_load(const struct compose_opts *o, struct compose_project *p, berr *err)
 {
 	memset(p, 0, sizeof *p);
+	_cleanup_strvec_ struct strvec profiles = STRVEC_INIT;
 	json_t *penv = compose_environ();
 	int rc = -1;
 	json_t *model = NULL;
@@ -120,7 +119,8 @@ int compose_load(const struct compose_opts *o, struct compose_project *p, berr *
 		json_t *denv = json_deep_copy(penv);
 		if (!o->files.n && !compose_lookup_json(penv, "COMPOSE_FILE")) {
 			char cwd[PATH_MAX];
-			const char *d = o->project_dir ? o->project_dir : o->workdir ? o->workdir : getcwd(cwd, sizeof cwd);
+			const char *d = o->project_dir ? o->project_dir
+						       : compose_getcwd(o, cwd, sizeof cwd, err) == 0 ? cwd : NULL;
 			_cleanup_free_ char *dot = d ? xasprintf("%s/.env", d) : NULL;
 			struct stat st;
 			json_t *tmp = json_object();
@@ -174,7 +174,6 @@ int compose_load(const struct compose_opts *o, struct compose_project *p, berr *
 			goto out;
 		}
 	}
-	_cleanup_strvec_ struct strvec profiles = STRVEC_INIT;
 	for (size_t i = 0; i < o->profiles.n; i++)
 		sv_push(&profiles, o->profiles.v[i]);
 	const char *cp = compose_lookup_json(p->env, "COMPOSE_PROFILES");
