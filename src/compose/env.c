@@ -39,9 +39,45 @@ static const char *lk_fn(void *ud, const char *name)
 	return v ? v : compose_lookup_json(l->vars, name);
 }
 
-static bool key_char(char c)
+static bool is_space(char c)
 {
-	return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-' || c == '[' || c == ']';
+	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
+}
+
+static bool key_char(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c == '.' || c == '-' || c == '[' || c == ']' || c >= 0x80;
+}
+
+/* Double-quoted escapes: \a \b \c? \f \n \r \t \v \$ \" \\ and \0NNN octal; others stay. */
+static void expand_escapes(const char *s, struct strbuf *out)
+{
+	for (; *s; s++) {
+		if (*s != '\\' || !s[1]) {
+			sb_addc(out, *s);
+			continue;
+		}
+		char c = s[1];
+		const char *map = strchr("abfnrtv", c);
+		if (map && c) {
+			sb_addc(out, "\a\b\f\n\r\t\v"[map - "abfnrtv"]);
+			s++;
+		} else if (c == '$') {
+			sb_adds(out, "$$"); /* kept literal by the expansion */
+			s++;
+		} else if (c == '"' || c == '\\') {
+			sb_addc(out, c);
+			s++;
+		} else if (c == '0') {
+			int v = 0, n = 0;
+			const char *d = s + 2;
+			while (n < 3 && *d >= '0' && *d <= '7')
+				v = v * 8 + (*d++ - '0'), n++;
+			sb_addc(out, (char)v);
+			s = d - 1;
+		} else
+			sb_addc(out, '\\');
+	}
 }
 
 int compose_dotenv_parse(const char *name, const char *text, compose_lookup_fn lookup, void *ud, json_t *into,
@@ -50,12 +86,12 @@ int compose_dotenv_parse(const char *name, const char *text, compose_lookup_fn l
 	struct lk l = { lookup, ud, into };
 	const char *p = text;
 	int line = 1;
-	while (*p) {
-		/* skip blank space and comment lines */
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
-			line += *p == '\n';
-			p++;
-		}
+	if (!strncmp(p, "\xEF\xBB\xBF", 3))
+		p += 3;
+	for (;;) {
+		/* the next statement: skip white space and comment lines */
+		while (*p && isspace((unsigned char)*p))
+			line += *p++ == '\n';
 		if (!*p)
 			break;
 		if (*p == '#') {
@@ -63,97 +99,108 @@ int compose_dotenv_parse(const char *name, const char *text, compose_lookup_fn l
 				p++;
 			continue;
 		}
-		if (!strncmp(p, "export", 6) && (p[6] == ' ' || p[6] == '\t')) {
+		if (!strncmp(p, "export", 6) && is_space(p[6])) {
 			p += 6;
-			while (*p == ' ' || *p == '\t')
+			while (is_space(*p))
 				p++;
 		}
 		const char *ks = p;
-		while (key_char(*p))
-			p++;
+		char term = 0;
+		for (; *p; p++) {
+			if (is_space(*p))
+				continue;
+			if (*p == '=' || *p == ':' || *p == '\n') {
+				term = *p;
+				break;
+			}
+			if (!key_char((unsigned char)*p)) {
+				size_t ll = strcspn(ks, "\n");
+				return berr_set(err, 0, "failed to read %s: line %d: unexpected character \"%c\" in variable name \"%.*s\"",
+						name, line, *p, (int)ll, ks);
+			}
+		}
 		const char *ke = p;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (ke == ks)
-			return berr_set(err, 0, "failed to read %s: line %d: unexpected character \"%c\" in variable name",
-					name, line, *p);
+		while (ke > ks && is_space(ke[-1]))
+			ke--;
 		_cleanup_free_ char *key = xstrndup(ks, (size_t)(ke - ks));
-		if (*p == '\n' || *p == '\r' || !*p || *p == '#') {
+		if (strchr(key, ' ') || strchr(key, '\t'))
+			return berr_set(err, 0, "failed to read %s: line %d: key cannot contain a space", name, line);
+		if (term != '=' && term != ':') {
 			/* a bare KEY takes its value from the environment */
 			const char *v = lookup ? lookup(ud, key) : NULL;
-			if (v)
+			if (v && *key)
 				json_object_set_new(into, key, json_string(v));
-			while (*p && *p != '\n')
+			if (*p)
 				p++;
+			line++;
 			continue;
 		}
-		if (*p != '=' && *p != ':')
-			return berr_set(err, 0, "failed to read %s: line %d: unexpected character \"%c\" in variable name \"%s\"",
-					name, line, *p, key);
 		p++;
-		while (*p == ' ' || *p == '\t')
+		while (is_space(*p))
 			p++;
 		_cleanup_strbuf_ struct strbuf val = STRBUF_INIT;
 		sb_init(&val);
-		bool expand = true;
 		if (*p == '\'' || *p == '"') {
 			char q = *p++;
-			const char *start = p;
-			while (*p && *p != q) {
-				if (q == '"' && *p == '\\' && p[1])
-					p++;
+			bool esc = false, closed = false;
+			struct strbuf raw = STRBUF_INIT;
+			sb_init(&raw);
+			for (; *p; p++) {
 				line += *p == '\n';
-				p++;
-			}
-			if (!*p)
-				return berr_set(err, 0, "failed to read %s: line %d: unterminated quoted value", name, line);
-			if (q == '\'') {
-				sb_add(&val, start, (size_t)(p - start));
-				expand = false;
-			} else {
-				for (const char *c = start; c < p; c++) {
-					if (*c != '\\' || c + 1 >= p) {
-						sb_addc(&val, *c);
+				if (*p != q) {
+					if (!esc && *p == '\\') {
+						esc = true;
 						continue;
 					}
-					c++;
-					switch (*c) {
-					case 'n': sb_addc(&val, '\n'); break;
-					case 'r': sb_addc(&val, '\r'); break;
-					case 't': sb_addc(&val, '\t'); break;
-					case '\\': sb_addc(&val, '\\'); break;
-					case '"': sb_addc(&val, '"'); break;
-					case '\'': sb_addc(&val, '\''); break;
-					case '$': sb_adds(&val, "$$"); break; /* kept literal by the expansion below */
-					default: sb_addc(&val, '\\'); sb_addc(&val, *c); break;
+					if (esc) {
+						esc = false;
+						sb_addc(&raw, '\\');
 					}
+					sb_addc(&raw, *p);
+					continue;
 				}
+				if (esc) {
+					esc = false;
+					sb_addc(&raw, *p);
+					continue;
+				}
+				closed = true;
+				p++;
+				break;
 			}
-			p++;
-			while (*p && *p != '\n')
-				p++; /* trailing comment */
+			if (!closed) {
+				sb_release(&raw);
+				return berr_set(err, 0, "failed to read %s: line %d: unterminated quoted value", name, line);
+			}
+			if (q == '\'') {
+				json_object_set_new(into, key, json_stringn_nocheck(raw.buf, raw.len));
+				sb_release(&raw);
+				continue;
+			}
+			expand_escapes(raw.buf, &val);
+			sb_release(&raw);
 		} else {
 			const char *start = p;
-			while (*p && *p != '\n') {
-				if (*p == '#' && p > start && (p[-1] == ' ' || p[-1] == '\t'))
-					break;
+			while (*p && *p != '\n')
 				p++;
-			}
 			const char *end = p;
+			for (const char *c = start; c + 1 < end; c++)
+				if (c[0] == ' ' && c[1] == '#') {
+					end = c;
+					break;
+				}
 			while (end > start && isspace((unsigned char)end[-1]))
 				end--;
 			sb_add(&val, start, (size_t)(end - start));
-			while (*p && *p != '\n')
+			if (*p)
 				p++;
+			line++;
 		}
-		if (expand) {
-			char *out;
-			if (compose_interp_string(val.buf, lk_fn, &l, &out, NULL, err) < 0)
-				return berr_wrap(err, "failed to read %s: line %d", name, line);
-			json_object_set_new(into, key, json_stringn_nocheck(out, strlen(out)));
-			free(out);
-		} else
-			json_object_set_new(into, key, json_stringn_nocheck(val.buf, val.len));
+		char *out;
+		if (compose_interp_string(val.buf, lk_fn, &l, &out, NULL, err) < 0)
+			return berr_wrap(err, "failed to read %s: line %d", name, line);
+		json_object_set_new(into, key, json_stringn_nocheck(out, strlen(out)));
+		free(out);
 	}
 	return 0;
 }

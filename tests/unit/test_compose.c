@@ -240,6 +240,42 @@ static void test_dotenv(void **state)
 	json_decref(env);
 }
 
+/* the reference parser's fixtures (quoted, unquoted, substitutions), restated */
+static void test_dotenv_reference(void **state)
+{
+	(void)state;
+	const char *text = "OPTION_A='1'\nOPTION_C=''\nOPTION_D='\\n'\nOPTION_G=\"\"\nOPTION_H=\"\\n\"\n"
+			   "OPTION_I = \"echo 'asd'\" # Inline comment\n"
+			   "OPTION_J = 'first line\nsecond line'\nOPTION_K='Let\\'s go!'\n"
+			   "U_C = then another one with an unquoted phrase\n"
+			   "S_A=1\nS_B=${S_A}\nS_C=$S_B\nS_D=${S_A}_${S_B}\nS_E=${S_NOT_DEFINED}\n"
+			   "ESC=\"a\\tb\\$c\\'d\"\nINHERIT\nDOLLARS=$$x\n";
+	json_t *env = json_pack("{s:s}", "INHERIT", "from-env");
+	json_t *o = json_object();
+	berr err = { 0 };
+	assert_int_equal(compose_dotenv_parse(".env", text, compose_lookup_json, env, o, &err), 0);
+#define V(k) json_string_value(json_object_get(o, k))
+	assert_string_equal(V("OPTION_A"), "1");
+	assert_string_equal(V("OPTION_C"), "");
+	assert_string_equal(V("OPTION_D"), "\\n");
+	assert_string_equal(V("OPTION_G"), "");
+	assert_string_equal(V("OPTION_H"), "\n");
+	assert_string_equal(V("OPTION_I"), "echo 'asd'");
+	assert_string_equal(V("OPTION_J"), "first line\nsecond line");
+	assert_string_equal(V("OPTION_K"), "Let's go!");
+	assert_string_equal(V("U_C"), "then another one with an unquoted phrase");
+	assert_string_equal(V("S_B"), "1");
+	assert_string_equal(V("S_C"), "1");
+	assert_string_equal(V("S_D"), "1_1");
+	assert_string_equal(V("S_E"), "");
+	assert_string_equal(V("ESC"), "a\tb$c\\'d");
+	assert_string_equal(V("INHERIT"), "from-env");
+	assert_string_equal(V("DOLLARS"), "$x");
+#undef V
+	json_decref(o);
+	json_decref(env);
+}
+
 static void test_merge(void **state)
 {
 	(void)state;
@@ -369,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_interp),
 		cmocka_unit_test(test_interpolate_model),
 		cmocka_unit_test(test_dotenv),
+		cmocka_unit_test(test_dotenv_reference),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_merge_reset_override),
 		cmocka_unit_test(test_validate),
