@@ -2,6 +2,9 @@
  * $VAR, ${VAR}, ${VAR:-d}, ${VAR-d}, ${VAR:?e}, ${VAR?e}, ${VAR:+x}, ${VAR+x}, $$ and nested
  * defaults; then casts of the values the spec types as bool/int/float. */
 #include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include "compose/compose.h"
@@ -16,16 +19,18 @@ const char *compose_lookup_json(void *ud, const char *name)
 static bool name_start(char c) { return c == '_' || isalpha((unsigned char)c); }
 static bool name_char(char c) { return c == '_' || isalnum((unsigned char)c); }
 
-/* Index of the '}' closing the "${" at s[0], counting nested "${" (compose-go's rule). */
+/* Index of the '}' closing the "${" at s[0], as compose-go's getFirstBraceClosingIndex: every
+ * '{' opens (the character after it is skipped), every '}' closes. */
 static long closing_brace(const char *s)
 {
 	int open = 0;
-	for (long i = 0; s[i]; i++) {
+	long n = (long)strlen(s);
+	for (long i = 0; i < n; i++) {
 		if (s[i] == '}') {
 			if (--open == 0)
 				return i;
 		}
-		if (s[i] == '$' && s[i + 1] == '{') {
+		if (s[i] == '{') {
 			open++;
 			i++;
 		}
@@ -110,7 +115,6 @@ static int subst(const char *in, compose_lookup_fn lookup, void *ud, struct strb
 			long e = closing_brace(p);
 			if (e < 0)
 				return berr_set(err, 0, "Invalid template: \"%s\"", in);
-			_cleanup_free_ char *whole = xstrndup(p, (size_t)e + 1);
 			if (braced(in, p + 2, (size_t)e - 2, lookup, ud, out, unset, err, depth) < 0)
 				return -1;
 			p += e + 1;
@@ -156,8 +160,6 @@ struct castrule {
 	enum cast c;
 };
 static const struct castrule casts[] = {
-	{ "services.*.configs.[].mode", C_INT },
-	{ "services.*.secrets.[].mode", C_INT },
 	{ "services.*.cpu_count", C_INT },
 	{ "services.*.cpu_percent", C_FLOAT },
 	{ "services.*.cpu_period", C_INT },
@@ -195,6 +197,7 @@ static const struct castrule casts[] = {
 	{ "networks.*.external", C_BOOL },
 	{ "networks.*.internal", C_BOOL },
 	{ "networks.*.attachable", C_BOOL },
+	{ "networks.*.enable_ipv4", C_BOOL },
 	{ "networks.*.enable_ipv6", C_BOOL },
 	{ "volumes.*.external", C_BOOL },
 	{ "secrets.*.external", C_BOOL },
@@ -228,25 +231,40 @@ static enum cast cast_for(const struct strvec *segs)
 	return C_NONE;
 }
 
-static json_t *do_cast(enum cast c, const char *s)
+/* The casts of compose-go's loader; on failure *why says what went wrong. */
+static json_t *do_cast(enum cast c, const char *s, char *why, size_t wl)
 {
 	char *end;
 	switch (c) {
 	case C_BOOL:
-		if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcasecmp(s, "y") || !strcasecmp(s, "on") ||
-		    !strcmp(s, "1"))
+		if (!strcasecmp(s, "true"))
 			return json_true();
-		if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcasecmp(s, "n") || !strcasecmp(s, "off") ||
-		    !strcmp(s, "0"))
+		if (!strcasecmp(s, "false"))
 			return json_false();
+		if (!strcasecmp(s, "y") || !strcasecmp(s, "yes") || !strcasecmp(s, "on")) {
+			compose_warn("\"%s\" for boolean is not supported by YAML 1.2, please use `true`", s);
+			return json_true();
+		}
+		if (!strcasecmp(s, "n") || !strcasecmp(s, "no") || !strcasecmp(s, "off")) {
+			compose_warn("\"%s\" for boolean is not supported by YAML 1.2, please use `false`", s);
+			return json_false();
+		}
+		snprintf(why, wl, "invalid boolean: %s", s);
 		return NULL;
 	case C_INT: {
+		errno = 0;
 		long long v = strtoll(s, &end, 10);
-		return *s && !*end ? json_integer(v) : NULL;
+		if (*s && !*end && !errno && !isspace((unsigned char)*s))
+			return json_integer(v);
+		snprintf(why, wl, "strconv.Atoi: parsing \"%s\": %s", s, errno == ERANGE ? "value out of range" : "invalid syntax");
+		return NULL;
 	}
 	case C_FLOAT: {
 		double d = strtod(s, &end);
-		return *s && !*end ? json_real(d) : NULL;
+		if (*s && !*end && !isspace((unsigned char)*s))
+			return json_real(d);
+		snprintf(why, wl, "strconv.ParseFloat: parsing \"%s\": invalid syntax", s);
+		return NULL;
 	}
 	case C_NONE:
 		break;
@@ -278,7 +296,12 @@ static int walk(struct walk *w, json_t *v, json_t **replace)
 			return -1;
 		}
 		enum cast c = cast_for(&w->segs);
-		json_t *nv = c ? do_cast(c, s) : NULL;
+		char why[256] = "";
+		json_t *nv = c ? do_cast(c, s, why, sizeof why) : NULL;
+		if (c && !nv) {
+			free(s);
+			return berr_set(w->err, 0, "error while interpolating %s: failed to cast to expected type: %s", w->path.buf, why);
+		}
 		*replace = nv ? nv : json_string(s);
 		if (!*replace)
 			*replace = json_stringn_nocheck(s, strlen(s));

@@ -153,6 +153,8 @@ static void test_interp(void **state)
 	ASSERT_INTERP("${lower_case}", "lc");
 	ASSERT_INTERP("${UNSET:-with spaces and : colons}", "with spaces and : colons");
 	ASSERT_INTERP("${SET:?must be set}", "value");
+	ASSERT_INTERP("${UNSET:-{x}y}", "{x}y");
+	ASSERT_INTERP("${UNSET:-a}}", "a}");
 
 	char *out = NULL;
 	berr err = { 0 };
