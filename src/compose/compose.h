@@ -117,4 +117,7 @@ struct compose_project {
 	json_t *model;  /* the normalised model */
 };
 int compose_load(const struct compose_opts *o, struct compose_project *p, berr *err);
+/* Load and merge files (each interpolated with env, include and extends applied, the merged
+ * model validated after each file); chain lists the files being included (cycles). */
+int compose_load_files(const struct strvec *files, json_t *env, struct strvec *chain, json_t **out, berr *err);
 void compose_project_free(struct compose_project *p);

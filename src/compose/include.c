@@ -54,10 +54,11 @@ static int include_one(json_t *model, json_t *item, const char *dir, json_t *env
 		if (sv_contains(chain, paths.v[i])) {
 			struct strbuf b = STRBUF_INIT;
 			sb_init(&b);
-			for (size_t j = 0; j < chain->n; j++)
-				sb_addf(&b, "%s -> ", chain->v[j]);
-			sb_adds(&b, paths.v[i]);
-			berr_set(err, 0, "include cycle detected: %s", b.buf);
+			sb_addf(&b, "include cycle detected:\n%s", chain->v[0]);
+			for (size_t j = 1; j < chain->n; j++)
+				sb_addf(&b, "\n include %s", chain->v[j]);
+			sb_addf(&b, "\n include %s", paths.v[i]);
+			berr_set(err, 0, "%s", b.buf);
 			sb_release(&b);
 			return -1;
 		}
@@ -80,39 +81,8 @@ static int include_one(json_t *model, json_t *item, const char *dir, json_t *env
 	json_object_update(ienv, env);
 	json_t *inc = NULL;
 	int rc = -1;
-	for (size_t i = 0; i < paths.n; i++) {
-		json_t *m = NULL;
-		if (compose_yaml_load_file(paths.v[i], &m, err) < 0)
-			goto out;
-		json_object_del(m, "version");
-		if (compose_interpolate(m, compose_lookup_json, ienv, err) < 0) {
-			json_decref(m);
-			goto out;
-		}
-		json_t *copy = json_deep_copy(m);
-		compose_strip_markers(copy);
-		int vr = compose_validate(copy, paths.v[i], err);
-		json_decref(copy);
-		_cleanup_free_ char *fdir = dir_of(paths.v[i]);
-		sv_push(chain, paths.v[i]);
-		if (vr < 0 || compose_apply_include(m, paths.v[i], fdir, ienv, chain, err) < 0 ||
-		    compose_apply_extends(m, paths.v[i], fdir, ienv, err) < 0) {
-			free(chain->v[--chain->n]);
-			chain->v[chain->n] = NULL;
-			json_decref(m);
-			goto out;
-		}
-		free(chain->v[--chain->n]);
-		chain->v[chain->n] = NULL;
-		if (!inc)
-			inc = m;
-		else {
-			json_t *merged = compose_merge(inc, m);
-			json_decref(inc);
-			json_decref(m);
-			inc = merged;
-		}
-	}
+	if (compose_load_files(&paths, ienv, chain, &inc, err) < 0)
+		goto out;
 	compose_strip_markers(inc);
 	compose_resolve_paths(inc, pdir);
 	const char *kinds[] = { "services", "networks", "volumes", "secrets", "configs", "models" };

@@ -21,23 +21,13 @@ static char *dirname_of(const char *path)
 	return d;
 }
 
-/* Load one file of the project into its raw (interpolated, extended, validated) model. */
-static int load_one(const char *file, json_t *env, json_t **out, berr *err)
+/* Load one file into its raw model: YAML, interpolation, include, extends. */
+static int load_one(const char *file, json_t *env, struct strvec *chain, json_t **out, berr *err)
 {
 	json_t *m = NULL;
 	_cleanup_free_ char *dir = dirname_of(file);
-	_cleanup_strvec_ struct strvec chain = STRVEC_INIT;
 	if (compose_yaml_load_file(file, &m, err) < 0)
 		return -1;
-	if (!json_object_size(m)) {
-		json_decref(m);
-		return berr_set(err, 0, "%s: empty compose file", file);
-	}
-	if (json_object_get(m, "version")) {
-		compose_warn("%s: the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion",
-			     file);
-		json_object_del(m, "version");
-	}
 	{
 		/* `name:` with no body: an empty service */
 		const char *k;
@@ -48,16 +38,11 @@ static int load_one(const char *file, json_t *env, json_t **out, berr *err)
 	}
 	if (compose_interpolate(m, compose_lookup_json, env, err) < 0)
 		goto fail;
-	{
-		json_t *copy = json_deep_copy(m);
-		compose_strip_markers(copy);
-		int rc = compose_validate(copy, file, err);
-		json_decref(copy);
-		if (rc < 0)
-			goto fail;
-	}
-	sv_push(&chain, file);
-	if (compose_apply_include(m, file, dir, env, &chain, err) < 0)
+	sv_push(chain, file);
+	int rc = compose_apply_include(m, file, dir, env, chain, err);
+	free(chain->v[--chain->n]);
+	chain->v[chain->n] = NULL;
+	if (rc < 0)
 		goto fail;
 	if (compose_apply_extends(m, file, dir, env, err) < 0)
 		goto fail;
@@ -65,6 +50,42 @@ static int load_one(const char *file, json_t *env, json_t **out, berr *err)
 	return 0;
 fail:
 	json_decref(m);
+	return -1;
+}
+
+int compose_load_files(const struct strvec *files, json_t *env, struct strvec *chain, json_t **out, berr *err)
+{
+	json_t *model = NULL;
+	for (size_t i = 0; i < files->n; i++) {
+		json_t *m = NULL;
+		if (load_one(files->v[i], env, chain, &m, err) < 0)
+			goto fail;
+		if (!model)
+			model = m;
+		else {
+			json_t *merged = compose_merge(model, m);
+			json_decref(model);
+			json_decref(m);
+			model = merged;
+		}
+		/* the merged model so far must be valid (an override file alone need not be) */
+		json_t *copy = json_deep_copy(model);
+		compose_strip_markers(copy);
+		int rc = compose_validate(copy, files->v[i], err);
+		json_decref(copy);
+		if (rc < 0)
+			goto fail;
+		if (json_object_get(model, "version")) {
+			compose_warn("%s: the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion",
+				     files->v[i]);
+			json_object_del(model, "version");
+		}
+	}
+	compose_strip_markers(model);
+	*out = model ? model : json_object();
+	return 0;
+fail:
+	json_decref(model);
 	return -1;
 }
 
@@ -140,33 +161,30 @@ int compose_load(const struct compose_opts *o, struct compose_project *p, berr *
 	}
 	if (load_env(o, p->dir, penv, &p->env, err) < 0)
 		goto out;
-	for (size_t i = 0; i < p->files.n; i++) {
-		json_t *m = NULL;
-		if (load_one(p->files.v[i], p->env, &m, err) < 0)
+	{
+		_cleanup_strvec_ struct strvec chain = STRVEC_INIT;
+		if (compose_load_files(&p->files, p->env, &chain, &model, err) < 0)
 			goto out;
-		if (!model)
-			model = m;
-		else {
-			json_t *merged = compose_merge(model, m);
-			json_decref(model);
-			json_decref(m);
-			model = merged;
-		}
 	}
-	compose_strip_markers(model);
+	if (!json_object_size(model)) {
+		berr_set(err, 0, "empty compose file");
+		goto out;
+	}
 	/* project name: -p, COMPOSE_PROJECT_NAME, name:, the project directory's name */
 	const char *n = o->project_name;
 	if (!n || !*n)
 		n = compose_lookup_json(p->env, "COMPOSE_PROJECT_NAME");
-	if (!n || !*n)
-		n = json_string_value(json_object_get(model, "name"));
 	if (n && *n) {
 		if (!compose_valid_name(n)) {
 			invalid_name(n, err);
 			goto out;
 		}
 		p->name = xstrdup(n);
+	} else if (json_is_string(json_object_get(model, "name")) &&
+		   *(p->name = compose_normalize_name(json_string_value(json_object_get(model, "name"))))) {
+		/* name: from the files, normalised */
 	} else {
+		free(p->name);
 		const char *base = strrchr(p->dir, '/');
 		p->name = compose_normalize_name(base ? base + 1 : p->dir);
 		if (!*p->name) {
