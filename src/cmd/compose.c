@@ -19,13 +19,21 @@ struct compose_sub {
 	int (*run)(struct berth_ctx *ctx, struct compose_opts *o, int argc, char **argv);
 };
 
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int compose_config(struct berth_ctx *ctx, struct compose_opts *o, int argc, char **argv)
 {
 	const char *format = "yaml", *output = NULL;
-	bool services = false, volumes = false, profiles = false, images = false, quiet = false;
+	bool services = false, volumes = false, networks = false, profiles = false, images = false, quiet = false;
+	bool environment = false;
 	struct opt opts[] = {
+		{ "environment", 0, OPT_BOOL, &environment, "Print environment used for interpolation.", NULL },
 		{ "format", 0, OPT_STR, &format, "Format the output. Values: [yaml | json]", "string" },
 		{ "images", 0, OPT_BOOL, &images, "Print the image names, one per line.", NULL },
+		{ "networks", 0, OPT_BOOL, &networks, "Print the network names, one per line.", NULL },
 		{ "output", 'o', OPT_STR, &output, "Save to file (default to stdout)", "string" },
 		{ "profiles", 0, OPT_BOOL, &profiles, "Print the profile names, one per line.", NULL },
 		{ "quiet", 'q', OPT_BOOL, &quiet, "Only validate the configuration, don't print anything", NULL },
@@ -74,6 +82,18 @@ static int compose_config(struct berth_ctx *ctx, struct compose_opts *o, int arg
 		json_object_foreach(svcs, k, v) sb_addf(&out, "%s\n", k);
 	} else if (volumes) {
 		json_object_foreach(json_object_get(p.model, "volumes"), k, v) sb_addf(&out, "%s\n", k);
+	} else if (networks) {
+		json_object_foreach(json_object_get(p.model, "networks"), k, v) sb_addf(&out, "%s\n", k);
+	} else if (environment) {
+		json_t *srt = json_object();
+		json_object_update(srt, p.env);
+		_cleanup_free_ const char **keys = xcalloc(json_object_size(srt) + 1, sizeof *keys);
+		size_t n = 0;
+		json_object_foreach(srt, k, v) keys[n++] = k;
+		qsort(keys, n, sizeof *keys, cmpstr);
+		for (size_t i = 0; i < n; i++)
+			sb_addf(&out, "%s=%s\n", keys[i], json_string_value(json_object_get(srt, keys[i])));
+		json_decref(srt);
 	} else if (profiles) {
 		_cleanup_strvec_ struct strvec pl = STRVEC_INIT;
 		compose_list_profiles(p.model, &pl);
@@ -87,13 +107,17 @@ static int compose_config(struct berth_ctx *ctx, struct compose_opts *o, int arg
 			else
 				sb_addf(&out, "%s-%s\n", p.name, k);
 		}
-	} else if (!strcmp(format, "json")) {
-		char *s = json_dumps(p.model, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		sb_addf(&out, "%s\n", s);
-		free(s);
 	} else {
-		char *s = compose_yaml_emit(p.model);
-		sb_adds(&out, s ? s : "");
+		char *s = !strcmp(format, "json") ? json_dumps(p.model, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+						  : compose_yaml_emit(p.model);
+		/* as compose: every '$' doubled, so the output reads back as the same model */
+		for (const char *c = s ? s : ""; *c; c++) {
+			if (*c == '$')
+				sb_addc(&out, '$');
+			sb_addc(&out, *c);
+		}
+		if (!strcmp(format, "json"))
+			sb_addc(&out, '\n');
 		free(s);
 	}
 	compose_project_free(&p);

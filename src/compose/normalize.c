@@ -329,6 +329,16 @@ static int norm_volumes(const char *svc, json_t *vols, const char *dir, json_t *
 			}
 		} else
 			continue;
+		const char *tgt = json_string_value(json_object_get(o, "target"));
+		if (tgt && *tgt) {
+			/* path.Clean on the target */
+			char *c = compose_abspath("/", tgt);
+			if (tgt[0] != '/')
+				json_object_set_new(o, "target", json_string(tgt)); /* relative targets stay */
+			else
+				json_object_set_new(o, "target", json_string(c));
+			free(c);
+		}
 		const char *t = json_string_value(json_object_get(o, "type"));
 		const char *src = json_string_value(json_object_get(o, "source"));
 		if (t && !strcmp(t, "volume") && src && *src && !json_object_get(topvols, src)) {
@@ -374,6 +384,17 @@ static json_t *unit_bytes(json_t *v)
 	return json_string(b);
 }
 
+struct svc_lookup {
+	json_t *env, *svcenv;
+};
+/* env_file interpolation: the project's variables first, then the service's environment */
+static const char *svc_lookup_fn(void *ud, const char *name)
+{
+	struct svc_lookup *l = ud;
+	const char *v = compose_lookup_json(l->env, name);
+	return v ? v : compose_lookup_json(l->svcenv, name);
+}
+
 static int load_env_files(const char *svc, json_t *s, json_t *env, json_t *environment, berr *err)
 {
 	json_t *ef = json_object_get(s, "env_file");
@@ -411,17 +432,57 @@ static int load_env_files(const char *svc, json_t *s, json_t *env, json_t *envir
 			json_decref(vals);
 			return berr_set(err, 2, "env file %s not found: stat %s: no such file or directory", p, p);
 		}
-		if (compose_dotenv_load(p, compose_lookup_json, env, vals, err) < 0) {
+		struct svc_lookup sl = { env, environment };
+		if (compose_dotenv_load(p, svc_lookup_fn, &sl, vals, err) < 0) {
 			json_decref(list);
 			json_decref(vals);
 			return berr_wrap(err, "service %s", svc);
 		}
 	}
-	/* environment: wins over env_file */
+	/* environment: wins over env_file; the env_file section is then dropped, as
+	 * `docker compose config` does (WithDiscardEnvFile) */
 	json_object_update_missing(environment, vals);
 	json_decref(vals);
-	json_object_set_new(s, "env_file", list);
+	json_decref(list);
+	json_object_del(s, "env_file");
 	return 0;
+}
+
+/* label_file: labels read from files, overridden by `labels` (the section is dropped). */
+static int load_label_files(json_t *s, json_t *labels, berr *err)
+{
+	json_t *lf = json_object_get(s, "label_file");
+	if (!lf)
+		return 0;
+	json_t *list = json_is_string(lf) ? json_pack("[O]", lf) : json_incref(lf);
+	json_t *vals = json_object();
+	size_t i;
+	json_t *x;
+	int rc = 0;
+	json_array_foreach(list, i, x) {
+		const char *p = json_string_value(x);
+		if (!p)
+			continue;
+		struct stat st;
+		if (stat(p, &st) < 0) {
+			rc = berr_set(err, 2, "label file %s not found: stat %s: no such file or directory", p, p);
+			break;
+		}
+		if ((rc = compose_dotenv_load(p, compose_lookup_json, vals, vals, err)) < 0)
+			break;
+	}
+	if (rc == 0) {
+		json_object_update_missing(labels, vals);
+		json_object_del(s, "label_file");
+	}
+	json_decref(vals);
+	json_decref(list);
+	return rc;
+}
+
+static size_t json_size_of(json_t *v)
+{
+	return json_is_object(v) ? json_object_size(v) : json_is_array(v) ? json_array_size(v) : 0;
 }
 
 static int norm_service(const char *name, json_t *s, const char *project, const char *dir, json_t *env,
@@ -447,8 +508,20 @@ static int norm_service(const char *name, json_t *s, const char *project, const 
 		}
 		if (!json_object_get(v, "dockerfile") && !json_object_get(v, "dockerfile_inline"))
 			json_object_set_new(v, "dockerfile", json_string("Dockerfile"));
-		if (json_object_get(v, "args"))
-			json_object_set_new(v, "args", kv_map(json_object_get(v, "args"), env, true));
+		if (json_object_get(v, "args")) {
+			/* a bare ARG takes the variable's value, or is dropped when unset */
+			json_t *a = kv_map(json_object_get(v, "args"), env, true);
+			const char *ak;
+			json_t *av;
+			void *tmp;
+			json_object_foreach_safe(a, tmp, ak, av)
+				if (json_is_null(av))
+					json_object_del(a, ak);
+			json_object_set_new(v, "args", a);
+		}
+		if (json_object_get(v, "dockerfile") && json_object_get(v, "dockerfile_inline"))
+			return berr_set(err, 0, "service \"%s\" declares mutualy exclusive dockerfile and dockerfile_inline: invalid compose project",
+					name);
 		if (json_object_get(v, "labels"))
 			json_object_set_new(v, "labels", kv_map(json_object_get(v, "labels"), env, false));
 		json_object_set_new(s, "build", sorted(v));
@@ -475,8 +548,16 @@ static int norm_service(const char *name, json_t *s, const char *project, const 
 	if (json_object_size(environment) || json_object_get(s, "environment"))
 		json_object_set_new(s, "environment", sorted(environment));
 	json_decref(environment);
-	if ((v = json_object_get(s, "labels")))
-		json_object_set_new(s, "labels", kv_map(v, env, false));
+	{
+		json_t *labels = json_object_get(s, "labels") ? kv_map(json_object_get(s, "labels"), env, false) : json_object();
+		if (load_label_files(s, labels, err) < 0) {
+			json_decref(labels);
+			return -1;
+		}
+		if (json_object_size(labels))
+			json_object_set_new(s, "labels", sorted(labels));
+		json_decref(labels);
+	}
 	if ((v = json_object_get(s, "ports"))) {
 		json_t *p;
 		if (norm_ports(name, v, &p, err) < 0)
@@ -507,6 +588,9 @@ static int norm_service(const char *name, json_t *s, const char *project, const 
 		json_object_set_new(s, "tmpfs", json_pack("[O]", v));
 	/* networks */
 	v = json_object_get(s, "networks");
+	if (v && json_object_get(s, "network_mode") && json_size_of(v))
+		return berr_set(err, 0, "service %s declares mutually exclusive `network_mode` and `networks`: invalid compose project",
+				name);
 	if (!v && !json_object_get(s, "network_mode"))
 		json_object_set_new(s, "networks", json_pack("{s:n}", "default"));
 	else if (json_is_array(v)) {
@@ -526,9 +610,10 @@ static int norm_service(const char *name, json_t *s, const char *project, const 
 	}
 	if ((v = json_object_get(s, "networks")))
 		json_object_set_new(s, "networks", sorted(v));
-	/* depends_on */
-	v = json_object_get(s, "depends_on");
-	if (v) {
+	/* depends_on (a map), plus the dependencies implied by links, service: namespaces and
+	 * volumes_from, as compose-go's Normalize */
+	{
+		v = json_object_get(s, "depends_on");
 		json_t *m = json_object();
 		if (json_is_array(v)) {
 			size_t i;
@@ -536,7 +621,7 @@ static int norm_service(const char *name, json_t *s, const char *project, const 
 			json_array_foreach(v, i, x)
 				json_object_set_new(m, json_string_value(x),
 						    json_pack("{s:s,s:b}", "condition", "service_started", "required", 1));
-		} else {
+		} else if (json_is_object(v)) {
 			const char *k;
 			json_t *x;
 			json_object_foreach(v, k, x) {
@@ -549,13 +634,48 @@ static int norm_service(const char *name, json_t *s, const char *project, const 
 				json_decref(c);
 			}
 		}
-		json_object_set_new(s, "depends_on", sorted(m));
+		size_t i;
+		json_t *x;
+		json_array_foreach(json_object_get(s, "links"), i, x) {
+			const char *l = json_string_value(x);
+			if (!l)
+				continue;
+			_cleanup_free_ char *svc = xstrndup(l, strcspn(l, ":"));
+			if (strchr(l, ':') && strchr(strchr(l, ':') + 1, ':'))
+				continue; /* only SERVICE or SERVICE:ALIAS */
+			if (!json_object_get(m, svc))
+				json_object_set_new(m, svc, json_pack("{s:s,s:b,s:b}", "condition", "service_started", "required", 1,
+								  "restart", 1));
+		}
+		const char *ns[] = { "network_mode", "ipc", "pid", "uts", "cgroup" };
+		for (size_t n = 0; n < ARRAY_SIZE(ns); n++) {
+			const char *ref = json_string_value(json_object_get(s, ns[n]));
+			if (ref && !strncmp(ref, "service:", 8) && !json_object_get(m, ref + 8))
+				json_object_set_new(m, ref + 8, json_pack("{s:s,s:b,s:b}", "condition", "service_started", "required", 1,
+									  "restart", 1));
+		}
+		json_array_foreach(json_object_get(s, "volumes_from"), i, x) {
+			const char *vf = json_string_value(x);
+			if (!vf || !strncmp(vf, "container:", 10))
+				continue;
+			_cleanup_free_ char *svc = xstrndup(vf, strcspn(vf, ":"));
+			if (!json_object_get(m, svc))
+				json_object_set_new(m, svc, json_pack("{s:s,s:b,s:b}", "condition", "service_started", "required", 1,
+								  "restart", 0));
+		}
+		if (json_object_size(m))
+			json_object_set_new(s, "depends_on", sorted(m));
 		json_decref(m);
 	}
 	/* healthcheck test as a list */
 	json_t *hc = json_object_get(s, "healthcheck");
 	if (json_is_object(hc) && json_is_string(v = json_object_get(hc, "test")))
 		json_object_set_new(hc, "test", json_pack("[s,O]", "CMD-SHELL", v));
+	if (json_is_object(hc) && json_is_array(v = json_object_get(hc, "test")) && json_array_size(v)) {
+		const char *t0 = json_string_value(json_array_get(v, 0));
+		if (!t0 || (strcmp(t0, "CMD") && strcmp(t0, "CMD-SHELL") && strcmp(t0, "NONE")))
+			return berr_set(err, 0, "healthcheck.test must start either by \"CMD\", \"CMD-SHELL\" or \"NONE\"");
+	}
 	const char *bytes[] = { "mem_limit", "memswap_limit", "mem_reservation", "shm_size" };
 	for (size_t i = 0; i < ARRAY_SIZE(bytes); i++)
 		if ((v = json_object_get(s, bytes[i])))
@@ -570,6 +690,12 @@ static int norm_service(const char *name, json_t *s, const char *project, const 
 		json_array_foreach(l, i, x) {
 			if (json_is_string(x))
 				json_array_set_new(l, i, json_pack("{s:O}", "source", x));
+			json_t *mnt = json_array_get(l, i);
+			if (m == 0 && json_is_string(json_object_get(mnt, "source")) && !json_object_get(mnt, "target")) {
+				char *t = xasprintf("/run/secrets/%s", json_string_value(json_object_get(mnt, "source")));
+				json_object_set_new(mnt, "target", json_string(t));
+				free(t);
+			}
 			const char *src = json_string_value(json_object_get(json_array_get(l, i), "source"));
 			if (src && !json_object_get(json_object_get(model, mounts[m]), src))
 				return berr_set(err, 0, "service \"%s\" refers to undefined %s %s: invalid compose project", name,
@@ -655,6 +781,38 @@ int compose_normalize(json_t *model, const char *project_name, const char *proje
 		json_decref(s);
 	}
 	json_decref(s0);
+	{
+		/* consistency checks over the whole project */
+		json_t *names = json_object();
+		json_object_foreach(newsvc, k, v) {
+			const char *cn = json_string_value(json_object_get(v, "container_name"));
+			if (cn && json_object_get(names, cn)) {
+				berr_set(err, 0, "services.%s: container name \"%s\" is already in use by service %s\"", k, cn,
+					 json_string_value(json_object_get(names, cn)));
+				json_decref(names);
+				json_decref(newsvc);
+				return -1;
+			}
+			if (cn)
+				json_object_set_new(names, cn, json_string(k));
+			const char *nm = json_string_value(json_object_get(v, "network_mode"));
+			if (nm && !strncmp(nm, "service:", 8) && !json_object_get(newsvc, nm + 8)) {
+				berr_set(err, 0, "service \"%s\" not found for network_mode 'service:%s'", nm + 8, nm + 8);
+				json_decref(names);
+				json_decref(newsvc);
+				return -1;
+			}
+			json_t *scale = json_object_get(v, "scale");
+			json_t *repl = json_object_get(json_object_get(v, "deploy"), "replicas");
+			if (json_is_integer(scale) && json_is_integer(repl) && json_integer_value(scale) != json_integer_value(repl)) {
+				berr_set(err, 0, "services.%s: can't set distinct values on 'scale' and 'deploy.replicas': invalid compose project", k);
+				json_decref(names);
+				json_decref(newsvc);
+				return -1;
+			}
+		}
+		json_decref(names);
+	}
 	if (uses_default) {
 		if (!json_is_object(nets)) {
 			nets = json_object();
