@@ -54,10 +54,14 @@ int compose_dotenv_load(const char *path, compose_lookup_fn lookup, void *ud, js
 json_t *compose_environ(void);
 
 /* ---- merge.c: the Compose spec's merge rules for several -f files ---- */
-/* Merge override into base (both raw, per-file models); returns a new reference. */
-json_t *compose_merge(json_t *base, json_t *override);
-/* Merge one service definition over another (used by extends). New reference. */
-json_t *compose_merge_service(json_t *base, json_t *override);
+/* Merge override into base (both raw, per-file models); returns a new reference, or NULL
+ * with err set ("cannot override services.web.ports"). */
+json_t *compose_merge(json_t *base, json_t *override, berr *err);
+/* Merge one service definition over another (used by extends). New reference or NULL. */
+json_t *compose_merge_service(json_t *base, json_t *override, berr *err);
+/* Make the keyed sequences unique (ports, volumes, expose, secrets, environment...): a later
+ * entry with the same key replaces the earlier one in place. */
+void compose_enforce_unicity(json_t *model);
 /* Remove the !reset / !override markers left after merging. */
 void compose_strip_markers(json_t *v);
 

@@ -104,10 +104,11 @@ static json_t *resolve(struct xctx *x, json_t *model, const char *file, const ch
 	json_t *over = json_deep_copy(svc);
 	json_object_del(over, "extends");
 	json_decref(svc);
-	json_t *merged = compose_merge_service(base, over);
+	json_t *merged = compose_merge_service(base, over, x->err);
 	json_decref(base);
 	json_decref(over);
-	json_object_del(merged, "extends");
+	if (merged)
+		json_object_del(merged, "extends");
 	return merged;
 }
 

@@ -839,6 +839,8 @@ int compose_normalize(json_t *model, const char *project_name, const char *proje
 	json_object_clear(model);
 	json_object_update(model, out);
 	json_decref(out);
+	/* the long syntax can reveal duplicates (a range and a single port) */
+	compose_enforce_unicity(model);
 	return 0;
 }
 

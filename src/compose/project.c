@@ -63,11 +63,14 @@ int compose_load_files(const struct strvec *files, json_t *env, struct strvec *c
 		if (!model)
 			model = m;
 		else {
-			json_t *merged = compose_merge(model, m);
+			json_t *merged = compose_merge(model, m, err);
 			json_decref(model);
 			json_decref(m);
 			model = merged;
+			if (!model)
+				goto fail;
 		}
+		compose_enforce_unicity(model);
 		/* the merged model so far must be valid (an override file alone need not be) */
 		json_t *copy = json_deep_copy(model);
 		compose_strip_markers(copy);

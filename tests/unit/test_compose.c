@@ -289,7 +289,10 @@ static void test_merge(void **state)
 			 "    ports: ['80:80', '8080:80']\n    volumes: ['./b:/data']\n    labels: [l2=b]\n"
 			 "    expose: ['1', '2']\n    depends_on: {cache: {condition: service_healthy}}\n"
 			 "  cache:\n    image: redis\n");
-	json_t *m = compose_merge(a, b);
+	berr err = { 0 };
+	json_t *m = compose_merge(a, b, &err);
+	assert_non_null(m);
+	compose_enforce_unicity(m);
 	json_t *web = json_object_get(json_object_get(m, "services"), "web");
 	assert_string_equal(json_string_value(json_object_get(web, "image")), "b");
 	json_t *cmd = json_object_get(web, "command");
@@ -324,7 +327,10 @@ static void test_merge_reset_override(void **state)
 	(void)state;
 	json_t *a = yaml("services:\n  web:\n    image: a\n    ports: ['80:80']\n    environment: {A: 1, B: 2}\n");
 	json_t *b = yaml("services:\n  web:\n    ports: !reset []\n    environment: !override {C: 3}\n");
-	json_t *m = compose_merge(a, b);
+	berr err = { 0 };
+	json_t *m = compose_merge(a, b, &err);
+	assert_non_null(m);
+	compose_enforce_unicity(m);
 	compose_strip_markers(m);
 	json_t *web = json_object_get(json_object_get(m, "services"), "web");
 	assert_null(json_object_get(web, "ports"));
@@ -334,6 +340,39 @@ static void test_merge_reset_override(void **state)
 	json_decref(a);
 	json_decref(b);
 	json_decref(m);
+}
+
+static void test_merge_rules_more(void **state)
+{
+	(void)state;
+	berr err = { 0 };
+	json_t *a = yaml("services:\n  web:\n    image: a\n    user: root\n    dns: 1.1.1.1\n"
+			 "    security_opt: [x]\n    ports: ['80:80', '80:80']\n    secrets: [s1]\n");
+	json_t *b = yaml("services:\n  web:\n    user: null\n    dns: [8.8.8.8]\n    security_opt: [x]\n"
+			 "    secrets: [{source: s1, mode: 0400}]\n");
+	json_t *m = compose_merge(a, b, &err);
+	assert_non_null(m);
+	compose_enforce_unicity(m);
+	json_t *web = json_object_get(json_object_get(m, "services"), "web");
+	/* a null override keeps the base value */
+	assert_string_equal(json_string_value(json_object_get(web, "user")), "root");
+	/* a string is a one-item sequence; sequences append */
+	assert_int_equal(json_array_size(json_object_get(web, "dns")), 2);
+	/* sequences without a key rule are appended as they are */
+	assert_int_equal(json_array_size(json_object_get(web, "security_opt")), 2);
+	/* duplicates of keyed sequences collapse, even within one file */
+	assert_int_equal(json_array_size(json_object_get(web, "ports")), 1);
+	/* secrets keyed by target (/run/secrets/<source>): the later long form replaces */
+	assert_int_equal(json_array_size(json_object_get(web, "secrets")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(web, "secrets"), 0), "mode")), 256);
+	json_decref(m);
+	json_decref(b);
+	/* mismatched kinds cannot be merged */
+	b = yaml("services:\n  web:\n    ports: {a: 1}\n");
+	assert_null(compose_merge(a, b, &err));
+	assert_string_equal(err.msg, "cannot override services.web.ports");
+	json_decref(a);
+	json_decref(b);
 }
 
 static void test_validate(void **state)
@@ -410,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_dotenv_reference),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_merge_reset_override),
+		cmocka_unit_test(test_merge_rules_more),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_depends_cycle),
