@@ -43,7 +43,7 @@ static json_t *resolve(struct xctx *x, json_t *model, const char *file, const ch
 {
 	json_t *svc = json_object_get(json_object_get(model, "services"), name);
 	if (!svc) {
-		berr_set(x->err, 0, "cannot extend service \"%s\" in %s: service not found", name, file);
+		berr_set(x->err, 0, "service \"%s\" not found in %s", name, file);
 		return NULL;
 	}
 	if (json_is_null(svc))
@@ -55,12 +55,16 @@ static json_t *resolve(struct xctx *x, json_t *model, const char *file, const ch
 		return svc;
 	_cleanup_free_ char *key = xasprintf("%s#%s", file, name);
 	if (sv_contains(&x->chain, key)) {
+		/* as compose: "Circular reference:\n  a in f\n  extends b in f\n  extends a in f" */
 		struct strbuf b = STRBUF_INIT;
 		sb_init(&b);
-		for (size_t i = 0; i < x->chain.n; i++)
-			sb_addf(&b, "%s -> ", strchr(x->chain.v[i], '#') + 1);
-		sb_adds(&b, name);
-		berr_set(x->err, 0, "circular reference with extends: %s", b.buf);
+		sb_adds(&b, "Circular reference:");
+		for (size_t i = 0; i <= x->chain.n; i++) {
+			const char *e = i < x->chain.n ? x->chain.v[i] : key;
+			const char *hash = strrchr(e, '#');
+			sb_addf(&b, "\n  %s%s in %.*s", i ? "extends " : "", hash + 1, (int)(hash - e), e);
+		}
+		berr_set(x->err, 0, "%s", b.buf);
 		sb_release(&b);
 		json_decref(svc);
 		return NULL;
@@ -69,7 +73,7 @@ static json_t *resolve(struct xctx *x, json_t *model, const char *file, const ch
 						     : json_string_value(json_object_get(ext, "service"));
 	const char *base_file = json_is_object(ext) ? json_string_value(json_object_get(ext, "file")) : NULL;
 	if (!base_name) {
-		berr_set(x->err, 0, "services.%s.extends: a service name is required", name);
+		berr_set(x->err, 0, "extends.%s.service is required", name);
 		json_decref(svc);
 		return NULL;
 	}
@@ -80,7 +84,13 @@ static json_t *resolve(struct xctx *x, json_t *model, const char *file, const ch
 		_cleanup_free_ char *path = compose_abspath(d, base_file);
 		json_t *other;
 		if (load_other(path, x->env, &other, x->err) == 0) {
-			base = resolve(x, other, path, base_name);
+			if (!json_object_get(json_object_get(other, "services"), base_name)) {
+				berr_set(x->err, 0, "cannot extend service \"%s\" in %s: service \"%s\" not found in %s", name, file,
+					 base_name, base_file);
+				json_decref(other);
+				other = NULL;
+			}
+			base = other ? resolve(x, other, path, base_name) : NULL;
 			if (base) {
 				/* the base's relative paths are relative to its own file */
 				_cleanup_free_ char *bd = dir_of(path);
@@ -89,10 +99,11 @@ static json_t *resolve(struct xctx *x, json_t *model, const char *file, const ch
 				json_decref(base);
 				base = json_incref(json_object_get(json_object_get(wrap, "services"), "x"));
 				json_decref(wrap);
-			} else
-				berr_wrap(x->err, "extends %s", path);
+			}
 			json_decref(other);
 		}
+	} else if (!json_object_get(json_object_get(model, "services"), base_name)) {
+		berr_set(x->err, 0, "cannot extend service \"%s\" in %s: service \"%s\" not found", name, file, base_name);
 	} else
 		base = resolve(x, model, file, base_name);
 	free(x->chain.v[--x->chain.n]);
