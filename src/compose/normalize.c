@@ -342,9 +342,10 @@ static int norm_volumes(const char *svc, json_t *vols, const char *dir, json_t *
 		const char *t = json_string_value(json_object_get(o, "type"));
 		const char *src = json_string_value(json_object_get(o, "source"));
 		if (t && !strcmp(t, "volume") && src && *src && !json_object_get(topvols, src)) {
+			berr_set(err, 0, "service \"%s\" refers to undefined volume %s: invalid compose project", svc, src);
 			json_decref(o);
 			json_decref(res);
-			return berr_set(err, 0, "service \"%s\" refers to undefined volume %s: invalid compose project", svc, src);
+			return -1;
 		}
 		json_array_append_new(res, ordered(o, vol_order, ARRAY_SIZE(vol_order)));
 		json_decref(o);

@@ -396,3 +396,119 @@ YAML
 	run_berth compose --help
 	assert_output_contains "config"
 }
+
+@test "compose: an override file need not be valid alone; null keeps the base; kind mismatch" {
+	compose_dir override
+	printf 'services:\n  web:\n    image: busybox\n    user: root\n    ports: ["80:80"]\n' > compose.yaml
+	printf 'services:\n  web:\n    user: null\n    ports: ["80:80", "81:81"]\n' > compose.override.yaml
+	run_config_json
+	assert_equal "$(json_get 'j["services"]["web"]["user"]')" "root"
+	assert_equal "$(json_get 'len(j["services"]["web"]["ports"])')" "2"
+	printf 'services:\n  web:\n    ports: {a: 1}\n' > compose.override.yaml
+	run_berth --exit 1 compose config
+	assert_output_contains "cannot override services.web.ports"
+}
+
+@test "compose: env_file merged into environment, environment wins, env_file dropped" {
+	compose_dir envfiles
+	printf 'A=from-file\nB=from-file\nC=${TAG:-x}\n' > app.env
+	printf 'TAG=dotenv\n' > .env
+	cat > compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    env_file: app.env
+    environment:
+      B: from-environment
+      D:
+YAML
+	run_config_json
+	assert_equal "$(json_get 'j["services"]["web"]["environment"]')" "{'A': 'from-file', 'B': 'from-environment', 'C': 'dotenv', 'D': None}"
+	assert_equal "$(json_get '"env_file" in j["services"]["web"]')" "False"
+	D=from-env run_config_json
+	assert_equal "$(json_get 'j["services"]["web"]["environment"]["D"]')" "from-env"
+	printf 'services:\n  web:\n    image: busybox\n    env_file: [missing.env]\n' > compose.yaml
+	run_berth --exit 1 compose config
+	assert_output_contains "env file $PWD/missing.env not found"
+	printf 'services:\n  web:\n    image: busybox\n    env_file: [{path: missing.env, required: false}]\n' > compose.yaml
+	run_berth compose config -q
+}
+
+@test "compose: implied dependencies, secrets target, build args and consistency errors" {
+	compose_dir consistency
+	cat > compose.yaml <<'YAML'
+services:
+  db:
+    image: busybox
+  web:
+    image: busybox
+    links: [db]
+    volumes_from: [db]
+    secrets: [token]
+    build:
+      context: .
+      args: [SET_ARG, UNSET_ARG, FIXED=1]
+secrets:
+  token:
+    file: ./token.txt
+YAML
+	SET_ARG=yes run_config_json
+	assert_equal "$(json_get 'j["services"]["web"]["depends_on"]["db"]["restart"]')" "True"
+	assert_equal "$(json_get 'j["services"]["web"]["secrets"][0]["target"]')" "/run/secrets/token"
+	assert_equal "$(json_get 'j["secrets"]["token"]["file"]')" "$PWD/token.txt"
+	assert_equal "$(json_get 'j["services"]["web"]["build"]["args"]')" "{'SET_ARG': 'yes', 'FIXED': '1'}"
+	printf 'services:\n  a:\n    image: x\n    container_name: same\n  b:\n    image: x\n    container_name: same\n' > compose.yaml
+	run_berth --exit 1 compose config
+	assert_output_contains 'container name "same" is already in use'
+	printf 'services:\n  a:\n    build: .\n    network_mode: host\n    networks: [default]\n' > compose.yaml
+	run_berth --exit 1 compose config
+	assert_output_contains "declares mutually exclusive \`network_mode\` and \`networks\`"
+	printf 'services:\n  a:\n    environment: [A=1]\n' > compose.yaml
+	run_berth --exit 1 compose config
+	assert_output_contains 'service "a" has neither an image nor a build context specified'
+	printf 'services:\n  a:\n    image: x\n    volumes: [data:/data]\n' > compose.yaml
+	run_berth --exit 1 compose config
+	assert_output_contains 'service "a" refers to undefined volume data'
+	printf 'services:\n  a:\n    image: x\n    depends_on: [ghost]\n' > compose.yaml
+	run_berth --exit 1 compose config
+	assert_output_contains 'service "a" depends on undefined service "ghost": invalid compose project'
+	printf 'services:\n  a:\n    image: x\n    privileged: "${PRIV}"\n' > compose.yaml
+	PRIV=maybe run_berth --exit 1 compose config
+	assert_output_contains "error while interpolating services.a.privileged: failed to cast to expected type: invalid boolean: maybe"
+	PRIV=true run_config_json
+	assert_equal "$(json_get 'j["services"]["a"]["privileged"]')" "True"
+}
+
+@test "compose: extends cycles and missing bases are errors" {
+	compose_dir extcycle
+	printf 'services:\n  a:\n    extends: b\n    image: x\n  b:\n    extends: a\n' > compose.yaml
+	run_berth --exit 1 compose config
+	assert_output_contains "Circular reference:"
+	assert_output_contains "extends b in $PWD/compose.yaml"
+	printf 'services:\n  a:\n    extends: nope\n    image: x\n' > compose.yaml
+	run_berth --exit 1 compose config
+	assert_output_contains "cannot extend service \"a\" in $PWD/compose.yaml: service \"nope\" not found"
+}
+
+@test "compose: ports short syntax: ranges, host IPs, protocols" {
+	compose_dir ports
+	cat > compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    ports:
+      - "127.0.0.1:8080:80"
+      - "9000-9001:9000-9001/udp"
+      - 3000
+      - "[::1]:5353:53/udp"
+      - target: 443
+        published: 8443
+YAML
+	run_config_json
+	assert_equal "$(json_get 'j["services"]["web"]["ports"][0]')" "{'mode': 'ingress', 'host_ip': '127.0.0.1', 'target': 80, 'published': '8080', 'protocol': 'tcp'}"
+	assert_equal "$(json_get 'j["services"]["web"]["ports"][2]["published"]')" "9001"
+	assert_equal "$(json_get 'j["services"]["web"]["ports"][2]["protocol"]')" "udp"
+	assert_equal "$(json_get '"published" in j["services"]["web"]["ports"][3]')" "False"
+	assert_equal "$(json_get 'j["services"]["web"]["ports"][4]["host_ip"]')" "::1"
+	assert_equal "$(json_get 'j["services"]["web"]["ports"][5]["published"]')" "8443"
+}
