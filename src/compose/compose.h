@@ -12,11 +12,15 @@
 #include "util/strbuf.h"
 
 /* ---- load.c: YAML -> JSON, scalars as YAML 1.2 core schema (go-yaml v3, as compose v2) ---- */
-/* Parse YAML text (name is used in messages). An empty document gives an empty object.
+/* Parse YAML text (name is used in messages); the first document. An empty stream gives an
+ * empty object.
  * Anchors, aliases and "<<" merge keys are resolved; "!reset" and "!override" tags become the
  * markers below (consumed by merge.c). */
 int compose_yaml_parse(const char *name, const char *text, size_t len, json_t **out, berr *err);
 int compose_yaml_load_file(const char *path, json_t **out, berr *err);
+/* Every document of a multi-document stream ("---"), as a JSON array of objects. */
+int compose_yaml_parse_all(const char *name, const char *text, size_t len, json_t **out, berr *err);
+int compose_yaml_load_file_all(const char *path, json_t **out, berr *err);
 /* Emit a JSON value as block YAML (strings that would read back as another type are quoted).
  * Returns a malloc'd string. */
 char *compose_yaml_emit(json_t *v);

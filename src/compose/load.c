@@ -337,7 +337,9 @@ static void diag_out(struct fy_diag *diag, void *user, const char *buf, size_t l
 	c->have = true;
 }
 
-static struct fy_document *parse_doc(const char *text, size_t len, struct diagcap *cap)
+/* Parse every document of the stream into a JSON array. -1: a syntax error (in *cap) or a
+ * conversion error (in err, cap->have false). */
+static int parse_docs(struct ld *ld, const char *text, size_t len, struct diagcap *cap, json_t **docs)
 {
 	struct fy_diag_cfg dcfg;
 	fy_diag_cfg_default(&dcfg);
@@ -347,52 +349,90 @@ static struct fy_document *parse_doc(const char *text, size_t len, struct diagca
 	dcfg.colorize = false;
 	struct fy_diag *diag = fy_diag_create(&dcfg);
 	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_JSON_NONE, .diag = diag };
-	struct fy_document *fyd = fy_document_build_from_string(&cfg, text, len);
+	struct fy_parser *fyp = fy_parser_create(&cfg);
+	json_t *arr = json_array();
+	int rc = 0;
+	if (!fyp || fy_parser_set_string(fyp, text, len) < 0) {
+		snprintf(cap->msg, sizeof cap->msg, "cannot set up the YAML parser");
+		cap->have = true;
+		rc = -1;
+	}
+	struct fy_document *fyd;
+	while (rc == 0 && (fyd = fy_parse_load_document(fyp))) {
+		struct fy_node *root = fy_document_root(fyd);
+		json_t *j = root ? node_to_json(ld, root) : json_null();
+		fy_parse_document_destroy(fyp, fyd);
+		if (!j) {
+			rc = -1;
+			break;
+		}
+		json_array_append_new(arr, j);
+	}
+	if (rc == 0 && cap->have)
+		rc = -1;
+	if (fyp)
+		fy_parser_destroy(fyp);
 	fy_diag_unref(diag);
-	return fyd;
+	if (rc < 0)
+		json_decref(arr);
+	else
+		*docs = arr;
+	return rc;
+}
+
+int compose_yaml_parse_all(const char *name, const char *text, size_t len, json_t **out, berr *err)
+{
+	struct diagcap cap = { 0 };
+	struct ld ld = { name, err, 0 };
+	json_t *docs = NULL;
+	if (parse_docs(&ld, text, len, &cap, &docs) < 0) {
+		if (!cap.have)
+			return -1; /* err is set */
+		long cut = indented_doc_end(text, len, cap.line);
+		struct diagcap cap2 = { 0 };
+		if (cut >= 0 && parse_docs(&ld, text, (size_t)cut, &cap2, &docs) == 0) {
+			int l = 1;
+			for (long i = 0; i < cut; i++)
+				l += text[i] == '\n';
+			compose_warn("%s:%d: an indented \"...\" is not YAML's document end marker (docker compose "
+				     "rejects this file); berth reads it as the end of the document", name, l);
+		} else if (cut >= 0 && !cap2.have) {
+			return -1;
+		} else
+			return berr_set(err, 0, "failed to parse %s: yaml: line %d, column %d: %s", name, cap.line, cap.col,
+					cap.msg);
+	}
+	size_t i;
+	json_t *d;
+	json_array_foreach(docs, i, d) {
+		if (json_is_null(d))
+			json_array_set_new(docs, i, json_object());
+		else if (!json_is_object(d)) {
+			json_decref(docs);
+			return berr_set(err, 0, "failed to parse %s: top-level object must be a mapping", name);
+		}
+	}
+	*out = docs;
+	return 0;
 }
 
 int compose_yaml_parse(const char *name, const char *text, size_t len, json_t **out, berr *err)
 {
-	struct diagcap cap = { 0 };
-	struct fy_document *fyd = parse_doc(text, len, &cap);
-	if (!fyd) {
-		if (!cap.have) { /* an empty stream: no document at all */
-			*out = json_object();
-			return 0;
-		}
-		long cut = indented_doc_end(text, len, cap.line);
-		if (cut >= 0) {
-			struct diagcap cap2 = { 0 };
-			fyd = parse_doc(text, (size_t)cut, &cap2);
-			if (fyd) {
-				int l = 1;
-				for (long i = 0; i < cut; i++)
-					l += text[i] == '\n';
-				compose_warn("%s:%d: an indented \"...\" is not YAML's document end marker (docker compose "
-					     "rejects this file); berth reads it as the end of the document", name, l);
-			}
-		}
-		if (!fyd)
-			return berr_set(err, 0, "failed to parse %s: yaml: line %d, column %d: %s", name, cap.line, cap.col,
-					cap.msg);
-	}
-	struct fy_node *root = fy_document_root(fyd);
-	struct ld ld = { name, err, 0 };
-	json_t *j = root ? node_to_json(&ld, root) : json_object();
-	fy_document_destroy(fyd);
-	if (!j)
+	json_t *docs;
+	if (compose_yaml_parse_all(name, text, len, &docs, err) < 0)
 		return -1;
-	if (json_is_null(j)) {
-		json_decref(j);
-		j = json_object();
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		return berr_set(err, 0, "failed to parse %s: top-level object must be a mapping", name);
-	}
-	*out = j;
+	*out = json_array_size(docs) ? json_incref(json_array_get(docs, 0)) : json_object();
+	json_decref(docs);
 	return 0;
+}
+
+int compose_yaml_load_file_all(const char *path, json_t **out, berr *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	if (read_file(path, &text, &len, err) < 0)
+		return -1;
+	return compose_yaml_parse_all(path, text, len, out, err);
 }
 
 int compose_yaml_load_file(const char *path, json_t **out, berr *err)

@@ -21,34 +21,53 @@ static char *dirname_of(const char *path)
 	return d;
 }
 
-/* Load one file into its raw model: YAML, interpolation, include, extends. */
-static int load_one(const char *file, json_t *env, struct strvec *chain, json_t **out, berr *err)
+/* Load one document of a file into its raw model: interpolation, include, extends. */
+static int load_doc(const char *file, json_t *m, json_t *env, struct strvec *chain, berr *err)
 {
-	json_t *m = NULL;
 	_cleanup_free_ char *dir = dirname_of(file);
-	if (compose_yaml_load_file(file, &m, err) < 0)
-		return -1;
-	{
-		/* `name:` with no body: an empty service */
-		const char *k;
-		json_t *v;
-		json_object_foreach(json_object_get(m, "services"), k, v)
-			if (json_is_null(v))
-				json_object_set_new(json_object_get(m, "services"), k, json_object());
-	}
+	/* `name:` with no body: an empty service */
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(m, "services"), k, v)
+		if (json_is_null(v))
+			json_object_set_new(json_object_get(m, "services"), k, json_object());
 	if (compose_interpolate(m, compose_lookup_json, env, err) < 0)
-		goto fail;
+		return -1;
 	sv_push(chain, file);
 	int rc = compose_apply_include(m, file, dir, env, chain, err);
 	free(chain->v[--chain->n]);
 	chain->v[chain->n] = NULL;
 	if (rc < 0)
-		goto fail;
-	if (compose_apply_extends(m, file, dir, env, err) < 0)
-		goto fail;
-	*out = m;
+		return -1;
+	return compose_apply_extends(m, file, dir, env, err);
+}
+
+/* Load one file: each of its YAML documents, merged in order. */
+static int load_one(const char *file, json_t *env, struct strvec *chain, json_t **out, berr *err)
+{
+	json_t *docs = NULL, *m = NULL;
+	if (compose_yaml_load_file_all(file, &docs, err) < 0)
+		return -1;
+	size_t i;
+	json_t *d;
+	json_array_foreach(docs, i, d) {
+		if (load_doc(file, d, env, chain, err) < 0)
+			goto fail;
+		if (!m) {
+			m = json_incref(d);
+			continue;
+		}
+		json_t *merged = compose_merge(m, d, err);
+		json_decref(m);
+		m = merged;
+		if (!m)
+			goto fail;
+	}
+	json_decref(docs);
+	*out = m ? m : json_object();
 	return 0;
 fail:
+	json_decref(docs);
 	json_decref(m);
 	return -1;
 }

@@ -512,3 +512,11 @@ YAML
 	assert_equal "$(json_get 'j["services"]["web"]["ports"][4]["host_ip"]')" "::1"
 	assert_equal "$(json_get 'j["services"]["web"]["ports"][5]["published"]')" "8443"
 }
+
+@test "compose: several YAML documents in one file are merged in order; '...' in column 0 ends one" {
+	compose_dir multidoc
+	printf -- '---\nservices:\n  web:\n    image: busybox\n    environment: [A=1]\n...\n---\nservices:\n  web:\n    environment: [B=2]\n  db:\n    image: alpine\n' > compose.yaml
+	run_config_json
+	assert_equal "$(json_get 'sorted(j["services"])')" "['db', 'web']"
+	assert_equal "$(json_get 'j["services"]["web"]["environment"]')" "{'A': '1', 'B': '2'}"
+}
