@@ -54,25 +54,13 @@ static int compose_config(struct berth_ctx *ctx, struct compose_opts *o, int arg
 		sv_push(&o->profiles, "*");
 	struct compose_project p;
 	berr err = { 0 };
+	for (size_t i = 0; i < args.n; i++)
+		sv_push(&o->services, args.v[i]);
 	if (compose_load(o, &p, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return err.status ? err.status : 1;
 	}
 	json_t *svcs = json_object_get(p.model, "services");
-	for (size_t i = 0; i < args.n; i++)
-		if (!json_object_get(svcs, args.v[i])) {
-			fprintf(stderr, "no such service: %s\n", args.v[i]);
-			compose_project_free(&p);
-			return 1;
-		}
-	if (args.n) {
-		const char *k;
-		json_t *v;
-		void *tmp;
-		json_object_foreach_safe(svcs, tmp, k, v)
-			if (!sv_contains(&args, k))
-				json_object_del(svcs, k);
-	}
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
 	sb_init(&out);
 	const char *k;
@@ -180,7 +168,8 @@ static void compose_help(const struct opt *opts)
 
 static int run_compose(struct berth_ctx *ctx, int argc, char **argv)
 {
-	struct compose_opts o = { STRVEC_INIT, NULL, NULL, STRVEC_INIT, STRVEC_INIT, NULL };
+	struct compose_opts o = { .files = STRVEC_INIT, .env_files = STRVEC_INIT, .profiles = STRVEC_INIT,
+				  .services = STRVEC_INIT };
 	const char *ansi = NULL, *progress = NULL;
 	bool compat = false, dry = false;
 	long parallel = -1;
@@ -232,6 +221,7 @@ out:
 	sv_clear(&o.files);
 	sv_clear(&o.env_files);
 	sv_clear(&o.profiles);
+	sv_clear(&o.services);
 	return status;
 }
 

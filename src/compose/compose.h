@@ -82,6 +82,7 @@ struct compose_opts {
 	const char *project_dir;  /* --project-directory */
 	struct strvec env_files;  /* --env-file */
 	struct strvec profiles;   /* --profile */
+	struct strvec services;   /* services named on the command line (with their dependencies) */
 	const char *workdir;      /* NULL: the current directory */
 };
 /* Resolve the compose files (absolute paths) and the project directory. */
@@ -106,8 +107,9 @@ void compose_resolve_paths(json_t *model, const char *dir);
 char *compose_abspath(const char *dir, const char *p);
 
 /* ---- profiles.c ---- */
-/* Drop services whose profiles are not enabled (and are not needed by enabled ones). */
-int compose_apply_profiles(json_t *model, const struct strvec *profiles, berr *err);
+/* Drop services whose profiles are not enabled; when services are selected (`config web`),
+ * keep exactly those and their dependencies ("no such service: X" for an unknown one). */
+int compose_apply_profiles(json_t *model, const struct strvec *profiles, const struct strvec *selected, berr *err);
 /* All profiles named in the model, sorted, unique. */
 void compose_list_profiles(json_t *model, struct strvec *out);
 

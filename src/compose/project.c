@@ -223,7 +223,7 @@ int compose_load(const struct compose_opts *o, struct compose_project *p, berr *
 		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
 			sv_push(&profiles, t);
 	}
-	if (compose_apply_profiles(model, &profiles, err) < 0)
+	if (compose_apply_profiles(model, &profiles, &o->services, err) < 0)
 		goto out;
 	if (compose_normalize(model, p->name, p->dir, p->env, err) < 0)
 		goto out;

@@ -520,3 +520,26 @@ YAML
 	assert_equal "$(json_get 'sorted(j["services"])')" "['db', 'web']"
 	assert_equal "$(json_get 'j["services"]["web"]["environment"]')" "{'A': '1', 'B': '2'}"
 }
+
+@test "compose: config SERVICE renders that service and its dependencies, even profile-disabled" {
+	compose_dir select
+	cat > compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    depends_on: [db]
+  db:
+    image: busybox
+  other:
+    image: busybox
+  tool:
+    image: busybox
+    profiles: [tools]
+YAML
+	run_config_json web
+	assert_equal "$(json_get 'sorted(j["services"])')" "['db', 'web']"
+	run_config_json tool
+	assert_equal "$(json_get 'sorted(j["services"])')" "['tool']"
+	run_berth --exit 1 compose config nope
+	assert_output_contains "no such service: nope"
+}
