@@ -373,6 +373,15 @@ static bool check(struct vctx *c, json_t *v, json_t *s, int depth)
 
 int compose_validate(json_t *model, const char *file, berr *err)
 {
+	static bool warned;
+	if (!compose_schema_path()) {
+		/* an install without the schema still loads projects, and says so once */
+		if (!warned)
+			compose_warn("the Compose schema (compose-spec.schema.json) was not found; set BERTH_COMPOSE_SCHEMA. "
+				     "The model is not validated against it");
+		warned = true;
+		return 0;
+	}
 	json_t *root = load_schema(err);
 	if (!root)
 		return -1;
