@@ -1,7 +1,8 @@
 /* include.c: the top-level `include:` list: each entry is loaded as its own Compose project
  * (paths relative to the including file, its own project directory and .env), and its
- * services, networks, volumes, secrets and configs are added to the including model;
- * a resource defined differently on both sides is an error, as is an include cycle. */
+ * services, networks, volumes, secrets and configs are added to the including model (a
+ * resource also defined by the including file is merged under that definition); an include
+ * cycle is an error. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -98,12 +99,22 @@ static int include_one(json_t *model, json_t *item, const char *dir, json_t *env
 		const char *name;
 		json_t *v;
 		json_object_foreach(src, name, v) {
-			json_t *old = json_object_get(dst, name);
-			if (old && !json_equal(old, v)) {
-				berr_set(err, 0, "%s.%s conflicts with imported resource", kinds[k], name);
-				goto out;
+			json_t *local = json_object_get(dst, name);
+			if (!local || json_equal(local, v)) {
+				json_object_set(dst, name, v);
+				continue;
 			}
-			json_object_set(dst, name, v);
+			/* defined on both sides: the including file's definition is merged over the
+			 * imported one (as compose-go does) */
+			json_t *wrap_a = json_pack("{s:{s:O}}", kinds[k], name, v);
+			json_t *wrap_b = json_pack("{s:{s:O}}", kinds[k], name, local);
+			json_t *merged = compose_merge(wrap_a, wrap_b, err);
+			json_decref(wrap_a);
+			json_decref(wrap_b);
+			if (!merged)
+				goto out;
+			json_object_set(dst, name, json_object_get(json_object_get(merged, kinds[k]), name));
+			json_decref(merged);
 		}
 	}
 	rc = 0;

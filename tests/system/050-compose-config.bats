@@ -545,3 +545,17 @@ YAML
 	run_berth --exit 1 compose config nope
 	assert_output_contains "no such service: nope"
 }
+
+@test "compose: include: relative to the including file, own .env, local definitions win" {
+	compose_dir inc
+	mkdir -p lib
+	printf 'LIBTAG=from-lib-env\n' > lib/.env
+	printf 'services:\n  db:\n    image: "postgres:${LIBTAG}"\n    volumes: [./data:/var/lib/data]\n    environment: {A: "1"}\n' > lib/db.yaml
+	printf 'include:\n  - lib/db.yaml\nservices:\n  web:\n    image: busybox\n  db:\n    environment: {B: "2"}\n' > compose.yaml
+	run_config_json
+	assert_equal "$(json_get 'j["services"]["db"]["image"]')" "postgres:from-lib-env"
+	assert_equal "$(json_get 'j["services"]["db"]["volumes"][0]["source"]')" "$PWD/lib/data"
+	assert_equal "$(json_get 'j["services"]["db"]["environment"]')" "{'A': '1', 'B': '2'}"
+	LIBTAG=from-process run_config_json
+	assert_equal "$(json_get 'j["services"]["db"]["image"]')" "postgres:from-process"
+}
