@@ -194,10 +194,8 @@ static int run_compose(struct berth_ctx *ctx, int argc, char **argv)
 			compose_help(opts);
 			return 0;
 		}
-	if (opts_parse("compose", "compose [OPTIONS] COMMAND", NULL, opts, false, argc, argv, &args, &status)) {
-		status = status;
+	if (opts_parse("compose", "compose [OPTIONS] COMMAND", NULL, opts, false, argc, argv, &args, &status))
 		goto out;
-	}
 	if (dry) {
 		fprintf(stderr, "berth compose: --dry-run is not supported yet\n");
 		status = 1;
