@@ -380,9 +380,49 @@ static int parse_docs(struct ld *ld, const char *text, size_t len, struct diagca
 	return rc;
 }
 
+/* Offset of the first byte that is not well-formed UTF-8, or -1. (YAML streams are Unicode;
+ * go-yaml refuses invalid UTF-8, and libfyaml 0.7 can loop on it after a '%'.) */
+static long bad_utf8(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		unsigned char c = s[i];
+		size_t n;
+		unsigned int cp;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xE0) == 0xC0)
+			n = 1, cp = c & 0x1F;
+		else if ((c & 0xF0) == 0xE0)
+			n = 2, cp = c & 0x0F;
+		else if ((c & 0xF8) == 0xF0)
+			n = 3, cp = c & 0x07;
+		else
+			return (long)i;
+		for (size_t k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xC0) != 0x80)
+				return (long)i;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return (long)i;
+		i += n + 1;
+	}
+	return -1;
+}
+
 int compose_yaml_parse_all(const char *name, const char *text, size_t len, json_t **out, berr *err)
 {
 	struct diagcap cap = { 0 };
+	long bad = bad_utf8((const unsigned char *)text, len);
+	if (bad >= 0) {
+		int line = 1;
+		for (long i = 0; i < bad; i++)
+			line += text[i] == '\n';
+		return berr_set(err, 0, "failed to parse %s: yaml: line %d: invalid UTF-8 (byte 0x%02x at offset %ld)", name,
+				line, (unsigned char)text[bad], bad);
+	}
 	struct ld ld = { name, err, 0 };
 	json_t *docs = NULL;
 	if (parse_docs(&ld, text, len, &cap, &docs) < 0) {

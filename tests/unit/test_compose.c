@@ -79,6 +79,13 @@ static void test_yaml_errors(void **state)
 	assert_non_null(strstr(err.msg, "bad.yaml"));
 	assert_int_equal(compose_yaml_parse("dup.yaml", "a: 1\na: 2\n", 10, &j, &err), -1);
 	assert_int_equal(compose_yaml_parse("list.yaml", "- a\n", 4, &j, &err), -1);
+	/* invalid UTF-8 is refused (libfyaml could loop on it); valid multi-byte text is fine */
+	assert_int_equal(compose_yaml_parse("u.yaml", "a: 1\n%\xb0\n", 8, &j, &err), -1);
+	assert_non_null(strstr(err.msg, "invalid UTF-8"));
+	j = yaml("a: \"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"\n");
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "a")), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	json_decref(j);
 	/* a document end marker in column 0 is fine */
 	j = yaml("a: 1\n...\n");
 	assert_non_null(j);
