@@ -132,7 +132,38 @@ struct ld {
 	const char *name;
 	berr *err;
 	int depth;
+	const char *text; /* the source, for scalar_text() */
+	size_t len;
 };
+
+/* A scalar's text (malloc'd, *lenp set). A one-line single-quoted scalar is decoded from the
+ * source here: libfyaml 0.7.12 leaks memory formatting one with many '' escapes. */
+static char *scalar_text(struct ld *ld, struct fy_node *n, size_t *lenp)
+{
+	if (fy_node_get_style(n) == FYNS_SINGLE_QUOTED && ld->text) {
+		struct fy_token *t = fy_node_get_scalar_token(n);
+		const struct fy_mark *sm = t ? fy_token_start_mark(t) : NULL, *em = t ? fy_token_end_mark(t) : NULL;
+		/* the marks enclose the content, without the quotes */
+		if (sm && em && sm->input_pos >= 1 && em->input_pos < ld->len && sm->input_pos <= em->input_pos) {
+			const char *a = ld->text + sm->input_pos, *b = ld->text + em->input_pos;
+			if (a[-1] == '\'' && b[0] == '\'' && !memchr(a, '\n', (size_t)(b - a))) {
+				struct strbuf sb = STRBUF_INIT;
+				sb_init(&sb);
+				for (const char *c = a; c < b; c++) {
+					sb_addc(&sb, *c);
+					if (*c == '\'' && c + 1 < b && c[1] == '\'')
+						c++;
+				}
+				*lenp = sb.len;
+				return sb_detach(&sb);
+			}
+		}
+	}
+	size_t len = 0;
+	const char *s = fy_node_get_scalar(n, &len);
+	*lenp = s ? len : 0;
+	return xstrndup(s ? s : "", s ? len : 0);
+}
 
 static json_t *node_to_json(struct ld *ld, struct fy_node *n);
 
@@ -181,14 +212,13 @@ static json_t *mapping_to_json(struct ld *ld, struct fy_node *n)
 			goto fail;
 		}
 		size_t kl;
-		const char *ks = fy_node_get_scalar(k, &kl);
+		_cleanup_free_ char *key = scalar_text(ld, k, &kl);
 		bool plain = fy_node_get_style(k) == FYNS_PLAIN;
-		if (plain && kl == 2 && !memcmp(ks, "<<", 2)) {
+		if (plain && kl == 2 && !memcmp(key, "<<", 2)) {
 			if (nmerges < ARRAY_SIZE(merges))
 				merges[nmerges++] = v;
 			continue;
 		}
-		_cleanup_free_ char *key = xstrndup(ks ? ks : "", ks ? kl : 0);
 		if (plain) {
 			/* keys resolve too: `1: x` has key "1", `null:` key "null"; keep the text */
 		}
@@ -240,8 +270,7 @@ static json_t *node_to_json(struct ld *ld, struct fy_node *n)
 	switch (fy_node_get_type(n)) {
 	case FYNT_SCALAR: {
 		size_t len;
-		const char *s = fy_node_get_scalar(n, &len);
-		_cleanup_free_ char *str = xstrndup(s ? s : "", s ? len : 0);
+		_cleanup_free_ char *str = scalar_text(ld, n, &len);
 		if (fy_node_get_style(n) == FYNS_PLAIN && !(tag && tl == 5 && !memcmp(tag, "!!str", 5)) &&
 		    !(tag && !strncmp(tag, "tag:yaml.org,2002:str", tl)))
 			r = resolve_plain(str);
@@ -348,6 +377,9 @@ static int parse_docs(struct ld *ld, const char *text, size_t len, struct diagca
 	dcfg.user = cap;
 	dcfg.colorize = false;
 	struct fy_diag *diag = fy_diag_create(&dcfg);
+	/* collect errors rather than print them: libfyaml 0.7 can crash drawing the source line
+	 * of an error (found by fuzzing) */
+	fy_diag_set_collect_errors(diag, true);
 	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_JSON_NONE, .diag = diag };
 	struct fy_parser *fyp = fy_parser_create(&cfg);
 	json_t *arr = json_array();
@@ -368,6 +400,15 @@ static int parse_docs(struct ld *ld, const char *text, size_t len, struct diagca
 		}
 		json_array_append_new(arr, j);
 	}
+	void *it = NULL;
+	struct fy_diag_error *de = fy_diag_errors_iterate(diag, &it);
+	if (de && !cap->have) {
+		cap->line = de->line + 1;
+		cap->col = de->column + 1;
+		snprintf(cap->msg, sizeof cap->msg, "%s", de->msg ? de->msg : "invalid YAML");
+		cap->have = true;
+	}
+	fy_diag_set_collect_errors(diag, false); /* frees the collected errors */
 	if (rc == 0 && cap->have)
 		rc = -1;
 	if (fyp)
@@ -423,7 +464,7 @@ int compose_yaml_parse_all(const char *name, const char *text, size_t len, json_
 		return berr_set(err, 0, "failed to parse %s: yaml: line %d: invalid UTF-8 (byte 0x%02x at offset %ld)", name,
 				line, (unsigned char)text[bad], bad);
 	}
-	struct ld ld = { name, err, 0 };
+	struct ld ld = { name, err, 0, text, len };
 	json_t *docs = NULL;
 	if (parse_docs(&ld, text, len, &cap, &docs) < 0) {
 		if (!cap.have)

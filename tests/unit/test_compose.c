@@ -86,6 +86,14 @@ static void test_yaml_errors(void **state)
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "a")), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
 	json_decref(j);
+	/* single-quoted scalars, including many '' escapes (decoded by berth, see scalar_text) */
+	j = yaml("a: 'it''s'\nb: ''\nc: ''''''''''''''''''''''''''''''''''''''''''''\n'd''': 'multi\n  line'\n");
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "a")), "it's");
+	assert_string_equal(json_string_value(json_object_get(j, "b")), "");
+	assert_int_equal(strlen(json_string_value(json_object_get(j, "c"))), 21);
+	assert_string_equal(json_string_value(json_object_get(j, "d'")), "multi line");
+	json_decref(j);
 	/* a document end marker in column 0 is fine */
 	j = yaml("a: 1\n...\n");
 	assert_non_null(j);
