@@ -125,6 +125,37 @@ static json_t *kv_map(json_t *v, json_t *env, bool lookup)
 	return m;
 }
 
+/* Key orders of compose-go's types (yaml output follows the struct field order). */
+static const char *const service_order[] = {
+	"name", "profiles", "annotations", "attach", "build", "develop", "blkio_config", "cap_add", "cap_drop",
+	"cgroup_parent", "cgroup", "cpu_count", "cpu_percent", "cpu_period", "cpu_quota", "cpu_rt_period",
+	"cpu_rt_runtime", "cpus", "cpuset", "cpu_shares", "command", "configs", "container_name", "credential_spec",
+	"depends_on", "deploy", "device_cgroup_rules", "devices", "dns", "dns_opt", "dns_search", "dockerfile",
+	"domainname", "entrypoint", "provider", "environment", "env_file", "expose", "extends", "external_links",
+	"extra_hosts", "group_add", "gpus", "hostname", "healthcheck", "image", "init", "ipc", "isolation", "labels",
+	"label_file", "links", "logging", "log_driver", "log_opt", "mem_limit", "mem_reservation", "memswap_limit",
+	"mem_swappiness", "mac_address", "models", "net", "network_mode", "networks", "oom_kill_disable",
+	"oom_score_adj", "pid", "pids_limit", "platform", "ports", "privileged", "pull_policy", "read_only", "restart",
+	"runtime", "scale", "secrets", "security_opt", "shm_size", "stdin_open", "stop_grace_period", "stop_signal",
+	"storage_opt", "sysctls", "tmpfs", "tty", "ulimits", "use_api_socket", "user", "userns_mode", "uts",
+	"volume_driver", "volumes", "volumes_from", "working_dir", "pre_start", "post_start", "pre_stop",
+};
+static const char *const build_order[] = {
+	"context", "dockerfile", "dockerfile_inline", "entitlements", "args", "provenance", "sbom", "ssh", "labels",
+	"cache_from", "cache_to", "no_cache", "no_cache_filter", "additional_contexts", "pull", "extra_hosts",
+	"isolation", "network", "target", "secrets", "shm_size", "tags", "ulimits", "platforms", "privileged",
+};
+static const char *const health_order[] = { "test", "timeout", "interval", "retries", "start_period", "start_interval", "disable" };
+static const char *const dep_order[] = { "condition", "restart", "required" };
+static const char *const svcnet_order[] = { "aliases", "driver_opts", "gw_priority", "interface_name", "ipv4_address",
+					     "ipv6_address", "link_local_ips", "mac_address", "priority" };
+static const char *const network_order[] = { "name", "driver", "driver_opts", "ipam", "external", "internal",
+					      "attachable", "labels", "enable_ipv4", "enable_ipv6" };
+static const char *const volume_order[] = { "name", "driver", "driver_opts", "external", "labels" };
+static const char *const fileobj_order[] = { "name", "file", "environment", "content", "external", "labels",
+					      "driver", "driver_opts", "template_driver" };
+#define ORDERED(obj, order) ordered((obj), (order), ARRAY_SIZE(order))
+
 /* ---- ports ---- */
 static bool parse_range(const char *s, long *lo, long *hi)
 {
@@ -525,7 +556,7 @@ static int norm_service(const char *name, json_t *s, const char *project, const 
 					name);
 		if (json_object_get(v, "labels"))
 			json_object_set_new(v, "labels", kv_map(json_object_get(v, "labels"), env, false));
-		json_object_set_new(s, "build", sorted(v));
+		json_object_set_new(s, "build", ORDERED(v, build_order));
 	}
 	const char *words[] = { "command", "entrypoint" };
 	for (int i = 0; i < 2; i++)
@@ -609,8 +640,15 @@ static int norm_service(const char *name, json_t *s, const char *project, const 
 		if (strcmp(nn, "default") && !json_object_get(json_object_get(model, "networks"), nn))
 			return berr_set(err, 0, "service \"%s\" refers to undefined network %s: invalid compose project", name, nn);
 	}
-	if ((v = json_object_get(s, "networks")))
-		json_object_set_new(s, "networks", sorted(v));
+	if ((v = json_object_get(s, "networks"))) {
+		json_t *nets = sorted(v);
+		const char *nk;
+		json_t *nv2;
+		json_object_foreach(nets, nk, nv2)
+			if (json_is_object(nv2))
+				json_object_set_new(nets, nk, ORDERED(nv2, svcnet_order));
+		json_object_set_new(s, "networks", nets);
+	}
 	/* depends_on (a map), plus the dependencies implied by links, service: namespaces and
 	 * volumes_from, as compose-go's Normalize */
 	{
@@ -631,7 +669,7 @@ static int norm_service(const char *name, json_t *s, const char *project, const 
 					json_object_set_new(c, "condition", json_string("service_started"));
 				if (!json_object_get(c, "required"))
 					json_object_set_new(c, "required", json_true());
-				json_object_set_new(m, k, sorted(c));
+				json_object_set_new(m, k, ORDERED(c, dep_order));
 				json_decref(c);
 			}
 		}
@@ -672,6 +710,8 @@ static int norm_service(const char *name, json_t *s, const char *project, const 
 	json_t *hc = json_object_get(s, "healthcheck");
 	if (json_is_object(hc) && json_is_string(v = json_object_get(hc, "test")))
 		json_object_set_new(hc, "test", json_pack("[s,O]", "CMD-SHELL", v));
+	if (json_is_object(hc))
+		json_object_set_new(s, "healthcheck", hc = ORDERED(hc, health_order));
 	if (json_is_object(hc) && json_is_array(v = json_object_get(hc, "test")) && json_array_size(v)) {
 		const char *t0 = json_string_value(json_array_get(v, 0));
 		if (!t0 || (strcmp(t0, "CMD") && strcmp(t0, "CMD-SHELL") && strcmp(t0, "NONE")))
@@ -733,7 +773,9 @@ static void norm_resources(json_t *model, const char *kind, const char *project)
 		}
 		if (json_object_get(c, "labels"))
 			json_object_set_new(c, "labels", kv_map(json_object_get(c, "labels"), NULL, false));
-		json_object_set_new(res, k, sorted(c));
+		json_object_set_new(res, k, !strcmp(kind, "networks") ? ORDERED(c, network_order)
+					    : !strcmp(kind, "volumes") ? ORDERED(c, volume_order)
+								       : ORDERED(c, fileobj_order));
 		json_decref(c);
 	}
 	json_object_set_new(model, kind, sorted(res));
@@ -778,7 +820,7 @@ int compose_normalize(json_t *model, const char *project_name, const char *proje
 		}
 		if (json_object_get(json_object_get(s, "networks"), "default"))
 			uses_default = true;
-		json_object_set_new(newsvc, k, sorted(s));
+		json_object_set_new(newsvc, k, ORDERED(s, service_order));
 		json_decref(s);
 	}
 	json_decref(s0);
