@@ -115,6 +115,9 @@ void compose_list_profiles(json_t *model, struct strvec *out);
 
 /* ---- normalize.c ---- */
 int compose_normalize(json_t *model, const char *project_name, const char *project_dir, json_t *env, berr *err);
+/* Durations as compose: parse "1m30s", "1.5h", "2d"... into nanoseconds; print as Go does. */
+int compose_parse_duration(const char *s, long long *ns);
+char *compose_format_duration(long long ns);
 /* Check depends_on: unknown services and cycles. */
 int compose_check_depends(json_t *model, berr *err);
 

@@ -156,6 +156,147 @@ static const char *const fileobj_order[] = { "name", "file", "environment", "con
 					      "driver", "driver_opts", "template_driver" };
 #define ORDERED(obj, order) ordered((obj), (order), ARRAY_SIZE(order))
 
+/* ---- durations: parsed as compose-go does (str2duration: ns us µs ms s m h d w) and printed
+ * as Go's time.Duration.String() ("90s" -> "1m30s") ---- */
+static int parse_duration(const char *s, long long *out)
+{
+	static const struct {
+		const char *u;
+		double ns;
+	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "\xce\xbcs", 1e3 }, { "ms", 1e6 },
+		      { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 }, { "d", 86400e9 }, { "w", 604800e9 } };
+	const char *p = s;
+	bool neg = false;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	if (!strcmp(p, "0")) {
+		*out = 0;
+		return 0;
+	}
+	if (!*p)
+		return -1;
+	double total = 0;
+	while (*p) {
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			return -1;
+		char *end;
+		double v = strtod(p, &end);
+		if (end == p)
+			return -1;
+		p = end;
+		size_t best = 0, bl = 0;
+		for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+			size_t l = strlen(units[i].u);
+			if (!strncmp(p, units[i].u, l) && l > bl)
+				best = i, bl = l;
+		}
+		if (!bl)
+			return -1; /* missing or unknown unit */
+		total += v * units[best].ns;
+		p += bl;
+	}
+	if (total > 9.2e18)
+		return -1;
+	*out = (long long)(total + 0.5) * (neg ? -1 : 1);
+	return 0;
+}
+
+static void frac_digits(struct strbuf *sb, unsigned long long frac, int prec)
+{
+	char d[16];
+	snprintf(d, sizeof d, "%0*llu", prec, frac);
+	int l = prec;
+	while (l > 0 && d[l - 1] == '0')
+		l--;
+	if (l)
+		sb_addf(sb, ".%.*s", l, d);
+}
+
+static char *go_duration(long long ns)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	if (ns == 0) {
+		sb_adds(&sb, "0s");
+		return sb_detach(&sb);
+	}
+	if (ns < 0)
+		sb_addc(&sb, '-');
+	unsigned long long u = ns < 0 ? 0ULL - (unsigned long long)ns : (unsigned long long)ns;
+	if (u < 1000ULL) {
+		sb_addf(&sb, "%lluns", u);
+	} else if (u < 1000000ULL) {
+		sb_addf(&sb, "%llu", u / 1000);
+		frac_digits(&sb, u % 1000, 3);
+		sb_adds(&sb, "\xc2\xb5s");
+	} else if (u < 1000000000ULL) {
+		sb_addf(&sb, "%llu", u / 1000000);
+		frac_digits(&sb, u % 1000000, 6);
+		sb_adds(&sb, "ms");
+	} else {
+		unsigned long long secs = u / 1000000000ULL, frac = u % 1000000000ULL;
+		unsigned long long h = secs / 3600, m = secs / 60 % 60, sec = secs % 60;
+		if (h)
+			sb_addf(&sb, "%lluh", h);
+		if (h || m)
+			sb_addf(&sb, "%llum", m);
+		sb_addf(&sb, "%llu", sec);
+		frac_digits(&sb, frac, 9);
+		sb_addc(&sb, 's');
+	}
+	return sb_detach(&sb);
+}
+
+/* Normalise obj[key] as a duration; error names the path. */
+static int norm_duration(json_t *obj, const char *key, const char *path, berr *err)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v || json_is_null(v))
+		return 0;
+	char buf[64];
+	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+	if (!s) {
+		if (json_is_integer(v))
+			snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+		else
+			snprintf(buf, sizeof buf, "%g", json_number_value(v));
+		s = buf;
+	}
+	long long ns;
+	if (parse_duration(s, &ns) < 0)
+		return berr_set(err, 0, "%s.%s: invalid duration \"%s\"", path, key, s);
+	char *d = go_duration(ns);
+	json_object_set_new(obj, key, json_string(d));
+	free(d);
+	return 0;
+}
+
+static int norm_durations(const char *name, json_t *s, berr *err)
+{
+	_cleanup_free_ char *p = xasprintf("services.%s", name);
+	_cleanup_free_ char *hp = xasprintf("services.%s.healthcheck", name);
+	json_t *hc = json_object_get(s, "healthcheck");
+	const char *hk[] = { "timeout", "interval", "start_period", "start_interval" };
+	for (size_t i = 0; i < ARRAY_SIZE(hk); i++)
+		if (json_is_object(hc) && norm_duration(hc, hk[i], hp, err) < 0)
+			return -1;
+	if (norm_duration(s, "stop_grace_period", p, err) < 0)
+		return -1;
+	json_t *dep = json_object_get(s, "deploy");
+	const char *sub[] = { "update_config", "rollback_config", "restart_policy" };
+	const char *keys[3][2] = { { "delay", "monitor" }, { "delay", "monitor" }, { "delay", "window" } };
+	for (int i = 0; i < 3; i++) {
+		json_t *o = json_object_get(dep, sub[i]);
+		if (!json_is_object(o))
+			continue;
+		_cleanup_free_ char *dp = xasprintf("services.%s.deploy.%s", name, sub[i]);
+		for (int k = 0; k < 2; k++)
+			if (norm_duration(o, keys[i][k], dp, err) < 0)
+				return -1;
+	}
+	return 0;
+}
+
 /* ---- ports ---- */
 static bool parse_range(const char *s, long *lo, long *hi)
 {
@@ -710,6 +851,8 @@ static int norm_service(const char *name, json_t *s, const char *project, const 
 	json_t *hc = json_object_get(s, "healthcheck");
 	if (json_is_object(hc) && json_is_string(v = json_object_get(hc, "test")))
 		json_object_set_new(hc, "test", json_pack("[s,O]", "CMD-SHELL", v));
+	if (norm_durations(name, s, err) < 0)
+		return -1;
 	if (json_is_object(hc))
 		json_object_set_new(s, "healthcheck", hc = ORDERED(hc, health_order));
 	if (json_is_object(hc) && json_is_array(v = json_object_get(hc, "test")) && json_array_size(v)) {
@@ -954,4 +1097,14 @@ int compose_check_depends(json_t *model, berr *err)
 			break;
 	json_decref(state);
 	return rc;
+}
+
+int compose_parse_duration(const char *s, long long *ns)
+{
+	return parse_duration(s, ns);
+}
+
+char *compose_format_duration(long long ns)
+{
+	return go_duration(ns);
 }

@@ -559,3 +559,24 @@ YAML
 	LIBTAG=from-process run_config_json
 	assert_equal "$(json_get 'j["services"]["db"]["image"]')" "postgres:from-process"
 }
+
+@test "compose: durations printed as compose prints them" {
+	compose_dir durations
+	cat > compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    stop_grace_period: 90s
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 1m
+      timeout: 1.5s
+YAML
+	run_config_json
+	assert_equal "$(json_get 'j["services"]["web"]["stop_grace_period"]')" "1m30s"
+	assert_equal "$(json_get 'j["services"]["web"]["healthcheck"]["interval"]')" "1m0s"
+	assert_equal "$(json_get 'j["services"]["web"]["healthcheck"]["timeout"]')" "1.5s"
+	printf 'services:\n  web:\n    image: busybox\n    stop_grace_period: soon\n' > compose.yaml
+	run_berth --exit 1 compose config
+	assert_output_contains 'services.web.stop_grace_period: invalid duration "soon"'
+}

@@ -436,6 +436,30 @@ static void test_names(void **state)
 	free(p);
 }
 
+static void test_durations(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "90s", "1m30s" }, { "1m", "1m0s" }, { "1h", "1h0m0s" }, { "1.5h", "1h30m0s" }, { "30s", "30s" },
+		{ "1m30s", "1m30s" }, { "500ms", "500ms" }, { "1.5s", "1.5s" }, { "0", "0s" }, { "2d", "48h0m0s" },
+		{ "1500us", "1.5ms" }, { "10ns", "10ns" }, { "1w", "168h0m0s" }, { "2h45m", "2h45m0s" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		long long ns;
+		assert_int_equal(compose_parse_duration(cases[i].in, &ns), 0);
+		char *d = compose_format_duration(ns);
+		assert_string_equal(d, cases[i].out);
+		free(d);
+	}
+	long long ns;
+	assert_int_equal(compose_parse_duration("30", &ns), -1);
+	assert_int_equal(compose_parse_duration("abc", &ns), -1);
+	assert_int_equal(compose_parse_duration("", &ns), -1);
+	assert_int_equal(compose_parse_duration("5x", &ns), -1);
+}
+
 static void test_depends_cycle(void **state)
 {
 	(void)state;
@@ -467,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_merge_rules_more),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_depends_cycle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
