@@ -4,6 +4,7 @@
  * names (<project>_<name>), keys in compose's order; and the depends_on checks (unknown
  * services, cycles). */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -527,10 +528,12 @@ static int norm_volumes(const char *svc, json_t *vols, const char *dir, json_t *
 }
 
 /* "512m" -> 536870912 (compose prints unit bytes as a decimal string) */
-static json_t *unit_bytes(json_t *v)
+/* Byte sizes as compose's UnitBytes: an integer, or go-units' RAMInBytes ("512m", "1.5GiB",
+ * base 1024), printed as a decimal string. NULL (with err) when invalid. */
+static json_t *unit_bytes(json_t *v, const char *path, berr *err)
 {
+	char b[32];
 	if (json_is_integer(v)) {
-		char b[32];
 		snprintf(b, sizeof b, "%lld", (long long)json_integer_value(v));
 		return json_string(b);
 	}
@@ -538,23 +541,38 @@ static json_t *unit_bytes(json_t *v)
 		return json_incref(v);
 	const char *s = json_string_value(v);
 	char *end;
-	double d = strtod(s, &end);
-	if (end == s)
-		return json_incref(v);
-	while (*end == ' ')
-		end++;
-	double mul = 1;
-	switch (tolower((unsigned char)*end)) {
-	case 'k': mul = 1024.0; break;
-	case 'm': mul = 1024.0 * 1024; break;
-	case 'g': mul = 1024.0 * 1024 * 1024; break;
-	case 't': mul = 1024.0 * 1024 * 1024 * 1024; break;
-	case 'b': case 0: break;
-	default: return json_incref(v);
+	errno = 0;
+	long long iv = strtoll(s, &end, 10);
+	if (*s && !*end && !errno) {
+		snprintf(b, sizeof b, "%lld", iv);
+		return json_string(b);
 	}
-	char b[32];
+	/* ^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$ */
+	const char *p = s;
+	if (!isdigit((unsigned char)*p))
+		goto bad;
+	double d = strtod(p, &end);
+	p = end;
+	if (*p == ' ')
+		p++;
+	double mul = 1;
+	const char *u = strchr("kmgtp", tolower((unsigned char)*p));
+	if (*p && u) {
+		for (const char *q = "kmgtp"; q <= u; q++)
+			mul *= 1024.0;
+		p++;
+	}
+	if (*p == 'i' || *p == 'I')
+		p++;
+	if (*p == 'b' || *p == 'B')
+		p++;
+	if (*p)
+		goto bad;
 	snprintf(b, sizeof b, "%lld", (long long)(d * mul));
 	return json_string(b);
+bad:
+	berr_set(err, 0, "%s: invalid size: '%s'", path, s);
+	return NULL;
 }
 
 struct svc_lookup {
@@ -860,10 +878,35 @@ static int norm_service(const char *name, json_t *s, const char *project, const 
 		if (!t0 || (strcmp(t0, "CMD") && strcmp(t0, "CMD-SHELL") && strcmp(t0, "NONE")))
 			return berr_set(err, 0, "healthcheck.test must start either by \"CMD\", \"CMD-SHELL\" or \"NONE\"");
 	}
-	const char *bytes[] = { "mem_limit", "memswap_limit", "mem_reservation", "shm_size" };
-	for (size_t i = 0; i < ARRAY_SIZE(bytes); i++)
-		if ((v = json_object_get(s, bytes[i])))
-			json_object_set_new(s, bytes[i], unit_bytes(v));
+	{
+		/* byte sizes: the service's, deploy.resources' memory, tmpfs mounts' size */
+		struct {
+			json_t *obj;
+			const char *key;
+		} sz[16];
+		size_t n = 0;
+		const char *bytes[] = { "mem_limit", "memswap_limit", "mem_reservation", "mem_swappiness", "shm_size" };
+		for (size_t i = 0; i < ARRAY_SIZE(bytes); i++)
+			sz[n].obj = s, sz[n++].key = bytes[i];
+		json_t *res = json_object_get(json_object_get(s, "deploy"), "resources");
+		sz[n].obj = json_object_get(res, "limits"), sz[n++].key = "memory";
+		sz[n].obj = json_object_get(res, "reservations"), sz[n++].key = "memory";
+		sz[n].obj = json_object_get(s, "build"), sz[n++].key = "shm_size";
+		size_t vi;
+		json_t *vol;
+		json_array_foreach(json_object_get(s, "volumes"), vi, vol)
+			if (n < ARRAY_SIZE(sz) && json_is_object(json_object_get(vol, "tmpfs")))
+				sz[n].obj = json_object_get(vol, "tmpfs"), sz[n++].key = "size";
+		for (size_t i = 0; i < n; i++) {
+			if (!json_is_object(sz[i].obj) || !(v = json_object_get(sz[i].obj, sz[i].key)))
+				continue;
+			_cleanup_free_ char *path = xasprintf("services.%s.%s", name, sz[i].key);
+			json_t *nv = unit_bytes(v, path, err);
+			if (!nv)
+				return -1;
+			json_object_set_new(sz[i].obj, sz[i].key, nv);
+		}
+	}
 	if (json_is_string(v = json_object_get(s, "cpus")))
 		json_object_set_new(s, "cpus", json_real(strtod(json_string_value(v), NULL)));
 	const char *mounts[] = { "secrets", "configs" };

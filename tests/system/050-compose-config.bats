@@ -560,12 +560,17 @@ YAML
 	assert_equal "$(json_get 'j["services"]["db"]["image"]')" "postgres:from-process"
 }
 
-@test "compose: durations printed as compose prints them" {
+@test "compose: durations and byte sizes printed as compose prints them" {
 	compose_dir durations
 	cat > compose.yaml <<'YAML'
 services:
   web:
     image: busybox
+    mem_limit: 512m
+    deploy:
+      resources:
+        limits:
+          memory: 1.5GiB
     stop_grace_period: 90s
     healthcheck:
       test: ["CMD", "true"]
@@ -576,6 +581,8 @@ YAML
 	assert_equal "$(json_get 'j["services"]["web"]["stop_grace_period"]')" "1m30s"
 	assert_equal "$(json_get 'j["services"]["web"]["healthcheck"]["interval"]')" "1m0s"
 	assert_equal "$(json_get 'j["services"]["web"]["healthcheck"]["timeout"]')" "1.5s"
+	assert_equal "$(json_get 'j["services"]["web"]["mem_limit"]')" "536870912"
+	assert_equal "$(json_get 'j["services"]["web"]["deploy"]["resources"]["limits"]["memory"]')" "1610612736"
 	printf 'services:\n  web:\n    image: busybox\n    stop_grace_period: soon\n' > compose.yaml
 	run_berth --exit 1 compose config
 	assert_output_contains 'services.web.stop_grace_period: invalid duration "soon"'
