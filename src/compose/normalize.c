@@ -944,8 +944,11 @@ static void norm_resources(json_t *model, const char *kind, const char *project)
 		json_t *c = json_is_object(v) ? json_deep_copy(v) : json_object();
 		json_t *ext = json_object_get(c, "external");
 		bool external = json_is_true(ext) || json_is_object(ext);
-		if (json_is_object(ext) && json_object_get(ext, "name") && !json_object_get(c, "name"))
-			json_object_set(c, "name", json_object_get(ext, "name"));
+		if (json_is_object(ext) && json_object_get(ext, "name")) {
+			compose_warn("%s.%s: external.name is deprecated. Please set name and external: true", kind, k);
+			if (!json_object_get(c, "name"))
+				json_object_set(c, "name", json_object_get(ext, "name"));
+		}
 		if (json_is_object(ext))
 			json_object_set_new(c, "external", json_true());
 		if (!json_object_get(c, "name")) {
