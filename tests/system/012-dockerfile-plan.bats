@@ -109,8 +109,8 @@ DF
 		"HEALTHCHECK &{[\"CMD-SHELL\" \"true\"] \"1m30s\" \"500ms\" \"2s\" 'A'}"
 	assert_equal "$(jq -c '.config | [.WorkingDir, .User, .StopSignal, .Cmd, .Entrypoint, .Shell, (.ExposedPorts|keys)]' <<<"$output")" \
 		'["/rel","1:1","SIGINT",["/bin/bash","-c","run"],["e"],["/bin/bash","-c"],["80/udp","8000/tcp","8001/tcp"]]'
-	assert_equal "$(jq -c '.config.Healthcheck' <<<"$output")" \
-		'{"Test":["CMD-SHELL","true"],"Interval":90000000000,"Timeout":500000000,"StartPeriod":2000000000,"StartInterval":1000000000,"Retries":65}'
+	assert_equal "$(jq -cS '.config.Healthcheck' <<<"$output")" \
+		'{"Interval":90000000000,"Retries":65,"StartInterval":1000000000,"StartPeriod":2000000000,"Test":["CMD-SHELL","true"],"Timeout":500000000}'
 }
 
 @test "unknown flags on any instruction, bad HEALTHCHECK and ONBUILD" {
