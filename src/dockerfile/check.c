@@ -995,7 +995,8 @@ int df_check(const char *data, size_t len, const char *filename, const struct df
 		}
 	}
 done:
-	qsort(out->v, out->n, sizeof(*out->v), cmp_lint);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_lint);
 	out->error = c.as_error && out->n > 0;
 	for (size_t i = 0; i < w.ninstrs; i++)
 		df_instr_free(w.instrs[i]);

@@ -671,7 +671,8 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		}
 		if (!rc) {
 			json_t *ep = obj_or_new(c, "ExposedPorts");
-			qsort(ports.v, ports.n, sizeof(char *), cmp_str);
+			if (ports.n)
+				qsort(ports.v, ports.n, sizeof(char *), cmp_str);
 			sb_adds(&cb, "EXPOSE map[");
 			bool first = true;
 			for (size_t i = 0; i < ports.n; i++) {
