@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include "dockerfile/gounicode.h"
 #include "dockerfile/parse_internal.h"
 #include "dockerfile/plan.h"
 #include "dockerfile/shell.h"
@@ -169,7 +170,7 @@ static void quote_rune(struct strbuf *sb, long r)
 	else if (r == 11) sb_adds(sb, "\\v");
 	else if (r < 0x20 || r == 0x7f)
 		sb_addf(sb, "\\x%02x", (unsigned)r);
-	else if (r < 0x80 || df_unicode_isprint((uint32_t)r))
+	else if (r < 0x80 || gou_is_print((int32_t)r))
 		df_put_rune(sb, (uint32_t)r);
 	else if (r < 0x10000)
 		sb_addf(sb, "\\u%04x", (unsigned)r);
