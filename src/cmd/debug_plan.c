@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "build/options.h"
 #include "cli/cli.h"
 #include "dockerfile/plan.h"
@@ -64,7 +65,9 @@ static int run_debug_plan(struct berth_ctx *ctx, int argc, char **argv)
 {
 	const char *target = NULL, *file = NULL, *platform = NULL;
 	_cleanup_strvec_ struct strvec bargs = STRVEC_INIT, images = STRVEC_INIT, args = STRVEC_INIT;
+	_cleanup_strvec_ struct strvec resolved = STRVEC_INIT;
 	bool compact = false;
+	long bench = 0;
 	struct opt opts[] = {
 		{ "target", 0, OPT_STR, &target, "Target stage", NULL },
 		{ "file", 'f', OPT_STR, &file, "Dockerfile (default CONTEXT/Dockerfile)", NULL },
@@ -72,6 +75,7 @@ static int run_debug_plan(struct berth_ctx *ctx, int argc, char **argv)
 		{ "image", 0, OPT_LIST, &images, "Known base image REF[=CONFIG.json]", NULL },
 		{ "platform", 0, OPT_STR, &platform, "Target platform", NULL },
 		{ "compact", 0, OPT_BOOL, &compact, "One-line JSON", NULL },
+		{ "bench", 0, OPT_INT, &bench, "Parse and plan N times, print the mean time (no plan output)", NULL },
 		OPT_SENTINEL,
 	};
 	int status;
@@ -89,11 +93,7 @@ static int run_debug_plan(struct berth_ctx *ctx, int argc, char **argv)
 	size_t len = 0;
 	if (build_load_dockerfile(&bo, &data, &len, &name, &err))
 		goto fail;
-	_cleanup_strvec_ struct strvec resolved = STRVEC_INIT;
 	build_opts_args(&bo, &resolved);
-	struct df_file *f = NULL;
-	if (df_file_load(data, len, name, &f, &err))
-		goto fail;
 	struct plan_opts po = {
 		.target = target,
 		.build_args = (const char *const *)resolved.v,
@@ -101,6 +101,41 @@ static int run_debug_plan(struct berth_ctx *ctx, int argc, char **argv)
 		.base = base_cb,
 		.base_ctx = &images,
 	};
+	if (bench > 0) {
+		struct timespec t0, t1, tm0, tm1, tf0, tf1;
+		size_t steps = 0;
+		double parse_ms = 0, free_ms = 0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (long i = 0; i < bench; i++) {
+			struct df_file *bf = NULL;
+			struct plan *bp = NULL;
+			clock_gettime(CLOCK_MONOTONIC, &tm0);
+			if (df_file_load(data, len, name, &bf, &err))
+				goto fail;
+			clock_gettime(CLOCK_MONOTONIC, &tm1);
+			parse_ms += (double)(tm1.tv_sec - tm0.tv_sec) * 1e3 + (double)(tm1.tv_nsec - tm0.tv_nsec) / 1e6;
+			if (plan_build(bf, &po, &bp, &err)) {
+				df_file_free(bf);
+				goto fail;
+			}
+			steps = 0;
+			for (size_t s = 0; s < bp->nstages; s++)
+				steps += bp->stages[s].nsteps;
+			clock_gettime(CLOCK_MONOTONIC, &tf0);
+			plan_free(bp);
+			df_file_free(bf);
+			clock_gettime(CLOCK_MONOTONIC, &tf1);
+			free_ms += (double)(tf1.tv_sec - tf0.tv_sec) * 1e3 + (double)(tf1.tv_nsec - tf0.tv_nsec) / 1e6;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double ms = ((double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6 - free_ms) / (double)bench;
+		printf("parse+plan: %.3f ms (parse %.3f ms, plan %.3f ms; freeing %.3f ms not counted; mean of %ld runs, %zu bytes, %zu planned steps)\n",
+		       ms, parse_ms / (double)bench, ms - parse_ms / (double)bench, free_ms / (double)bench, bench, len, steps);
+		return 0;
+	}
+	struct df_file *f = NULL;
+	if (df_file_load(data, len, name, &f, &err))
+		goto fail;
 	struct plan *p = NULL;
 	if (plan_build(f, &po, &p, &err)) {
 		df_file_free(f);

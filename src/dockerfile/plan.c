@@ -11,6 +11,7 @@
 #include "dockerfile/gounicode.h"
 #include "dockerfile/parse_internal.h"
 #include "dockerfile/plan.h"
+#include "dockerfile/envmap.h"
 #include "dockerfile/shell.h"
 
 static const char *const proxy_args[] = {
@@ -53,18 +54,6 @@ static const char *kv_get(const struct strvec *env, const char *key)
 	return NULL;
 }
 
-static void kv_set(struct strvec *env, const char *key, const char *val)
-{
-	size_t kl = strlen(key);
-	for (size_t i = 0; i < env->n; i++)
-		if (!strncmp(env->v[i], key, kl) && (env->v[i][kl] == '=' || !env->v[i][kl])) {
-			free(env->v[i]);
-			env->v[i] = xasprintf("%s=%s", key, val);
-			return;
-		}
-	sv_pushf(env, "%s=%s", key, val);
-}
-
 static void sv_copy(struct strvec *dst, const struct strvec *src)
 {
 	for (size_t i = 0; i < src->n; i++)
@@ -74,12 +63,17 @@ static void sv_copy(struct strvec *dst, const struct strvec *src)
 /* ---- the planner's state ---- */
 struct arg {
 	char *key;
-	char *value; /* NULL: unset */
+	char *value;       /* NULL: unset */
+	char *kv_default;  /* "K=value" (or "K=") when the state env lacks K, made once */
 };
 
 struct dstate {
-	struct strvec env;        /* LLB state env: ENV and ARG values */
-	struct strvec img_env;    /* image config Env */
+	struct envmap env;        /* LLB state env: ENV and ARG values */
+	struct envmap img_env;    /* image config Env */
+	struct shell_env se;      /* expansion in env */
+	const char **args_snap;   /* build args "K=V" as of the last change */
+	const char **env_snap;    /* RUN environment as of the last change */
+	const char *last_wd, *last_user; /* interned in the plan's pool */
 	struct arg *args;         /* d.buildArgs, in declaration order */
 	size_t nargs;
 	bool cmd_set;
@@ -118,12 +112,43 @@ static int lerr(struct planner *pl, const struct df_instr *in, const char *fmt, 
 	return berr_set(pl->err, 0, "%s: %s", pl->f->filename, msg);
 }
 
-static int expand(struct planner *pl, const struct df_instr *in, const char *word,
-		  const struct strvec *env, char **out)
+#define META(pl) ((struct shell_env){ .kv = (const char *const *)(pl)->meta.v })
+
+static void *plan_mem(struct plan *p, size_t size)
 {
-	struct shell_env se = { .kv = (const char *const *)env->v };
+	if (!(p->nmem & (p->nmem - 1)))
+		p->mem = xrealloc(p->mem, (p->nmem ? 2 * p->nmem : 1) * sizeof(void *));
+	return p->mem[p->nmem++] = xmalloc(size ? size : 1);
+}
+
+static json_t *ptrs_json(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static void env_changed(struct dstate *d)
+{
+	d->args_snap = NULL;
+	d->env_snap = NULL;
+}
+
+static int expand(struct planner *pl, const struct df_instr *in, const char *word,
+		  const struct shell_env *se, char **out)
+{
+	/* fast path: nothing to expand or unquote */
+	int esc = pl->f->pr->escape_token;
+	const char *c = word;
+	while (*c && *c != '$' && *c != '\'' && *c != '"' && *c != esc)
+		c++;
+	if (!*c) {
+		*out = xstrdup(word);
+		return 0;
+	}
 	berr e = { 0 };
-	if (shell_expand_word(word, &se, pl->f->pr->escape_token, out, NULL, &e))
+	if (shell_expand_word(word, se, esc, out, NULL, &e))
 		return lerr(pl, in, "%s", e.msg);
 	return 0;
 }
@@ -227,15 +252,17 @@ static json_t *config_from(json_t *base)
 
 static void push_hist(struct plan_stage *s, const char *created_by, bool layer)
 {
-	s->hist = xrealloc(s->hist, (s->nhist + 1) * sizeof(*s->hist));
-	s->hist[s->nhist].created_by = xstrdup(created_by);
+	if (!(s->nhist & (s->nhist - 1)))
+		s->hist = xrealloc(s->hist, (s->nhist ? 2 * s->nhist : 1) * sizeof(*s->hist));
+	s->hist[s->nhist].created_by = created_by;
 	s->hist[s->nhist].empty_layer = !layer;
 	s->nhist++;
 }
 
 static struct plan_step *new_step(struct plan_stage *s, const struct df_instr *in, bool trigger)
 {
-	s->steps = xrealloc(s->steps, (s->nsteps + 1) * sizeof(*s->steps));
+	if (!(s->nsteps & (s->nsteps - 1)))
+		s->steps = xrealloc(s->steps, (s->nsteps ? 2 * s->nsteps : 1) * sizeof(*s->steps));
 	struct plan_step *st = &s->steps[s->nsteps++];
 	memset(st, 0, sizeof(*st));
 	st->instr = in;
@@ -305,7 +332,7 @@ static int resolve_from(struct planner *pl, struct plan_stage *s, const struct d
 	char *v = NULL;
 	*stage = -1;
 	*image = NULL;
-	if (expand(pl, in, raw, &pl->meta, &v))
+	if (expand(pl, in, raw, &META(pl), &v))
 		return -1;
 	int t = df_stage_find(pl->f, v, true);
 	bool numeric = *v && isdigit((unsigned char)v[0]) && strspn(v, "0123456789") == strlen(v);
@@ -389,26 +416,73 @@ static int run_triggers(struct planner *pl, struct plan_stage *s, struct dstate 
 	return rc;
 }
 
+static const char *const *args_snapshot(struct planner *pl, struct dstate *d)
+{
+	if (!d->args_snap) {
+		const char **a = plan_mem(pl->p, (d->nargs + 1) * sizeof(char *));
+		for (size_t i = 0; i < d->nargs; i++) {
+			/* runCommandString: the value in the state env, else the ARG's own */
+			const char *kv = envmap_get_kv(&d->env, d->args[i].key);
+			if (!kv) {
+				if (!d->args[i].kv_default) {
+					d->args[i].kv_default = xasprintf("%s=%s", d->args[i].key,
+									  d->args[i].value ? d->args[i].value : "");
+					sv_push_owned(&pl->p->pool, d->args[i].kv_default);
+				}
+				kv = d->args[i].kv_default;
+			}
+			a[i] = kv;
+		}
+		a[d->nargs] = NULL;
+		d->args_snap = a;
+	}
+	return d->args_snap;
+}
+
 static void step_common(struct plan_step *st, struct dstate *d, struct plan_stage *s,
 			struct planner *pl)
 {
-	for (size_t i = 0; i < d->nargs; i++) {
-		const char *v = kv_get(&d->env, d->args[i].key);
-		if (!v)
-			v = d->args[i].value ? d->args[i].value : "";
-		sv_pushf(&st->build_args, "%s=%s", d->args[i].key, v);
-	}
-	sv_copy(&st->env, &d->env);
-	for (size_t i = 0; proxy_args[i]; i++) {
-		const char *v = kv_get(&pl->build_args, proxy_args[i]);
-		if (v && !kv_get(&st->env, proxy_args[i]))
-			sv_pushf(&st->env, "%s=%s", proxy_args[i], v);
+	args_snapshot(pl, d);
+	st->build_args = d->args_snap;
+	st->nbuild_args = d->nargs;
+	if (st->instr->kind == DF_RUN) {
+		if (!d->env_snap) {
+			size_t np = 0;
+			for (size_t i = 0; proxy_args[i]; i++)
+				np++;
+			const char **e = plan_mem(pl->p, (d->env.n + np + 1) * sizeof(char *));
+			size_t n = 0;
+			for (size_t i = 0; i < d->env.n; i++)
+				e[n++] = d->env.kv[i];
+			for (size_t i = 0; proxy_args[i]; i++) {
+				const char *v = kv_get(&pl->build_args, proxy_args[i]);
+				if (v && !envmap_get(&d->env, proxy_args[i])) {
+					char *kv = xasprintf("%s=%s", proxy_args[i], v);
+					sv_push_owned(&pl->p->pool, kv);
+					e[n++] = kv;
+				}
+			}
+			e[n] = NULL;
+			d->env_snap = e;
+		}
+		st->env = d->env_snap;
 	}
 	json_t *wd = json_object_get(s->config, "WorkingDir");
 	json_t *us = json_object_get(s->config, "User");
-	st->workdir = xstrdup(json_is_string(wd) ? json_string_value(wd) : "");
-	st->user = xstrdup(json_is_string(us) ? json_string_value(us) : "");
-	shell_of(s->config, &st->shell);
+	const char *w = json_is_string(wd) ? json_string_value(wd) : "";
+	const char *u = json_is_string(us) ? json_string_value(us) : "";
+	if (!d->last_wd || strcmp(d->last_wd, w)) {
+		sv_push(&pl->p->pool, w);
+		d->last_wd = pl->p->pool.v[pl->p->pool.n - 1];
+	}
+	if (!d->last_user || strcmp(d->last_user, u)) {
+		sv_push(&pl->p->pool, u);
+		d->last_user = pl->p->pool.v[pl->p->pool.n - 1];
+	}
+	st->workdir = d->last_wd;
+	st->user = d->last_user;
+	if (st->instr->kind == DF_RUN)
+		shell_of(s->config, &st->shell);
 }
 
 static json_t *obj_or_new(json_t *c, const char *key)
@@ -487,8 +561,8 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		struct strvec keys = STRVEC_INIT, vals = STRVEC_INIT;
 		for (size_t i = 0; i < in->nkvs && !rc; i++) {
 			char *k = NULL;
-			if (expand(pl, in, in->kvs[i].key, &d->env, &k) ||
-			    expand(pl, in, in->kvs[i].value, &d->env, &v)) {
+			if (expand(pl, in, in->kvs[i].key, &d->se, &k) ||
+			    expand(pl, in, in->kvs[i].value, &d->se, &v)) {
 				free(k);
 				rc = -1;
 				break;
@@ -501,8 +575,9 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 			sb_adds(&cb, "ENV");
 			for (size_t i = 0; i < keys.n; i++) {
 				sb_addf(&cb, " %s=%s", keys.v[i], vals.v[i]);
-				kv_set(&d->env, keys.v[i], vals.v[i]);
-				kv_set(&d->img_env, keys.v[i], vals.v[i]);
+				envmap_set(&d->env, &pl->p->pool, keys.v[i], vals.v[i]);
+				envmap_put(&d->img_env, pl->p->pool.v[pl->p->pool.n - 1]);
+				env_changed(d);
 				sv_pushf(&st->args, "%s=%s", keys.v[i], vals.v[i]);
 			}
 		}
@@ -513,8 +588,8 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 	case DF_ARG: {
 		struct arg *na = xcalloc(in->nkvs, sizeof(*na));
 		for (size_t i = 0; i < in->nkvs && !rc; i++) {
-			if (expand(pl, in, in->kvs[i].key, &d->env, &na[i].key) ||
-			    (in->kvs[i].value && expand(pl, in, in->kvs[i].value, &d->env, &na[i].value)))
+			if (expand(pl, in, in->kvs[i].key, &d->se, &na[i].key) ||
+			    (in->kvs[i].value && expand(pl, in, in->kvs[i].value, &d->se, &na[i].value)))
 				rc = -1;
 		}
 		if (!rc) {
@@ -532,7 +607,8 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 				if (!val && sv_contains(&pl->meta_set, na[i].key))
 					val = xstrdup(kv_get(&pl->meta, na[i].key));
 				if (val)
-					kv_set(&d->env, na[i].key, val);
+					envmap_set(&d->env, &pl->p->pool, na[i].key, val);
+				env_changed(d);
 				d->args = xrealloc(d->args, (d->nargs + 1) * sizeof(*d->args));
 				d->args[d->nargs].key = xstrdup(na[i].key);
 				d->args[d->nargs].value = val;
@@ -581,11 +657,11 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		}
 		sb_adds(&cb, "RUN ");
 		if (d->nargs) {
+			const char *const *a = args_snapshot(pl, d);
 			sb_addf(&cb, "|%zu", d->nargs);
 			for (size_t i = 0; i < d->nargs; i++) {
-				const char *ev = kv_get(&d->env, d->args[i].key);
-				sb_addf(&cb, " %s=%s", d->args[i].key,
-					ev ? ev : d->args[i].value ? d->args[i].value : "");
+				sb_addc(&cb, ' ');
+				sb_adds(&cb, a[i]);
 			}
 			sb_addc(&cb, ' ');
 		}
@@ -633,8 +709,8 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		struct strvec kv = STRVEC_INIT;
 		for (size_t i = 0; i < in->nkvs && !rc; i++) {
 			char *k = NULL;
-			if (expand(pl, in, in->kvs[i].key, &d->env, &k) ||
-			    expand(pl, in, in->kvs[i].value, &d->env, &v)) {
+			if (expand(pl, in, in->kvs[i].key, &d->se, &k) ||
+			    expand(pl, in, in->kvs[i].value, &d->se, &v)) {
 				free(k);
 				rc = -1;
 				break;
@@ -658,7 +734,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 	case DF_EXPOSE: {
 		struct strvec ports = STRVEC_INIT;
 		for (size_t i = 0; i < in->args.n && !rc; i++) {
-			if (expand(pl, in, in->args.v[i], &d->env, &v)) {
+			if (expand(pl, in, in->args.v[i], &d->se, &v)) {
 				rc = -1;
 				break;
 			}
@@ -692,7 +768,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 	case DF_VOLUME: {
 		json_t *vols = obj_or_new(c, "Volumes");
 		for (size_t i = 0; i < in->args.n && !rc; i++) {
-			if (expand(pl, in, in->args.v[i], &d->env, &v)) {
+			if (expand(pl, in, in->args.v[i], &d->se, &v)) {
 				rc = -1;
 				break;
 			}
@@ -710,7 +786,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 	}
 	case DF_USER:
 	case DF_STOPSIGNAL:
-		if (expand(pl, in, in->args.v[0], &d->env, &v)) {
+		if (expand(pl, in, in->args.v[0], &d->se, &v)) {
 			rc = -1;
 			break;
 		}
@@ -720,7 +796,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		v = NULL;
 		break;
 	case DF_WORKDIR: {
-		if (expand(pl, in, in->args.v[0], &d->env, &v)) {
+		if (expand(pl, in, in->args.v[0], &d->se, &v)) {
 			rc = -1;
 			break;
 		}
@@ -745,16 +821,16 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 	case DF_COPY:
 	case DF_ADD: {
 		for (size_t i = 0; i < in->args.n && !rc; i++) {
-			if (expand(pl, in, in->args.v[i], &d->env, &v)) {
+			if (expand(pl, in, in->args.v[i], &d->se, &v)) {
 				rc = -1;
 				break;
 			}
 			sv_push_owned(&st->args, v);
 			v = NULL;
 		}
-		if (!rc && in->chown && expand(pl, in, in->chown, &d->env, &st->chown))
+		if (!rc && in->chown && expand(pl, in, in->chown, &d->se, &st->chown))
 			rc = -1;
-		if (!rc && in->chmod && expand(pl, in, in->chmod, &d->env, &st->chmod))
+		if (!rc && in->chmod && expand(pl, in, in->chmod, &d->se, &st->chmod))
 			rc = -1;
 		if (!rc && in->kind == DF_COPY && in->from)
 			rc = resolve_from(pl, s, in, "--from", in->from, &st->from_stage, &st->from_image);
@@ -810,10 +886,9 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 	if (!rc) {
 		step_common(st, d, s, pl);
 		/* 20.10 writes no history entry for ONBUILD */
-		if (in->kind != DF_ONBUILD)
-			push_hist(s, cb.buf, st->layer);
 		st->created_by = sb_detach(&cb);
-		json_object_set_new(c, "Env", sv_json(&d->img_env));
+		if (in->kind != DF_ONBUILD)
+			push_hist(s, st->created_by, st->layer);
 	}
 	sb_release(&cb);
 	if (trigger && rc)
@@ -833,25 +908,28 @@ static int plan_stage(struct planner *pl, int idx)
 	s->needed = true;
 	const struct df_instr *from = s->df->from;
 	char *base = NULL;
-	if (expand(pl, from, from->args.v[0], &pl->meta, &base))
+	if (expand(pl, from, from->args.v[0], &META(pl), &base))
 		return -1;
 	if (!*base) {
 		free(base);
 		return lerr(pl, from, "base name (%s) should not be blank", from->args.v[0]);
 	}
-	if (from->platform && expand(pl, from, from->platform, &pl->meta, &s->platform)) {
+	if (from->platform && expand(pl, from, from->platform, &META(pl), &s->platform)) {
 		free(base);
 		return -1;
 	}
 	struct dstate d = { 0 };
+	d.se.get = envmap_lookup;
+	d.se.ctx = &d.env;
+	struct strvec *pool = &pl->p->pool;
 	int bs = df_stage_find(pl->f, base, false);
-	if (bs == idx || (bs > idx && 0))
+	if (bs == idx)
 		bs = -1; /* FROM its own name: an image */
 	if (!strcasecmp(base, "scratch")) {
 		s->base_kind = PLAN_BASE_SCRATCH;
 		s->config = config_from(NULL);
 		json_object_set_new(s->config, "WorkingDir", json_string("/"));
-		sv_push(&d.img_env, "PATH=" PLAN_DEFAULT_PATH);
+		envmap_set(&d.img_env, pool, "PATH", PLAN_DEFAULT_PATH);
 	} else if (bs >= 0) {
 		if (plan_stage(pl, bs)) {
 			free(base);
@@ -862,9 +940,15 @@ static int plan_stage(struct planner *pl, int idx)
 		s->base_stage = bs;
 		add_dep(s, bs);
 		s->config = json_deep_copy(b->config);
-		json_sv(json_object_get(b->config, "Env"), &d.img_env);
-		sv_copy(&d.env, &b->state_env);
-		for (size_t i = 0; i < b->nhist; i++)
+		size_t i;
+		json_t *x;
+		json_array_foreach(json_object_get(b->config, "Env"), i, x)
+			if (json_is_string(x)) {
+				sv_push(pool, json_string_value(x));
+				envmap_put(&d.img_env, pool->v[pool->n - 1]);
+			}
+		envmap_copy(&d.env, &b->state_env);
+		for (i = 0; i < b->nhist; i++)
 			push_hist(s, b->hist[i].created_by, !b->hist[i].empty_layer);
 		if (!s->platform && b->platform)
 			s->platform = xstrdup(b->platform);
@@ -881,23 +965,27 @@ static int plan_stage(struct planner *pl, int idx)
 		}
 		s->config = config_from(cfg);
 		json_decref(cfg);
-		json_sv(json_object_get(s->config, "Env"), &d.img_env);
-		if (!kv_get(&d.img_env, "PATH"))
-			sv_push(&d.img_env, "PATH=" PLAN_DEFAULT_PATH);
+		size_t i;
+		json_t *x;
+		json_array_foreach(json_object_get(s->config, "Env"), i, x)
+			if (json_is_string(x)) {
+				sv_push(pool, json_string_value(x));
+				envmap_put(&d.img_env, pool->v[pool->n - 1]);
+			}
+		if (!envmap_get(&d.img_env, "PATH"))
+			envmap_set(&d.img_env, pool, "PATH", PLAN_DEFAULT_PATH);
 	}
 	s->base_ref = base;
 	if (s->base_kind != PLAN_BASE_STAGE)
-		sv_copy(&d.env, &d.img_env);
-	json_object_set_new(s->config, "Env", sv_json(&d.img_env));
+		envmap_copy(&d.env, &d.img_env);
+	json_object_set_new(s->config, "Env", ptrs_json(d.img_env.kv, d.img_env.n));
 	json_object_set_new(s->config, "Image", json_string(""));
 	int rc = run_triggers(pl, s, &d);
 	for (size_t i = 0; i < s->df->ninstrs && !rc; i++)
 		rc = dispatch(pl, s, &d, s->df->instrs[i], false);
-	/* steps of triggers own their instruction */
-	json_object_set_new(s->config, "Env", sv_json(&d.img_env));
-	sv_copy(&s->state_env, &d.env);
-	sv_clear(&d.env);
-	sv_clear(&d.img_env);
+	json_object_set_new(s->config, "Env", ptrs_json(d.img_env.kv, d.img_env.n));
+	s->state_env = d.env;
+	envmap_release(&d.img_env);
 	for (size_t i = 0; i < d.nargs; i++) {
 		free(d.args[i].key);
 		free(d.args[i].value);
@@ -959,7 +1047,7 @@ int plan_build(const struct df_file *f, const struct plan_opts *o, struct plan *
 		const struct df_instr *in = f->meta[i];
 		for (size_t j = 0; j < in->nkvs && !rc; j++) {
 			char *val = NULL;
-			if (in->kvs[j].value && expand(&pl, in, in->kvs[j].value, &pl.meta, &val)) {
+			if (in->kvs[j].value && expand(&pl, in, in->kvs[j].value, &META(&pl), &val)) {
 				rc = -1;
 				break;
 			}
@@ -1038,20 +1126,14 @@ void plan_free(struct plan *p)
 			free(st->mount_image);
 			free(st->mount_stage);
 			free(st->created_by);
-			sv_clear(&st->build_args);
-			sv_clear(&st->env);
-			free(st->workdir);
-			free(st->user);
 			sv_clear(&st->shell);
 		}
 		free(s->steps);
-		for (size_t j = 0; j < s->nhist; j++)
-			free(s->hist[j].created_by);
 		free(s->hist);
 		free(s->base_ref);
 		free(s->platform);
 		json_decref(s->config);
-		sv_clear(&s->state_env);
+		envmap_release(&s->state_env);
 		free(s->deps);
 		for (size_t j = 0; j < s->ntrigger_pr; j++)
 			df_parse_result_free(s->trigger_pr[j]);
@@ -1059,6 +1141,10 @@ void plan_free(struct plan *p)
 	}
 	free(p->stages);
 	sv_clear(&p->unused_build_args);
+	sv_clear(&p->pool);
+	for (size_t i = 0; i < p->nmem; i++)
+		free(p->mem[i]);
+	free(p->mem);
 	free(p);
 }
 
@@ -1102,9 +1188,13 @@ json_t *plan_to_json(const struct plan *p)
 				json_object_set_new(so, "args", sv_json(&st->args));
 				json_object_set_new(so, "created_by", json_string(st->created_by));
 				json_object_set_new(so, "layer", json_boolean(st->layer));
-				json_object_set_new(so, "build_args", sv_json(&st->build_args));
-				if (st->instr->kind == DF_RUN)
-					json_object_set_new(so, "env", sv_json(&st->env));
+				json_object_set_new(so, "build_args", ptrs_json(st->build_args, st->nbuild_args));
+				if (st->env) {
+					size_t ne = 0;
+					while (st->env[ne])
+						ne++;
+					json_object_set_new(so, "env", ptrs_json(st->env, ne));
+				}
 				if (st->from_stage >= 0)
 					json_object_set_new(so, "from_stage", json_integer(st->from_stage));
 				if (st->from_image)

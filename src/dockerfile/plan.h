@@ -6,6 +6,7 @@
 #pragma once
 #include <jansson.h>
 #include <stdbool.h>
+#include "dockerfile/envmap.h"
 #include "dockerfile/stages.h"
 
 /* The config of a base image: return a new reference to its "config" object (Docker's
@@ -36,14 +37,17 @@ struct plan_step {
 	char **mount_image;           /* per RUN mount: image of from=, or NULL */
 	char *created_by;             /* history entry, exactly as BuildKit writes it */
 	bool layer;                   /* false: empty_layer metadata step */
-	struct strvec build_args;     /* "K=V" build args visible (the |N prefix of RUN) */
-	struct strvec env;            /* environment a RUN sees (ENV + ARG values + proxies) */
-	char *workdir, *user;         /* at this step */
+	const char *const *build_args;/* "K=V" build args visible (the |N prefix of RUN, the
+	                               * cache key's args); shared between steps */
+	size_t nbuild_args;
+	const char *const *env;       /* RUN: NULL-terminated environment the command sees
+	                               * (ENV + ARG values + proxy build args); else NULL */
+	const char *workdir, *user;   /* at this step (shared strings) */
 	struct strvec shell;          /* at this step */
 };
 
 struct plan_hist {
-	char *created_by;
+	const char *created_by;       /* owned by the step that made it */
 	bool empty_layer;
 };
 
@@ -60,7 +64,7 @@ struct plan_stage {
 	struct plan_hist *hist;       /* history entries added by this Dockerfile (inherited
 	                               * from parent stages first; not the base image's own) */
 	size_t nhist;
-	struct strvec state_env;      /* environment state at the end (for child stages) */
+	struct envmap state_env;      /* environment state at the end (for child stages) */
 	bool needed;                  /* the target needs it */
 	bool planned;
 	int wave;                     /* stages of the same wave are independent: parallel */
@@ -76,6 +80,10 @@ struct plan {
 	size_t nstages;
 	int target;
 	struct strvec unused_build_args; /* --build-arg names no ARG consumed */
+	/* private: strings and arrays the steps point into */
+	struct strvec pool;
+	void **mem;
+	size_t nmem;
 };
 
 /* Plan the stages the target needs. The file must outlive the plan. */

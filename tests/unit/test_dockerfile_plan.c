@@ -210,7 +210,7 @@ static void test_history_strings(void **state)
 	assert_false(t->hist[11].empty_layer);
 	assert_true(t->hist[12].empty_layer);
 	/* the RUN step sees A; the cache key args list it */
-	assert_string_equal(t->steps[3].build_args.v[0], "A=1");
+	assert_string_equal(t->steps[3].build_args[0], "A=1");
 	plan_done(p);
 }
 
