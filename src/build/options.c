@@ -39,10 +39,14 @@ int build_opts_parse(int argc, char **argv, struct build_opts *o, int *status)
 		OPT_SENTINEL,
 	};
 	struct strvec args = STRVEC_INIT;
-	if (opts_parse("build", USAGE, SUMMARY, opts, true, argc, argv, &args, status))
+	if (opts_parse("build", USAGE, SUMMARY, opts, true, argc, argv, &args, status)) {
+		sv_clear(&args);
+		build_opts_release(o);
 		return 1;
+	}
 	if ((*status = cli_require_args("build", USAGE, SUMMARY, &args, 1, 1))) {
 		sv_clear(&args);
+		build_opts_release(o);
 		return 1;
 	}
 	o->context = xstrdup(args.v[0]);
@@ -50,16 +54,19 @@ int build_opts_parse(int argc, char **argv, struct build_opts *o, int *status)
 	if (o->progress && strcmp(o->progress, "auto") && strcmp(o->progress, "plain") &&
 	    strcmp(o->progress, "tty") && strcmp(o->progress, "quiet") && strcmp(o->progress, "rawjson")) {
 		*status = cli_usage_error("build", "invalid progress mode \"%s\" (auto, plain, tty, quiet, rawjson)", o->progress);
+		build_opts_release(o);
 		return 1;
 	}
 	if (o->network && strcmp(o->network, "default") && strcmp(o->network, "host") &&
 	    strcmp(o->network, "none")) {
 		*status = cli_usage_error("build", "network mode \"%s\" not supported by buildkit (default, host, none)", o->network);
+		build_opts_release(o);
 		return 1;
 	}
 	if (o->check) {
 		if (o->call && strcmp(o->call, "check")) {
 			*status = cli_usage_error("build", "cannot use --check and --call=%s together", o->call);
+			build_opts_release(o);
 			return 1;
 		}
 		o->call = "check";
@@ -69,6 +76,7 @@ int build_opts_parse(int argc, char **argv, struct build_opts *o, int *status)
 		snprintf(m, sizeof(m), "%.*s", (int)strcspn(o->call, ","), o->call);
 		if (strcmp(m, "build") && strcmp(m, "check") && strcmp(m, "outline") && strcmp(m, "targets")) {
 			*status = cli_usage_error("build", "invalid --call \"%s\": want build, check, outline or targets", o->call);
+			build_opts_release(o);
 			return 1;
 		}
 	}
@@ -76,6 +84,7 @@ int build_opts_parse(int argc, char **argv, struct build_opts *o, int *status)
 		if (!strstr(o->secrets.v[i], "id=") && !strstr(o->secrets.v[i], "src=") &&
 		    !strstr(o->secrets.v[i], "env=")) {
 			*status = cli_usage_error("build", "invalid secret \"%s\": want id=ID[,src=FILE|env=VAR]", o->secrets.v[i]);
+			build_opts_release(o);
 			return 1;
 		}
 	return 0;

@@ -612,6 +612,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 				d->args = xrealloc(d->args, (d->nargs + 1) * sizeof(*d->args));
 				d->args[d->nargs].key = xstrdup(na[i].key);
 				d->args[d->nargs].value = val;
+				d->args[d->nargs].kv_default = NULL;
 				d->nargs++;
 			}
 		}
