@@ -72,17 +72,45 @@ const char *envmap_lookup(void *ctx, const char *name)
 	return envmap_get(ctx, name);
 }
 
+/* Move to a new array of cap entries, keeping the old one for the snapshots. */
+static void unshare(struct envmap *e, size_t cap)
+{
+	const char **nkv = xmalloc(cap * sizeof(*nkv));
+	if (e->n)
+		memcpy(nkv, e->kv, e->n * sizeof(*nkv));
+	if (!(e->nretired & (e->nretired - 1)))
+		e->retired = xrealloc(e->retired, (e->nretired ? 2 * e->nretired : 1) * sizeof(void *));
+	e->retired[e->nretired++] = e->kv;
+	e->kv = nkv;
+	e->cap = cap;
+	e->shared = false;
+}
+
+const char *const *envmap_snapshot(struct envmap *e, size_t *n)
+{
+	*n = e->n;
+	e->shared = e->kv != NULL;
+	return e->kv;
+}
+
 void envmap_put(struct envmap *e, const char *kv)
 {
 	size_t kl = keylen(kv);
 	long i = find(e, kv, kl);
 	if (i >= 0) {
+		if (e->shared)
+			unshare(e, e->cap);
 		e->kv[i] = kv;
 		return;
 	}
 	if (e->n + 2 > e->cap) {
-		e->cap = e->cap ? 2 * e->cap : 16;
-		e->kv = xrealloc(e->kv, e->cap * sizeof(*e->kv));
+		size_t cap = e->cap ? 2 * e->cap : 16;
+		if (e->shared)
+			unshare(e, cap);
+		else {
+			e->cap = cap;
+			e->kv = xrealloc(e->kv, e->cap * sizeof(*e->kv));
+		}
 	}
 	e->kv[e->n++] = kv;
 	e->kv[e->n] = NULL;
@@ -101,7 +129,7 @@ void envmap_set(struct envmap *e, struct strvec *pool, const char *key, const ch
 
 void envmap_copy(struct envmap *dst, const struct envmap *src)
 {
-	envmap_release(dst);
+	envmap_release(dst); /* dst must not have snapshots */
 	if (!src->n)
 		return;
 	dst->cap = src->n + 1;
@@ -115,6 +143,9 @@ void envmap_copy(struct envmap *dst, const struct envmap *src)
 
 void envmap_release(struct envmap *e)
 {
+	for (size_t i = 0; i < e->nretired; i++)
+		free(e->retired[i]);
+	free(e->retired);
 	free(e->kv);
 	free(e->tab);
 	memset(e, 0, sizeof(*e));

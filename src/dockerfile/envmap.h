@@ -12,7 +12,13 @@ struct envmap {
 	size_t n, cap;
 	uint32_t *tab;     /* open addressing: index + 1, 0 = empty */
 	size_t tcap;       /* power of two (0: no table yet) */
+	bool shared;       /* kv[0..n) is referenced by a snapshot: copy before changing */
+	void **retired;    /* arrays given up while shared (snapshots point into them) */
+	size_t nretired;
 };
+
+/* The current entries, valid until envmap_release (changes copy the array first). */
+const char *const *envmap_snapshot(struct envmap *e, size_t *n);
 
 /* The value of key (after "="), or NULL. */
 const char *envmap_get(const struct envmap *e, const char *key);

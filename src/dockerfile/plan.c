@@ -73,7 +73,9 @@ struct dstate {
 	struct shell_env se;      /* expansion in env */
 	const char **args_snap;   /* build args "K=V" as of the last change */
 	const char **env_snap;    /* RUN environment as of the last change */
+	size_t nenv_snap;
 	const char *last_wd, *last_user; /* interned in the plan's pool */
+	unsigned owned;           /* config objects already private to this stage */
 	struct arg *args;         /* d.buildArgs, in declaration order */
 	size_t nargs;
 	bool cmd_set;
@@ -447,24 +449,29 @@ static void step_common(struct plan_step *st, struct dstate *d, struct plan_stag
 	st->nbuild_args = d->nargs;
 	if (st->instr->kind == DF_RUN) {
 		if (!d->env_snap) {
-			size_t np = 0;
-			for (size_t i = 0; proxy_args[i]; i++)
-				np++;
-			const char **e = plan_mem(pl->p, (d->env.n + np + 1) * sizeof(char *));
-			size_t n = 0;
-			for (size_t i = 0; i < d->env.n; i++)
-				e[n++] = d->env.kv[i];
-			for (size_t i = 0; proxy_args[i]; i++) {
-				const char *v = kv_get(&pl->build_args, proxy_args[i]);
-				if (v && !envmap_get(&d->env, proxy_args[i])) {
-					char *kv = xasprintf("%s=%s", proxy_args[i], v);
-					sv_push_owned(&pl->p->pool, kv);
-					e[n++] = kv;
+			bool proxies = false;
+			for (size_t i = 0; proxy_args[i] && !proxies; i++)
+				proxies = kv_get(&pl->build_args, proxy_args[i]) && !envmap_get(&d->env, proxy_args[i]);
+			if (!proxies)
+				d->env_snap = (const char **)envmap_snapshot(&d->env, &d->nenv_snap);
+			else {
+				const char **e = plan_mem(pl->p, (d->env.n + 11) * sizeof(char *));
+				size_t n = 0;
+				for (size_t i = 0; i < d->env.n; i++)
+					e[n++] = d->env.kv[i];
+				for (size_t i = 0; proxy_args[i]; i++) {
+					const char *v = kv_get(&pl->build_args, proxy_args[i]);
+					if (v && !envmap_get(&d->env, proxy_args[i])) {
+						char *kv = xasprintf("%s=%s", proxy_args[i], v);
+						sv_push_owned(&pl->p->pool, kv);
+						e[n++] = kv;
+					}
 				}
+				d->env_snap = e;
+				d->nenv_snap = n;
 			}
-			e[n] = NULL;
-			d->env_snap = e;
 		}
+		st->nenv = d->nenv_snap;
 		st->env = d->env_snap;
 	}
 	json_t *wd = json_object_get(s->config, "WorkingDir");
@@ -485,13 +492,25 @@ static void step_common(struct plan_step *st, struct dstate *d, struct plan_stag
 		shell_of(s->config, &st->shell);
 }
 
-static json_t *obj_or_new(json_t *c, const char *key)
+/* The object (or array) under key, made private to this stage first: a stage built on
+ * another starts from a shallow copy of its config, so nested values are copied on write. */
+static json_t *obj_or_new(struct dstate *d, json_t *c, const char *key, bool array)
 {
+	static const char *const keys[] = { "Labels", "ExposedPorts", "Volumes", "OnBuild" };
+	unsigned bit = 0;
+	for (unsigned i = 0; i < 4; i++)
+		if (!strcmp(keys[i], key))
+			bit = 1u << i;
 	json_t *o = json_object_get(c, key);
-	if (!json_is_object(o)) {
-		o = json_object();
+	bool ok = array ? json_is_array(o) : json_is_object(o);
+	if (ok && !(d->owned & bit)) {
+		o = json_deep_copy(o);
+		json_object_set_new(c, key, o);
+	} else if (!ok) {
+		o = array ? json_array() : json_object();
 		json_object_set_new(c, key, o);
 	}
+	d->owned |= bit;
 	return o;
 }
 
@@ -705,7 +724,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		sv_copy(&st->args, &in->args);
 		break;
 	case DF_LABEL: {
-		json_t *labels = obj_or_new(c, "Labels");
+		json_t *labels = obj_or_new(d, c, "Labels", false);
 		sb_adds(&cb, "LABEL");
 		struct strvec kv = STRVEC_INIT;
 		for (size_t i = 0; i < in->nkvs && !rc; i++) {
@@ -748,7 +767,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 			v = NULL;
 		}
 		if (!rc) {
-			json_t *ep = obj_or_new(c, "ExposedPorts");
+			json_t *ep = obj_or_new(d, c, "ExposedPorts", false);
 			if (ports.n)
 				qsort(ports.v, ports.n, sizeof(char *), cmp_str);
 			sb_adds(&cb, "EXPOSE map[");
@@ -767,7 +786,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		break;
 	}
 	case DF_VOLUME: {
-		json_t *vols = obj_or_new(c, "Volumes");
+		json_t *vols = obj_or_new(d, c, "Volumes", false);
 		for (size_t i = 0; i < in->args.n && !rc; i++) {
 			if (expand(pl, in, in->args.v[i], &d->se, &v)) {
 				rc = -1;
@@ -870,11 +889,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		break;
 	}
 	case DF_ONBUILD: {
-		json_t *ob = json_object_get(c, "OnBuild");
-		if (!json_is_array(ob)) {
-			ob = json_array();
-			json_object_set_new(c, "OnBuild", ob);
-		}
+		json_t *ob = obj_or_new(d, c, "OnBuild", true);
 		json_array_append_new(ob, json_string(in->expression));
 		sv_push(&st->args, in->expression);
 		break;
@@ -940,7 +955,7 @@ static int plan_stage(struct planner *pl, int idx)
 		s->base_kind = PLAN_BASE_STAGE;
 		s->base_stage = bs;
 		add_dep(s, bs);
-		s->config = json_deep_copy(b->config);
+		s->config = json_copy(b->config); /* shallow: see obj_or_new */
 		size_t i;
 		json_t *x;
 		json_array_foreach(json_object_get(b->config, "Env"), i, x)
@@ -979,7 +994,6 @@ static int plan_stage(struct planner *pl, int idx)
 	s->base_ref = base;
 	if (s->base_kind != PLAN_BASE_STAGE)
 		envmap_copy(&d.env, &d.img_env);
-	json_object_set_new(s->config, "Env", ptrs_json(d.img_env.kv, d.img_env.n));
 	json_object_set_new(s->config, "Image", json_string(""));
 	int rc = run_triggers(pl, s, &d);
 	for (size_t i = 0; i < s->df->ninstrs && !rc; i++)
@@ -1190,12 +1204,8 @@ json_t *plan_to_json(const struct plan *p)
 				json_object_set_new(so, "created_by", json_string(st->created_by));
 				json_object_set_new(so, "layer", json_boolean(st->layer));
 				json_object_set_new(so, "build_args", ptrs_json(st->build_args, st->nbuild_args));
-				if (st->env) {
-					size_t ne = 0;
-					while (st->env[ne])
-						ne++;
-					json_object_set_new(so, "env", ptrs_json(st->env, ne));
-				}
+				if (st->env)
+					json_object_set_new(so, "env", ptrs_json(st->env, st->nenv));
 				if (st->from_stage >= 0)
 					json_object_set_new(so, "from_stage", json_integer(st->from_stage));
 				if (st->from_image)

@@ -40,8 +40,9 @@ struct plan_step {
 	const char *const *build_args;/* "K=V" build args visible (the |N prefix of RUN, the
 	                               * cache key's args); shared between steps */
 	size_t nbuild_args;
-	const char *const *env;       /* RUN: NULL-terminated environment the command sees
-	                               * (ENV + ARG values + proxy build args); else NULL */
+	const char *const *env;       /* RUN: the environment the command sees (ENV + ARG values
+	                               * + proxy build args), nenv entries; else NULL */
+	size_t nenv;
 	const char *workdir, *user;   /* at this step (shared strings) */
 	struct strvec shell;          /* at this step */
 };
