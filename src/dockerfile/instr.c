@@ -264,7 +264,7 @@ static int parse_body(struct df_instr *in, const struct df_node *n, const char *
 	const char *name = df_kind_name(in->kind);
 	for (const struct df_node *a = n->next; a; a = a->next)
 		if (a->value)
-			sv_push(&in->args, a->value);
+			sv_push_owned(&in->args, a->value); /* borrowed from the node */
 	switch (in->kind) {
 	case DF_FROM:
 		if (na != 1 && na != 3) {
@@ -299,10 +299,11 @@ static int parse_body(struct df_instr *in, const struct df_node *n, const char *
 			return -1;
 		}
 		in->nkvs = na / 3;
+		in->kvs_borrowed = true;
 		in->kvs = xcalloc(in->nkvs, sizeof(*in->kvs));
 		for (size_t i = 0; i < in->nkvs; i++) {
-			in->kvs[i].key = xstrdup(in->args.v[3 * i]);
-			in->kvs[i].value = xstrdup(in->args.v[3 * i + 1]);
+			in->kvs[i].key = in->args.v[3 * i];      /* borrowed */
+			in->kvs[i].value = in->args.v[3 * i + 1];
 			in->kvs[i].legacy = strcmp(in->args.v[3 * i + 2], "=") != 0;
 		}
 		return 0;
@@ -452,7 +453,8 @@ static int parse_body(struct df_instr *in, const struct df_node *n, const char *
 		size_t ol = strlen(o);
 		df_trim_space(&o, &ol);
 		in->expression = xstrndup(o, ol);
-		sv_clear(&in->args);
+		free(in->args.v);
+		memset(&in->args, 0, sizeof(in->args));
 		return 0;
 	}
 	}
@@ -505,7 +507,7 @@ void df_instr_free(struct df_instr *in)
 {
 	if (!in)
 		return;
-	sv_clear(&in->args);
+	free(in->args.v); /* the strings belong to the node */
 	free(in->platform);
 	free(in->stage_name);
 	free(in->from);
@@ -518,7 +520,7 @@ void df_instr_free(struct df_instr *in)
 	free(in->mounts);
 	free(in->network);
 	free(in->security);
-	for (size_t i = 0; i < in->nkvs; i++) {
+	for (size_t i = 0; i < in->nkvs && !in->kvs_borrowed; i++) {
 		free(in->kvs[i].key);
 		free(in->kvs[i].value);
 	}

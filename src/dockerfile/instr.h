@@ -55,7 +55,8 @@ struct df_instr {
 	const char *keyword;          /* instruction keyword as written (for casing checks),
 	                               * points into node->original; keyword_len chars */
 	size_t keyword_len;
-	struct strvec args;           /* arguments as written (shell form: one string) */
+	struct strvec args;           /* arguments as written (shell form: one string); the
+	                               * strings belong to the parse tree (node) */
 	bool json;                    /* exec (JSON) form */
 	/* FROM */
 	char *platform;               /* --platform */
@@ -73,6 +74,7 @@ struct df_instr {
 	/* ENV / LABEL / ARG */
 	struct df_kv *kvs;
 	size_t nkvs;
+	bool kvs_borrowed;            /* ENV/LABEL: key/value point into the parse tree */
 	/* HEALTHCHECK */
 	struct df_health health;
 	/* ONBUILD */
