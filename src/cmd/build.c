@@ -230,11 +230,6 @@ static int run_build(struct berth_ctx *ctx, int argc, char **argv)
 	char method[32] = "build";
 	if (o.call)
 		snprintf(method, sizeof(method), "%.*s", (int)strcspn(o.call, ","), o.call);
-	if (!strcmp(method, "build")) {
-		fprintf(stderr, "berth build: building images is not implemented yet (lint and --call work)\n");
-		build_opts_release(&o);
-		return 1;
-	}
 	berr err = { 0 };
 	_cleanup_free_ char *data = NULL, *name = NULL;
 	size_t len = 0;
@@ -246,6 +241,18 @@ static int run_build(struct berth_ctx *ctx, int argc, char **argv)
 		return 1;
 	}
 	int rc = 0;
+	if (!strcmp(method, "build")) {
+		/* every build prints the lint summary (as buildx does at the end of a build) */
+		struct df_check_opts co = { .build_args = (const char *const *)bargs.v, .target = o.target };
+		struct df_check_result r;
+		if (!df_check(data, len, name, &co, &r, &err)) {
+			df_check_print_summary(stderr, &r);
+			df_check_result_release(&r);
+		}
+		fprintf(stderr, "berth build: building images is not implemented yet (lint and --call work)\n");
+		build_opts_release(&o);
+		return 1;
+	}
 	if (!strcmp(method, "check")) {
 		struct df_check_opts co = {
 			.build_args = (const char *const *)bargs.v,

@@ -1118,3 +1118,16 @@ int df_check_print(FILE *f, const struct df_check_result *r, const char *filenam
 		fprintf(f, "Check complete, no warnings found.\n");
 	return 0;
 }
+
+void df_check_print_summary(FILE *f, const struct df_check_result *r)
+{
+	if (!r->n)
+		return;
+	fprintf(f, "\n%zu %s found (use berth build --check to expand):\n", r->n, r->n == 1 ? "warning" : "warnings");
+	for (size_t i = 0; i < r->n; i++) {
+		fprintf(f, " - %s: %s", r->v[i].rule, r->v[i].message);
+		if (r->v[i].start_line)
+			fprintf(f, " (line %d)", r->v[i].start_line);
+		fprintf(f, "\n");
+	}
+}

@@ -47,5 +47,9 @@ void df_check_result_release(struct df_check_result *r);
  * exit status docker would use: 1 on a parse error or error=true violations, else 0. */
 int df_check_print(FILE *f, const struct df_check_result *r, const char *filename, const char *data,
 		   size_t len);
+/* The summary a normal build prints at its end (buildx):
+ *   "\n2 warnings found (use berth build --check to expand):\n - FromAsCasing: ... (line 3)\n"
+ * Nothing when there are no warnings. */
+void df_check_print_summary(FILE *f, const struct df_check_result *r);
 /* BuildKit's source excerpt (errdefs.Source.Print) for lines start..end. */
 void df_print_source(FILE *f, const char *filename, const char *data, size_t len, int start, int end);

@@ -191,6 +191,13 @@ tok      true       "
 	run_berth --exit 1 build -t x:1 --target dev --build-arg A=1 --label l=1 --no-cache --progress plain \
 		-q --iidfile "$CTX/iid" --network host --secret id=s,src=/dev/null -o type=local,dest=/tmp/o \
 		--cache-from type=local,src=/tmp/c --cache-to type=local,dest=/tmp/c "$BERTH_SRC/examples/seed-python"
+	assert_equal "$output" "
+2 warnings found (use berth build --check to expand):
+ - FromAsCasing: 'as' and 'FROM' keywords' casing do not match (line 2)
+ - LegacyKeyValueFormat: \"ENV key=value\" should be used instead of legacy \"ENV key value\" format (line 5)
+berth build: building images is not implemented yet (lint and --call work)"
+	printf 'FROM busybox\n' >"$CTX/Dockerfile"
+	run_berth --exit 1 build "$CTX"
 	assert_equal "$output" "berth build: building images is not implemented yet (lint and --call work)"
 	run_berth --exit 125 build --progress fancy .
 	assert_output_contains 'invalid progress mode "fancy"'
