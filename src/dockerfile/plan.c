@@ -905,8 +905,6 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 			push_hist(s, st->created_by, st->layer);
 	}
 	sb_release(&cb);
-	if (trigger && rc)
-		return rc;
 	return rc;
 }
 
