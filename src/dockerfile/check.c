@@ -227,7 +227,7 @@ struct argdecl {
 struct stage_state {
 	struct strvec env;       /* ENV and ARG values ("K=V"), for expansion */
 	struct strvec declared;  /* ARG names declared in the stage */
-	bool shell_set, abs_workdir;
+	bool shell_set, abs_workdir; /* abs_workdir: a WORKDIR was set in the Dockerfile */
 	int name_index;
 };
 
@@ -680,8 +680,6 @@ static void check_stage(struct walk *w, int s, const struct strvec *ignore_pats)
 			json_array_foreach(env, i, x)
 				if (json_is_string(x))
 					sv_push(&st->env, json_string_value(x));
-			json_t *wd = json_object_get(cfg, "WorkingDir");
-			st->abs_workdir = json_is_string(wd) && json_string_value(wd)[0] == '/';
 		}
 		json_decref(cfg);
 		bool has_path = false;
@@ -792,11 +790,12 @@ static void check_stage(struct walk *w, int s, const struct strvec *ignore_pats)
 			break;
 		case DF_WORKDIR:
 			check_word(w, s, in, in->args.v[0], &x);
-			if (x && x[0] == '/')
-				st->abs_workdir = true;
-			else if (x && !st->abs_workdir)
+			/* BuildKit: only the first WORKDIR of the stage is checked; the base
+			 * image's WorkingDir does not count (it may change) */
+			if (x && x[0] != '/' && !st->abs_workdir)
 				warn(c, R_WORKDIR_RELATIVE, in->line, in->end_line,
 				     "Relative workdir \"%s\" can have unexpected results if the base image changes", x);
+			st->abs_workdir = true;
 			free(x);
 			x = NULL;
 			break;
