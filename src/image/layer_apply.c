@@ -199,7 +199,7 @@ static int apply_meta(struct applier *ap, struct archive_entry *e, int pfd, cons
 		return entry_err(ap, err, errno, "chown %u:%u", (unsigned)uid, (unsigned)gid);
 	if (type != AE_IFLNK) {
 		mode_t perm = archive_entry_perm(e) & 07777;
-		r = fd >= 0 ? fchmod(fd, perm) : fchmodat(pfd, name, perm, 0);
+		r = fd >= 0 ? fchmod(fd, perm) : fchmodat(pfd, name, perm, AT_SYMLINK_NOFOLLOW);
 		if (r < 0)
 			return entry_err(ap, err, errno, "chmod %o", (unsigned)perm);
 	}

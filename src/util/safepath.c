@@ -338,3 +338,31 @@ int sp_create(int rootfd, const char *path, int extra, mode_t mode, unsigned spf
 {
 	return sp_open(rootfd, path, O_WRONLY | O_CREAT | O_NOFOLLOW | extra, mode, spflags, err);
 }
+
+static char *fd_host_path(int fd)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink(sp_fd_path(fd).s, buf, sizeof buf - 1);
+	if (n < 0)
+		return NULL;
+	buf[n] = 0;
+	return xstrdup(buf);
+}
+
+int sp_resolve(int rootfd, const char *path, unsigned spflags, char **out, berr *err)
+{
+	_cleanup_close_ int fd = sp_open(rootfd, path, O_PATH, 0, spflags, err);
+	if (fd < 0)
+		return -1;
+	_cleanup_free_ char *root = fd_host_path(rootfd);
+	_cleanup_free_ char *target = fd_host_path(fd);
+	if (!root || !target)
+		return berr_sys(err, "resolve %s in root", path);
+	size_t rl = strlen(root);
+	if (!strcmp(root, "/"))
+		rl = 0;
+	if (strncmp(target, root, rl) || (target[rl] && target[rl] != '/'))
+		return berr_set(err, EXDEV, "resolve %s in root: resolved outside the root (%s)", path, target);
+	*out = xstrdup(target[rl] ? target + rl : "/");
+	return 0;
+}

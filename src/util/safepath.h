@@ -70,6 +70,12 @@ int sp_mkdir_p(int rootfd, const char *path, mode_t mode, unsigned spflags, berr
  * followed. Returns the fd. */
 int sp_create(int rootfd, const char *path, int extra, mode_t mode, unsigned spflags, berr *err);
 
+/* Resolve `path` inside the root as sp_open(O_PATH) does (the target must exist) and return
+ * where it landed as an absolute path INSIDE the root ("/" for the root itself), e.g.
+ * "/usr/lib/x" for "lib/x" when lib -> usr/lib (Docker's FollowSymlinkInScope, minus the host
+ * prefix). For messages and for recording; to act on the file, keep using fds. */
+int sp_resolve(int rootfd, const char *path, unsigned spflags, char **out, berr *err);
+
 /* "/proc/self/fd/N" for an fd, e.g. to mount onto an O_PATH fd returned above. */
 struct sp_fdpath { char s[32]; };
 struct sp_fdpath sp_fd_path(int fd);

@@ -270,6 +270,32 @@ static void test_open_parent(void **state)
 	assert_string_equal(p.s, "/proc/self/fd/7");
 }
 
+static void test_resolve(void **state)
+{
+	struct sandbox *sb = *state;
+	berr e = { 0 };
+	char *out = NULL;
+	assert_int_equal(mkdirat(sb->rootfd, "usr", 0755), 0);
+	assert_int_equal(mkdirat(sb->rootfd, "usr/lib", 0755), 0);
+	assert_int_equal(symlinkat("usr/lib", sb->rootfd, "lib"), 0);
+	assert_int_equal(symlinkat("/lib/../../../secret", sb->rootfd, "s"), 0);
+	assert_int_equal(sp_resolve(sb->rootfd, "lib", 0, &out, &e), 0);
+	assert_string_equal(out, "/usr/lib");
+	free(out);
+	assert_int_equal(sp_resolve(sb->rootfd, "/lib/../..", 0, &out, &e), 0);
+	assert_string_equal(out, "/"); /* symlink-aware: lib/.. is usr, usr/.. is the root */
+	free(out);
+	assert_int_equal(sp_resolve(sb->rootfd, "s", 0, &out, &e), 0);
+	assert_string_equal(out, "/secret");
+	free(out);
+	assert_int_equal(sp_resolve(sb->rootfd, "s", SP_NOFOLLOW_LAST, &out, &e), 0);
+	assert_string_equal(out, "/s");
+	free(out);
+	out = NULL;
+	assert_int_equal(sp_resolve(sb->rootfd, "lib/missing", 0, &out, &e), -1);
+	assert_null(out);
+}
+
 /* With /proc/self as the root, its magic links (root, cwd, fd/N) must not lead out of it. */
 static void test_magic_links(void **state)
 {
@@ -304,6 +330,7 @@ int main(void)
 		BOTH(test_mkdir_p),
 		BOTH(test_open_parent),
 		BOTH(test_magic_links),
+		BOTH(test_resolve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
