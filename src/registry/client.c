@@ -442,7 +442,11 @@ int reg_client_open(struct reg_client **out, const char *host, const char *repo,
 	c->verify = tv != 0;
 	c->insecure_ok = tv == 0 || (tv < 0 && host_is_insecure_default(host));
 	load_cert_dir(c);
-	registry_get_creds(host, o ? o->authfile : NULL, &c->user, &c->pass);
+	if (o && o->user) {
+		c->user = xstrdup(o->user);
+		c->pass = xstrdup(o->pass ? o->pass : "");
+	} else
+		registry_get_creds(host, o ? o->authfile : NULL, &c->user, &c->pass);
 	struct reg_resp r = { 0 };
 	if (ping(c, &r, err) < 0) {
 		reg_client_free(c);

@@ -176,9 +176,9 @@ static int pull_one(struct store *st, struct reg_client *c, struct ref *r, const
 	_cleanup_free_ char *body = NULL, *mt = NULL, *rd = NULL;
 	size_t len;
 	char top[DIGEST_STR_LEN + 1], mdg[DIGEST_STR_LEN + 1];
-	prog_line(pg, "%s: Pulling from %s", reference, c->repo);
 	if (fetch_manifest(c, name, reference, &body, &len, &mt, top, err) < 0)
 		return -1;
+	prog_line(pg, "%s: Pulling from %s", reference, c->repo);
 	memcpy(mdg, top, sizeof mdg);
 	json_error_t je;
 	json_t *man = json_loadb(body, len, 0, &je);

@@ -14,8 +14,9 @@ struct reg_opts {
 	bool quiet;            /* -q: only the final reference line */
 	bool all_tags;         /* pull/push -a */
 	FILE *out;             /* progress and status lines; NULL: stdout */
+	const char *user, *pass; /* credentials to use instead of the stored ones (login) */
 };
-#define REG_OPTS_INIT { NULL, -1, NULL, NULL, false, false, NULL }
+#define REG_OPTS_INIT { NULL, -1, NULL, NULL, false, false, NULL, NULL, NULL }
 
 /* Errors carry Docker's wording (without "Error response from daemon: "); verbs print that
  * prefix. err->status is 1. */
