@@ -73,9 +73,10 @@ static int fetch_manifest(struct reg_client *c, const char *fullname, const char
 	*len = r.body.len;
 	*body = sb_detach(&r.body);
 	reg_resp_release(&r);
-	if (strstr(*mt, "manifest.v1")) {
+	if (strstr(*mt, "distribution.manifest.v1")) {
 		free(*body);
 		free(*mt);
+		*body = *mt = NULL;
 		berr_set(err, ENOTSUP, "unsupported manifest format: Docker schema 1 (%s) is not supported", m);
 		err->status = 1;
 		return -1;

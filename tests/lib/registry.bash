@@ -129,3 +129,65 @@ with open(out + "/index.json", "w") as f:
 with open(out + "/oci-layout", "w") as f: f.write('{"imageLayoutVersion": "1.0.0"}')
 PY
 }
+
+# mk_oci_multiarch DIR: an OCI layout whose "latest" is an image index with linux/amd64 and
+# linux/arm64/v8 images (tiny layers; configs differ in architecture).
+mk_oci_multiarch() {
+	python3 - "$1" <<'PY'
+import hashlib, io, json, os, sys, tarfile
+out = sys.argv[1]
+os.makedirs(out + "/blobs/sha256", exist_ok=True)
+def put(data):
+    d = hashlib.sha256(data).hexdigest()
+    with open(f"{out}/blobs/sha256/{d}", "wb") as f: f.write(data)
+    return "sha256:" + d, len(data)
+ms = []
+for arch, variant in (("amd64", None), ("arm64", "v8")):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        data = ("I am " + arch + "\n").encode()
+        ti = tarfile.TarInfo("arch.txt"); ti.size = len(data); ti.mtime = 0
+        t.addfile(ti, io.BytesIO(data))
+    ld, ls = put(buf.getvalue())
+    cfg = {"architecture": arch, "os": "linux", "created": "2024-01-01T00:00:00Z",
+           "config": {"Cmd": ["/bin/sh"]}, "rootfs": {"type": "layers", "diff_ids": [ld]}}
+    if variant: cfg["variant"] = variant
+    cd, cs = put(json.dumps(cfg).encode())
+    md, mz = put(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cs},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ld, "size": ls}]}).encode())
+    p = {"os": "linux", "architecture": arch}
+    if variant: p["variant"] = variant
+    ms.append({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md, "size": mz, "platform": p})
+idx = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": ms}).encode()
+xd, xs = put(idx)
+with open(out + "/index.json", "w") as f:
+    json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.index.v1+json",
+               "digest": xd, "size": xs, "annotations": {"org.opencontainers.image.ref.name": "latest"}}]}, f)
+with open(out + "/oci-layout", "w") as f: f.write('{"imageLayoutVersion": "1.0.0"}')
+print(xd)
+PY
+}
+
+# proxy_start LOG [faultproxy args...] -> PROXY_PORT, PROXY_PID (in front of $REG_PORT)
+proxy_start() {
+	local log=$1 pf
+	shift
+	pf=$(mktemp -u "$BATS_TEST_TMPDIR/proxyport.XXXXXX")
+	python3 "$BERTH_SRC/tests/lib/faultproxy.py" "$pf" "$REG_PORT" "$log" "$@" &
+	PROXY_PID=$!
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$pf" ] && break
+		sleep 0.05
+	done
+	PROXY_PORT=$(cat "$pf")
+	wait_port "$PROXY_PORT"
+}
+
+# registry_env: private credentials files for a test (no real ~/.docker or ~/.config).
+registry_env() {
+	export HOME="$BATS_TEST_TMPDIR/home" XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/xdg"
+	unset DOCKER_CONFIG
+	mkdir -p "$HOME" "$XDG_CONFIG_HOME"
+}

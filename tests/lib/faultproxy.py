@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""faultproxy.py: a small HTTP proxy on loopback in front of a plain-HTTP registry, for the
+registry tests. It forwards every request and logs "METHOD PATH RANGE" lines, and can
+  --corrupt DIGEST      serve that blob with its bytes altered (same length)
+  --throttle DIGEST:BPS serve that blob at BPS bytes per second (to kill a pull mid-download)
+usage: faultproxy.py PORTFILE UPSTREAM_PORT LOG [--corrupt D] [--throttle D:BPS]
+It binds a free port on 127.0.0.1 and writes it to PORTFILE."""
+import http.client, http.server, sys, time
+
+portfile, upstream, logpath = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+corrupt, throttle = set(), {}
+args = sys.argv[4:]
+while args:
+    if args[0] == "--corrupt":
+        corrupt.add(args[1]); args = args[2:]
+    elif args[0] == "--throttle":
+        d, bps = args[1].rsplit(":", 1); throttle[d] = int(bps); args = args[2:]
+    else:
+        sys.exit("faultproxy: unknown argument " + args[0])
+log = open(logpath, "a", buffering=1)
+
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def handle_any(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else None
+        log.write("%s %s %s\n" % (self.command, self.path, self.headers.get("Range", "-")))
+        c = http.client.HTTPConnection("127.0.0.1", upstream, timeout=120)
+        hdrs = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+        hdrs["Host"] = "127.0.0.1:%d" % upstream
+        c.request(self.command, self.path, body=body, headers=hdrs)
+        r = c.getresponse()
+        data = r.read()
+        blob = self.path.rsplit("/", 1)[-1] if "/blobs/sha256:" in self.path else None
+        if blob in corrupt and self.command == "GET" and data:
+            data = bytes([data[0] ^ 0xff]) + data[1:]
+        self.send_response(r.status)
+        for k, v in r.getheaders():
+            if k.lower() not in ("connection", "transfer-encoding", "content-length"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)) if self.command != "HEAD" else r.getheader("Content-Length", "0"))
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        bps = throttle.get(blob) if self.command == "GET" else None
+        if not bps:
+            self.wfile.write(data); return
+        step = max(1, bps // 20)
+        for i in range(0, len(data), step):
+            self.wfile.write(data[i:i + step]); self.wfile.flush(); time.sleep(0.05)
+    do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = handle_any
+
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+srv.daemon_threads = True
+with open(portfile + ".tmp", "w") as f: f.write(str(srv.server_address[1]))
+import os; os.rename(portfile + ".tmp", portfile)
+srv.serve_forever()
