@@ -69,7 +69,7 @@ struct img_info {
 	char *manifest_digest;
 	char *manifest_media_type;
 	int64_t added;          /* unix seconds stored */
-	int64_t tagged;         /* last tag time */
+	int64_t tagged;         /* last tag time, ns since the epoch (0: never tagged) */
 	uint64_t size;
 	char *parent;
 	struct strvec tags;     /* full names, sorted */

@@ -306,8 +306,11 @@ int image_save(struct store *st, const struct strvec *refs, enum save_format fmt
 	struct sink s = { 0 };
 	for (size_t i = 0; i < refs->n; i++) {
 		char *id = NULL, *matched = NULL;
-		if (img_lookup(st, refs->v[i], &id, &matched, err) < 0)
+		if (img_lookup(st, refs->v[i], &id, &matched, err) < 0) {
+			if (err->errnum == ENOENT) /* docker save names the argument as given */
+				berr_set(err, ENOENT, "No such image: %s", refs->v[i]);
 			goto out;
+		}
 		size_t k;
 		for (k = 0; k < n && strcmp(sels[k].id, id); k++)
 			;

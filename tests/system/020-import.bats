@@ -11,7 +11,7 @@ setup() { images_setup; }
 	run_berth images --format '{{.Repository}}:{{.Tag}} {{.ID}}'
 	assert_equal "$output" "busybox:latest ${BUSYBOX_ID:7:12}"
 	run_berth image inspect -f '{{.Comment}}|{{.Os}}|{{len .RootFS.Layers}}' busybox
-	assert_equal "$output" "Imported from $(busybox_tarball)|linux|1"
+	assert_equal "$output" "Imported from -|linux|1"
 	# the layer is extracted once under layers/<chain-id>/diff and holds the rootfs
 	local chain
 	chain=$("$BERTH" image inspect -f '{{index .RootFS.Layers 0}}' busybox)
@@ -64,4 +64,16 @@ setup() { images_setup; }
 	assert_check_clean
 	[ -z "$(ls "$BERTH_ROOT/blobs/sha256")" ]
 	[ -z "$(ls "$BERTH_ROOT/layers")" ]
+}
+
+@test "image size counts hard-linked files once, as Docker does" {
+	local r="$BATS_TEST_TMPDIR/r"
+	mkdir -p "$r"
+	head -c 100000 /dev/zero > "$r/a"
+	ln "$r/a" "$r/b"
+	ln -s a "$r/c"
+	tar cf "$BATS_TEST_TMPDIR/h.tar" -C "$r" .
+	run_berth import "$BATS_TEST_TMPDIR/h.tar" hl:1
+	run_berth inspect -f '{{.Size}}' hl:1
+	assert_equal "$output" "100001"
 }

@@ -72,3 +72,11 @@ $BUSYBOX_ID"
 	run_berth --exit 125 images --filter bogus=1
 	assert_output_contains "Invalid filter 'bogus'"
 }
+
+@test "images are listed newest first" {
+	import_busybox first:1
+	import_busybox second:1
+	import_busybox third:1
+	run_berth images --format '{{.Repository}}'
+	assert_equal "$(echo $output)" "third second first"
+}

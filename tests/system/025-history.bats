@@ -9,7 +9,7 @@ setup() { images_setup; }
 	import_busybox
 	run_berth history busybox
 	[[ "${lines[0]}" =~ ^IMAGE\ +CREATED\ +CREATED\ BY\ +SIZE\ +COMMENT$ ]]
-	[[ "${lines[1]}" =~ ^${BUSYBOX_ID:7:12}\ +.*ago\ +[0-9.]+MB\ +Imported\ from\ .*busybox-rootfs.tar$ ]]
+	[[ "${lines[1]}" =~ ^${BUSYBOX_ID:7:12}\ +.*ago\ +[0-9.]+MB\ +Imported\ from\ -$ ]]
 	[ "${#lines[@]}" -eq 2 ]
 }
 

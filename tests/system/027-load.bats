@@ -165,3 +165,37 @@ setup() { images_setup; }
 	run_berth --exit 1 load extra
 	assert_output_contains "accepts no arguments"
 }
+
+@test "concurrent loads of one archive extract each layer once and agree" {
+	import_busybox
+	run_berth save -o "$BATS_TEST_TMPDIR/bb.tar" busybox
+	run_berth rmi busybox
+	for i in 1 2 3 4; do
+		"$BERTH" --log-level info load -i "$BATS_TEST_TMPDIR/bb.tar" > "$BATS_TEST_TMPDIR/out$i" 2>&1 &
+	done
+	wait
+	for i in 1 2 3 4; do grep -q "Loaded image: busybox:latest" "$BATS_TEST_TMPDIR/out$i"; done
+	assert_equal "$(cat "$BATS_TEST_TMPDIR"/out* | grep -c 'extracting layer')" 1
+	run_berth images -q --no-trunc
+	assert_equal "$output" "$BUSYBOX_ID"
+	assert_check_clean
+	# concurrent imports and removals leave a consistent store too
+	for i in 1 2 3; do "$BERTH" import "$(busybox_tarball)" "c$i:1" > /dev/null & done
+	"$BERTH" image prune -af > /dev/null &
+	wait
+	assert_check_clean
+}
+
+@test "an archive written by docker save (when a Docker daemon is reachable) loads as the same image" {
+	command -v docker >/dev/null || skip "no docker CLI"
+	v=$(timeout 5 docker version --format '{{.Server.Version}}' 2>/dev/null) || skip "no Docker daemon"
+	[ -n "$v" ] || skip "no Docker daemon"
+	ref=$(timeout 10 docker images --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' | tail -1)
+	[ -n "$ref" ] || skip "Docker has no tagged image"
+	timeout 120 docker save -o "$BATS_TEST_TMPDIR/d.tar" "$ref"    # read-only for Docker's store
+	run_berth load -i "$BATS_TEST_TMPDIR/d.tar"
+	assert_output_contains "Loaded image: $ref"
+	assert_equal "$("$BERTH" inspect -f '{{.Id}} {{.Size}} {{json .RootFS.Layers}}' "$ref")" \
+		"$(timeout 10 docker inspect -f '{{.Id}} {{.Size}} {{json .RootFS.Layers}}' "$ref")"
+	assert_check_clean
+}
