@@ -40,7 +40,7 @@ storage:
       enabled: false
 http:
   addr: 127.0.0.1:$2
-$3
+${3:-}
 EOF
 }
 
