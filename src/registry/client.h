@@ -23,6 +23,7 @@ struct reg_client {
 	struct curl_blob ca;  /* system CAs + cert dir ".crt" files, or data NULL */
 	char *client_cert, *client_key;
 	const struct reg_opts *o;
+	CURL *h;              /* reused for sequential requests (keeps the connection) */
 };
 
 struct reg_resp {
