@@ -3,16 +3,21 @@
 registry tests. It forwards every request and logs "METHOD PATH RANGE" lines, and can
   --corrupt DIGEST      serve that blob with its bytes altered (same length)
   --throttle DIGEST:BPS serve that blob at BPS bytes per second (to kill a pull mid-download)
+  --bearer USER:PASS    act as a token-auth registry: /v2/ wants "Bearer <token>", and /token
+                        hands tokens out for USER:PASS (anonymous ones that grant nothing
+                        without credentials; 401 "incorrect username or password" for wrong ones)
 usage: faultproxy.py PORTFILE UPSTREAM_PORT LOG [--corrupt D] [--throttle D:BPS]
 It binds a free port on 127.0.0.1 and writes it to PORTFILE."""
 import http.client, http.server, sys, time
 
 portfile, upstream, logpath = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-corrupt, throttle = set(), {}
+corrupt, throttle, bearer = set(), {}, None
 args = sys.argv[4:]
 while args:
     if args[0] == "--corrupt":
         corrupt.add(args[1]); args = args[2:]
+    elif args[0] == "--bearer":
+        bearer = args[1]; args = args[2:]
     elif args[0] == "--throttle":
         d, bps = args[1].rsplit(":", 1); throttle[d] = int(bps); args = args[2:]
     else:
@@ -26,6 +31,8 @@ class H(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else None
         log.write("%s %s %s\n" % (self.command, self.path, self.headers.get("Range", "-")))
+        if bearer and self.bearer_gate():
+            return
         c = http.client.HTTPConnection("127.0.0.1", upstream, timeout=120)
         hdrs = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
         hdrs["Host"] = "127.0.0.1:%d" % upstream
@@ -49,6 +56,32 @@ class H(http.server.BaseHTTPRequestHandler):
         step = max(1, bps // 20)
         for i in range(0, len(data), step):
             self.wfile.write(data[i:i + step]); self.wfile.flush(); time.sleep(0.05)
+    def reply(self, status, body, hdrs=()):
+        self.send_response(status)
+        for k, v in hdrs: self.send_header(k, v)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD": self.wfile.write(body)
+    def bearer_gate(self):
+        """True when the request was answered here (token endpoint or a 401)."""
+        import base64, urllib.parse
+        auth = self.headers.get("Authorization", "")
+        if self.path.startswith("/token"):
+            q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+            if not auth:
+                tok = "anon"
+            elif auth == "Basic " + base64.b64encode(bearer.encode()).decode():
+                tok = "good:" + ",".join(q.get("scope", []))
+            else:
+                self.reply(401, b'{"details":"incorrect username or password"}'); return True
+            self.reply(200, ('{"token":"%s"}' % tok).encode()); return True
+        if auth.startswith("Bearer good:"):
+            return False
+        ch = 'Bearer realm="http://127.0.0.1:%d/token",service="faultproxy"' % self.server.server_address[1]
+        self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":null}]}',
+                   [("WWW-Authenticate", ch)])
+        return True
     do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = handle_any
 
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)

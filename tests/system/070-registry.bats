@@ -293,3 +293,27 @@ $R/t/tags:b"
 	assert_output_contains "Unable to find image '$R/t/absent:latest' locally"
 	assert_output_contains "manifest unknown"
 }
+
+@test "auth: Bearer tokens following the WWW-Authenticate challenge (token server on loopback)" {
+	proxy_start "$BATS_TEST_TMPDIR/proxy.log" --bearer tester:tokpass
+	local P=127.0.0.1:$PROXY_PORT
+	import_busybox "$P/t/bearer:1"
+	run_berth --exit 1 push "$P/t/bearer:1"
+	assert_output_contains "unauthorized: authentication required"
+	run bash -c "echo wrong | '$BERTH' login -u tester --password-stdin $P"
+	[ "$status" -eq 1 ]
+	assert_equal "$output" "Error response from daemon: Get \"http://$P/v2/\": unauthorized: incorrect username or password"
+	run bash -c "echo tokpass | '$BERTH' login -u tester --password-stdin $P"
+	assert_equal "$output" "Login Succeeded"
+	run_berth push "$P/t/bearer:1"
+	assert_output_contains "1: digest: sha256:"
+	grep -q 'GET /token?service=faultproxy&scope=repository%3At%2Fbearer%3Apull%2Cpush' "$BATS_TEST_TMPDIR/proxy.log"
+	other_root
+	run_berth pull "$P/t/bearer:1"
+	assert_output_contains "Status: Downloaded newer image for $P/t/bearer:1"
+	grep -q 'GET /token?service=faultproxy&scope=repository%3At%2Fbearer%3Apull ' "$BATS_TEST_TMPDIR/proxy.log"
+	run_berth logout "$P"
+	run_berth rmi "$P/t/bearer:1"
+	run_berth --exit 1 pull "$P/t/bearer:1"
+	assert_equal "$output" "Error response from daemon: unauthorized: authentication required"
+}
