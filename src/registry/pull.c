@@ -275,6 +275,7 @@ static int pull_one(struct store *st, struct reg_client *c, struct ref *r, const
 		for (size_t k = 0; k < nl; k++)
 			blob_source_add(st, ls[k].blob, c->host, c->repo);
 		for (size_t k = 0; k < nl; k++) {
+			prog_bar(pg, k, "Extracting", 0, 0, true); /* tty only, as Docker */
 			if (layer_ensure(st, k ? ls[k - 1].chain_id : "", &ls[k], err) < 0) {
 				berr_wrap(err, "failed to register layer");
 				err->status = 1;

@@ -249,6 +249,15 @@ $R/t/tags:b"
 	mkdir -p "$BATS_TEST_TMPDIR/certs" && cp "$REG_CA" "$BATS_TEST_TMPDIR/certs/ca.crt"
 	run_berth pull --tls-verify=true --cert-dir "$BATS_TEST_TMPDIR/certs" "$A/t/secret:1"
 	assert_output_contains "Status: Downloaded newer image"
+	# Docker's /etc/docker/certs.d/<host:port>/ is read without --cert-dir (a directory for
+	# this test's random port only, removed again)
+	run_berth rmi "$A/t/secret:1"
+	mkdir -p "/etc/docker/certs.d/$A"
+	cp "$REG_CA" "/etc/docker/certs.d/$A/ca.crt"
+	run "$BERTH" pull --tls-verify=true "$A/t/secret:1"
+	rm -rf "/etc/docker/certs.d/$A"
+	[ "$status" -eq 0 ]
+	assert_output_contains "Status: Downloaded newer image"
 	# a wrong password in the auth file
 	printf '{"auths":{"%s":{"auth":"%s"}}}' "$A" "$(printf tester:nope | base64)" >"$XDG_CONFIG_HOME/berth/auth.json"
 	run_berth rmi "$A/t/secret:1"
