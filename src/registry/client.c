@@ -288,7 +288,7 @@ static int perform(struct reg_client *c, const char *method, const char *url, st
 }
 
 /* Parse `Bearer realm="...",service="..."` / `Basic realm="..."`. */
-static char *challenge_param(const char *ch, const char *name)
+char *reg_challenge_param(const char *ch, const char *name)
 {
 	size_t k = strlen(name);
 	const char *p = ch;
@@ -389,8 +389,8 @@ static int answer_challenge(struct reg_client *c, const char *ch, berr *err)
 	if (!strncasecmp(ch, "Bearer", 6)) {
 		free(c->bearer_realm);
 		free(c->bearer_service);
-		c->bearer_realm = challenge_param(ch, "realm");
-		c->bearer_service = challenge_param(ch, "service");
+		c->bearer_realm = reg_challenge_param(ch, "realm");
+		c->bearer_service = reg_challenge_param(ch, "service");
 		if (!c->bearer_realm)
 			return berr_set(err, EPROTO, "invalid WWW-Authenticate challenge: %s", ch);
 		return fetch_token(c, err);

@@ -64,6 +64,9 @@ int reg_fail(struct reg_client *c, const struct reg_resp *r, berr *err, const ch
 /* Absolute URL of a path or Location header value. malloc'd. */
 char *reg_url(struct reg_client *c, const char *path);
 
+/* A parameter of a WWW-Authenticate challenge: realm, service, scope (quoted or not). */
+char *reg_challenge_param(const char *challenge, const char *name);
+
 /* auth.c */
 char *reg_auth_key(const char *host);           /* "docker.io" -> "docker.io" (ours) */
 char *reg_authfile_path(const struct reg_opts *o);
