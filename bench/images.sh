@@ -7,11 +7,14 @@ export BERTH_ROOT=$BENCH_TMP/root
 # 1,000 tags: straight into the table, in one transaction (1,000 `berth tag` processes would
 # measure process start-up, not `images`)
 id=$("$BERTH" images -q --no-trunc | head -1)
-{
-	echo "BEGIN;"
-	for i in $(seq 1 999); do echo "INSERT INTO image_tags VALUES('docker.io/bench/images:$i','$id',strftime('%s','now')*1000000000);"; done
-	echo "COMMIT;"
-} | sqlite3 "$BERTH_ROOT/berth.db"
+python3 - "$BERTH_ROOT/berth.db" "$id" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+now = time.time_ns()
+db.executemany("INSERT INTO image_tags VALUES(?,?,?)",
+               [("docker.io/bench/images:%d" % i, sys.argv[2], now) for i in range(1, 1000)])
+db.commit()
+PY
 n=$("$BERTH" images | tail -n +2 | wc -l)
 times=()
 for i in $(seq 1 11); do
