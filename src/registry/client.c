@@ -373,6 +373,13 @@ static int fetch_token(struct reg_client *c, berr *err)
 	return 0;
 }
 
+int reg_refresh_token(struct reg_client *c, berr *err)
+{
+	if (!c->bearer_realm)
+		return berr_set(err, EACCES, "no token to refresh");
+	return fetch_token(c, err);
+}
+
 /* Act on a challenge: set c->authz. Returns 0, or -1 with err. */
 static int answer_challenge(struct reg_client *c, const char *ch, berr *err)
 {

@@ -54,6 +54,9 @@ struct reg_body {
 int reg_do(struct reg_client *c, const char *method, const char *path, struct curl_slist *extra,
 	   const struct reg_body *body, struct reg_resp *resp, berr *err);
 
+/* Fetch a fresh Bearer token (an expired one during a long download). -1 if not Bearer. */
+int reg_refresh_token(struct reg_client *c, berr *err);
+
 /* Apply TLS and auth settings to an easy handle (for parallel transfers). */
 void reg_setup_easy(struct reg_client *c, CURL *h, struct curl_slist **hdrs);
 

@@ -19,7 +19,7 @@ struct dl {
 	char *path;
 	struct digester *d;
 	uint64_t have;
-	bool first, overflow, restarted;
+	bool first, overflow, restarted, reauthed;
 	long status;
 	struct strbuf errbody;
 	CURL *h;
@@ -282,6 +282,15 @@ int download_layers(struct store *st, struct reg_client *c, struct dl_layer *l, 
 				curl_multi_add_handle(m, start(x));
 				running++;
 				continue;
+			}
+			if (x->status == 401 && !x->reauthed) { /* a Bearer token expired mid-pull: renew, resume */
+				berr e2;
+				x->reauthed = true;
+				if (reg_refresh_token(c, &e2) == 0) {
+					curl_multi_add_handle(m, start(x));
+					running++;
+					continue;
+				}
 			}
 			x->state = 2;
 			if (x->overflow) {

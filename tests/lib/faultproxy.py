@@ -6,16 +6,19 @@ registry tests. It forwards every request and logs "METHOD PATH RANGE" lines, an
   --bearer USER:PASS    act as a token-auth registry: /v2/ wants "Bearer <token>", and /token
                         hands tokens out for USER:PASS (anonymous ones that grant nothing
                         without credentials; 401 "incorrect username or password" for wrong ones)
+  --token-uses N        with --bearer: a token is good for N requests, then it has "expired"
 usage: faultproxy.py PORTFILE UPSTREAM_PORT LOG [--corrupt D] [--throttle D:BPS]
 It binds a free port on 127.0.0.1 and writes it to PORTFILE."""
 import http.client, http.server, sys, time
 
 portfile, upstream, logpath = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-corrupt, throttle, bearer = set(), {}, None
+corrupt, throttle, bearer, token_uses, tokens = set(), {}, None, 0, {}
 args = sys.argv[4:]
 while args:
     if args[0] == "--corrupt":
         corrupt.add(args[1]); args = args[2:]
+    elif args[0] == "--token-uses":
+        token_uses = int(args[1]); args = args[2:]
     elif args[0] == "--bearer":
         bearer = args[1]; args = args[2:]
     elif args[0] == "--throttle":
@@ -72,12 +75,19 @@ class H(http.server.BaseHTTPRequestHandler):
             if not auth:
                 tok = "anon"
             elif auth == "Basic " + base64.b64encode(bearer.encode()).decode():
-                tok = "good:" + ",".join(q.get("scope", []))
+                tok = "good:%d:%s" % (len(tokens), ",".join(q.get("scope", [])))
+                tokens[tok] = token_uses
             else:
                 self.reply(401, b'{"details":"incorrect username or password"}'); return True
             self.reply(200, ('{"token":"%s"}' % tok).encode()); return True
         if auth.startswith("Bearer good:"):
-            return False
+            tok = auth[7:]
+            if not token_uses:
+                return False
+            if tokens.get(tok, 0) > 0:
+                tokens[tok] -= 1
+                return False
+            log.write("expired %s\n" % tok)
         ch = 'Bearer realm="http://127.0.0.1:%d/token",service="faultproxy"' % self.server.server_address[1]
         self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":null}]}',
                    [("WWW-Authenticate", ch)])

@@ -326,3 +326,19 @@ $R/t/tags:b"
 	run_berth --exit 1 pull "$P/t/bearer:1"
 	assert_equal "$output" "Error response from daemon: unauthorized: authentication required"
 }
+
+@test "auth: a Bearer token that expires in the middle of a pull is renewed" {
+	mk_oci_layout "$BATS_TEST_TMPDIR/many" 0.1 0.1 0.1 0.1 0.1 0.1 >/dev/null
+	skopeo copy -q --dest-tls-verify=false "oci:$BATS_TEST_TMPDIR/many:latest" "docker://$R/t/many:1"
+	proxy_start "$BATS_TEST_TMPDIR/proxy.log" --bearer tester:tokpass --token-uses 3
+	local P=127.0.0.1:$PROXY_PORT
+	run bash -c "echo tokpass | '$BERTH' login -u tester --password-stdin $P"
+	other_root
+	run_berth pull "$P/t/many:1"
+	assert_output_contains "Status: Downloaded newer image for $P/t/many:1"
+	[ "$(grep -c '^expired ' "$BATS_TEST_TMPDIR/proxy.log")" -ge 1 ]
+	[ "$(grep -c 'GET /token' "$BATS_TEST_TMPDIR/proxy.log")" -ge 3 ]
+	run_berth inspect -f '{{len .RootFS.Layers}}' "$P/t/many:1"
+	assert_equal "$output" 6
+	assert_check_clean
+}
