@@ -77,6 +77,11 @@ check "berth load keeps Cmd" '["cat","/built"]' "$("$BERTH" inspect -f '{{json .
 if $have_run; then
 	check "berth run after load" "built-by-docker" "$("$BERTH" run --rm "$R/built:1" 2>&1)"
 fi
+# what berth loaded from docker save (uncompressed Docker schema 2 layers) pushes and runs too
+"$BERTH" tag "$R/built:1" "$R/reloaded:1"
+"$BERTH" push -q "$R/reloaded:1" >/dev/null 2>&1 && ok "berth push of a docker-save image" || bad "berth push of a loaded image"
+docker pull -q "$R/reloaded:1" >/dev/null 2>&1 && check "docker run of it" "built-by-docker" "$(docker run --rm "$R/reloaded:1" 2>&1)" \
+	|| bad "docker pull of a loaded image"
 "$BERTH" tag "$R/built:1" berth-interop-loaded:1
 "$BERTH" save -o "$tmp/bsave.tar" berth-interop-loaded:1 && ok "berth save" || bad "berth save"
 docker rmi -f "$R/built:1" >/dev/null 2>&1
