@@ -20,6 +20,7 @@ struct dl {
 	struct digester *d;
 	uint64_t have;
 	bool first, overflow, restarted, reauthed;
+	int retries;
 	long status;
 	struct strbuf errbody;
 	CURL *h;
@@ -291,6 +292,17 @@ int download_layers(struct store *st, struct reg_client *c, struct dl_layer *l, 
 					running++;
 					continue;
 				}
+			}
+			if (cc != CURLE_OK && !x->overflow && x->retries < 3 &&
+			    (cc == CURLE_RECV_ERROR || cc == CURLE_PARTIAL_FILE || cc == CURLE_GOT_NOTHING || cc == CURLE_SEND_ERROR ||
+			     cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_COULDNT_CONNECT || cc == CURLE_HTTP2_STREAM)) {
+				/* a dropped connection: resume from what arrived (Docker retries too) */
+				x->retries++;
+				prog_status(pg, x->idx, "Retrying");
+				usleep(200000u * (unsigned)x->retries);
+				curl_multi_add_handle(m, start(x));
+				running++;
+				continue;
 			}
 			x->state = 2;
 			if (x->overflow) {

@@ -6,17 +6,20 @@ registry tests. It forwards every request and logs "METHOD PATH RANGE" lines, an
   --bearer USER:PASS    act as a token-auth registry: /v2/ wants "Bearer <token>", and /token
                         hands tokens out for USER:PASS (anonymous ones that grant nothing
                         without credentials; 401 "incorrect username or password" for wrong ones)
+  --drop DIGEST:BYTES   the first GET of that blob sends BYTES bytes and then closes the connection
   --token-uses N        with --bearer: a token is good for N requests, then it has "expired"
 usage: faultproxy.py PORTFILE UPSTREAM_PORT LOG [--corrupt D] [--throttle D:BPS]
 It binds a free port on 127.0.0.1 and writes it to PORTFILE."""
 import http.client, http.server, sys, time
 
 portfile, upstream, logpath = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-corrupt, throttle, bearer, token_uses, tokens = set(), {}, None, 0, {}
+corrupt, throttle, bearer, token_uses, tokens, drop = set(), {}, None, 0, {}, {}
 args = sys.argv[4:]
 while args:
     if args[0] == "--corrupt":
         corrupt.add(args[1]); args = args[2:]
+    elif args[0] == "--drop":
+        d, n = args[1].rsplit(":", 1); drop[d] = int(n); args = args[2:]
     elif args[0] == "--token-uses":
         token_uses = int(args[1]); args = args[2:]
     elif args[0] == "--bearer":
@@ -52,6 +55,13 @@ class H(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)) if self.command != "HEAD" else r.getheader("Content-Length", "0"))
         self.end_headers()
         if self.command == "HEAD":
+            return
+        if self.command == "GET" and blob in drop:
+            n = drop.pop(blob)
+            self.wfile.write(data[:n]); self.wfile.flush()
+            self.close_connection = True
+            import socket
+            self.connection.shutdown(socket.SHUT_RDWR)
             return
         bps = throttle.get(blob) if self.command == "GET" else None
         if not bps:
