@@ -362,3 +362,20 @@ $R/t/tags:b"
 	assert_equal "$output" 6
 	assert_check_clean
 }
+
+@test "pull: two pulls of the same image at once both succeed and share the blobs" {
+	mk_oci_layout "$BATS_TEST_TMPDIR/conc" 2 2 2 >/dev/null
+	skopeo copy -q --dest-tls-verify=false "oci:$BATS_TEST_TMPDIR/conc:latest" "docker://$R/t/conc:1"
+	other_root
+	"$BERTH" pull -q "$R/t/conc:1" >"$BATS_TEST_TMPDIR/a.out" 2>&1 &
+	local a=$!
+	"$BERTH" pull -q "$R/t/conc:1" >"$BATS_TEST_TMPDIR/b.out" 2>&1 &
+	local b=$!
+	wait "$a"
+	wait "$b"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/a.out")" "$R/t/conc:1"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/b.out")" "$R/t/conc:1"
+	[ "$(ls "$BERTH_ROOT/layers" | wc -l)" -eq 3 ]
+	[ -z "$(ls "$BERTH_ROOT/tmp")" ]
+	assert_check_clean
+}
