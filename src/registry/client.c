@@ -478,6 +478,35 @@ int reg_client_open(struct reg_client **out, const char *host, const char *repo,
 	return 0;
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+struct reg_client *reg_client_clone(const struct reg_client *c)
+{
+	struct reg_client *n = xcalloc(1, sizeof *n);
+	*n = *c;
+	n->host = dup_or_null(c->host);
+	n->api_host = dup_or_null(c->api_host);
+	n->repo = dup_or_null(c->repo);
+	n->actions = dup_or_null(c->actions);
+	n->base = dup_or_null(c->base);
+	n->user = dup_or_null(c->user);
+	n->pass = dup_or_null(c->pass);
+	n->authz = dup_or_null(c->authz);
+	n->bearer_realm = dup_or_null(c->bearer_realm);
+	n->bearer_service = dup_or_null(c->bearer_service);
+	n->client_cert = dup_or_null(c->client_cert);
+	n->client_key = dup_or_null(c->client_key);
+	if (c->ca.data) {
+		n->ca.data = xmalloc(c->ca.len);
+		memcpy(n->ca.data, c->ca.data, c->ca.len);
+	}
+	n->h = NULL;
+	return n;
+}
+
 void reg_client_free(struct reg_client *c)
 {
 	if (!c)

@@ -39,6 +39,8 @@ void reg_resp_release(struct reg_resp *r);
 int reg_client_open(struct reg_client **out, const char *host, const char *repo, const char *actions,
 		    const struct reg_opts *o, berr *err);
 void reg_client_free(struct reg_client *c);
+/* An independent copy (own connection and token) for another thread. */
+struct reg_client *reg_client_clone(const struct reg_client *c);
 
 /* The upload body of a request: a buffer, or a range of a file. */
 struct reg_body {

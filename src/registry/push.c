@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -123,7 +124,7 @@ static int upload_blob(struct reg_client *c, struct store *st, const char *diges
 }
 
 /* Make sure the registry has the blob. *how: "Layer already exists", "Mounted from x", "Pushed". */
-static int push_blob(struct reg_client *c, struct store *st, const char *digest, char **how, berr *err)
+static int push_blob(struct reg_client *c, struct store *st, const char *digest, const struct strvec *fromv, char **how, berr *err)
 {
 	bool exists;
 	if (head_blob(c, digest, &exists, err) < 0)
@@ -132,8 +133,7 @@ static int push_blob(struct reg_client *c, struct store *st, const char *digest,
 		*how = xstrdup("Layer already exists");
 		return 0;
 	}
-	_cleanup_strvec_ struct strvec from = STRVEC_INIT;
-	blob_sources(st, digest, c->host, c->repo, &from);
+	const struct strvec from = *fromv;
 	_cleanup_free_ char *loc = NULL;
 	for (size_t i = 0; i < from.n && !loc; i++) {
 		int rc = start_upload(c, digest, from.v[i], &loc, err);
@@ -150,6 +150,98 @@ static int push_blob(struct reg_client *c, struct store *st, const char *digest,
 		return -1;
 	*how = xstrdup("Pushed");
 	return 0;
+}
+
+/* ---- layers in parallel (Docker's max-concurrent-uploads: 5) ---- */
+struct push_job {
+	struct reg_client *c;
+	struct store *st;
+	struct progress *pg;
+	size_t line;
+	bool dup;                      /* same blob as an earlier job: reported, not pushed twice */
+	char digest[DIGEST_STR_LEN + 1];
+	struct strvec from;            /* repositories to try mounting from */
+	char *how;
+	berr err;
+	int rc;
+};
+
+struct push_pool {
+	struct push_job *jobs;
+	size_t n, next;
+	bool failed;
+	pthread_mutex_t mu;
+};
+
+static pthread_mutex_t prog_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void *push_worker(void *arg)
+{
+	struct push_pool *pool = arg;
+	struct reg_client *c = NULL;
+	for (;;) {
+		pthread_mutex_lock(&pool->mu);
+		size_t i = pool->next < pool->n && !pool->failed ? pool->next++ : pool->n;
+		pthread_mutex_unlock(&pool->mu);
+		if (i >= pool->n)
+			break;
+		struct push_job *jb = &pool->jobs[i];
+		if (jb->dup)
+			continue;
+		if (!c)
+			c = reg_client_clone(jb->c);
+		pthread_mutex_lock(&prog_mu);
+		prog_bar(jb->pg, jb->line, "Pushing", 0, 0, true); /* tty only, as Docker */
+		pthread_mutex_unlock(&prog_mu);
+		jb->rc = push_blob(c, jb->st, jb->digest, &jb->from, &jb->how, &jb->err);
+		pthread_mutex_lock(&prog_mu);
+		if (jb->rc == 0)
+			prog_status(jb->pg, jb->line, jb->how);
+		pthread_mutex_unlock(&prog_mu);
+		if (jb->rc < 0) {
+			pthread_mutex_lock(&pool->mu);
+			pool->failed = true;
+			pthread_mutex_unlock(&pool->mu);
+		}
+	}
+	reg_client_free(c);
+	return NULL;
+}
+
+static int run_jobs(struct push_job *jobs, size_t n, berr *err)
+{
+	const char *e = getenv("BERTH_MAX_CONCURRENT_UPLOADS");
+	int par = e && atoi(e) > 0 ? atoi(e) : 5;
+	if ((size_t)par > n)
+		par = (int)n;
+	struct push_pool pool = { .jobs = jobs, .n = n };
+	pthread_mutex_init(&pool.mu, NULL);
+	pthread_t th[64];
+	int started = 0;
+	for (int i = 0; i < par && i < 64; i++)
+		if (pthread_create(&th[started], NULL, push_worker, &pool) == 0)
+			started++;
+	if (!started && n)
+		push_worker(&pool);
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&pool.mu);
+	int ret = 0;
+	for (size_t j = 0; j < n; j++) {
+		if (jobs[j].rc < 0 && ret == 0) {
+			*err = jobs[j].err;
+			ret = -1;
+		}
+		if (jobs[j].dup && ret == 0) /* its twin's result */
+			for (size_t k = 0; k < j; k++)
+				if (!strcmp(jobs[k].digest, jobs[j].digest) && jobs[k].how) {
+					prog_status(jobs[j].pg, jobs[j].line, jobs[k].how);
+					break;
+				}
+	}
+	for (size_t j = 0; j < n; j++)
+		free(jobs[j].how);
+	return ret;
 }
 
 static int push_one(struct store *st, struct reg_client *c, struct ref *r, const char *local, struct progress *pg, FILE *out,
@@ -186,26 +278,41 @@ static int push_one(struct store *st, struct reg_client *c, struct ref *r, const
 		line[k] = prog_add(pg, sid);
 		prog_status(pg, line[k], "Preparing");
 	}
-	for (size_t k = in.nlayers; k-- > 0;) {
+	struct push_job *jobs = xcalloc(in.nlayers + 1, sizeof *jobs);
+	size_t nj = 0;
+	for (size_t k = in.nlayers; k-- > 0;) { /* top first, as Docker */
 		const char *ldg = json_string_value(json_object_get(json_array_get(layers, k), "digest"));
 		if (!ldg || !digest_valid(ldg)) {
 			berr_set(err, EINVAL, "invalid layer %zu in the stored manifest", k);
 			free(line);
+			free(jobs);
 			goto out;
 		}
-		char *how = NULL;
-		prog_bar(pg, line[k], "Pushing", 0, 0, true); /* tty only, as Docker */
-		if (push_blob(c, st, ldg, &how, err) < 0) {
-			free(line);
-			goto out;
-		}
-		prog_status(pg, line[k], how);
-		free(how);
-		blob_source_add(st, ldg, c->host, c->repo);
+		bool dup = false;
+		for (size_t j = 0; j < nj; j++)
+			dup = dup || !strcmp(jobs[j].digest, ldg);
+		struct push_job *jb = &jobs[nj++];
+		jb->c = c;
+		jb->st = st;
+		jb->pg = pg;
+		jb->line = line[k];
+		jb->dup = dup;
+		snprintf(jb->digest, sizeof jb->digest, "%s", ldg);
+		blob_sources(st, ldg, c->host, c->repo, &jb->from);
 	}
 	free(line);
+	int prc = run_jobs(jobs, nj, err);
+	for (size_t j = 0; j < nj; j++) {
+		if (prc == 0)
+			blob_source_add(st, jobs[j].digest, c->host, c->repo);
+		sv_clear(&jobs[j].from);
+	}
+	free(jobs);
+	if (prc < 0)
+		goto out;
 	char *how = NULL;
-	if (push_blob(c, st, cdg, &how, err) < 0)
+	struct strvec none = STRVEC_INIT;
+	if (push_blob(c, st, cdg, &none, &how, err) < 0)
 		goto out;
 	free(how);
 	{
