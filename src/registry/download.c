@@ -199,7 +199,8 @@ static int max_parallel(void)
 	return n > 0 ? n : 3;
 }
 
-int download_layers(struct store *st, struct reg_client *c, struct dl_layer *l, size_t n, struct progress *pg, berr *err)
+int download_layers(struct store *st, struct reg_client *c, struct dl_layer *l, size_t n, struct progress *pg,
+		    void (*ready)(void *ud, size_t k), void *ud, berr *err)
 {
 	struct dl *xs = xcalloc(n ? n : 1, sizeof *xs);
 	size_t queued = 0;
@@ -218,6 +219,7 @@ int download_layers(struct store *st, struct reg_client *c, struct dl_layer *l, 
 			dup = dup || !strcmp(l[j].digest, l[k].digest);
 		if (dup || blob_exists(st, l[k].digest)) {
 			prog_status(pg, xs[k].idx, "Already exists");
+			ready(ud, k); /* a twin is extracted first: extraction goes in order */
 			continue;
 		}
 		prog_status(pg, xs[k].idx, "Pulling fs layer");
@@ -245,6 +247,7 @@ int download_layers(struct store *st, struct reg_client *c, struct dl_layer *l, 
 				x->state = 2;
 				if (finish(st, x, err) == 0) {
 					release(x);
+					ready(ud, (size_t)(x - xs));
 					continue;
 				}
 				/* it did not verify: download it again */
@@ -319,7 +322,8 @@ int download_layers(struct store *st, struct reg_client *c, struct dl_layer *l, 
 				ret = -1;
 			} else if (finish(st, x, err) < 0) {
 				ret = -1;
-			}
+			} else
+				ready(ud, (size_t)(x - xs));
 			release(x);
 		}
 		if (ret == 0 && running)

@@ -21,15 +21,19 @@ void prog_init(struct progress *p, FILE *out, bool quiet)
 	p->out = out;
 	p->quiet = quiet;
 	p->tty = isatty(fileno(out)) && getenv("TERM") && strcmp(getenv("TERM"), "dumb");
+	pthread_mutex_init(&p->mu, NULL);
 }
 
 size_t prog_add(struct progress *p, const char *short_id)
 {
+	pthread_mutex_lock(&p->mu);
 	p->ids = xrealloc(p->ids, (p->n + 1) * sizeof *p->ids);
 	p->lines = xrealloc(p->lines, (p->n + 1) * sizeof *p->lines);
 	p->ids[p->n] = xstrdup(short_id);
 	p->lines[p->n] = xstrdup("");
-	return p->n++;
+	size_t i = p->n++;
+	pthread_mutex_unlock(&p->mu);
+	return i;
 }
 
 static void redraw(struct progress *p)
@@ -45,24 +49,31 @@ static void redraw(struct progress *p)
 
 void prog_status(struct progress *p, size_t i, const char *status)
 {
-	if (p->quiet || i >= p->n)
+	if (p->quiet)
 		return;
-	if (!strcmp(p->lines[i], status))
-		return;
-	free(p->lines[i]);
-	p->lines[i] = xstrdup(status);
-	if (p->tty)
-		redraw(p);
-	else {
-		fprintf(p->out, "%s: %s\n", p->ids[i], status);
-		fflush(p->out);
+	pthread_mutex_lock(&p->mu);
+	if (i < p->n && strcmp(p->lines[i], status)) {
+		free(p->lines[i]);
+		p->lines[i] = xstrdup(status);
+		if (p->tty)
+			redraw(p);
+		else {
+			fprintf(p->out, "%s: %s\n", p->ids[i], status);
+			fflush(p->out);
+		}
 	}
+	pthread_mutex_unlock(&p->mu);
 }
 
 void prog_bar(struct progress *p, size_t i, const char *what, uint64_t cur, uint64_t total, bool force)
 {
-	if (p->quiet || !p->tty || i >= p->n)
+	if (p->quiet || !p->tty)
 		return;
+	pthread_mutex_lock(&p->mu);
+	if (i >= p->n) {
+		pthread_mutex_unlock(&p->mu);
+		return;
+	}
 	char a[UNITS_BUF], b[UNITS_BUF];
 	struct strbuf sb = STRBUF_INIT;
 	sb_addf(&sb, "%s ", what);
@@ -84,12 +95,14 @@ void prog_bar(struct progress *p, size_t i, const char *what, uint64_t cur, uint
 	p->lines[i] = sb_detach(&sb);
 	if (force || now_ms() - p->last_ms >= 100)
 		redraw(p);
+	pthread_mutex_unlock(&p->mu);
 }
 
 void prog_line(struct progress *p, const char *fmt, ...)
 {
 	if (p->quiet)
 		return;
+	pthread_mutex_lock(&p->mu);
 	va_list ap;
 	va_start(ap, fmt);
 	vfprintf(p->out, fmt, ap);
@@ -103,6 +116,7 @@ void prog_line(struct progress *p, const char *fmt, ...)
 	}
 	p->n = 0;
 	p->drawn = 0;
+	pthread_mutex_unlock(&p->mu);
 }
 
 void prog_release(struct progress *p)
@@ -113,5 +127,6 @@ void prog_release(struct progress *p)
 	}
 	free(p->ids);
 	free(p->lines);
+	pthread_mutex_destroy(&p->mu);
 	memset(p, 0, sizeof *p);
 }

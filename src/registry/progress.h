@@ -1,6 +1,7 @@
 /* progress.h: Docker's pull/push progress: one line per layer redrawn in place with a bar on a
  * tty, plain "<id>: <status>" lines otherwise (as `docker pull | cat` prints). */
 #pragma once
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@ struct progress {
 	char **lines;    /* current text per line (tty) */
 	size_t drawn;    /* lines on screen (tty) */
 	uint64_t last_ms;
+	pthread_mutex_t mu;  /* the downloader and the extractor report from two threads */
 };
 
 void prog_init(struct progress *p, FILE *out, bool quiet);

@@ -5,6 +5,7 @@
  * "Digest: ...", "Status: Downloaded newer image for ..."). */
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -166,6 +167,54 @@ static bool have_image(struct store *st, const char *id)
 	return true;
 }
 
+/* Layers are extracted in order, each as soon as its blob (and every blob below it) is in the
+ * store, in a thread of their own while later blobs still download. The store's SQLite handle
+ * is opened NOMUTEX: while the extractor runs, the downloader (download.c) must never touch
+ * the database (it only writes files under tmp/ and blobs/). */
+struct extractor {
+	struct store *st;
+	struct img_layer *ls;
+	size_t n, done;
+	bool *ready;
+	bool stop;
+	struct progress *pg;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int rc;
+	berr err;
+};
+
+static void mark_ready(void *ud, size_t k)
+{
+	struct extractor *ex = ud;
+	pthread_mutex_lock(&ex->mu);
+	ex->ready[k] = true;
+	pthread_cond_signal(&ex->cv);
+	pthread_mutex_unlock(&ex->mu);
+}
+
+static void *extract_worker(void *arg)
+{
+	struct extractor *ex = arg;
+	for (size_t k = 0; k < ex->n; k++) {
+		pthread_mutex_lock(&ex->mu);
+		while (!ex->ready[k] && !ex->stop)
+			pthread_cond_wait(&ex->cv, &ex->mu);
+		bool go = ex->ready[k];
+		pthread_mutex_unlock(&ex->mu);
+		if (!go)
+			break;
+		prog_bar(ex->pg, k, "Extracting", 0, 0, true); /* tty only, as Docker */
+		if (layer_ensure(ex->st, k ? ex->ls[k - 1].chain_id : "", &ex->ls[k], &ex->err) < 0) {
+			ex->rc = -1;
+			break;
+		}
+		prog_status(ex->pg, k, "Pull complete");
+		ex->done = k + 1;
+	}
+	return NULL;
+}
+
 static int pull_one(struct store *st, struct reg_client *c, struct ref *r, const struct reg_opts *o, struct progress *pg,
 		    char **id_out, berr *err)
 {
@@ -268,21 +317,35 @@ static int pull_one(struct store *st, struct reg_client *c, struct ref *r, const
 			snprintf(dl[k].digest, sizeof dl[k].digest, "%s", ldg);
 			dl[k].size = ls[k].blob_size;
 		}
-		int r2 = download_layers(st, c, dl, nl, pg, err);
+		struct extractor ex = { .st = st, .ls = ls, .n = nl, .pg = pg };
+		ex.ready = xcalloc(nl ? nl : 1, sizeof *ex.ready);
+		pthread_mutex_init(&ex.mu, NULL);
+		pthread_cond_init(&ex.cv, NULL);
+		pthread_t th;
+		bool threaded = pthread_create(&th, NULL, extract_worker, &ex) == 0;
+		int r2 = download_layers(st, c, dl, nl, pg, mark_ready, &ex, err);
 		free(dl);
+		pthread_mutex_lock(&ex.mu);
+		ex.stop = r2 < 0;
+		pthread_cond_signal(&ex.cv);
+		pthread_mutex_unlock(&ex.mu);
+		if (threaded)
+			pthread_join(th, NULL);
+		else if (r2 == 0)
+			extract_worker(&ex);
+		pthread_mutex_destroy(&ex.mu);
+		pthread_cond_destroy(&ex.cv);
+		free(ex.ready);
 		if (r2 < 0)
 			goto out;
+		if (ex.rc < 0 || ex.done < nl) {
+			*err = ex.err;
+			berr_wrap(err, "failed to register layer");
+			err->status = 1;
+			goto out;
+		}
 		for (size_t k = 0; k < nl; k++)
 			blob_source_add(st, ls[k].blob, c->host, c->repo);
-		for (size_t k = 0; k < nl; k++) {
-			prog_bar(pg, k, "Extracting", 0, 0, true); /* tty only, as Docker */
-			if (layer_ensure(st, k ? ls[k - 1].chain_id : "", &ls[k], err) < 0) {
-				berr_wrap(err, "failed to register layer");
-				err->status = 1;
-				goto out;
-			}
-			prog_status(pg, k, "Pull complete");
-		}
 		struct img_new in = { .config = cfg, .config_len = cfglen, .manifest = body, .manifest_len = len,
 				      .manifest_media_type = mt, .layers = ls, .nlayers = nl };
 		if (img_commit(st, &in, id, err) < 0)

@@ -15,4 +15,7 @@ struct dl_layer {
  * are downloaded (at most BERTH_MAX_CONCURRENT_DOWNLOADS, default 3, at a time) into
  * root/tmp/pull-<hex>.partial (resumed with a Range request after an interruption), verified
  * against their digest, and moved into the store. Adds one progress line per layer, in order. */
-int download_layers(struct store *st, struct reg_client *c, struct dl_layer *l, size_t n, struct progress *pg, berr *err);
+int download_layers(struct store *st, struct reg_client *c, struct dl_layer *l, size_t n, struct progress *pg,
+		    void (*ready)(void *ud, size_t k), void *ud, berr *err);
+/* ready(ud, k) is called (from the calling thread) as soon as layer k's blob is in the store, so
+ * extraction can run while later blobs download. */
