@@ -60,10 +60,8 @@ static void load_cert_dir(struct reg_client *c)
 		if (!dirs[i])
 			continue;
 		DIR *d = opendir(dirs[i]);
-		if (!d) {
-			free(dirs[i]);
+		if (!d)
 			continue;
-		}
 		struct dirent *e;
 		while ((e = readdir(d))) {
 			size_t n = strlen(e->d_name);
@@ -87,10 +85,11 @@ static void load_cert_dir(struct reg_client *c)
 			}
 		}
 		closedir(d);
-		free(dirs[i]);
 		if (extra || c->client_cert)
 			break; /* the first dir that has anything wins */
 	}
+	for (int i = 0; i < 3; i++)
+		free(dirs[i]);
 	if (extra) {
 		/* keep the system CAs too */
 		const char *sys[] = { "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt" };

@@ -371,8 +371,8 @@ $R/t/tags:b"
 	local a=$!
 	"$BERTH" pull -q "$R/t/conc:1" >"$BATS_TEST_TMPDIR/b.out" 2>&1 &
 	local b=$!
-	wait "$a"
-	wait "$b"
+	wait "$a" || { cat "$BATS_TEST_TMPDIR/a.out"; false; }
+	wait "$b" || { cat "$BATS_TEST_TMPDIR/b.out"; false; }
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/a.out")" "$R/t/conc:1"
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/b.out")" "$R/t/conc:1"
 	[ "$(ls "$BERTH_ROOT/layers" | wc -l)" -eq 3 ]
