@@ -10,7 +10,7 @@
 #define USAGE "image pull [OPTIONS] NAME[:TAG|@DIGEST]"
 #define SUMMARY "Pull an image or a repository from a registry"
 
-static int run_pull(struct berth_ctx *ctx, int argc, char **argv)
+static int do_pull(struct berth_ctx *ctx, int argc, char **argv, bool grouped)
 {
 	struct reg_opts o = REG_OPTS_INIT;
 	bool tv = true, dct = false;
@@ -25,10 +25,11 @@ static int run_pull(struct berth_ctx *ctx, int argc, char **argv)
 		OPT_SENTINEL,
 	};
 	int status;
-	const char *cmdpath = strcmp(argv[0], "pull") ? "image pull" : "pull";
-	if (opts_parse(cmdpath, USAGE, SUMMARY, opts, true, argc, argv, &args, &status))
+	const char *cmdpath = grouped ? "image pull" : "pull";
+	const char *usage = grouped ? USAGE : "pull [OPTIONS] NAME[:TAG|@DIGEST]";
+	if (opts_parse(cmdpath, usage, SUMMARY, opts, true, argc, argv, &args, &status))
 		return status;
-	if ((status = cli_require_args(cmdpath, USAGE, SUMMARY, &args, 1, 1)))
+	if ((status = cli_require_args(cmdpath, usage, SUMMARY, &args, 1, 1)))
 		return status;
 	regopts_tls(&o, tv, argc, argv);
 	o.platform = platform;
@@ -40,6 +41,10 @@ static int run_pull(struct berth_ctx *ctx, int argc, char **argv)
 	}
 	bool notag = !r.tag && !r.digest;
 	ref_free(&r);
+	if (o.all_tags && !notag) {
+		fprintf(stderr, "tag can't be used with --all-tags/-a\n");
+		return 1;
+	}
 	if (notag && !o.all_tags && !o.quiet)
 		printf("Using default tag: latest\n");
 	_cleanup_store_ struct store *st = NULL;
@@ -53,5 +58,8 @@ static int run_pull(struct berth_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+static int run_pull(struct berth_ctx *ctx, int argc, char **argv) { return do_pull(ctx, argc, argv, false); }
+static int run_image_pull(struct berth_ctx *ctx, int argc, char **argv) { return do_pull(ctx, argc, argv, true); }
+
 BERTH_COMMAND(cmd_pull) = { .name = "pull", .usage = "pull [OPTIONS] NAME[:TAG|@DIGEST]", .summary = SUMMARY, .run = run_pull };
-BERTH_COMMAND(cmd_image_pull) = { .group = "image", .name = "pull", .usage = USAGE, .summary = SUMMARY, .run = run_pull };
+BERTH_COMMAND(cmd_image_pull) = { .group = "image", .name = "pull", .usage = USAGE, .summary = SUMMARY, .run = run_image_pull };

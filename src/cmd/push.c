@@ -10,7 +10,7 @@
 #define USAGE "image push [OPTIONS] NAME[:TAG]"
 #define SUMMARY "Push an image or a repository to a registry"
 
-static int run_push(struct berth_ctx *ctx, int argc, char **argv)
+static int do_push(struct berth_ctx *ctx, int argc, char **argv, bool grouped)
 {
 	struct reg_opts o = REG_OPTS_INIT;
 	bool tv = true, dct = false;
@@ -23,10 +23,11 @@ static int run_push(struct berth_ctx *ctx, int argc, char **argv)
 		OPT_SENTINEL,
 	};
 	int status;
-	const char *cmdpath = strcmp(argv[0], "push") ? "image push" : "push";
-	if (opts_parse(cmdpath, USAGE, SUMMARY, opts, true, argc, argv, &args, &status))
+	const char *cmdpath = grouped ? "image push" : "push";
+	const char *usage = grouped ? USAGE : "push [OPTIONS] NAME[:TAG]";
+	if (opts_parse(cmdpath, usage, SUMMARY, opts, true, argc, argv, &args, &status))
 		return status;
-	if ((status = cli_require_args(cmdpath, USAGE, SUMMARY, &args, 1, 1)))
+	if ((status = cli_require_args(cmdpath, usage, SUMMARY, &args, 1, 1)))
 		return status;
 	regopts_tls(&o, tv, argc, argv);
 	struct ref r;
@@ -51,5 +52,8 @@ static int run_push(struct berth_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+static int run_push(struct berth_ctx *ctx, int argc, char **argv) { return do_push(ctx, argc, argv, false); }
+static int run_image_push(struct berth_ctx *ctx, int argc, char **argv) { return do_push(ctx, argc, argv, true); }
+
 BERTH_COMMAND(cmd_push) = { .name = "push", .usage = "push [OPTIONS] NAME[:TAG]", .summary = SUMMARY, .run = run_push };
-BERTH_COMMAND(cmd_image_push) = { .group = "image", .name = "push", .usage = USAGE, .summary = SUMMARY, .run = run_push };
+BERTH_COMMAND(cmd_image_push) = { .group = "image", .name = "push", .usage = USAGE, .summary = SUMMARY, .run = run_image_push };

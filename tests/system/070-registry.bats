@@ -379,3 +379,19 @@ $R/t/tags:b"
 	[ -z "$(ls "$BERTH_ROOT/tmp")" ]
 	assert_check_clean
 }
+
+@test "pull/push/login usage errors are Docker's" {
+	run_berth --exit 1 pull
+	assert_equal "${lines[0]}" "\"berth pull\" requires exactly 1 argument."
+	run_berth --exit 1 image push a b
+	assert_equal "${lines[0]}" "\"berth image push\" requires exactly 1 argument."
+	run_berth pull --help
+	assert_output_contains "Usage:  berth pull [OPTIONS] NAME[:TAG|@DIGEST]"
+	run_berth --exit 1 pull -a "$R/t/x:tag"
+	assert_equal "$output" "tag can't be used with --all-tags/-a"
+	run bash -c "'$BERTH' login -u x $R </dev/null"
+	[ "$status" -eq 1 ]
+	assert_equal "$output" "Error: Cannot perform an interactive login from a non TTY device"
+	run bash -c "echo pw | '$BERTH' login --password-stdin $R"
+	assert_equal "$output" "Error: Must provide --username with --password-stdin"
+}
