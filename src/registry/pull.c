@@ -50,10 +50,12 @@ static int fetch_manifest(struct reg_client *c, const char *fullname, const char
 		return rc;
 	}
 	digest_buf(r.body.buf ? r.body.buf : "", r.body.len, digest);
-	if (!strncmp(reference, "sha256:", 7) && strcmp(digest, reference)) {
-		reg_resp_release(&r);
-		berr_set(err, EINVAL, "manifest verification failed for digest %s", reference);
+	/* by digest: the bytes must hash to it; by tag: to the digest the registry announces */
+	const char *want = !strncmp(reference, "sha256:", 7) ? reference : (r.digest && digest_valid(r.digest) ? r.digest : NULL);
+	if (want && strcmp(digest, want)) {
+		berr_set(err, EINVAL, "manifest verification failed for digest %s", want);
 		err->status = 1;
+		reg_resp_release(&r);
 		return -1;
 	}
 	json_error_t je;

@@ -2,6 +2,7 @@
 """faultproxy.py: a small HTTP proxy on loopback in front of a plain-HTTP registry, for the
 registry tests. It forwards every request and logs "METHOD PATH RANGE" lines, and can
   --corrupt DIGEST      serve that blob with its bytes altered (same length)
+  --corrupt-manifest    serve manifests with one extra space (their digest no longer matches)
   --throttle DIGEST:BPS serve that blob at BPS bytes per second (to kill a pull mid-download)
   --bearer USER:PASS    act as a token-auth registry: /v2/ wants "Bearer <token>", and /token
                         hands tokens out for USER:PASS (anonymous ones that grant nothing
@@ -14,10 +15,13 @@ import http.client, http.server, sys, time
 
 portfile, upstream, logpath = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 corrupt, throttle, bearer, token_uses, tokens, drop = set(), {}, None, 0, {}, {}
+corrupt_manifest = False
 args = sys.argv[4:]
 while args:
     if args[0] == "--corrupt":
         corrupt.add(args[1]); args = args[2:]
+    elif args[0] == "--corrupt-manifest":
+        corrupt_manifest = True; args = args[1:]
     elif args[0] == "--drop":
         d, n = args[1].rsplit(":", 1); drop[d] = int(n); args = args[2:]
     elif args[0] == "--token-uses":
@@ -46,6 +50,8 @@ class H(http.server.BaseHTTPRequestHandler):
         r = c.getresponse()
         data = r.read()
         blob = self.path.rsplit("/", 1)[-1] if "/blobs/sha256:" in self.path else None
+        if corrupt_manifest and "/manifests/" in self.path and self.command == "GET" and data:
+            data = data + b" "
         if blob in corrupt and self.command == "GET" and data:
             data = bytes([data[0] ^ 0xff]) + data[1:]
         self.send_response(r.status)

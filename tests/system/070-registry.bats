@@ -235,6 +235,17 @@ $R/t/tags:b"
 	[ ! -e "$BERTH_ROOT/blobs/sha256/${d:7}" ]
 	[ -z "$(ls "$BERTH_ROOT/tmp")" ]
 	assert_check_clean
+	# a manifest whose bytes do not match the digest the registry announces is refused too
+	kill "$PROXY_PID"; wait "$PROXY_PID" || true
+	local md
+	md=sha256:$(skopeo inspect --raw --tls-verify=false "docker://$R/t/bad:1" | sha256sum | cut -d' ' -f1)
+	proxy_start "$BATS_TEST_TMPDIR/proxy2.log" --corrupt-manifest
+	run_berth --exit 1 pull "127.0.0.1:$PROXY_PORT/t/bad:1"
+	assert_equal "$output" "Error response from daemon: manifest verification failed for digest $md"
+	run_berth --exit 1 pull "127.0.0.1:$PROXY_PORT/t/bad@$md"
+	assert_equal "$output" "Error response from daemon: manifest verification failed for digest $md"
+	run_berth images -qa
+	assert_equal "$output" ""
 	# through the honest registry the same pull works
 	run_berth pull "$R/t/bad:1"
 	[ -e "$BERTH_ROOT/blobs/sha256/${d:7}" ]
