@@ -224,6 +224,38 @@ static size_t on_read(char *buf, size_t sz, size_t n, void *ud)
 	return (size_t)r;
 }
 
+/* Go's net/http wording for the usual transport failures (Docker prints these). */
+static const char *go_reason(CURL *h, CURLcode cc, const char *url, const char *errbuf)
+{
+	static char buf[512];
+	long oserr = 0;
+	curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &oserr);
+	const char *hp = strstr(url, "://");
+	hp = hp ? hp + 3 : url;
+	int hl = (int)strcspn(hp, "/");
+	if (strstr(errbuf, "wrong version number"))
+		return "http: server gave HTTP response to HTTPS client";
+	if (cc == CURLE_COULDNT_CONNECT && oserr) {
+		snprintf(buf, sizeof buf, "dial tcp %.*s: connect: %s", hl, hp, strerror((int)oserr));
+		buf[0] = 'd';
+		for (char *p = strstr(buf, "connect: ") + 9; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		return buf;
+	}
+	if (cc == CURLE_COULDNT_RESOLVE_HOST) {
+		snprintf(buf, sizeof buf, "dial tcp: lookup %.*s: no such host", (int)strcspn(hp, ":/"), hp);
+		return buf;
+	}
+	if (cc == CURLE_PEER_FAILED_VERIFICATION &&
+	    (strstr(errbuf, "local issuer") || strstr(errbuf, "self-signed") || strstr(errbuf, "self signed")))
+		return "x509: certificate signed by unknown authority";
+	if (cc == CURLE_PEER_FAILED_VERIFICATION && strstr(errbuf, "subject name")) {
+		snprintf(buf, sizeof buf, "x509: certificate is not valid for %.*s", (int)strcspn(hp, ":/"), hp);
+		return buf;
+	}
+	return errbuf[0] ? errbuf : curl_easy_strerror(cc);
+}
+
 static int perform(struct reg_client *c, const char *method, const char *url, struct curl_slist *extra,
 		   const struct reg_body *body, struct reg_resp *resp, CURLcode *cc, berr *err)
 {
@@ -279,7 +311,7 @@ static int perform(struct reg_client *c, const char *method, const char *url, st
 		snprintf(m, sizeof m, "%c%s", method[0], method + 1);
 		for (char *p = m + 1; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
-		ret = berr_set(err, EIO, "%s \"%s\": %s", m, url, errbuf[0] ? errbuf : curl_easy_strerror(*cc));
+		ret = berr_set(err, EIO, "%s \"%s\": %s", m, url, go_reason(h, *cc, url, errbuf));
 	} else
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
 	curl_slist_free_all(hdrs);
