@@ -256,6 +256,14 @@ static const char *go_reason(CURL *h, CURLcode cc, const char *url, const char *
 	return errbuf[0] ? errbuf : curl_easy_strerror(cc);
 }
 
+static int on_upload_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct reg_body *b = ud;
+	(void)dltotal, (void)dlnow, (void)ultotal;
+	b->progress(b->ud, (uint64_t)ulnow);
+	return 0;
+}
+
 static int perform(struct reg_client *c, const char *method, const char *url, struct curl_slist *extra,
 		   const struct reg_body *body, struct reg_resp *resp, CURLcode *cc, berr *err)
 {
@@ -295,6 +303,11 @@ static int perform(struct reg_client *c, const char *method, const char *url, st
 			curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
 			curl_easy_setopt(h, CURLOPT_READDATA, &x);
 			curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)body->flen);
+			if (body->progress) {
+				curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+				curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_upload_progress);
+				curl_easy_setopt(h, CURLOPT_XFERINFODATA, body);
+			}
 		} else {
 			curl_easy_setopt(h, CURLOPT_POST, 1L);
 			curl_easy_setopt(h, CURLOPT_POSTFIELDS, body && body->buf ? (const char *)body->buf : "");

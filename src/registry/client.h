@@ -4,6 +4,7 @@
 #pragma once
 #include <curl/curl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "registry/registry.h"
 #include "util/strbuf.h"
@@ -47,6 +48,8 @@ struct reg_body {
 	const void *buf; size_t len;     /* buffer, or */
 	int fd; off_t off; off_t flen;   /* fd >= 0: flen bytes of fd from off */
 	const char *content_type;
+	void (*progress)(void *ud, uint64_t sent); /* upload progress (bytes of this body sent) */
+	void *ud;
 };
 
 /* One request. path is "/v2/..." (prefixed with c->base) or an absolute URL (upload

@@ -74,7 +74,21 @@ static int start_upload(struct reg_client *c, const char *digest, const char *fr
 	return rc;
 }
 
-static int upload_blob(struct reg_client *c, struct store *st, const char *digest, const char *loc0, berr *err)
+/* Where upload progress goes (a tty bar; nothing on a pipe, as Docker). */
+struct up_prog {
+	struct progress *pg;
+	size_t line;
+	uint64_t base, total;
+};
+
+static void up_progress(void *ud, uint64_t sent)
+{
+	struct up_prog *u = ud;
+	if (u->pg)
+		prog_bar(u->pg, u->line, "Pushing", u->base + sent, u->total, false);
+}
+
+static int upload_blob(struct reg_client *c, struct store *st, const char *digest, const char *loc0, struct up_prog *up, berr *err)
 {
 	_cleanup_close_ int fd = blob_open(st, digest, err);
 	if (fd < 0)
@@ -85,13 +99,16 @@ static int upload_blob(struct reg_client *c, struct store *st, const char *diges
 	off_t chunk = chunk_size(), off = 0;
 	_cleanup_free_ char *loc = xstrdup(loc0);
 	_cleanup_free_ char *dq = xasprintf("digest=%s", digest);
+	up->total = (uint64_t)s.st_size;
 	struct reg_resp r;
 	if (s.st_size > chunk) {
 		while (off < s.st_size) {
 			off_t n = s.st_size - off < chunk ? s.st_size - off : chunk;
 			_cleanup_free_ char *cr = xasprintf("Content-Range: %lld-%lld", (long long)off, (long long)(off + n - 1));
 			struct curl_slist *h = curl_slist_append(NULL, cr);
-			struct reg_body b = { .fd = fd, .off = off, .flen = n, .content_type = "application/octet-stream" };
+			up->base = (uint64_t)off;
+			struct reg_body b = { .fd = fd, .off = off, .flen = n, .content_type = "application/octet-stream",
+					      .progress = up_progress, .ud = up };
 			int rc = reg_do(c, "PATCH", loc, h, &b, &r, err);
 			curl_slist_free_all(h);
 			if (rc < 0)
@@ -112,7 +129,8 @@ static int upload_blob(struct reg_client *c, struct store *st, const char *diges
 			return -1;
 	} else {
 		_cleanup_free_ char *url = with_query(loc, dq);
-		struct reg_body b = { .fd = fd, .off = 0, .flen = s.st_size, .content_type = "application/octet-stream" };
+		struct reg_body b = { .fd = fd, .off = 0, .flen = s.st_size, .content_type = "application/octet-stream",
+				      .progress = up_progress, .ud = up };
 		if (reg_do(c, "PUT", url, NULL, &b, &r, err) < 0)
 			return -1;
 	}
@@ -124,7 +142,8 @@ static int upload_blob(struct reg_client *c, struct store *st, const char *diges
 }
 
 /* Make sure the registry has the blob. *how: "Layer already exists", "Mounted from x", "Pushed". */
-static int push_blob(struct reg_client *c, struct store *st, const char *digest, const struct strvec *fromv, char **how, berr *err)
+static int push_blob(struct reg_client *c, struct store *st, const char *digest, const struct strvec *fromv, struct up_prog *up,
+		     char **how, berr *err)
 {
 	bool exists;
 	if (head_blob(c, digest, &exists, err) < 0)
@@ -146,7 +165,7 @@ static int push_blob(struct reg_client *c, struct store *st, const char *digest,
 	}
 	if (!loc && start_upload(c, digest, NULL, &loc, err) < 0)
 		return -1;
-	if (upload_blob(c, st, digest, loc, err) < 0)
+	if (upload_blob(c, st, digest, loc, up, err) < 0)
 		return -1;
 	*how = xstrdup("Pushed");
 	return 0;
@@ -193,7 +212,8 @@ static void *push_worker(void *arg)
 		pthread_mutex_lock(&prog_mu);
 		prog_bar(jb->pg, jb->line, "Pushing", 0, 0, true); /* tty only, as Docker */
 		pthread_mutex_unlock(&prog_mu);
-		jb->rc = push_blob(c, jb->st, jb->digest, &jb->from, &jb->how, &jb->err);
+		struct up_prog up = { .pg = jb->pg, .line = jb->line };
+		jb->rc = push_blob(c, jb->st, jb->digest, &jb->from, &up, &jb->how, &jb->err);
 		pthread_mutex_lock(&prog_mu);
 		if (jb->rc == 0)
 			prog_status(jb->pg, jb->line, jb->how);
@@ -312,7 +332,8 @@ static int push_one(struct store *st, struct reg_client *c, struct ref *r, const
 		goto out;
 	char *how = NULL;
 	struct strvec none = STRVEC_INIT;
-	if (push_blob(c, st, cdg, &none, &how, err) < 0)
+	struct up_prog noprog = { 0 };
+	if (push_blob(c, st, cdg, &none, &noprog, &how, err) < 0)
 		goto out;
 	free(how);
 	{
