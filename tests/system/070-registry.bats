@@ -282,10 +282,13 @@ $R/t/tags:b"
 	# this test's random port only, removed again)
 	run_berth rmi "$A/t/secret:1"
 	if [ "$(id -u)" = 0 ]; then
+		local made=""
+		[ -d /etc/docker/certs.d ] || made=1
 		mkdir -p "/etc/docker/certs.d/$A"
 		cp "$REG_CA" "/etc/docker/certs.d/$A/ca.crt"
 		run "$BERTH" pull --tls-verify=true "$A/t/secret:1"
 		rm -rf "/etc/docker/certs.d/$A"
+		[ -z "$made" ] || rmdir /etc/docker/certs.d
 		[ "$status" -eq 0 ]
 		assert_output_contains "Status: Downloaded newer image"
 	fi
