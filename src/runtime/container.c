@@ -459,3 +459,69 @@ char *ctr_status_string(struct ctr *c)
 	}
 	}
 }
+
+json_t *ctr_inspect_json(struct store *st, struct ctr *c)
+{
+	json_t *j = json_deep_copy(c->cfg);
+	json_object_del(j, "BerthRootfs");
+	json_object_del(j, "BerthProcess");
+	json_t *state = json_object();
+	bool running = c->state == CTR_RUNNING;
+	json_object_set_new(state, "Status", json_string(ctr_state_name(c->state)));
+	json_object_set_new(state, "Running", json_boolean(running));
+	json_object_set_new(state, "Paused", json_false());
+	json_object_set_new(state, "Restarting", json_false());
+	json_object_set_new(state, "OOMKilled", json_boolean(c->oom));
+	json_object_set_new(state, "Dead", json_false());
+	json_object_set_new(state, "Pid", json_integer(running ? c->pid : 0));
+	json_object_set_new(state, "ExitCode", json_integer(c->exit_code));
+	json_object_set_new(state, "Error", json_string(c->error ? c->error : ""));
+	char *s = fmt_rfc3339(c->started_at);
+	json_object_set_new(state, "StartedAt", json_string(s));
+	free(s);
+	s = fmt_rfc3339(c->finished_at);
+	json_object_set_new(state, "FinishedAt", json_string(s));
+	free(s);
+	/* Docker's key order: Id, Created, Path, Args, State, Image, ... */
+	json_t *out = json_object();
+	static const char *first[] = { "Id", "Created", "Path", "Args" };
+	for (size_t i = 0; i < 4; i++)
+		json_object_set(out, first[i], json_object_get(j, first[i]));
+	json_object_set_new(out, "State", state);
+	const char *k;
+	json_t *v;
+	json_object_foreach(j, k, v) if (!json_object_get(out, k) && strcmp(k, "Mounts") && strcmp(k, "Config"))
+		json_object_set(out, k, v);
+	char *cd = ctr_dir(st, c->id);
+	json_t *lowers = json_object_get(json_object_get(c->cfg, "BerthRootfs"), "LowerDirs");
+	struct strbuf lb = STRBUF_INIT;
+	for (size_t i = json_array_size(lowers); i-- > 0;)
+		sb_addf(&lb, "%s%s", lb.len ? ":" : "", json_string_value(json_array_get(lowers, i)));
+	json_t *gd = json_object(), *gdd = json_object();
+	json_object_set_new(gdd, "LowerDir", json_string(sb_str(&lb)));
+	json_object_set_new(gdd, "MergedDir", json_sprintf("%s/merged", cd));
+	json_object_set_new(gdd, "UpperDir", json_sprintf("%s/upper", cd));
+	json_object_set_new(gdd, "WorkDir", json_sprintf("%s/work", cd));
+	json_object_set_new(gd, "Data", gdd);
+	json_object_set_new(gd, "Name", json_string("overlay2"));
+	json_object_set_new(out, "GraphDriver", gd);
+	sb_release(&lb);
+	free(cd);
+	json_t *mounts = json_array();
+	size_t i;
+	json_array_foreach(json_object_get(j, "Mounts"), i, v) {
+		json_t *m = json_deep_copy(v);
+		json_object_del(m, "Seed");
+		json_object_del(m, "Options");
+		json_array_append_new(mounts, m);
+	}
+	json_object_set_new(out, "Mounts", mounts);
+	json_object_set(out, "Config", json_object_get(j, "Config"));
+	const char *nm = json_string_value(json_object_get(json_object_get(c->cfg, "HostConfig"), "NetworkMode"));
+	json_object_set_new(out, "NetworkSettings",
+			    json_pack("{s:s,s:b,s:{},s:s,s:s,s:i,s:s,s:{s:{}}}", "Bridge", "", "HairpinMode", 0, "Ports",
+				      "SandboxKey", "", "IPAddress", "", "IPPrefixLen", 0, "MacAddress", "", "Networks",
+				      nm ? nm : "none"));
+	json_decref(j);
+	return out;
+}

@@ -61,6 +61,8 @@ int ctr_remove(struct store *st, struct ctr *c, bool volumes, berr *err);
 /* Docker's status text for ps: "Up 3 seconds", "Exited (0) 5 seconds ago", "Created". */
 char *ctr_status_string(struct ctr *c);
 const char *ctr_state_name(enum ctr_state s);
+/* The Docker-compatible `inspect` document (State, Config, HostConfig, Mounts, GraphDriver...). */
+json_t *ctr_inspect_json(struct store *st, struct ctr *c);
 char *ctr_dir(struct store *st, const char *id);   /* root/containers/<id> */
 char *ctr_log_path(struct store *st, const char *id);
 int64_t now_ns(void);

@@ -165,17 +165,17 @@ void __attribute__((noreturn)) exec_in_container(int sync, char **argv, char **e
 {
 	const char *file = argv[0];
 	if (!file || !*file)
-		child_fail(sync, 127, "exec: \"\": executable file not found in $PATH");
+		child_fail(sync, 127, "unable to start container process: exec: \"\": executable file not found in $PATH");
 	if (strchr(file, '/')) {
 		struct stat sb;
 		if (stat(file, &sb) < 0)
-			child_fail(sync, errno == EACCES ? 126 : 127, "exec: \"%s\": stat %s: %s", file, file,
+			child_fail(sync, errno == EACCES ? 126 : 127, "unable to start container process: exec: \"%s\": stat %s: %s", file, file,
 				   errno == ENOENT ? "no such file or directory" : strerror(errno));
 		if (S_ISDIR(sb.st_mode))
-			child_fail(sync, 126, "exec: \"%s\": is a directory", file);
+			child_fail(sync, 126, "unable to start container process: exec: \"%s\": is a directory", file);
 		execve(file, argv, envp);
 		int e = errno;
-		child_fail(sync, e == ENOENT ? 127 : 126, "exec: \"%s\": %s", file,
+		child_fail(sync, e == ENOENT ? 127 : 126, "unable to start container process: exec: \"%s\": %s", file,
 			   e == EACCES ? "permission denied" : e == ENOENT ? "no such file or directory" : strerror(e));
 	}
 	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -191,10 +191,10 @@ void __attribute__((noreturn)) exec_in_container(int sync, char **argv, char **e
 			continue;
 		execve(cand, argv, envp);
 		int e = errno;
-		child_fail(sync, e == ENOENT ? 127 : 126, "exec: \"%s\": %s", file,
+		child_fail(sync, e == ENOENT ? 127 : 126, "unable to start container process: exec: \"%s\": %s", file,
 			   e == EACCES ? "permission denied" : strerror(e));
 	}
-	child_fail(sync, 127, "exec: \"%s\": executable file not found in $PATH", file);
+	child_fail(sync, 127, "unable to start container process: exec: \"%s\": executable file not found in $PATH", file);
 }
 
 /* The built-in --init: reap zombies, forward signals to the child, exit with its status. */

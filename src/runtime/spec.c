@@ -586,8 +586,9 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 	static const char *sub[] = { "upper", "work", "merged" };
 	for (i = 0; i < 3; i++) {
 		_cleanup_free_ char *d = xasprintf("%s/%s", cdir, sub[i]);
-		if (mkdir_p(d, 0700, err) < 0)
+		if (mkdir_p(d, 0755, err) < 0)
 			goto out_env;
+		chmod(d, 0755); /* the overlay root takes the upper dir's mode */
 	}
 	chmod(cdir, 0700);
 	rc = 0;
