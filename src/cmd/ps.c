@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli/cli.h"
-#include "runtime/gotmpl.h"
+#include "util/template.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 
@@ -175,154 +175,42 @@ static int run_ps(struct berth_ctx *ctx, int argc, char **argv)
 	size_t n;
 	if (ctr_list(st, &v, &n, &err) < 0)
 		return cli_error(&err);
-	bool table = !format || !strncmp(format, "table", 5);
-	const char *tmpl = !format ? NULL : !strncmp(format, "table", 5) ? format + 5 : format;
-	while (tmpl && *tmpl == ' ')
-		tmpl++;
-	if (quiet && !format)
-		tmpl = "{{.ID}}", table = false;
-	if (tmpl && !*tmpl)
-		tmpl = NULL;
-	static const char *cols[] = { "ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names" };
-	static const char *heads[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES" };
-	/* rows of cells: either the default columns or one cell per tab-separated template part */
-	struct strvec cells = STRVEC_INIT;
-	size_t ncols = 0, nrows = 0;
+	json_t *rows = json_array();
 	long shown = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct ctr *c = v[i];
 		ctr_refresh(st, c);
 		if (last >= 0 && shown >= last)
 			break;
-		if (!all && !filters.n && c->state != CTR_RUNNING)
-			continue;
 		bool ok = true;
-		for (size_t k = 0; k < filters.n; k++)
+		bool status_filter = false;
+		for (size_t k = 0; k < filters.n; k++) {
 			ok &= match_filter(c, filters.v[k]);
-		if (!all && filters.n && c->state != CTR_RUNNING) {
-			bool status_filter = false;
-			for (size_t k = 0; k < filters.n; k++)
-				status_filter |= !strncmp(filters.v[k], "status=", 7) || !strncmp(filters.v[k], "exited=", 7);
-			ok &= status_filter;
+			status_filter |= !strncmp(filters.v[k], "status=", 7) || !strncmp(filters.v[k], "exited=", 7);
 		}
+		if (!all && !status_filter && c->state != CTR_RUNNING)
+			continue;
 		if (!ok)
 			continue;
 		shown++;
-		json_t *r = row_json(c, !notrunc);
-		if (!tmpl) {
-			ncols = 7;
-			for (size_t k = 0; k < 7; k++)
-				sv_push(&cells, json_string_value(json_object_get(r, cols[k])));
-		} else {
-			struct strbuf sb = STRBUF_INIT;
-			if (gotmpl_render(tmpl, r, &sb, &err) < 0) {
-				json_decref(r);
-				ctr_list_free(v, n);
-				return cli_error(&err);
-			}
-			if (table) {
-				/* split on literal \t or a real tab */
-				size_t nc = 0;
-				char *s = sb.buf;
-				for (;;) {
-					char *t1 = strstr(s, "\\t"), *t2 = strchr(s, '\t');
-					char *t = t1 && (!t2 || t1 < t2) ? t1 : t2;
-					if (!t) {
-						sv_push(&cells, s);
-						nc++;
-						break;
-					}
-					sv_push_owned(&cells, xstrndup(s, (size_t)(t - s)));
-					nc++;
-					s = t + (t == t1 ? 2 : 1);
-				}
-				ncols = nc;
-			} else
-				printf("%s\n", sb.buf);
-			sb_release(&sb);
-		}
-		nrows++;
-		json_decref(r);
+		json_array_append_new(rows, row_json(c, !notrunc));
 	}
 	ctr_list_free(v, n);
-	if (!table) {
-		sv_clear(&cells);
-		return 0;
+	static const struct fmt_header headers[] = {
+		{ "ID", "CONTAINER ID" }, { "Image", "IMAGE" }, { "Command", "COMMAND" }, { "CreatedAt", "CREATED AT" },
+		{ "RunningFor", "CREATED" }, { "Ports", "PORTS" }, { "State", "STATE" }, { "Status", "STATUS" },
+		{ "Size", "SIZE" }, { "Names", "NAMES" }, { "Labels", "LABELS" }, { "Mounts", "MOUNTS" },
+		{ "Networks", "NETWORKS" }, { NULL, NULL },
+	};
+	const char *def = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+	if (quiet && !format)
+		format = "{{.ID}}";
+	int rc = fmt_render(stdout, format, def, headers, rows, &err);
+	json_decref(rows);
+	if (rc < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 125;
 	}
-	/* header */
-	struct strvec hdr = STRVEC_INIT;
-	if (!tmpl) {
-		ncols = 7;
-		for (size_t k = 0; k < 7; k++)
-			sv_push(&hdr, heads[k]);
-	} else {
-		/* header names from the template's fields: {{.Names}} -> NAMES, .ID -> CONTAINER ID */
-		const char *s = tmpl;
-		while ((s = strstr(s, "{{"))) {
-			const char *e = strstr(s, "}}");
-			if (!e)
-				break;
-			_cleanup_free_ char *f = xstrndup(s + 2, (size_t)(e - s - 2));
-			char *p = f;
-			while (*p == ' ' || *p == '.')
-				p++;
-			char *q = p + strlen(p);
-			while (q > p && q[-1] == ' ')
-				*--q = 0;
-			const char *h = NULL;
-			for (size_t k = 0; k < 7; k++)
-				if (!strcmp(p, cols[k]))
-					h = heads[k];
-			if (!strcmp(p, "CreatedAt")) h = "CREATED AT";
-			if (!strcmp(p, "State")) h = "STATE";
-			if (!strcmp(p, "Labels")) h = "LABELS";
-			if (!strcmp(p, "Mounts")) h = "MOUNTS";
-			if (!strcmp(p, "Networks")) h = "NETWORKS";
-			if (!h) {
-				for (char *u = p; *u; u++)
-					*u = (char)((*u >= 'a' && *u <= 'z') ? *u - 32 : *u);
-				h = p;
-			}
-			sv_push(&hdr, h);
-			s = e + 2;
-		}
-		if (hdr.n != ncols && nrows)
-			ncols = hdr.n < ncols ? hdr.n : ncols;
-		if (!nrows)
-			ncols = hdr.n;
-	}
-	size_t *w = xcalloc(ncols ? ncols : 1, sizeof *w);
-	for (size_t k = 0; k < ncols && k < hdr.n; k++)
-		w[k] = strlen(hdr.v[k]);
-	for (size_t r = 0; r < nrows; r++)
-		for (size_t k = 0; k < ncols; k++) {
-			const char *s = cells.v[r * ncols + k];
-			size_t len = 0;
-			for (const unsigned char *u = (const unsigned char *)s; *u; u++)
-				len += (*u & 0xc0) != 0x80; /* count runes, as tabwriter */
-			if (len > w[k])
-				w[k] = len;
-		}
-	for (size_t r = 0; r <= nrows; r++) {
-		struct strbuf line = STRBUF_INIT;
-		for (size_t k = 0; k < ncols; k++) {
-			const char *s = r == 0 ? (k < hdr.n ? hdr.v[k] : "") : cells.v[(r - 1) * ncols + k];
-			sb_adds(&line, s);
-			if (k + 1 < ncols) {
-				size_t len = 0;
-				for (const unsigned char *u = (const unsigned char *)s; *u; u++)
-					len += (*u & 0xc0) != 0x80;
-				size_t width = w[k] + 3 < 10 ? 10 : w[k] + 3;
-				for (size_t p = len; p < width; p++)
-					sb_addc(&line, ' ');
-			}
-		}
-		printf("%s\n", line.buf);
-		sb_release(&line);
-	}
-	free(w);
-	sv_clear(&hdr);
-	sv_clear(&cells);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "image/image.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -407,6 +408,9 @@ int ctr_remove(struct store *st, struct ctr *c, bool volumes, berr *err)
 	_cleanup_free_ char *rd = xasprintf("%s/containers/%s", st->runroot, c->id);
 	berr e2;
 	rm_rf(rd, &e2);
+	const char *img = json_string_value(json_object_get(c->cfg, "Image"));
+	if (img && *img)
+		image_ref_drop(st, img, c->id, &e2);
 	return ctr_delete_row(st, c->id, err);
 }
 

@@ -14,8 +14,6 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-#pragma weak image_resolve_for_run
-#pragma weak image_run_info_release
 
 int parse_bytes(const char *s, int64_t *out)
 {
@@ -313,10 +311,6 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 		json_array_append_new(lowers, json_string(rp));
 		image_id = xstrdup("");
 	} else {
-		if (!image_resolve_for_run) {
-			json_decref(lowers);
-			return berr_set(err, ENOSYS, "image store not available in this build: use --rootfs DIR");
-		}
 		if (image_resolve_for_run(st, image, &info, err) < 0) {
 			json_decref(lowers);
 			return -1;
@@ -604,7 +598,7 @@ out:
 	if (lowers)
 		json_decref(lowers);
 	free(image_id);
-	if (have_info && image_run_info_release)
+	if (have_info)
 		image_run_info_release(&info);
 	if (rc < 0) {
 		if (!err->status)
