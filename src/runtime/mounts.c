@@ -21,22 +21,15 @@
 #include "runtime/mnt.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/safepath.h"
 
+/* Resolve inside the root with util/safepath (openat2 RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS).
+ * O_NOFOLLOW in flags means: do not follow a final symlink. */
 static int openat2_in_root(int rootfd, const char *path, int flags)
 {
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	while (*path == '/')
-		path++;
-	if (!*path)
-		path = ".";
-	int fd;
-	do
-		fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
-	while (fd < 0 && errno == EAGAIN);
-	return fd;
+	berr e;
+	unsigned spf = (flags & O_NOFOLLOW) ? SP_NOFOLLOW_LAST : 0;
+	return sp_open(rootfd, path, flags & ~O_NOFOLLOW, 0, spf, &e);
 }
 
 int rootfs_open_in(int rootfd, const char *path, int flags, bool mkdirs, bool mkfile, mode_t mode)
@@ -44,46 +37,40 @@ int rootfs_open_in(int rootfd, const char *path, int flags, bool mkdirs, bool mk
 	int fd = openat2_in_root(rootfd, path, flags);
 	if (fd >= 0 || errno != ENOENT || (!mkdirs && !mkfile))
 		return fd;
-	/* create the missing components one by one, each inside the root */
-	char buf[4096];
-	if (strlen(path) >= sizeof buf) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(buf, path);
-	size_t len = strlen(buf);
-	for (size_t i = 1; i <= len; i++) {
-		if (buf[i] != '/' && buf[i] != 0)
-			continue;
-		char save = buf[i];
-		buf[i] = 0;
-		bool last = i == len;
-		int t = openat2_in_root(rootfd, buf, O_PATH);
-		if (t >= 0) {
-			close(t);
-		} else if (errno == ENOENT) {
-			char *slash = strrchr(buf, '/');
-			const char *name = slash ? slash + 1 : buf;
-			_cleanup_close_ int pfd = -1;
-			if (slash && slash != buf) {
-				*slash = 0;
-				pfd = openat2_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
-				*slash = '/';
-			} else
-				pfd = openat2_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
+	berr e;
+	if (mkdirs) {
+		int d = sp_mkdir_p(rootfd, path, mode ? mode : 0755, 0, &e);
+		if (d < 0)
+			return -1;
+		close(d);
+	} else {
+		char *last = NULL;
+		int pfd = sp_open_parent(rootfd, path, 0, &last, &e);
+		if (pfd < 0) {
+			/* create the parents first, then the file */
+			_cleanup_free_ char *dir = xstrdup(path);
+			char *sl = strrchr(dir, '/');
+			if (!sl)
+				return -1;
+			*sl = 0;
+			int d = sp_mkdir_p(rootfd, *dir ? dir : "/", 0755, 0, &e);
+			if (d < 0)
+				return -1;
+			close(d);
+			pfd = sp_open_parent(rootfd, path, 0, &last, &e);
 			if (pfd < 0)
 				return -1;
-			if (last && mkfile) {
-				int f = openat(pfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode ? mode : 0644);
-				if (f < 0 && errno != EEXIST)
-					return -1;
-				if (f >= 0)
-					close(f);
-			} else if (*name && mkdirat(pfd, name, last && mode ? mode : 0755) < 0 && errno != EEXIST)
-				return -1;
-		} else
+		}
+		int f = openat(pfd, last, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode ? mode : 0644);
+		int saved = errno;
+		close(pfd);
+		free(last);
+		if (f < 0 && saved != EEXIST) {
+			errno = saved;
 			return -1;
-		buf[i] = save;
+		}
+		if (f >= 0)
+			close(f);
 	}
 	return openat2_in_root(rootfd, path, flags);
 }
