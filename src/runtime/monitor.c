@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "runtime/runtime.h"
+#include "runtime/sandbox_int.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -324,6 +325,9 @@ struct mon_report {
 
 static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr *c, int rep)
 {
+	char title[80];
+	snprintf(title, sizeof title, "berth-monitor %.12s", c->id);
+	set_cmdline(title);
 	prctl(PR_SET_NAME, "berth-monitor", 0, 0, 0);
 	json_t *conf = json_object_get(c->cfg, "Config");
 	bool tty = json_is_true(json_object_get(conf, "Tty"));

@@ -197,6 +197,41 @@ void __attribute__((noreturn)) exec_in_container(int sync, char **argv, char **e
 	child_fail(sync, 127, "unable to start container process: exec: \"%s\": executable file not found in $PATH", file);
 }
 
+/* Overwrite this (forked) process's argument area so /proc/PID/cmdline shows `title`
+ * instead of the CLI's command line (setproctitle); needs no privilege. */
+void set_cmdline(const char *title)
+{
+	char buf[2048];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return;
+	unsigned long start = 0, end = 0;
+	int field = 2;
+	for (char *tok = strtok(p + 1, " "); tok; tok = strtok(NULL, " ")) {
+		field++;
+		if (field == 48)
+			start = strtoul(tok, NULL, 10);
+		else if (field == 49) {
+			end = strtoul(tok, NULL, 10);
+			break;
+		}
+	}
+	if (!start || end <= start)
+		return;
+	size_t len = end - start;
+	memset((void *)start, 0, len);
+	snprintf((char *)start, len, "%s", title);
+	prctl(PR_SET_NAME, title, 0, 0, 0);
+}
+
 /* The built-in --init: reap zombies, forward signals to the child, exit with its status. */
 void __attribute__((noreturn)) mini_init(pid_t child)
 {
@@ -317,7 +352,7 @@ void __attribute__((noreturn)) finish_and_exec(int sync, json_t *cfg, json_t *pr
 			exec_in_container(sync, argv, envp);
 		}
 		close(sync);
-		prctl(PR_SET_NAME, "init", 0, 0, 0);
+		set_cmdline("init");
 		mini_init(ch);
 	}
 	exec_in_container(sync, argv, envp);

@@ -15,3 +15,4 @@ void __attribute__((noreturn)) exec_in_container(int sync, char **argv, char **e
 /* user, cwd, stdio, capabilities, seccomp, PDEATHSIG, exec. proc: {Argv, Env, User, WorkingDir}. */
 void __attribute__((noreturn)) finish_and_exec(int sync, json_t *cfg, json_t *proc, int parentfd,
 						int stdio[3], int pty_slave, bool exec_mode);
+void set_cmdline(const char *title);
