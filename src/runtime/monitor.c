@@ -123,9 +123,17 @@ int supervise_run(struct supervise *s)
 		if (stdin_open && !exited) { iin = np; p[np++] = (struct pollfd){ 0, POLLIN, 0 }; }
 		if (!exited) { isig = np; p[np++] = (struct pollfd){ sfd, POLLIN, 0 }; }
 		/* after the exit, drain what is buffered but don't wait for holders of the pipe */
-		int r = poll(p, (nfds_t)np, exited ? 100 : -1);
+		/* SIGCHLD may have come before the signalfd existed: also look every 250 ms */
+		int r = poll(p, (nfds_t)np, exited ? 100 : 250);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (!exited && s->pid > 0) {
+			int st;
+			if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+				exited = true;
+				status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			}
+		}
 		if (r == 0 && exited)
 			break;
 		for (int k = 0; k < 2; k++) {

@@ -41,6 +41,10 @@ uint64_t security_cap_mask(json_t *cfg)
 	json_t *hc = json_object_get(cfg, "HostConfig");
 	int last = (int)cap_max_bits() - 1;
 	uint64_t all = last >= 63 ? ~0ULL : ((1ULL << (last + 1)) - 1);
+	/* never more than the runtime's own bounding set (e.g. no CAP_SYS_RESOURCE here) */
+	for (int c = 0; c <= last; c++)
+		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) != 1)
+			all &= ~(1ULL << c);
 	if (is_priv(cfg))
 		return all;
 	uint64_t m = 0;
@@ -215,8 +219,10 @@ int security_seccomp_load(json_t *cfg, berr *err)
 		seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	}
 	/* socket: every family but AF_VSOCK and AF_ALG */
-	seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2, SCMP_A0(SCMP_CMP_NE, AF_VSOCK),
-			 SCMP_A0(SCMP_CMP_NE, AF_ALG));
+	/* (AF_ALG 38, AF_VSOCK 40: one comparison per rule, libseccomp can't AND two on one arg) */
+	seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_LT, AF_ALG));
+	seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_ALG + 1));
+	seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_GT, AF_VSOCK));
 	/* personality: only the harmless values Docker allows */
 	static const uint64_t pers[] = { 0x0, 0x0008, 0x20000, 0x20008, 0xffffffff };
 	for (size_t i = 0; i < 5; i++)
