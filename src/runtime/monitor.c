@@ -393,6 +393,13 @@ static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr 
 		status = WIFEXITED(l.early_status) ? WEXITSTATUS(l.early_status) : 128 + WTERMSIG(l.early_status);
 	} else
 		status = supervise_run(&s);
+	if (logfd >= 0)
+		close(logfd);
+	/* record with a fresh process: this one is a fork of a CLI that had the database open */
+	char code[16];
+	snprintf(code, sizeof code, "%d", status);
+	char *args[] = { "berth-monitor", "--root", st->root, "--runroot", st->runroot, "debug", "record-exit", c->id, code, NULL };
+	execv("/proc/self/exe", args);
 	record_exit(st->root, st->runroot, c->id, status);
 	_exit(0);
 }
@@ -412,11 +419,14 @@ int monitor_start(struct store *st, struct ctr *c, berr *err)
 		pid_t m = fork();
 		if (m != 0)
 			_exit(m < 0);
+		reset_signals();
 		int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
 		for (int i = 0; i < 3 && dn >= 0; i++)
 			dup2(dn, i);
 		/* close everything inherited from the CLI but the report socket */
-		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+		if (sv[1] > 3)
+			close_range(3, (unsigned)sv[1] - 1, 0);
+		close_range((unsigned)sv[1] + 1, ~0U, 0);
 		monitor_main(st, c, sv[1]);
 	}
 	close(sv[1]);

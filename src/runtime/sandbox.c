@@ -197,6 +197,16 @@ void __attribute__((noreturn)) exec_in_container(int sync, char **argv, char **e
 	child_fail(sync, 127, "unable to start container process: exec: \"%s\": executable file not found in $PATH", file);
 }
 
+void reset_signals(void)
+{
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* Overwrite this (forked) process's argument area so /proc/PID/cmdline shows `title`
  * instead of the CLI's command line (setproctitle); needs no privilege. */
 void set_cmdline(const char *title)
@@ -283,6 +293,9 @@ void __attribute__((noreturn)) finish_and_exec(int sync, json_t *cfg, json_t *pr
 {
 	berr e = { 0 };
 	json_t *hc = json_object_get(cfg, "HostConfig");
+	/* the process starts with default dispositions and nothing blocked, whatever the CLI
+	 * inherited (an ignored SIGHUP would make `trap ... HUP` a no-op in sh) */
+	reset_signals();
 	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct run_user u;
 	if (user_resolve(rootfd, jstr(proc, "User"), &u, &e) < 0)
@@ -493,6 +506,7 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 	int parentfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	if (parentfd >= 0)
 		fcntl(parentfd, F_SETFD, FD_CLOEXEC);
+	signal(SIGCHLD, SIG_DFL); /* an inherited SIG_IGN would auto-reap and lose the exit code */
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
 	if (!hostnet)
 		flags |= CLONE_NEWNET;
