@@ -22,6 +22,7 @@
 #include "runtime/sandbox_int.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/log.h"
 
 static void log_entry(int fd, const char *stream, const char *data, size_t len)
 {
@@ -203,6 +204,12 @@ void record_exit(const char *root, const char *runroot, const char *id, int stat
 	berr e;
 	if (store_open(&st, root, runroot, &e) < 0)
 		return;
+	record_exit_st(st, id, status);
+}
+
+void record_exit_st(struct store *st, const char *id, int status)
+{
+	berr e;
 	_cleanup_ctr_ struct ctr *c = NULL;
 	if (ctr_lookup(st, id, &c, &e) < 0)
 		return;
@@ -318,7 +325,7 @@ int attached_start(struct store *st, struct ctr *c, bool interactive, bool attac
 		status = supervise_run(&s);
 	if (logfd >= 0)
 		close(logfd);
-	record_exit(st->root, st->runroot, c->id, status);
+	record_exit_st(st, c->id, status); /* same process: reuse the open store */
 	return status;
 }
 
