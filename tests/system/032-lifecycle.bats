@@ -128,3 +128,16 @@ setup() { berth_setup_root; }
 	assert_output_contains "No such container: nosuch"
 	run_berth rm i1
 }
+
+@test "top lists the container's processes; container prune removes stopped ones" {
+	run_berth run -d --name tp busybox sleep 100
+	run_berth top tp
+	assert_output_contains "sleep 100"
+	run_berth run --name stopped1 busybox true
+	run_berth container prune -f
+	assert_output_contains "Deleted Containers:"
+	run_berth ps -a --format '{{.Names}}'
+	[[ "$output" != *stopped1* ]]
+	assert_output_contains tp
+	run_berth rm -f tp
+}

@@ -72,3 +72,25 @@ hello from busybox"
 	assert_equal "$output" "volume:/n:true bind:/h:false "
 	run_berth rm mi
 }
+
+@test "volume create, ls, inspect, rm (refused while in use), prune" {
+	run_berth volume create vv1
+	assert_equal "$output" "vv1"
+	run_berth volume ls --format '{{.Driver}} {{.Name}}'
+	assert_output_contains "local vv1"
+	run_berth volume inspect -f '{{.Name}} {{.Driver}} {{.Mountpoint}}' vv1
+	assert_equal "$output" "vv1 local $BERTH_ROOT/volumes/vv1/_data"
+	run_berth run -d --name vuser -v vv1:/d busybox sleep 100
+	local id=$output
+	run_berth --exit 1 volume rm vv1
+	assert_output_contains "volume is in use - [$id]"
+	run_berth rm -f vuser
+	run_berth volume rm vv1
+	run_berth --exit 1 volume inspect vv1
+	run_berth volume create vv2
+	run_berth volume prune -f
+	assert_output_contains "Deleted Volumes:"
+	assert_output_contains "vv2"
+	run_berth volume ls -q
+	[[ "$output" != *vv2* ]]
+}
