@@ -304,8 +304,8 @@ int mounts_proc_sys(int rootfd, json_t *cfg, berr *err)
 	return 0;
 }
 
-/* Copy a directory tree fd by fd, never following symlinks (seeding named volumes). */
-static int copy_tree(int sfd, int dfd)
+/* Copy a directory tree fd by fd, never following symlinks (seeding named volumes, cp). */
+int copy_tree(int sfd, int dfd, bool overwrite)
 {
 	int dup_fd = openat(sfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dup_fd < 0)
@@ -329,12 +329,14 @@ static int copy_tree(int sfd, int dfd)
 			int s2 = openat(sfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			int d2 = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (s2 >= 0 && d2 >= 0)
-				copy_tree(s2, d2);
+				copy_tree(s2, d2, overwrite);
 			if (s2 >= 0) close(s2);
 			if (d2 >= 0) close(d2);
 		} else if (S_ISREG(sb.st_mode)) {
 			int in = openat(sfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			int out = openat(dfd, e->d_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, sb.st_mode & 07777);
+			int out = openat(dfd, e->d_name, O_WRONLY | O_CREAT | (overwrite ? O_TRUNC : O_EXCL) | O_NOFOLLOW | O_CLOEXEC, sb.st_mode & 07777);
+			if (out < 0 && overwrite && errno == ELOOP && unlinkat(dfd, e->d_name, 0) == 0)
+				out = openat(dfd, e->d_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, sb.st_mode & 07777);
 			if (in >= 0 && out >= 0) {
 				char buf[65536];
 				ssize_t r;
@@ -349,6 +351,8 @@ static int copy_tree(int sfd, int dfd)
 			if (l < 0)
 				continue;
 			t[l] = 0;
+			if (overwrite)
+				unlinkat(dfd, e->d_name, 0);
 			if (symlinkat(t, dfd, e->d_name) < 0)
 				continue;
 		} else
@@ -460,7 +464,7 @@ int mounts_setup(int rootfd, json_t *cfg, const char *ctrdir, struct store *st, 
 				if (dd)
 					closedir(dd);
 				if (!entries) {
-					copy_tree(sfd, dfd);
+					copy_tree(sfd, dfd, false);
 					struct stat ts;
 					if (fstat(sfd, &ts) == 0) {
 						fchown(dfd, ts.st_uid, ts.st_gid);
