@@ -535,6 +535,41 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 	for (i = 0; i < f->mounts.n; i++)
 		if (parse_mount_flag(st, f->mounts.v[i], mounts, err) < 0)
 			goto out_env;
+	/* --volumes-from CONTAINER[:ro|rw]: every bind and volume of that container, same paths */
+	for (i = 0; i < f->volumes_from.n; i++) {
+		_cleanup_free_ char *ref = xstrdup(f->volumes_from.v[i]);
+		char *mode = strchr(ref, ':');
+		if (mode)
+			*mode++ = 0;
+		if (mode && strcmp(mode, "ro") && strcmp(mode, "rw")) {
+			berr_set(err, EINVAL, "invalid mode for volumes-from: %s", mode);
+			goto out_env;
+		}
+		struct ctr *src = NULL;
+		if (ctr_lookup(st, ref, &src, err) < 0) {
+			err->status = 125;
+			goto out_env;
+		}
+		size_t k;
+		json_t *m;
+		int bad = 0;
+		json_array_foreach(json_object_get(src->cfg, "Mounts"), k, m) {
+			const char *type = json_string_value(json_object_get(m, "Type"));
+			if (!type || !strcmp(type, "tmpfs"))
+				continue;
+			bool rw = mode ? !strcmp(mode, "rw") : json_is_true(json_object_get(m, "RW"));
+			if (add_mount(mounts, type, json_string_value(json_object_get(m, "Name")),
+				      json_string_value(json_object_get(m, "Source")),
+				      json_string_value(json_object_get(m, "Destination")), rw,
+				      json_string_value(json_object_get(m, "Mode")), NULL, false, err) < 0) {
+				bad = 1;
+				break;
+			}
+		}
+		ctr_free(src);
+		if (bad)
+			goto out_env;
+	}
 	for (i = 0; i < f->tmpfs.n; i++) {
 		_cleanup_free_ char *t = xstrdup(f->tmpfs.v[i]);
 		char *colon = strchr(t, ':');

@@ -94,3 +94,14 @@ hello from busybox"
 	run_berth volume ls -q
 	[[ "$output" != *vv2* ]]
 }
+
+@test "--volumes-from shares another container's volumes and binds" {
+	run_berth create --name vsrc -v shared1:/shared -v "$BATS_TEST_TMPDIR:/hostdir" busybox true
+	run_berth run --rm --volumes-from vsrc busybox sh -c 'echo via-from > /shared/f; ls -d /hostdir'
+	assert_equal "$output" "/hostdir"
+	[ "$(cat "$BERTH_ROOT/volumes/shared1/_data/f")" = via-from ]
+	run_berth run --rm --volumes-from vsrc:ro busybox sh -c 'touch /shared/g 2>&1; true'
+	assert_output_contains "Read-only file system"
+	run_berth --exit 125 run --rm --volumes-from nosuch busybox true
+	run_berth rm vsrc
+}
