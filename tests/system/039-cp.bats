@@ -55,3 +55,19 @@ setup() { berth_setup_root; }
 	[ -L "$BATS_TEST_TMPDIR/out" ]
 	run_berth rm -f cpx
 }
+
+@test "export writes the container's rootfs as tar, without /proc or /dev contents" {
+	run_berth run --name exp busybox sh -c 'echo exported > /newfile'
+	"$BERTH" export exp > "$BATS_TEST_TMPDIR/exp.tar"
+	run tar -xOf "$BATS_TEST_TMPDIR/exp.tar" newfile
+	assert_equal "$output" "exported"
+	run tar -tf "$BATS_TEST_TMPDIR/exp.tar"
+	assert_output_contains "bin/busybox"
+	[[ "$output" != *"proc/self"* ]]
+	run_berth run -d --name exp2 busybox sleep 100
+	run_berth export -o "$BATS_TEST_TMPDIR/exp2.tar" exp2
+	run tar -tf "$BATS_TEST_TMPDIR/exp2.tar"
+	assert_output_contains "etc/passwd"
+	[[ "$output" != *"proc/1/"* ]]
+	run_berth rm -f exp exp2
+}
