@@ -133,3 +133,12 @@ box1"
 	run cat "$BATS_TEST_TMPDIR/out"
 	assert_output_contains "got-term"
 }
+
+@test "an image with 150 layers runs (fd-based overlay mount, no option-length limit)" {
+	"$FIXTURES/mkmanylayers" "$BATS_FILE_TMPDIR/many.tar" 150 "$(busybox_tarball)"
+	run_berth load -i "$BATS_FILE_TMPDIR/many.tar"
+	run_berth run --rm manylayers sh -c 'ls /layers | wc -l; cat /layers/l0 /layers/l149'
+	assert_equal "$output" "150
+0149"
+	run_berth rmi manylayers
+}
