@@ -66,7 +66,7 @@ static int run_history(struct berth_ctx *ctx, int argc, char **argv)
 		int64_t c = parse_rfc3339(created, &ns);
 		char dur[UNITS_BUF], sz[UNITS_BUF], at[UNITS_BUF];
 		units_human_duration(((int64_t)time(NULL) - c) * 1000000000LL, dur);
-		units_rfc3339nano(c, 0, at);
+		units_rfc3339nano(c, 0, at); /* Docker: time.Unix(created, 0).Format(time.RFC3339) */
 		_cleanup_free_ char *since = human ? xasprintf("%s ago", dur) : xstrdup(at);
 		_cleanup_free_ char *sizes = NULL;
 		if (human)
@@ -76,9 +76,9 @@ static int run_history(struct berth_ctx *ctx, int argc, char **argv)
 		const char *cb = json_string_value(json_object_get(h, "created_by"));
 		_cleanup_free_ char *createdby = notrunc ? xstrdup(cb ? cb : "") : ellipsis(cb ? cb : "", 45);
 		const char *comment = json_string_value(json_object_get(h, "comment"));
-		json_array_append_new(tmp, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "<missing>", "CreatedSince", since,
-						     "CreatedAt", at, "CreatedBy", createdby, "Size", sizes, "Comment",
-						     comment ? comment : ""));
+		/* keys in Docker's order (alphabetical, as {{json .}} prints them) */
+		json_array_append_new(tmp, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "Comment", comment ? comment : "", "CreatedAt", at,
+						     "CreatedBy", createdby, "CreatedSince", since, "ID", "<missing>", "Size", sizes));
 	}
 	for (size_t i = nh; i-- > 0;)
 		json_array_append(rows, json_array_get(tmp, i));
@@ -95,7 +95,9 @@ static int run_history(struct berth_ctx *ctx, int argc, char **argv)
 	int ret = 0;
 	if (quiet)
 		format = "{{.ID}}";
-	if (fmt_render(stdout, format, "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}", hdr, rows, &err) < 0)
+	const char *def = human ? "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
+				: "table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
+	if (fmt_render(stdout, format, def, hdr, rows, &err) < 0)
 		ret = cli_error(&err);
 	json_decref(rows);
 	img_info_release(&in);

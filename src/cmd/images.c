@@ -52,18 +52,28 @@ static bool ref_match(const struct strvec *tags, const char *pattern)
 }
 
 
+/* creation time in nanoseconds (images made within one second must still order) */
 static int64_t created_sec(json_t *cfg)
 {
-	return parse_rfc3339(json_string_value(json_object_get(cfg, "created")), NULL);
+	long ns = 0;
+	int64_t s = parse_rfc3339(json_string_value(json_object_get(cfg, "created")), &ns);
+	return s * 1000000000LL + ns;
+}
+
+static int by_created_desc(const void *a, const void *b)
+{
+	int64_t x = created_sec(((const struct img_info *)a)->config), y = created_sec(((const struct img_info *)b)->config);
+	return x < y ? 1 : x > y ? -1 : strcmp(((const struct img_info *)a)->id, ((const struct img_info *)b)->id);
 }
 
 static json_t *row(const char *repo, const char *tag, const char *digest, const struct img_info *in, bool notrunc)
 {
-	char idb[13], sz[UNITS_BUF], dur[UNITS_BUF], at[64];
+	char idb[13], sz[UNITS_BUF], vsz[UNITS_BUF], dur[UNITS_BUF], at[64];
 	long ns = 0;
 	int64_t c = parse_rfc3339(json_string_value(json_object_get(in->config, "created")), &ns);
 	short_id(in->id, idb);
 	units_human_size_prec((double)in->size, 3, sz);
+	units_human_size((double)in->size, vsz); /* Docker prints VirtualSize with HumanSize */
 	int64_t now = (int64_t)time(NULL);
 	units_human_duration((now - c) * 1000000000LL, dur);
 	time_t ct = (time_t)c;
@@ -73,7 +83,7 @@ static json_t *row(const char *repo, const char *tag, const char *digest, const 
 	_cleanup_free_ char *since = xasprintf("%s ago", dur);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Containers", "N/A", "CreatedAt", at,
 			 "CreatedSince", since, "Digest", digest, "ID", notrunc ? in->id : idb, "Repository", repo,
-			 "SharedSize", "N/A", "Size", sz, "Tag", tag, "UniqueSize", "N/A", "VirtualSize", sz);
+			 "SharedSize", "N/A", "Size", sz, "Tag", tag, "UniqueSize", "N/A", "VirtualSize", vsz);
 }
 
 static void split_name_tag(const char *full, char **repo, char **tag, char **digest)
@@ -132,7 +142,7 @@ static int run_images(struct berth_ctx *ctx, int argc, char **argv)
 			if (!strcasecmp(v, "true") || !strcmp(v, "1")) f.dangling = 1;
 			else if (!strcasecmp(v, "false") || !strcmp(v, "0")) f.dangling = 0;
 			else {
-				fprintf(stderr, "Error response from daemon: Invalid filter 'dangling=%s'\n", v);
+				fprintf(stderr, "Error response from daemon: Invalid filter 'dangling=[%s]'\n", v);
 				ret = 125;
 				goto out;
 			}
@@ -179,13 +189,21 @@ static int run_images(struct berth_ctx *ctx, int argc, char **argv)
 		}
 		json_t *rows = json_array();
 		_cleanup_strvec_ struct strvec seen = STRVEC_INIT;
+		/* newest first by creation time, as Docker sorts */
+		struct img_info *infos = xcalloc(ids.n ? ids.n : 1, sizeof *infos);
 		for (size_t i = 0; i < ids.n; i++) {
-			struct img_info in;
-			if (img_get(st, ids.v[i], &in, &err) < 0) {
+			if (img_get(st, ids.v[i], &infos[i], &err) < 0) {
+				for (size_t k = 0; k < i; k++)
+					img_info_release(&infos[k]);
+				free(infos);
 				json_decref(rows);
 				ret = cli_error(&err);
 				goto out;
 			}
+		}
+		qsort(infos, ids.n, sizeof *infos, by_created_desc);
+		for (size_t i = 0; i < ids.n; i++) {
+			struct img_info in = infos[i];
 			bool dangling = in.tags.n == 0 && in.digests.n == 0;
 			bool keep = true;
 			if (f.dangling == 1 && !dangling) keep = false;
@@ -252,6 +270,7 @@ static int run_images(struct berth_ctx *ctx, int argc, char **argv)
 			}
 			img_info_release(&in);
 		}
+		free(infos);
 		static const struct fmt_header hdr[] = {
 			{ "Repository", "REPOSITORY" }, { "Tag", "TAG" }, { "Digest", "DIGEST" }, { "ID", "IMAGE ID" },
 			{ "CreatedSince", "CREATED" }, { "CreatedAt", "CREATED AT" }, { "Size", "SIZE" },

@@ -75,7 +75,7 @@ static int images_fill(struct store *st, struct df_row *row, bool verbose, struc
 		units_human_duration(((int64_t)time(NULL) - cr) * 1000000000LL, dur);
 		_cleanup_free_ char *since = xasprintf("%s ago", dur);
 		_cleanup_free_ char *cont = xasprintf("%d", in.holders);
-		units_human_size((double)in.size, a);
+		units_human_size_prec((double)in.size, 3, a);
 		units_human_size((double)shared, b);
 		units_human_size((double)uniq, c);
 		if (!in.tags.n)
@@ -241,6 +241,20 @@ static int run_df(struct berth_ctx *ctx, int argc, char **argv)
 	};
 	int ret = 0;
 	if (verbose && !format) {
+		/* Docker's sections for kinds no module reports yet, empty */
+		static const char *const empty[][2] = {
+			{ "Containers", "Containers space usage:\n\nCONTAINER ID   IMAGE     COMMAND   LOCAL VOLUMES   SIZE      CREATED   STATUS    NAMES\n\n" },
+			{ "Local Volumes", "Local Volumes space usage:\n\nVOLUME NAME   LINKS     SIZE\n\n" },
+			{ "Build Cache", "Build cache usage: 0B\n\nCACHE ID   CACHE TYPE   SIZE      CREATED   LAST USED   USAGE     SHARED\n\n" },
+		};
+		for (size_t k = 0; k < 3; k++) {
+			bool have = false;
+			for (size_t i = 0; i < np; i++)
+				if (!strcmp(prov[i]->type, empty[k][0]))
+					have = true;
+			if (!have)
+				sb_adds(&vout, empty[k][1]);
+		}
 		fwrite(vout.buf, 1, vout.len, stdout);
 		printf("Store space usage:\n\n");
 	}

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include "cli/cli.h"
+#include "util/template.h"
 
 #ifndef BERTH_VERSION
 #define BERTH_VERSION "0.1.0-dev"
@@ -30,9 +31,37 @@ static int run_version(struct berth_ctx *ctx, int argc, char **argv)
 	}
 	struct utsname u;
 	uname(&u);
+	const char *arch = !strcmp(u.machine, "x86_64") ? "amd64" : !strcmp(u.machine, "aarch64") ? "arm64" : u.machine;
+	if (format && *format) {
+		/* docker version --format: template named "version" over {Client, Server}; a parse
+		 * error exits 64 ("Template parsing error: ..."), an execution error 1. */
+		berr err = { 0 };
+		struct tmpl *t = tmpl_parse_named("version", format, &err);
+		if (!t) {
+			fprintf(stderr, "Template parsing error: %s\n", err.msg);
+			return 64;
+		}
+		json_t *vd = json_pack("{s:{s:{s:s},s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b},s:n}",
+				       "Client", "Platform", "Name", "berth", "Version", BERTH_VERSION,
+				       "APIVersion", "1.41", "DefaultAPIVersion", "1.41", "GitCommit", "",
+				       "GoVersion", "", "Os", "linux", "Arch", arch, "BuildTime", __DATE__ " " __TIME__,
+				       "Context", "default", "Experimental", 1, "Server");
+		_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
+		sb_init(&out);
+		int r = tmpl_exec(t, vd, 0, &out, &err);
+		tmpl_free(t);
+		json_decref(vd);
+		fwrite(out.buf, 1, out.len, stdout);
+		putchar('\n');
+		if (r < 0) {
+			fflush(stdout);
+			fprintf(stderr, "%s\n", err.msg);
+			return 1;
+		}
+		return 0;
+	}
 	printf("Client:\n Version:\t%s\n Built:\t%s %s\n OS/Arch:\tlinux/%s\n Daemon:\tnone (berth is daemonless)\n",
-	       BERTH_VERSION, __DATE__, __TIME__,
-	       !strcmp(u.machine, "x86_64") ? "amd64" : !strcmp(u.machine, "aarch64") ? "arm64" : u.machine);
+	       BERTH_VERSION, __DATE__, __TIME__, arch);
 	return 0;
 }
 

@@ -39,7 +39,6 @@ static int collect(struct store *st, const char *sql, struct strvec *out, berr *
 static void drop_image(struct store *st, const char *id, struct check_report *r)
 {
 	berr e;
-	_cleanup_strvec_ struct strvec out = STRVEC_INIT;
 	if (img_delete(st, id, &e) == 0) {
 		sv_pushf(&r->lines, "repaired: removed image %s (its content is gone)", id);
 		r->repaired++;
@@ -195,7 +194,8 @@ int image_check(struct store *st, bool repair, struct check_report *r, berr *err
 				       "UPDATE layers SET refs = (SELECT COUNT(*) FROM image_layers il WHERE il.chain_id = layers.chain_id);"
 				       "UPDATE blobs SET refs = (SELECT COUNT(*) FROM image_blobs ib WHERE ib.digest = blobs.digest);"
 				       "DELETE FROM image_tags WHERE image_id NOT IN (SELECT id FROM images);"
-				       "DELETE FROM image_digests WHERE image_id NOT IN (SELECT id FROM images);",
+				       "DELETE FROM image_digests WHERE image_id NOT IN (SELECT id FROM images);"
+				       "DELETE FROM layers WHERE refs <= 0; DELETE FROM blobs WHERE refs <= 0;",
 				       err) < 0 ||
 			    store_commit(st, err) < 0) {
 				store_rollback(st);

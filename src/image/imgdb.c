@@ -21,7 +21,7 @@ BERTH_SCHEMA(image_schema) = {
 	"  id TEXT PRIMARY KEY, manifest_digest TEXT NOT NULL, manifest_media_type TEXT NOT NULL,"
 	"  added INTEGER NOT NULL, size INTEGER NOT NULL, parent TEXT NOT NULL DEFAULT '');"
 	"CREATE TABLE IF NOT EXISTS image_tags (name TEXT PRIMARY KEY, image_id TEXT NOT NULL REFERENCES images(id),"
-	"  tagged INTEGER NOT NULL);"
+	"  tagged INTEGER NOT NULL);" /* nanoseconds */
 	"CREATE INDEX IF NOT EXISTS image_tags_by_image ON image_tags(image_id);"
 	"CREATE TABLE IF NOT EXISTS image_digests (name TEXT PRIMARY KEY, image_id TEXT NOT NULL REFERENCES images(id));"
 	"CREATE TABLE IF NOT EXISTS layers (chain_id TEXT PRIMARY KEY, diff_id TEXT NOT NULL, parent TEXT NOT NULL,"
@@ -200,7 +200,9 @@ int img_tag(struct store *st, const char *name, const char *id, char **old_id, b
 			goto fail;
 		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL));
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)ts.tv_sec * 1000000000LL + ts.tv_nsec);
 		if (step_done(st, s, err, "tag image") < 0)
 			goto fail;
 	}
@@ -309,9 +311,13 @@ int img_lookup(struct store *st, const char *s, char **id, char **matched_ref, b
 		if (rc == 0)
 			return 0;
 	}
-	if (ref_is_full_id(s) == false && ref_parse(s, &r, &perr) < 0 && !is_hex_prefix(s)) {
-		/* Docker reports a malformed reference as such */
-		return berr_set(err, EINVAL, "%s", perr.msg);
+	if (!ref_is_full_id(s) && !is_hex_prefix(s)) {
+		if (ref_parse_tagged(s, &r, &perr) < 0) /* Docker reports a malformed reference as such */
+			return berr_set(err, EINVAL, "%s", perr.msg);
+		/* Docker names the reference it looked for: "No such image: busybox:latest" */
+		_cleanup_free_ char *fam = ref_familiar_string(&r);
+		ref_free(&r);
+		return berr_set(err, ENOENT, "No such image: %s", fam);
 	}
 	return berr_set(err, ENOENT, "No such image: %s", s);
 }
@@ -356,7 +362,7 @@ int img_get(struct store *st, const char *id, struct img_info *out, berr *err)
 		out->size = (uint64_t)sqlite3_column_int64(s, 3);
 		out->parent = xstrdup((const char *)sqlite3_column_text(s, 4));
 	}
-	out->tagged = out->added;
+	out->tagged = 0;
 	{
 		_cleanup_stmt_ sqlite3_stmt *s = NULL;
 		if (store_prepare(st, &s, "SELECT name, tagged FROM image_tags WHERE image_id = ? ORDER BY name", err) < 0)
@@ -469,6 +475,10 @@ int image_ref_add(struct store *st, const char *image_id, const char *holder, be
 int image_ref_drop(struct store *st, const char *image_id, const char *holder, berr *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *s = NULL;
+	_cleanup_free_ char *id = NULL;
+	berr e2;
+	if (img_lookup(st, image_id, &id, NULL, &e2) == 0)
+		image_id = id;
 	if (store_prepare(st, &s, "DELETE FROM image_holders WHERE (image_id = ? OR image_id = 'sha256:' || ?) AND holder = ?", err) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, image_id, -1, SQLITE_STATIC);

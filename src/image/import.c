@@ -116,7 +116,8 @@ int image_import(struct store *st, int fd, const char *src, const struct strvec 
 	if (layer_ensure(st, "", &l, err) < 0)
 		goto fail;
 	created = format_rfc3339_now();
-	msg = message && *message ? xstrdup(message) : xasprintf("Imported from %s", src);
+	/* Docker's CLI streams a local file as "-", so the daemon records "Imported from -" */
+	msg = message && *message ? xstrdup(message) : xasprintf("Imported from %s", strstr(src, "://") ? src : "-");
 	json_t *cfg = json_object();
 	json_object_set_new(cfg, "architecture", json_string(arch));
 	json_object_set_new(cfg, "comment", json_string(msg));

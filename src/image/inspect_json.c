@@ -6,6 +6,7 @@
 #include <time.h>
 #include "image/ref.h"
 #include "util/cleanup.h"
+#include "util/units.h"
 
 int64_t parse_rfc3339(const char *s, long *nsec)
 {
@@ -53,10 +54,14 @@ char *format_rfc3339_now(void)
 	return *frac ? xasprintf("%s.%sZ", b, frac) : xasprintf("%sZ", b);
 }
 
+/* o[k] (a new reference) or def; def is consumed either way. */
 static json_t *get_or(json_t *o, const char *k, json_t *def)
 {
 	json_t *v = o ? json_object_get(o, k) : NULL;
-	return v ? json_incref(v) : def;
+	if (!v)
+		return def;
+	json_decref(def);
+	return json_incref(v);
 }
 
 /* Docker's container.Config with every field, filled from the image config's .config. */
@@ -147,13 +152,9 @@ json_t *img_inspect_json(struct store *st, const struct img_info *in)
 	}
 	json_object_set_new(o, "GraphDriver", json_pack("{s:o, s:s}", "Data", gd, "Name", "berth-layers"));
 	json_object_set_new(o, "RootFS", json_pack("{s:s, s:o}", "Type", "layers", "Layers", layers));
-	char lt[64] = "";
-	if (in->tagged) {
-		struct tm tm;
-		time_t t = (time_t)in->tagged;
-		gmtime_r(&t, &tm);
-		strftime(lt, sizeof lt, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	}
+	char lt[UNITS_BUF] = "";
+	if (in->tagged) /* nanoseconds since the epoch */
+		units_rfc3339nano(in->tagged / 1000000000LL, (long)(in->tagged % 1000000000LL), lt);
 	json_object_set_new(o, "Metadata", json_pack("{s:s}", "LastTagTime", in->tags.n ? lt : "0001-01-01T00:00:00Z"));
 	return o;
 }

@@ -30,8 +30,10 @@ struct layer_apply_stats {
  * onto the directory dirfd (opts NULL = OVERLAY mode, as root), honouring whiteouts as `mode`
  * says. Entry names are cleaned (a leading "/" is dropped, ".." may not climb above the root).
  * Refuses hostile entries with an error naming the entry and writes nothing outside dirfd:
- * "../" escapes, a write through a symlink (any symlink in an entry's parent path, including a
- * directory replaced by a symlink earlier in the tar), hard links whose target escapes or does
+ * "../" escapes, a write through a symlink (any symlink this tar made in an entry's parent path,
+ * including a directory replaced by a symlink earlier in the tar; in FLATTEN mode a symlink or
+ * file left by an EARLIER layer where this one has a directory is replaced by a directory, as
+ * the overlay view shows it, never followed), hard links whose target escapes or does
  * not exist in dirfd, whiteouts of "." / ".." or escaping names. Symlink entries themselves may
  * point anywhere: they are created, never followed. Overlay xattrs (trusted.overlay.*,
  * user.overlay.*) in a tar are dropped. stats may be NULL. */

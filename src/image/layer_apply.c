@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -142,29 +143,43 @@ static char *first_bad_component(int rootfd, const char *dir)
 }
 
 /* Open (O_PATH) the parent directory `dir` of an entry, creating it (0755) if `create`.
- * Returns the fd, -1 on error, or -2 (no error set) when !create and it is missing. */
+ * Returns the fd, -1 on error, or -2 (no error set) when !create and it is missing.
+ * A symlink or non-directory on the way is refused if this layer made it (a write through a
+ * symlink); in FLATTEN mode one left by an EARLIER layer is replaced by a directory, which is
+ * what the overlay view of the same layers shows (an upper dir hides a lower non-dir). */
 static int open_parent(struct applier *ap, const char *dir, bool create, berr *err)
 {
-	berr e2 = { 0 };
-	int fd = sp_open(ap->rootfd, dir, O_PATH | O_DIRECTORY, 0, SP_NO_SYMLINKS, &e2);
-	if (fd >= 0)
-		return fd;
-	if (errno == ENOENT) {
-		if (!create)
-			return -2;
-		fd = sp_mkdir_p(ap->rootfd, dir, 0755, SP_NO_SYMLINKS, &e2);
+	for (int tries = 0;; tries++) {
+		berr e2 = { 0 };
+		int fd = sp_open(ap->rootfd, dir, O_PATH | O_DIRECTORY, 0, SP_NO_SYMLINKS, &e2);
 		if (fd >= 0)
 			return fd;
-	}
-	if (errno == ELOOP || errno == ENOTDIR) {
+		if (errno == ENOENT) {
+			if (!create)
+				return -2;
+			fd = sp_mkdir_p(ap->rootfd, dir, 0755, SP_NO_SYMLINKS, &e2);
+			if (fd >= 0)
+				return fd;
+		}
+		if (errno != ELOOP && errno != ENOTDIR)
+			return entry_err(ap, err, 0, "%s", e2.msg);
 		_cleanup_free_ char *bad = first_bad_component(ap->rootfd, dir);
+		if (!bad)
+			return entry_err(ap, err, 0, "%s", e2.msg);
+		if (ap->mode == LAYER_APPLY_FLATTEN && !set_has(&ap->added, bad) && tries < 256) {
+			_cleanup_free_ char *last = NULL;
+			_cleanup_close_ int bpfd = sp_open_parent(ap->rootfd, bad, SP_NO_SYMLINKS, &last, &e2);
+			if (bpfd < 0)
+				return entry_err(ap, err, 0, "%s", e2.msg);
+			if (unlinkat(bpfd, last, 0) < 0)
+				return entry_err(ap, err, errno, "replace \"%s\" by a directory", bad);
+			continue;
+		}
 		struct stat st;
-		if (bad && fstatat(ap->rootfd, bad, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		if (fstatat(ap->rootfd, bad, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
 			return entry_err(ap, err, 0, "refusing to write through symlink \"%s\"", bad);
-		if (bad)
-			return entry_err(ap, err, 0, "parent \"%s\" is not a directory", bad);
+		return entry_err(ap, err, 0, "parent \"%s\" is not a directory", bad);
 	}
-	return entry_err(ap, err, 0, "%s", e2.msg);
 }
 
 static bool overlay_xattr(const char *name)
@@ -184,7 +199,7 @@ static int apply_meta(struct applier *ap, struct archive_entry *e, int pfd, cons
 		return entry_err(ap, err, errno, "chown %u:%u", (unsigned)uid, (unsigned)gid);
 	if (type != AE_IFLNK) {
 		mode_t perm = archive_entry_perm(e) & 07777;
-		r = fd >= 0 ? fchmod(fd, perm) : fchmodat(pfd, name, perm, 0);
+		r = fd >= 0 ? fchmod(fd, perm) : fchmodat(pfd, name, perm, AT_SYMLINK_NOFOLLOW);
 		if (r < 0)
 			return entry_err(ap, err, errno, "chmod %o", (unsigned)perm);
 	}
@@ -500,8 +515,8 @@ static la_ssize_t tar_read_cb(struct archive *a, void *ud, const void **buf)
 	}
 }
 
-int layer_apply(int fd, int dirfd, const struct layer_apply_opts *opts,
-		struct layer_apply_stats *stats, berr *err)
+static int apply_stream(int fd, int dirfd, const struct layer_apply_opts *opts,
+			struct layer_apply_stats *stats, berr *err)
 {
 	struct applier ap = { .rootfd = dirfd };
 	struct rawsrc src = { 0 };
@@ -563,8 +578,8 @@ int layer_apply(int fd, int dirfd, const struct layer_apply_opts *opts,
 			goto out;
 		}
 	}
-	/* Directory times last, deepest (latest) first. */
-	for (size_t i = ap.ndirs; i-- > 0;) {
+	/* Directory times last (after their contents changed them); a later entry wins. */
+	for (size_t i = 0; i < ap.ndirs; i++) {
 		int dfd = sp_open(dirfd, ap.dirs[i].path, O_RDONLY | O_DIRECTORY, 0, SP_NO_SYMLINKS, NULL);
 		if (dfd < 0)
 			continue;
@@ -594,4 +609,20 @@ out:
 	free(ap.dirs);
 	set_free(&ap.added);
 	return ret;
+}
+
+/* Names in PAX records are UTF-8; read them under C.UTF-8 (thread-local) so libarchive does
+ * not have to squeeze them through the C locale's ASCII. Undecodable names (hdrcharset=BINARY
+ * or plain ustar bytes) are used as the bytes they are. */
+int layer_apply(int fd, int dirfd, const struct layer_apply_opts *opts,
+		struct layer_apply_stats *stats, berr *err)
+{
+	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	locale_t old = loc ? uselocale(loc) : (locale_t)0;
+	int r = apply_stream(fd, dirfd, opts, stats, err);
+	if (loc) {
+		uselocale(old);
+		freelocale(loc);
+	}
+	return r;
 }

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,7 +189,7 @@ static int add_xattrs(struct archive_entry *e, int fd, const char *procpath, boo
 	}
 	struct strvec names = STRVEC_INIT;
 	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(list + i) + 1) {
-		if (opaque && !strcmp(list + i, "trusted.overlay.opaque")) {
+		if (opaque && (!strcmp(list + i, "trusted.overlay.opaque") || !strcmp(list + i, "user.overlay.opaque"))) {
 			char v[8];
 			ssize_t vl = fd >= 0 ? fgetxattr(fd, list + i, v, sizeof v) : getxattr(procpath, list + i, v, sizeof v);
 			if (vl == 1 && v[0] == 'y')
@@ -472,14 +473,31 @@ out:
 	return ret;
 }
 
+/* libarchive converts names from the locale's charset to UTF-8 for PAX records; in the C
+ * locale every non-ASCII name would become a "hdrcharset=BINARY" record. File names in images
+ * are UTF-8 (Go's archive/tar writes them as such), so write under C.UTF-8 (thread-local);
+ * names that are not valid UTF-8 still fall back to BINARY records. */
+static int tar_tree_utf8(const char *dir, bool upper, int out_fd, enum layer_compression comp,
+			 int64_t epoch, struct layer_diff_result *res, berr *err)
+{
+	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	locale_t old = loc ? uselocale(loc) : (locale_t)0;
+	int r = tar_tree(dir, upper, out_fd, comp, epoch, res, err);
+	if (loc) {
+		uselocale(old);
+		freelocale(loc);
+	}
+	return r;
+}
+
 int layer_diff_upper(const char *upperdir, int out_fd, enum layer_compression comp,
 		     int64_t source_date_epoch, struct layer_diff_result *res, berr *err)
 {
-	return tar_tree(upperdir, true, out_fd, comp, source_date_epoch, res, err);
+	return tar_tree_utf8(upperdir, true, out_fd, comp, source_date_epoch, res, err);
 }
 
 int layer_tar_dir(const char *dir, int out_fd, enum layer_compression comp,
 		  int64_t source_date_epoch, struct layer_diff_result *res, berr *err)
 {
-	return tar_tree(dir, false, out_fd, comp, source_date_epoch, res, err);
+	return tar_tree_utf8(dir, false, out_fd, comp, source_date_epoch, res, err);
 }

@@ -16,6 +16,7 @@
 #include "store/blob.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/log.h"
 
 void chain_id_next(const char *parent, const char *diff_id, char out[DIGEST_STR_LEN + 1])
 {
@@ -48,19 +49,46 @@ static int lock_layer(struct store *st, const char *chain_id, berr *err)
 	return fd;
 }
 
-static void sizes_at(int dfd, const char *name, uint64_t *blocks, uint64_t *apparent, bool top)
+/* Inodes with more than one link already counted (open addressing on dev^ino). */
+struct inoset {
+	uint64_t *keys;
+	size_t n, cap;
+};
+
+static bool inoset_add(struct inoset *set, uint64_t key)
+{
+	if (key == 0)
+		key = 1;
+	if ((set->n + 1) * 2 > set->cap) {
+		struct inoset big = { xcalloc(set->cap ? set->cap * 2 : 64, sizeof(uint64_t)), 0, set->cap ? set->cap * 2 : 64 };
+		for (size_t i = 0; i < set->cap; i++)
+			if (set->keys[i])
+				inoset_add(&big, set->keys[i]);
+		free(set->keys);
+		*set = big;
+	}
+	size_t i = (size_t)(key * 0x9e3779b97f4a7c15ULL) & (set->cap - 1);
+	while (set->keys[i]) {
+		if (set->keys[i] == key)
+			return false;
+		i = (i + 1) & (set->cap - 1);
+	}
+	set->keys[i] = key;
+	set->n++;
+	return true;
+}
+
+/* Walk name at dfd: *blocks gets the allocated bytes (as du: hard links once), *apparent the
+ * sizes of non-directories (as Docker's directory.Size: hard links once, directories not). */
+static void sizes_at(int dfd, const char *name, uint64_t *blocks, uint64_t *apparent, struct inoset *seen)
 {
 	struct stat s;
 	if (fstatat(dfd, name, &s, AT_SYMLINK_NOFOLLOW) < 0)
 		return;
-	if (!S_ISDIR(s.st_mode) && s.st_nlink > 1 && !top) {
-		/* count hard-linked files once, as du does: only the first name seen (cheap approximation:
-		 * charge 1/nlink of the blocks to each name) */
-		*blocks += (uint64_t)s.st_blocks * 512 / s.st_nlink;
-	} else {
-		*blocks += (uint64_t)s.st_blocks * 512;
-	}
-	if (S_ISREG(s.st_mode) || S_ISLNK(s.st_mode))
+	if (!S_ISDIR(s.st_mode) && s.st_nlink > 1 && !inoset_add(seen, ((uint64_t)s.st_dev << 40) ^ (uint64_t)s.st_ino))
+		return;
+	*blocks += (uint64_t)s.st_blocks * 512;
+	if (!S_ISDIR(s.st_mode))
 		*apparent += (uint64_t)s.st_size;
 	if (!S_ISDIR(s.st_mode))
 		return;
@@ -75,21 +103,25 @@ static void sizes_at(int dfd, const char *name, uint64_t *blocks, uint64_t *appa
 	struct dirent *e;
 	while ((e = readdir(d)))
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			sizes_at(dirfd(d), e->d_name, blocks, apparent, false);
+			sizes_at(dirfd(d), e->d_name, blocks, apparent, seen);
 	closedir(d);
 }
 
 uint64_t path_du(const char *path)
 {
 	uint64_t b = 0, a = 0;
-	sizes_at(AT_FDCWD, path, &b, &a, true);
+	struct inoset seen = { 0 };
+	sizes_at(AT_FDCWD, path, &b, &a, &seen);
+	free(seen.keys);
 	return b;
 }
 
 uint64_t path_apparent_size(const char *path)
 {
 	uint64_t b = 0, a = 0;
-	sizes_at(AT_FDCWD, path, &b, &a, true);
+	struct inoset seen = { 0 };
+	sizes_at(AT_FDCWD, path, &b, &a, &seen);
+	free(seen.keys);
 	return a;
 }
 
@@ -101,6 +133,7 @@ static int extract_tmp(struct store *st, const char *blob, int *lockfd, char **t
 		return -1;
 	if (store_tmp_create(st, "layer", true, lockfd, tmp, err) < 0)
 		return -1;
+	log_info("extracting layer blob %s", blob);
 	struct layer_apply_opts opts = { .rootless = geteuid() != 0 };
 	memset(stats, 0, sizeof *stats);
 	if (layer_apply(bfd, *lockfd, &opts, stats, err) < 0) {

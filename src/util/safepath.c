@@ -182,6 +182,17 @@ static int walk_open(int rootfd, const char *path, int oflags, mode_t mode, unsi
 		if (last) {
 			ret = openat(cur, comp, oflags | O_NOFOLLOW | O_CLOEXEC, mode);
 			saved = errno;
+			if (ret >= 0 && (oflags & O_PATH) && fstat(ret, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+				/* swapped for a symlink since the fstatat: resolve it (O_PATH does
+				 * not fail on a symlink with O_NOFOLLOW) */
+				close(ret);
+				ret = -1;
+				if (++links > SP_MAXLINKS) {
+					saved = ELOOP;
+					break;
+				}
+				continue;
+			}
 			break;
 		}
 		if (!S_ISDIR(sb.st_mode)) {
@@ -247,7 +258,7 @@ int sp_open(int rootfd, const char *path, int oflags, mode_t mode, unsigned spfl
 		if (errno == ELOOP && (spflags & SP_NO_SYMLINKS))
 			return berr_set(err, ELOOP, "open %s in root: refusing to follow a symlink", path);
 		if (errno == EXDEV)
-			return berr_set(err, EXDEV, "open %s in root: refusing a magic link", path);
+			return berr_set(err, EXDEV, "open %s in root: path escapes the root", path);
 		return berr_sys(err, "open %s in root", path);
 	}
 	return fd;
@@ -326,4 +337,32 @@ int sp_mkdir_p(int rootfd, const char *path, mode_t mode, unsigned spflags, berr
 int sp_create(int rootfd, const char *path, int extra, mode_t mode, unsigned spflags, berr *err)
 {
 	return sp_open(rootfd, path, O_WRONLY | O_CREAT | O_NOFOLLOW | extra, mode, spflags, err);
+}
+
+static char *fd_host_path(int fd)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink(sp_fd_path(fd).s, buf, sizeof buf - 1);
+	if (n < 0)
+		return NULL;
+	buf[n] = 0;
+	return xstrdup(buf);
+}
+
+int sp_resolve(int rootfd, const char *path, unsigned spflags, char **out, berr *err)
+{
+	_cleanup_close_ int fd = sp_open(rootfd, path, O_PATH, 0, spflags, err);
+	if (fd < 0)
+		return -1;
+	_cleanup_free_ char *root = fd_host_path(rootfd);
+	_cleanup_free_ char *target = fd_host_path(fd);
+	if (!root || !target)
+		return berr_sys(err, "resolve %s in root", path);
+	size_t rl = strlen(root);
+	if (!strcmp(root, "/"))
+		rl = 0;
+	if (strncmp(target, root, rl) || (target[rl] && target[rl] != '/'))
+		return berr_set(err, EXDEV, "resolve %s in root: resolved outside the root (%s)", path, target);
+	*out = xstrdup(target[rl] ? target + rl : "/");
+	return 0;
 }

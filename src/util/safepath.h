@@ -16,8 +16,9 @@
  * and COPY/ADD destinations, and layer extraction.
  *
  * Errors: -1 with errno set AND *err filled ("open PATH in root: reason"). errno is ELOOP for a
- * refused symlink (SP_NO_SYMLINKS, or O_CREAT/SP_NOFOLLOW_LAST on a final symlink), EXDEV for a
- * refused magic link, ENOENT/ENOTDIR as open(2).
+ * refused symlink (SP_NO_SYMLINKS, or O_CREAT/SP_NOFOLLOW_LAST on a final symlink) or a magic
+ * link, EXDEV if the kernel saw an escape attempt (a racing rename), ENOENT/ENOTDIR as open(2).
+ * `err` may be NULL when only errno matters.
  */
 #pragma once
 #include <stdbool.h>
@@ -68,6 +69,12 @@ int sp_mkdir_p(int rootfd, const char *path, mode_t mode, unsigned spflags, berr
  * combine with sp_mkdir_p); a symlink as the final component fails with ELOOP and is never
  * followed. Returns the fd. */
 int sp_create(int rootfd, const char *path, int extra, mode_t mode, unsigned spflags, berr *err);
+
+/* Resolve `path` inside the root as sp_open(O_PATH) does (the target must exist) and return
+ * where it landed as an absolute path INSIDE the root ("/" for the root itself), e.g.
+ * "/usr/lib/x" for "lib/x" when lib -> usr/lib (Docker's FollowSymlinkInScope, minus the host
+ * prefix). For messages and for recording; to act on the file, keep using fds. */
+int sp_resolve(int rootfd, const char *path, unsigned spflags, char **out, berr *err);
 
 /* "/proc/self/fd/N" for an fd, e.g. to mount onto an O_PATH fd returned above. */
 struct sp_fdpath { char s[32]; };

@@ -34,7 +34,7 @@ struct pipe {
 	size_t n;
 	int pos;
 };
-enum nkind { N_TEXT, N_ACTION, N_IF, N_RANGE, N_WITH };
+enum nkind { N_TEXT, N_ACTION, N_IF, N_RANGE, N_WITH, N_BREAK, N_CONTINUE };
 struct node;
 struct list {
 	struct node **v;
@@ -50,6 +50,7 @@ struct node {
 };
 struct tmpl {
 	char *src;
+	char *name;  /* Go's template name, "" for Docker's --format */
 	struct list root;
 };
 
@@ -111,6 +112,7 @@ void tmpl_free(struct tmpl *t)
 		return;
 	list_free(&t->root);
 	free(t->src);
+	free(t->name);
 	free(t);
 }
 
@@ -147,6 +149,7 @@ struct action {
 };
 
 struct parser {
+	int range_depth;      /* {{break}}/{{continue}} are allowed inside range */
 	const char *src;
 	size_t len;
 	size_t off;
@@ -172,7 +175,7 @@ static int perr(struct parser *p, int pos, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return berr_set(p->err, 0, "template: :%d: %s", line_of(p->src, pos), msg);
+	return berr_set(p->err, 0, "template: %s:%d: %s", p->name, line_of(p->src, pos), msg);
 }
 
 static void action_free(struct action *a)
@@ -380,7 +383,9 @@ number:;
 			tok_push(a, T_COMMA, pos, NULL);
 			i++;
 		} else {
-			return perr(p, pos, "unexpected \"%c\" in command", c);
+			if ((unsigned char)c >= 0x20 && (unsigned char)c < 0x7f)
+				return perr(p, pos, "unrecognized character in action: U+%04X '%c'", c, c);
+			return perr(p, pos, "unrecognized character in action: U+%04X", (unsigned char)c);
 		}
 	}
 	tok_push(a, T_EOF, (int)end, NULL);
@@ -576,7 +581,7 @@ static struct pipe *parse_pipeline(struct parser *p, struct action *a, const cha
 		}
 		if (c->n == 0) {
 			if (a->v[a->i].t == T_RPAREN && !inparen)
-				perr(p, a->v[a->i].pos, "unexpected right paren");
+				perr(p, a->v[a->i].pos, "unexpected right paren U+0029 ')'");
 			else
 				perr(p, a->v[a->i].pos, "missing value for %s", ctx);
 			pipe_free(pp);
@@ -589,7 +594,7 @@ static struct pipe *parse_pipeline(struct parser *p, struct action *a, const cha
 		break;
 	}
 	if (a->v[a->i].t == T_RPAREN && !inparen) {
-		perr(p, a->v[a->i].pos, "unexpected right paren");
+		perr(p, a->v[a->i].pos, "unexpected right paren U+0029 ')'");
 		pipe_free(pp);
 		return NULL;
 	}
@@ -683,7 +688,7 @@ static int next_action(struct parser *p, struct list *list, size_t *cs, size_t *
 				i = j + 1;
 				continue;
 			}
-			if (c == ' ' && s[i + 1] == '-' && s[i + 2] == '}' && s[i + 3] == '}') {
+			if (is_space(c) && s[i + 1] == '-' && s[i + 2] == '}' && s[i + 3] == '}') {
 				trim_right = true;
 				*ce = i;
 				i += 4;
@@ -742,7 +747,12 @@ static int parse_control(struct parser *p, struct action *a, enum nkind kind, co
 	enum endkind why;
 	struct action ea = { 0 };
 	int endpos = 0;
-	if (parse_list(p, &n->list, &why, &ea, &endpos) < 0) {
+	if (kind == N_RANGE)
+		p->range_depth++;
+	int lr = parse_list(p, &n->list, &why, &ea, &endpos);
+	if (kind == N_RANGE)
+		p->range_depth--;
+	if (lr < 0) {
 		node_free(n);
 		return -1;
 	}
@@ -752,11 +762,7 @@ static int parse_control(struct parser *p, struct action *a, enum nkind kind, co
 		return -1;
 	}
 	if (why == END_ELSE) {
-		/* drop loop/branch variables for the else part, as Go does */
-		while (p->vars.n > nvars) {
-			free(p->vars.v[--p->vars.n]);
-			p->vars.v[p->vars.n] = NULL;
-		}
+		/* Go keeps the control's variables in scope until {{end}} */
 		if (ea.v[ea.i].t == T_IDENT && (!strcmp(ea.v[ea.i].s, "if") || !strcmp(ea.v[ea.i].s, "with"))) {
 			/* else if / else with: a nested node that consumes our {{end}} */
 			bool isif = !strcmp(ea.v[ea.i].s, "if");
@@ -859,8 +865,24 @@ static int parse_list(struct parser *p, struct list *list, enum endkind *why, st
 				list_add(list, n);
 				continue;
 			}
-			if (!strcmp(kw, "define") || !strcmp(kw, "template") || !strcmp(kw, "block") ||
-			    !strcmp(kw, "break") || !strcmp(kw, "continue")) {
+			if (!strcmp(kw, "break") || !strcmp(kw, "continue")) {
+				bool brk = kw[0] == 'b';
+				if (a.v[1].t != T_EOF)
+					perr(p, a.v[1].pos, "unexpected %s in {{%s}}", tok_desc(&a.v[1]), kw);
+				else if (p->range_depth == 0)
+					perr(p, t->pos, "{{%s}} outside {{range}}", kw);
+				if (a.v[1].t != T_EOF || p->range_depth == 0) {
+					action_free(&a);
+					return -1;
+				}
+				struct node *n = xcalloc(1, sizeof *n);
+				n->kind = brk ? N_BREAK : N_CONTINUE;
+				n->pos = t->pos;
+				list_add(list, n);
+				action_free(&a);
+				continue;
+			}
+			if (!strcmp(kw, "define") || !strcmp(kw, "template") || !strcmp(kw, "block")) {
 				perr(p, t->pos, "{{%s}} is not supported", kw);
 				action_free(&a);
 				return -1;
@@ -888,7 +910,12 @@ static int parse_list(struct parser *p, struct list *list, enum endkind *why, st
 
 struct tmpl *tmpl_parse(const char *text, berr *err)
 {
-	struct parser p = { .src = text ? text : "", .err = err };
+	return tmpl_parse_named("", text, err);
+}
+
+struct tmpl *tmpl_parse_named(const char *name, const char *text, berr *err)
+{
+	struct parser p = { .src = text ? text : "", .err = err, .name = (char *)(name ? name : "") };
 	p.len = strlen(p.src);
 	berr dummy;
 	if (!p.err)
@@ -896,6 +923,7 @@ struct tmpl *tmpl_parse(const char *text, berr *err)
 	p.err->msg[0] = 0;
 	struct tmpl *t = xcalloc(1, sizeof *t);
 	t->src = xstrdup(p.src);
+	t->name = xstrdup(p.name);
 	p.src = t->src;
 	sv_push(&p.vars, "$");
 	enum endkind why;
@@ -1165,6 +1193,53 @@ void tmpl_json_marshal(struct strbuf *out, json_t *v)
 	json_marshal(out, v, true);
 }
 
+void tmpl_json_encode(struct strbuf *out, json_t *v, bool escape_html)
+{
+	json_marshal(out, v, escape_html);
+}
+
+static void json_indent(struct strbuf *out, json_t *v, const char *indent, int depth)
+{
+	if (v && json_is_array(v) && json_array_size(v)) {
+		sb_addc(out, '[');
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			sb_adds(out, i ? ",\n" : "\n");
+			for (int d = 0; d <= depth; d++)
+				sb_adds(out, indent);
+			json_indent(out, json_array_get(v, i), indent, depth + 1);
+		}
+		sb_addc(out, '\n');
+		for (int d = 0; d < depth; d++)
+			sb_adds(out, indent);
+		sb_addc(out, ']');
+	} else if (v && json_is_object(v) && json_object_size(v)) {
+		const char *k;
+		json_t *x;
+		bool first = true;
+		sb_addc(out, '{');
+		json_object_foreach(v, k, x) {
+			sb_adds(out, first ? "\n" : ",\n");
+			first = false;
+			for (int d = 0; d <= depth; d++)
+				sb_adds(out, indent);
+			json_str(out, k, strlen(k), false);
+			sb_adds(out, ": ");
+			json_indent(out, x, indent, depth + 1);
+		}
+		sb_addc(out, '\n');
+		for (int d = 0; d < depth; d++)
+			sb_adds(out, indent);
+		sb_addc(out, '}');
+	} else {
+		json_marshal(out, v, false);
+	}
+}
+
+void tmpl_json_indent(struct strbuf *out, json_t *v, const char *indent)
+{
+	json_indent(out, v, indent, 0);
+}
+
 /* ---------- execution ---------- */
 
 struct var {
@@ -1175,6 +1250,7 @@ struct state {
 	const struct tmpl *t;
 	int flags;
 	bool header;
+	int loopctl;  /* 1 = {{break}}, 2 = {{continue}} pending */
 	struct strbuf *out;
 	struct var *vars;
 	size_t nvars;
@@ -1239,8 +1315,10 @@ static int xerr(struct state *s, int pos, const char *ctx, const char *fmt, ...)
 		}
 	/* Go's ErrorContext shortens the node text to 20 bytes + "..." */
 	if (strlen(ctx) > 20)
-		return berr_set(s->err, 0, "template: :%d:%d: executing \"\" at <%.20s...>: %s", line, col, ctx, msg);
-	return berr_set(s->err, 0, "template: :%d:%d: executing \"\" at <%s>: %s", line, col, ctx, msg);
+		return berr_set(s->err, 0, "template: %s:%d:%d: executing \"%s\" at <%.20s...>: %s", s->t->name, line,
+				col, s->t->name, ctx, msg);
+	return berr_set(s->err, 0, "template: %s:%d:%d: executing \"%s\" at <%s>: %s", s->t->name, line, col,
+			s->t->name, ctx, msg);
 }
 static int xerr_arg(struct state *s, struct arg *a, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int xerr_arg(struct state *s, struct arg *a, const char *fmt, ...)
@@ -1498,10 +1576,46 @@ static void go_sprintf(struct strbuf *sb, const char *f, json_t **args, size_t n
 			sb_addc(sb, '%');
 			continue;
 		}
-		char spec[32] = "%";
+		char spec[64] = "%";
 		size_t sl = 1;
-		while (*p && strchr("+- #0123456789.", *p) && sl < sizeof spec - 3)
-			spec[sl++] = *p++;
+		bool left = false;
+		long width = -1, prec = -1;
+		while (*p && strchr("+- #0", *p)) {
+			if (sl < 8)
+				spec[sl++] = *p;
+			left |= *p == '-';
+			p++;
+		}
+		/* Go rejects widths and precisions above 1e6 */
+		if (isdigit((unsigned char)*p)) {
+			width = 0;
+			while (isdigit((unsigned char)*p)) {
+				if (width <= 1000000)
+					width = width * 10 + (*p - '0');
+				p++;
+			}
+			if (width > 1000000) {
+				sb_adds(sb, "%!(BADWIDTH)");
+				width = -1;
+			} else {
+				sl += (size_t)snprintf(spec + sl, sizeof spec - sl, "%ld", width);
+			}
+		}
+		if (*p == '.') {
+			p++;
+			prec = 0;
+			while (isdigit((unsigned char)*p)) {
+				if (prec <= 1000000)
+					prec = prec * 10 + (*p - '0');
+				p++;
+			}
+			if (prec > 1000000) {
+				sb_adds(sb, "%!(BADPREC)");
+				prec = -1;
+			} else {
+				sl += (size_t)snprintf(spec + sl, sizeof spec - sl, ".%ld", prec);
+			}
+		}
 		char verb = *p;
 		if (!verb) {
 			sb_adds(sb, "%!(NOVERB)");
@@ -1599,23 +1713,15 @@ static void go_sprintf(struct strbuf *sb, const char *f, json_t **args, size_t n
 			print_value(&tmp, a, true);
 			sb_addc(&tmp, ')');
 		}
-		/* width / '-' for string-ish verbs */
-		int width = 0;
-		bool left = false;
-		for (size_t k = 1; spec[k]; k++) {
-			if (spec[k] == '-')
-				left = true;
-			else if (isdigit((unsigned char)spec[k]) && !strchr(spec, '.')) {
-				width = atoi(spec + k);
-				break;
-			}
-		}
+		/* precision truncates strings (%.3s), width pads string-ish verbs */
+		if (prec >= 0 && verb == 's' && a && json_is_string(a) && (size_t)prec < tmp.len)
+			sb_setlen(&tmp, (size_t)prec);
 		if (!left)
-			for (int k = (int)tmp.len; k < width; k++)
+			for (long k = (long)tmp.len; k < width; k++)
 				sb_addc(sb, ' ');
 		sb_add(sb, tmp.buf, tmp.len);
 		if (left)
-			for (int k = (int)tmp.len; k < width; k++)
+			for (long k = (long)tmp.len; k < width; k++)
 				sb_addc(sb, ' ');
 		sb_release(&tmp);
 	}
@@ -1838,6 +1944,10 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 			*res = ref(args[0]);
 			return 0;
 		}
+		if (pre < 0 || suf < 0)
+			return xerr_cmd(s, c, "error calling pad: strings: negative Repeat count");
+		if (pre > 1000000 || suf > 1000000) /* Go would run out of memory; refuse instead */
+			return xerr_cmd(s, c, "error calling pad: strings: Repeat output length overflow");
 		struct strbuf sb = STRBUF_INIT;
 		sb_init(&sb);
 		for (long long i = 0; i < pre; i++)
@@ -1881,8 +1991,10 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 				if (ix < 0 || (size_t)ix >= len)
 					return xerr_cmd(s, c, "error calling index: index out of range: %lld", ix);
 				if (json_is_string(cur)) {
+					if (i + 1 != n)
+						return xerr_cmd(s, c, "error calling index: can't index item of type uint8");
 					*res = json_integer((unsigned char)json_string_value(cur)[ix]);
-					return i + 1 == n ? 0 : xerr_cmd(s, c, "error calling index: can't index item of type uint8");
+					return 0;
 				}
 				cur = json_array_get(cur, (size_t)ix);
 			} else if (json_is_object(cur)) {
@@ -2067,6 +2179,10 @@ static int exec_node(struct state *s, struct node *n, json_t *dot)
 	case N_TEXT:
 		sb_add(s->out, n->text, n->textlen);
 		return 0;
+	case N_BREAK:
+	case N_CONTINUE:
+		s->loopctl = n->kind == N_BREAK ? 1 : 2;
+		return 0;
 	case N_ACTION:
 		if (exec_pipe(s, n->pipe, dot, &v) < 0)
 			return -1;
@@ -2092,11 +2208,11 @@ static int exec_node(struct state *s, struct node *n, json_t *dot)
 			return -1;
 		size_t base = s->nvars;
 		struct pipe *p = n->pipe;
-		bool any = false;
+		bool any = false, stop = false;
 		if (!v || json_is_null(v)) {
 			/* nothing to range over */
 		} else if (json_is_array(v)) {
-			for (size_t i = 0; i < json_array_size(v) && r == 0; i++) {
+			for (size_t i = 0; i < json_array_size(v) && r == 0 && !stop; i++) {
 				json_t *e = json_array_get(v, i);
 				any = true;
 				if (p->ndecl == 1)
@@ -2106,12 +2222,14 @@ static int exec_node(struct state *s, struct node *n, json_t *dot)
 					var_push(s, p->decl[1], ref(e));
 				}
 				r = exec_list(s, &n->list, e);
+				stop = s->loopctl == 1;
+				s->loopctl = 0;
 				var_pop_to(s, base);
 			}
 		} else if (json_is_object(v)) {
 			size_t cnt;
 			const char **keys = sorted_keys(v, &cnt);
-			for (size_t i = 0; i < cnt && r == 0; i++) {
+			for (size_t i = 0; i < cnt && r == 0 && !stop; i++) {
 				json_t *e = json_object_get(v, keys[i]);
 				any = true;
 				if (p->ndecl == 1)
@@ -2121,6 +2239,8 @@ static int exec_node(struct state *s, struct node *n, json_t *dot)
 					var_push(s, p->decl[1], ref(e));
 				}
 				r = exec_list(s, &n->list, e);
+				stop = s->loopctl == 1;
+				s->loopctl = 0;
 				var_pop_to(s, base);
 			}
 			free(keys);
@@ -2132,6 +2252,9 @@ static int exec_node(struct state *s, struct node *n, json_t *dot)
 				if (p->ndecl >= 1)
 					var_push(s, p->decl[0], ref(e));
 				r = exec_list(s, &n->list, e);
+				if (s->loopctl == 1)
+					i = cnt;
+				s->loopctl = 0;
 				json_decref(e);
 				var_pop_to(s, base);
 			}
@@ -2159,7 +2282,7 @@ static int exec_node(struct state *s, struct node *n, json_t *dot)
 
 static int exec_list(struct state *s, struct list *l, json_t *dot)
 {
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n && !s->loopctl; i++)
 		if (exec_node(s, l->v[i], dot) < 0)
 			return -1;
 	return 0;
@@ -2349,14 +2472,20 @@ int fmt_render_sb(struct strbuf *out, const char *format, const char *default_fo
 	free(trimmed);
 	struct tmpl *t = tmpl_parse(tstr, err);
 	free(tstr);
-	if (!t)
-		return berr_wrap(err, "template parsing error");
+	if (!t) {
+		berr_wrap(err, "template parsing error");
+		if (err)
+			err->status = 1; /* docker exits 1 on template errors */
+		return -1;
+	}
 	struct strbuf buf = STRBUF_INIT;
 	sb_init(&buf);
 	int r = 0;
 	for (size_t i = 0; rows && i < json_array_size(rows); i++) {
 		if (tmpl_exec(t, json_array_get(rows, i), 0, &buf, err) < 0) {
 			r = berr_wrap(err, "template parsing error");
+			if (err)
+				err->status = 1;
 			break;
 		}
 		sb_addc(&buf, '\n');
@@ -2400,10 +2529,16 @@ int fmt_inspect_sb(struct strbuf *out, const char *format, json_t *value, berr *
 	if (!out->buf)
 		sb_init(out);
 	struct tmpl *t = tmpl_parse(format, err);
-	if (!t)
-		return berr_wrap(err, "template parsing error");
+	if (!t) {
+		berr_wrap(err, "template parsing error");
+		if (err)
+			err->status = 1;
+		return -1;
+	}
 	int r = tmpl_exec(t, value, TMPL_MISSINGKEY_ERROR, out, err);
 	tmpl_free(t);
+	if (r < 0 && err)
+		err->status = 1;
 	if (r == 0)
 		sb_addc(out, '\n');
 	return r;

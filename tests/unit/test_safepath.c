@@ -270,6 +270,51 @@ static void test_open_parent(void **state)
 	assert_string_equal(p.s, "/proc/self/fd/7");
 }
 
+static void test_resolve(void **state)
+{
+	struct sandbox *sb = *state;
+	berr e = { 0 };
+	char *out = NULL;
+	assert_int_equal(mkdirat(sb->rootfd, "usr", 0755), 0);
+	assert_int_equal(mkdirat(sb->rootfd, "usr/lib", 0755), 0);
+	assert_int_equal(symlinkat("usr/lib", sb->rootfd, "lib"), 0);
+	assert_int_equal(symlinkat("/lib/../../../secret", sb->rootfd, "s"), 0);
+	assert_int_equal(sp_resolve(sb->rootfd, "lib", 0, &out, &e), 0);
+	assert_string_equal(out, "/usr/lib");
+	free(out);
+	assert_int_equal(sp_resolve(sb->rootfd, "/lib/../..", 0, &out, &e), 0);
+	assert_string_equal(out, "/"); /* symlink-aware: lib/.. is usr, usr/.. is the root */
+	free(out);
+	assert_int_equal(sp_resolve(sb->rootfd, "s", 0, &out, &e), 0);
+	assert_string_equal(out, "/secret");
+	free(out);
+	assert_int_equal(sp_resolve(sb->rootfd, "s", SP_NOFOLLOW_LAST, &out, &e), 0);
+	assert_string_equal(out, "/s");
+	free(out);
+	out = NULL;
+	assert_int_equal(sp_resolve(sb->rootfd, "lib/missing", 0, &out, &e), -1);
+	assert_null(out);
+}
+
+/* With /proc/self as the root, its magic links (root, cwd, fd/N) must not lead out of it. */
+static void test_magic_links(void **state)
+{
+	struct sandbox *sb = *state;
+	berr e = { 0 };
+	_cleanup_close_ int proc = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *secret = xasprintf("%s/secret", sb->outside);
+	_cleanup_close_ int sfd = open(secret, O_RDONLY | O_CLOEXEC);
+	assert_true(proc >= 0 && sfd >= 0);
+	_cleanup_free_ char *viafd = xasprintf("fd/%d", sfd);
+	assert_int_equal(sp_open(proc, viafd, O_RDONLY, 0, 0, &e), -1);
+	assert_int_equal(sp_open(proc, "root/etc/passwd", O_RDONLY, 0, 0, &e), -1);
+	assert_int_equal(sp_open(proc, "cwd", O_RDONLY | O_DIRECTORY, 0, 0, &e), -1);
+	/* the plain files of the root still open */
+	int fd = sp_open(proc, "status", O_RDONLY, 0, 0, &e);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
 #define BOTH(t) cmocka_unit_test_setup_teardown(t, setup_openat2, teardown), \
 	cmocka_unit_test_setup_teardown(t, setup_fallback, teardown)
 
@@ -284,6 +329,8 @@ int main(void)
 		BOTH(test_create_no_final_follow),
 		BOTH(test_mkdir_p),
 		BOTH(test_open_parent),
+		BOTH(test_magic_links),
+		BOTH(test_resolve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

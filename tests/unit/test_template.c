@@ -113,6 +113,28 @@ static void test_json(void **state)
 	tmpl_json_marshal(&sb, v);
 	assert_string_equal(sb.buf, "{\"h\":\"\\u003ca\\u0026b\\u003e\",\"x\":[1,true,null]}");
 	sb_reset(&sb);
+	tmpl_json_encode(&sb, v, false);
+	assert_string_equal(sb.buf, "{\"h\":\"<a&b>\",\"x\":[1,true,null]}");
+	sb_reset(&sb);
+	json_t *w = json_pack("[{s:s,s:[],s:{},s:[s,f],s:{s:i}}]", "Id", "x", "E", "O", "L", "a", 1.5, "M", "k", 2);
+	tmpl_json_indent(&sb, w, "    ");
+	assert_string_equal(sb.buf,
+			    "[\n"
+			    "    {\n"
+			    "        \"Id\": \"x\",\n"
+			    "        \"E\": [],\n"
+			    "        \"O\": {},\n"
+			    "        \"L\": [\n"
+			    "            \"a\",\n"
+			    "            1.5\n"
+			    "        ],\n"
+			    "        \"M\": {\n"
+			    "            \"k\": 2\n"
+			    "        }\n"
+			    "    }\n"
+			    "]");
+	json_decref(w);
+	sb_reset(&sb);
 	tmpl_print_value(&sb, v);
 	assert_string_equal(sb.buf, "map[h:<a&b> x:[1 true <nil>]]");
 	sb_release(&sb);
@@ -128,6 +150,8 @@ static void test_index(void **state)
 	EXPECT("{{index .Config.Labels \"nope\"}}", "<no value>");
 	EXPECT("{{(index (index .Ports \"80/tcp\") 0).HostPort}}", "8080");
 	EXPECT("{{index .Ports \"80/tcp\" 0 \"HostIp\"}}", "0.0.0.0");
+	EXPECT("{{index .Name 0}}", "119");
+	EXPECT("{{index .Name 0 1}}", "ERR: template: :1:2: executing \"\" at <index .Name 0 1>: error calling index: can't index item of type uint8");
 	EXPECT("{{index .Tags 5}}", "ERR: template: :1:2: executing \"\" at <index .Tags 5>: error calling index: index out of range: 5");
 }
 
@@ -143,6 +167,11 @@ static void test_range(void **state)
 	EXPECT("{{range .Config.Env}}{{println .}}{{end}}", "PATH=/bin\nA=1\n");
 	EXPECT("{{range $p, $conf := .Ports}}{{$p}} -> {{(index $conf 0).HostPort}}{{end}}", "80/tcp -> 8080");
 	EXPECT("{{range .Tags}}{{$.Name}}{{end}}", "webwebweb");
+	EXPECT("{{range .Tags}}{{if eq . \"b\"}}{{break}}{{end}}{{.}}{{end}}", "a");
+	EXPECT("{{range .Tags}}{{if eq . \"b\"}}{{continue}}{{end}}{{.}}{{end}}", "ac");
+	EXPECT("{{range $k, $v := .Config.Labels}}{{range $.Tags}}{{break}}{{end}}{{$k}}{{if eq $k \"com.x\"}}{{break}}{{end}}{{end}}", "acom.x");
+	EXPECT("{{break}}", "ERR: template: :1: {{break}} outside {{range}}");
+	EXPECT("{{range .Tags}}{{else}}{{continue}}{{end}}", "ERR: template: :1: {{continue}} outside {{range}}");
 	EXPECT("{{range .Name}}{{end}}", "ERR: template: :1:8: executing \"\" at <.Name>: range can't iterate over web");
 }
 
@@ -179,6 +208,7 @@ static void test_functions(void **state)
 	EXPECT("{{lower \"ABC\"}} {{upper .Name}} {{title \"hello world-x\"}}", "abc WEB Hello World-X");
 	EXPECT("{{truncate .Id 10}}|{{truncate .Name 10}}", "sha256:abc|web");
 	EXPECT("{{pad .Name 2 3}}|{{pad .Empty 2 3}}|", "  web   ||");
+	EXPECT("{{pad .Name -1 0}}", "ERR: template: :1:2: executing \"\" at <pad .Name -1 0>: error calling pad: strings: negative Repeat count");
 	EXPECT("{{len .Tags}} {{len .Name}} {{len .Config.Labels}}", "3 3 3");
 	EXPECT("{{printf \"%s-%d\" .Name .Size}}", "web-1234");
 	EXPECT("{{printf \"%v %q\" .Tags .Name}}", "[a b c] \"web\"");
@@ -187,6 +217,7 @@ static void test_functions(void **state)
 	EXPECT("{{printf \"%05d|%x|%X|%.2f|%f|%g|%t\" .Num .Size .Name .Ratio .Ratio .Big .Running}}",
 	       "00003|4d2|776562|0.50|0.500000|1e+06|true");
 	EXPECT("{{printf \"%s %d\" .Name}}", "web %!d(MISSING)");
+	EXPECT("{{printf \"%.2s|%99999999999s|\" .Name .Name}}", "we|%!(BADWIDTH)web|");
 	EXPECT("{{print \"a\" \"b\" 1 2 \"c\"}}", "ab1 2c");
 	EXPECT("{{println \"a\" 1}}", "a 1\n");
 	EXPECT("{{.Name | printf \"%s!\"}}", "web!");
@@ -204,6 +235,7 @@ static void test_trim_comments(void **state)
 	EXPECT("a  {{- .Name -}}  \n b", "awebb");
 	EXPECT("{{range .Tags -}}\n  {{.}}\n{{- end}}", "abc");
 	EXPECT("x{{/* comment */}}y", "xy");
+	EXPECT("a {{-\t.Name\n-}} b", "awebb");
 	EXPECT("x {{- /* c */ -}} y", "xy");
 	EXPECT("{{.Name}}-{{3}}", "web-3");
 	EXPECT("{{\"raw\"}} {{`back\\tick`}}", "raw back\\tick");
@@ -220,6 +252,10 @@ static void test_parse_errors(void **state)
 	EXPECT("{{$x}}", "ERR: template: :1: undefined variable \"$x\"");
 	EXPECT("{{range .Tags}}{{$v := .}}{{end}}{{$v}}", "ERR: template: :1: undefined variable \"$v\"");
 	EXPECT("{{}}", "ERR: template: :1: missing value for command");
+	EXPECT("{{.Name @}}", "ERR: template: :1: unrecognized character in action: U+0040 '@'");
+	EXPECT("{{.Name)}}", "ERR: template: :1: unexpected right paren U+0029 ')'");
+	EXPECT("{{(.Name}}", "ERR: template: :1: unclosed left paren");
+	EXPECT("{{if $x := .Empty}}a{{else}}[{{$x}}]{{end}}", "[]");
 	EXPECT("{{.Name | \"x\"}}", "ERR: template: :1: non executable command in pipeline stage 2");
 	EXPECT("{{.Name \"x\"}}", "ERR: template: :1:2: executing \"\" at <.Name>: Name is not a method but has arguments");
 	EXPECT("{{\"a\" \"x\"}}", "ERR: template: :1:2: executing \"\" at <\"a\">: can't give argument to non-function \"a\"");
@@ -325,6 +361,15 @@ static void test_inspect(void **state)
 	assert_string_equal(err.msg, "template: :1:2: executing \"\" at <.Nope>: map has no entry for key \"Nope\"");
 	assert_int_equal(fmt_inspect_sb(&sb, "{{nope}}", d, &err), -1);
 	assert_string_equal(err.msg, "template parsing error: template: :1: function \"nope\" not defined");
+	assert_int_equal(err.status, 1);
+	/* a named template (docker version names it "version") */
+	assert_null(tmpl_parse_named("version", "{{foo}}", &err));
+	assert_string_equal(err.msg, "template: version:1: function \"foo\" not defined");
+	struct tmpl *t = tmpl_parse_named("version", "{{.Nope}}", &err);
+	assert_non_null(t);
+	assert_int_equal(tmpl_exec(t, d, TMPL_MISSINGKEY_ERROR, &sb, &err), -1);
+	assert_string_equal(err.msg, "template: version:1:2: executing \"version\" at <.Nope>: map has no entry for key \"Nope\"");
+	tmpl_free(t);
 	sb_release(&sb);
 	json_decref(d);
 }
