@@ -150,6 +150,11 @@ int sandbox_exec(struct store *st, struct ctr *c, struct exec_opts *o, int *stat
 		json_decref(cfg);
 	json_decref(proc);
 	if (rc < 0) {
+		/* Docker's daemon gives every failed exec start exit code 126 */
+		char m[BERR_MSG_MAX];
+		snprintf(m, sizeof m, "%s", err->msg);
+		berr_set(err, err->errnum, "OCI runtime exec failed: exec failed: %.1900s", m);
+		err->status = 126;
 		waitpid(mid, NULL, 0);
 		if (pty >= 0)
 			close(pty);
