@@ -141,3 +141,18 @@ setup() { berth_setup_root; }
 	assert_output_contains tp
 	run_berth rm -f tp
 }
+
+@test "run -d --rm: the monitor removes the container when it exits" {
+	run_berth run -d --rm --name autorm busybox sh -c 'sleep 0.3'
+	local id=$output
+	wait_for bash -c "! '$BERTH' container inspect autorm >/dev/null 2>&1"
+	[ ! -d "$BERTH_ROOT/containers/$id" ]
+}
+
+@test "run -di keeps stdin open for a detached container" {
+	run_berth run -di --name keepin busybox sh
+	sleep 0.5
+	run_berth container inspect -f '{{.State.Running}}' keepin
+	assert_equal "$output" "true"
+	run_berth rm -f keepin
+}
