@@ -265,6 +265,44 @@ static int ro_path(int rootfd, const char *path, berr *err)
 	return mnt_attach(m, t, path, err);
 }
 
+/* /sys/fs/cgroup, read-only, seen through the container's cgroup namespace (its own cgroup
+ * is the root): cgroup2 on a unified host; on v1 a tmpfs with one mount per controller. */
+static int mount_cgroupfs(int rootfd, berr *err)
+{
+	_cleanup_close_ int t = mnt_target(rootfd, "/sys/fs/cgroup", false, err);
+	if (t < 0)
+		return -1;
+	const unsigned ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	if (cgroup_version() == 2) {
+		_cleanup_close_ int m = mnt_fs("cgroup2", "cgroup", NULL, ro, err);
+		return m < 0 ? -1 : mnt_attach(m, t, "/sys/fs/cgroup", err);
+	}
+	static const char *const topt[] = { "mode=755", "size=64k", NULL };
+	_cleanup_close_ int tm = mnt_fs("tmpfs", "tmpfs", topt, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
+	if (tm < 0)
+		return -1;
+	_cleanup_close_ int dir = openat(tm, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	static const char *ctrls[] = { "memory", "cpu", "cpuacct", "pids", "devices", "freezer", "blkio", NULL };
+	for (const char **c = ctrls; *c && dir >= 0; c++) {
+		char host[64];
+		snprintf(host, sizeof host, "/sys/fs/cgroup/%s", *c);
+		struct statfs sf;
+		if (statfs(host, &sf) < 0 || sf.f_type != CGROUP_SUPER_MAGIC)
+			continue;
+		if (mkdirat(dir, *c, 0755) < 0)
+			continue;
+		_cleanup_close_ int sub = openat(dir, *c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		const char *const o[] = { *c, NULL };
+		berr e2;
+		_cleanup_close_ int m = sub < 0 ? -1 : mnt_fs("cgroup", "cgroup", o, ro, &e2);
+		if (m >= 0)
+			mnt_attach(m, sub, *c, &e2);
+	}
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+	mount_setattr(tm, "", AT_EMPTY_PATH, &a, sizeof a);
+	return mnt_attach(tm, t, "/sys/fs/cgroup", err);
+}
+
 int mounts_proc_sys(int rootfd, json_t *cfg, berr *err)
 {
 	json_t *hc = json_object_get(cfg, "HostConfig");
@@ -285,6 +323,8 @@ int mounts_proc_sys(int rootfd, json_t *cfg, berr *err)
 		if (mnt_attach(m, t, "/sys", err) < 0)
 			return -1;
 	} else if (mount_fs_at(rootfd, "/sys", "sysfs", "sysfs", NULL, sysattr, err) < 0)
+		return -1;
+	if (mount_cgroupfs(rootfd, err) < 0)
 		return -1;
 	if (priv)
 		return 0;
