@@ -123,10 +123,9 @@ box1"
 }
 
 @test "signals are forwarded to an attached container" {
-	"$BERTH" run --rm --name sig busybox sh -c 'trap "echo got-term; exit 3" TERM; while true; do sleep 0.1; done' > "$BATS_TEST_TMPDIR/out" &
+	"$BERTH" run --rm --name sig busybox sh -c 'trap "echo got-term; exit 3" TERM; echo ready; while true; do sleep 0.1; done' > "$BATS_TEST_TMPDIR/out" &
 	local pid=$!
-	wait_for bash -c "'$BERTH' ps --format '{{.Names}}' | grep -qx sig"
-	sleep 0.3
+	wait_for grep -q ready "$BATS_TEST_TMPDIR/out"
 	kill -TERM $pid
 	wait $pid || status=$?
 	assert_equal "${status:-0}" "3"
