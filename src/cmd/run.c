@@ -8,6 +8,7 @@
 #include "runtime/runtime.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/log.h"
 #include "util/cleanup.h"
 
 #define RUN_USAGE "run [OPTIONS] IMAGE [COMMAND] [ARG...]"
