@@ -90,8 +90,10 @@ setup() { berth_setup_root; }
 	run_berth run --rm --network none busybox sh -c 'ls /sys/class/net; ping -c1 -W1 127.0.0.1 >/dev/null && echo lo-up'
 	assert_equal "$output" "lo
 lo-up"
-	run_berth run --rm --network host busybox ls /sys/class/net
-	[ "$(echo "$output" | wc -l)" = "$(ls /sys/class/net | wc -l)" ]
+	run_berth run --rm --network host busybox readlink /proc/self/ns/net
+	assert_equal "$output" "$(readlink /proc/self/ns/net)"
+	run_berth run --rm --network none busybox readlink /proc/self/ns/net
+	[ "$output" != "$(readlink /proc/self/ns/net)" ]
 	run_berth --exit 125 run --rm --network bogusnet busybox true
 }
 
