@@ -221,9 +221,12 @@ void record_exit_st(struct store *st, const char *id, int status)
 	c->finished_at = now_ns();
 	c->pid = 0;
 	c->mon_pid = 0;
+	if (json_is_true(json_object_get(json_object_get(c->cfg, "HostConfig"), "AutoRemove"))) {
+		/* --rm: straight to removal (one database write instead of two) */
+		if (ctr_remove(st, c, true, &e) == 0)
+			return;
+	}
 	ctr_save_state(st, c, &e);
-	if (json_is_true(json_object_get(json_object_get(c->cfg, "HostConfig"), "AutoRemove")))
-		ctr_remove(st, c, true, &e);
 }
 
 static int open_log(struct store *st, struct ctr *c)
