@@ -1,0 +1,35 @@
+/* internal.h: functions shared between the files of src/net/ (not part of the public API). */
+#pragma once
+#include "net/net.h"
+
+/* ipam.c (call inside a store transaction) */
+int ipam_pick_subnet(struct store *st, uint32_t *subnet, int *prefix, berr *err);
+bool ipam_subnet_in_use(struct store *st, uint32_t subnet, int prefix, const char *except_id, berr *err);
+bool ipam_overlaps_host_route(uint32_t subnet, int prefix, const char *except_dev);
+int ipam_alloc_ip(struct store *st, const struct net_network *n, const char *requested, uint32_t *ip, berr *err);
+
+/* network.c */
+int net_row_load(struct store *st, sqlite3_stmt *s, struct net_network *n);
+int net_bridge_ensure(const struct net_network *n, berr *err);
+int net_bridge_remove(const struct net_network *n, berr *err);
+
+/* attach.c: net_reconcile with the lock already held */
+int net_reconcile_locked(struct store *st, berr *err);
+
+/* lock.c: <runroot>/net.lock, flock'd exclusively; returns fd or -1 */
+int net_lock(struct store *st, berr *err);
+void net_unlock(int fd);
+
+/* nat.c: rebuild table `ip berth` from the store (or delete it if nothing needs it). */
+int nat_sync(struct store *st, berr *err);
+/* ports.c: check and bind host ports of an endpoint (inside a transaction). */
+int ports_reserve(struct store *st, const char *net_id, const char *container_id, const struct net_network *n,
+		  const struct net_port *ports, size_t np, struct net_port **bound, berr *err);
+
+/* dns.c */
+int net_dns_serve(struct store *st, const char *network, berr *err);  /* the responder loop */
+int net_dns_ensure(struct store *st, const struct net_network *n, berr *err);
+void net_dns_stop(struct store *st, const char *net_id);
+int dns_parse_question(const uint8_t *q, size_t len, char name[256], uint16_t *qtype);
+size_t dns_build_reply(const uint8_t *q, size_t qend, int rcode, const uint32_t *addrs, size_t naddrs, bool ra,
+		       uint8_t *out, size_t outlen);

@@ -1,0 +1,317 @@
+/* netlink.c: rtnetlink over libmnl: bridges, veth pairs, moving links between network
+ * namespaces, addresses, routes; plus entering a netns in a forked child. */
+#include "net/netlink.h"
+#include <net/if.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_bridge.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
+#include <arpa/inet.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+/* Send one request and wait for its ACK. Returns 0 or -errno. */
+static int nl_talk(struct nlmsghdr *nlh)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+		mnl_socket_close(nl);
+		return -e;
+	}
+	unsigned seq = (unsigned)time(NULL);
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	int rc = 0;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		rc = -errno;
+	} else {
+		char buf[MNL_SOCKET_BUFFER_SIZE];
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof buf);
+		if (n < 0)
+			rc = -errno;
+		else if (mnl_cb_run(buf, n, seq, mnl_socket_get_portid(nl), NULL, NULL) < 0)
+			rc = -errno;
+	}
+	mnl_socket_close(nl);
+	return rc;
+}
+
+static struct nlmsghdr *link_msg(char *buf, int type, int flags, int index, struct ifinfomsg **ifi)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	*ifi = mnl_nlmsg_put_extra_header(nlh, sizeof **ifi);
+	(*ifi)->ifi_family = AF_UNSPEC;
+	(*ifi)->ifi_index = index;
+	return nlh;
+}
+
+static int ifindex(const char *name, berr *err)
+{
+	unsigned idx = if_nametoindex(name);
+	if (!idx)
+		return berr_sys(err, "no such interface %s", name);
+	return (int)idx;
+}
+
+int nl_link_exists(const char *name)
+{
+	return if_nametoindex(name) != 0;
+}
+
+int nl_bridge_add(const char *name, const uint8_t mac[6], berr *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, &ifi);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	struct nlattr *li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, li);
+	int rc = nl_talk(nlh);
+	if (rc < 0 && rc != -EEXIST)
+		return berr_set(err, -rc, "create bridge %s: %s", name, strerror(-rc));
+	return 0;
+}
+
+int nl_veth_add(const char *name, const char *peer, berr *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, &ifi);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	struct nlattr *li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	struct nlattr *pi = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	struct ifinfomsg *pifi = mnl_nlmsg_put_extra_header(nlh, sizeof *pifi);
+	memset(pifi, 0, sizeof *pifi);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	mnl_attr_nest_end(nlh, pi);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, li);
+	int rc = nl_talk(nlh);
+	if (rc < 0)
+		return berr_set(err, -rc, "create veth pair %s/%s: %s", name, peer, strerror(-rc));
+	return 0;
+}
+
+int nl_link_del(const char *name, berr *err)
+{
+	unsigned idx = if_nametoindex(name);
+	if (!idx)
+		return 0;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_DELLINK, 0, (int)idx, &ifi);
+	int rc = nl_talk(nlh);
+	if (rc < 0 && rc != -ENODEV)
+		return berr_set(err, -rc, "delete link %s: %s", name, strerror(-rc));
+	return 0;
+}
+
+static int setlink(const char *name, const char *what, berr *err,
+		   void (*fill)(struct nlmsghdr *, struct ifinfomsg *, const void *), const void *arg)
+{
+	int idx = ifindex(name, err);
+	if (idx < 0)
+		return -1;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, idx, &ifi);
+	fill(nlh, ifi, arg);
+	int rc = nl_talk(nlh);
+	if (rc < 0)
+		return berr_set(err, -rc, "%s %s: %s", what, name, strerror(-rc));
+	return 0;
+}
+
+static void fill_netns(struct nlmsghdr *nlh, struct ifinfomsg *ifi, const void *arg)
+{
+	(void)ifi;
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t) * (const int *)arg);
+}
+int nl_link_set_netns(const char *name, int netns_fd, berr *err)
+{
+	return setlink(name, "move to netns", err, fill_netns, &netns_fd);
+}
+
+static void fill_master(struct nlmsghdr *nlh, struct ifinfomsg *ifi, const void *arg)
+{
+	(void)ifi;
+	mnl_attr_put_u32(nlh, IFLA_MASTER, *(const uint32_t *)arg);
+}
+int nl_link_set_master(const char *name, const char *master, berr *err)
+{
+	int m = ifindex(master, err);
+	if (m < 0)
+		return -1;
+	uint32_t mi = (uint32_t)m;
+	return setlink(name, "attach to bridge", err, fill_master, &mi);
+}
+
+static void fill_up(struct nlmsghdr *nlh, struct ifinfomsg *ifi, const void *arg)
+{
+	(void)nlh;
+	(void)arg;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+}
+int nl_link_set_up(const char *name, berr *err)
+{
+	return setlink(name, "set up", err, fill_up, NULL);
+}
+
+static void fill_name(struct nlmsghdr *nlh, struct ifinfomsg *ifi, const void *arg)
+{
+	(void)ifi;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, arg);
+}
+int nl_link_rename(const char *name, const char *newname, berr *err)
+{
+	return setlink(name, "rename", err, fill_name, newname);
+}
+
+static void fill_mac(struct nlmsghdr *nlh, struct ifinfomsg *ifi, const void *arg)
+{
+	(void)ifi;
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, arg);
+}
+int nl_link_set_mac(const char *name, const uint8_t mac[6], berr *err)
+{
+	return setlink(name, "set MAC address", err, fill_mac, mac);
+}
+
+/* Hairpin mode on a bridge port, so a container reaches its own published port. */
+int nl_brport_hairpin(const char *name, berr *err)
+{
+	int idx = ifindex(name, err);
+	if (idx < 0)
+		return -1;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_SETLINK, 0, idx, &ifi);
+	ifi->ifi_family = AF_BRIDGE;
+	struct nlattr *p = mnl_attr_nest_start(nlh, IFLA_PROTINFO);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1);
+	mnl_attr_nest_end(nlh, p);
+	int rc = nl_talk(nlh);
+	if (rc < 0)
+		return berr_set(err, -rc, "hairpin mode on %s: %s", name, strerror(-rc));
+	return 0;
+}
+
+int nl_addr_add(const char *name, uint32_t ip, int prefix, berr *err)
+{
+	int idx = ifindex(name, err);
+	if (idx < 0)
+		return -1;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof *ifa);
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (unsigned char)prefix;
+	ifa->ifa_index = (unsigned)idx;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	uint32_t a = htonl(ip);
+	uint32_t bc = htonl(ip | ~(prefix ? 0xffffffffu << (32 - prefix) : 0));
+	mnl_attr_put_u32(nlh, IFA_LOCAL, a);
+	mnl_attr_put_u32(nlh, IFA_ADDRESS, a);
+	if (prefix < 31)
+		mnl_attr_put_u32(nlh, IFA_BROADCAST, bc);
+	int rc = nl_talk(nlh);
+	if (rc < 0 && rc != -EEXIST)
+		return berr_set(err, -rc, "add address to %s: %s", name, strerror(-rc));
+	return 0;
+}
+
+int nl_route_default(uint32_t gw, berr *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof *rtm);
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = 0;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(nlh, RTA_GATEWAY, htonl(gw));
+	int rc = nl_talk(nlh);
+	if (rc < 0 && rc != -EEXIST)
+		return berr_set(err, -rc, "add default route: %s", strerror(-rc));
+	return 0;
+}
+
+int nl_in_netns(int netns_fd, int (*fn)(void *arg, berr *err), void *arg, berr *err)
+{
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return berr_sys(err, "pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return berr_sys(err, "fork");
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		berr e = { 0 };
+		int rc;
+		if (setns(netns_fd, CLONE_NEWNET) < 0)
+			rc = berr_sys(&e, "enter network namespace");
+		else
+			rc = fn(arg, &e);
+		if (rc < 0)
+			write_all(pfd[1], e.msg, strlen(e.msg));
+		_exit(rc < 0 ? 1 : 0);
+	}
+	close(pfd[1]);
+	char msg[BERR_MSG_MAX];
+	size_t got = 0;
+	ssize_t r;
+	while (got < sizeof msg - 1 && ((r = read(pfd[0], msg + got, sizeof msg - 1 - got)) > 0 || (r < 0 && errno == EINTR)))
+		if (r > 0)
+			got += (size_t)r;
+	msg[got] = 0;
+	close(pfd[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return berr_sys(err, "waitpid");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	return berr_set(err, EIO, "in container network namespace: %s", got ? msg : "helper failed");
+}
+
+int nl_sysctl_set(const char *path, const char *value, berr *err)
+{
+	char p[256];
+	snprintf(p, sizeof p, "/proc/sys/%s", path);
+	_cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return berr_sys(err, "open %s", p);
+	if (write_all(fd, value, strlen(value)) < 0)
+		return berr_sys(err, "write %s", p);
+	return 0;
+}
