@@ -76,9 +76,9 @@ static json_t *row_json(struct store *st, struct ctr *c, bool trunc)
 	json_object_set_new(r, "Ports", json_string(sb_str(&pb)));
 	sb_release(&pb);
 	json_object_set_new(r, "State", json_string(ctr_state_name(c->state)));
-	char *st = ctr_status_string(c);
-	json_object_set_new(r, "Status", json_string(st));
-	free(st);
+	char *status = ctr_status_string(c);
+	json_object_set_new(r, "Status", json_string(status));
+	free(status);
 	json_object_set_new(r, "Names", json_string(c->name));
 	struct strbuf lb = STRBUF_INIT;
 	const char *k;
