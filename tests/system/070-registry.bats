@@ -337,6 +337,22 @@ $R/t/tags:b"
 	assert_output_contains "manifest unknown"
 }
 
+@test "run: a missing image is pulled first, as docker run does" {
+	import_busybox "$R/t/runpull:1"
+	run_berth push "$R/t/runpull:1"
+	other_root
+	run "$BERTH" run --rm --network none "$R/t/runpull:1" echo ran-after-pull
+	[ "$status" -eq 0 ]
+	assert_equal "${lines[0]}" "Unable to find image '$R/t/runpull:1' locally"
+	assert_equal "${lines[-1]}" "ran-after-pull"
+	run "$BERTH" run --rm --network none "$R/t/runpull:1" echo again
+	assert_equal "$output" "again"
+	run "$BERTH" run --rm --network none "$R/t/nothere:1" true
+	[ "$status" -eq 125 ]
+	assert_output_contains "Unable to find image '$R/t/nothere:1' locally"
+	assert_output_contains "manifest unknown"
+}
+
 @test "auth: Bearer tokens following the WWW-Authenticate challenge (token server on loopback)" {
 	proxy_start "$BATS_TEST_TMPDIR/proxy.log" --bearer tester:tokpass
 	local P=127.0.0.1:$PROXY_PORT
