@@ -10,6 +10,7 @@
 #include "dockerfile/check.h"
 #include "dockerfile/parse_internal.h"
 #include "dockerfile/plan.h"
+#include "dockerfile/shell.h"
 #include "util/cleanup.h"
 
 /* A tiny text/tabwriter: cells separated by '\t', lines by '\n'; every cell but the last of
@@ -81,6 +82,19 @@ static bool predefined_arg(const char *k)
 		if (!strcmp(names[i], k))
 			return true;
 	return false;
+}
+
+/* Does word reference variable name ($name, ${name...})? */
+static bool refers_to(const char *word, const char *name, int escape)
+{
+	struct shell_matches m = SHELL_MATCHES_INIT;
+	berr e = { 0 };
+	char *out = NULL;
+	shell_expand_word(word, NULL, escape, &out, &m, &e);
+	free(out);
+	bool r = sv_contains(&m.matched, name) || sv_contains(&m.unmatched, name);
+	shell_matches_clear(&m);
+	return r;
 }
 
 static int call_outline(const struct df_file *f, const struct build_opts *o, const struct strvec *bargs)
@@ -165,7 +179,8 @@ static int call_outline(const struct df_file *f, const struct build_opts *o, con
 					if (!need[s])
 						continue;
 					const struct df_instr *fr = f->stages[s].from;
-					used = strstr(fr->args.v[0], k) || (fr->platform && strstr(fr->platform, k));
+					used = refers_to(fr->args.v[0], k, f->pr->escape_token) ||
+					       (fr->platform && refers_to(fr->platform, k, f->pr->escape_token));
 					for (size_t x = 0; x < f->stages[s].ninstrs && !used; x++) {
 						const struct df_instr *a = f->stages[s].instrs[x];
 						for (size_t y = 0; a->kind == DF_ARG && y < a->nkvs; y++)

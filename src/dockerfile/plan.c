@@ -692,8 +692,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		}
 		sb_adds(&cb, " # buildkit");
 		st->layer = true;
-		sv_copy(&st->args, &args);
-		sv_clear(&args);
+		st->args = args; /* moved */
 		break;
 	}
 	case DF_CMD:
@@ -713,8 +712,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 			json_object_set_new(c, "Cmd", json_null());
 		sb_addf(&cb, "%s ", df_kind_name(in->kind));
 		quote_list(&cb, &args);
-		sv_copy(&st->args, &args);
-		sv_clear(&args);
+		st->args = args; /* moved */
 		break;
 	}
 	case DF_SHELL:
