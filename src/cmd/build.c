@@ -1,10 +1,11 @@
 /* build.c: `berth build` (docker build's flags). What works today is the front end:
  * `--check` / `--call check` lints the Dockerfile as BuildKit does, `--call targets` and
- * `--call outline` list stages and build args as BuildKit prints them. Building images is
- * not implemented yet and says so. */
+ * `--call outline` list stages and build args as BuildKit prints them; a plain build runs the
+ * builder (build/exec.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "build/exec.h"
 #include "build/options.h"
 #include "cli/cli.h"
 #include "dockerfile/check.h"
@@ -239,7 +240,6 @@ static int run_build(struct berth_ctx *ctx, int argc, char **argv)
 {
 	struct build_opts o;
 	int status;
-	(void)ctx;
 	if (build_opts_parse(argc, argv, &o, &status))
 		return status;
 	char method[32] = "build";
@@ -264,9 +264,19 @@ static int run_build(struct berth_ctx *ctx, int argc, char **argv)
 			df_check_print_summary(stderr, &r);
 			df_check_result_release(&r);
 		}
-		fprintf(stderr, "berth build: building images is not implemented yet (lint and --call work)\n");
+		struct build_request req = {
+			.o = &o,
+			.build_args = (const char *const *)bargs.v,
+			.dockerfile = data,
+			.dockerfile_len = len,
+			.dockerfile_name = name,
+			.context_dir = strcmp(o.context, "-") ? o.context : NULL,
+			.root = ctx->root,
+			.runroot = ctx->runroot,
+		};
+		rc = build_run(&req);
 		build_opts_release(&o);
-		return 1;
+		return rc;
 	}
 	if (!strcmp(method, "check")) {
 		struct df_check_opts co = {
