@@ -246,6 +246,94 @@ static void clean_mountpoints(const char *upper, const struct strvec *lowers)
 }
 
 /* ---- RUN ---- */
+static void release_mounts(struct strvec *dirs)
+{
+	for (size_t i = 0; i < dirs->n; i++) {
+		_cleanup_free_ char *m = xasprintf("%s/merged", dirs->v[i]);
+		umount2(m, MNT_DETACH);
+		berr e2;
+		rm_rf(dirs->v[i], &e2);
+	}
+	sv_clear(dirs);
+}
+
+/* RUN --mount: cache (a directory kept in the store per id), tmpfs, bind (from the context or
+ * a stage/image, read-only unless rw) as the runtime's --mount strings. */
+static int run_mounts(struct builder *b, const struct plan_step *ps, struct strvec *out, struct strvec *mdirs, berr *err)
+{
+	for (size_t i = 0; i < ps->instr->nmounts; i++) {
+		const struct df_mount *m = &ps->instr->mounts[i];
+		_cleanup_free_ char *tgt = m->target && m->target[0] == '/' ? xstrdup(m->target)
+					   : xasprintf("%s/%s", ps->workdir && *ps->workdir ? ps->workdir : "", m->target ? m->target : "");
+		switch (m->type) {
+		case DF_MOUNT_CACHE: {
+			char d[DIGEST_STR_LEN + 1];
+			const char *id = m->id && *m->id ? m->id : m->target;
+			digest_buf(id, strlen(id), d);
+			_cleanup_free_ char *rel = xasprintf("build-cache/%s", digest_hex(d));
+			_cleanup_free_ char *dir = store_path(b->st, rel);
+			if (mkdir_p(dir, 0755, err) < 0)
+				return -1;
+			if (m->mode >= 0)
+				chmod(dir, (mode_t)m->mode);
+			if (m->uid >= 0 || m->gid >= 0)
+				if (chown(dir, m->uid >= 0 ? (uid_t)m->uid : (uid_t)-1, m->gid >= 0 ? (gid_t)m->gid : (gid_t)-1) < 0)
+					return berr_sys(err, "chown %s", dir);
+			sv_pushf(out, "type=bind,source=%s,target=%s", dir, tgt);
+			break;
+		}
+		case DF_MOUNT_TMPFS:
+			sv_pushf(out, "type=tmpfs,target=%s", tgt);
+			break;
+		case DF_MOUNT_BIND: {
+			const char *src = m->source && *m->source ? m->source : "/";
+			_cleanup_free_ char *host = NULL;
+			int st_idx = ps->mount_stage ? ps->mount_stage[i] : -1;
+			const char *img = ps->mount_image ? ps->mount_image[i] : NULL;
+			if (st_idx >= 0 || img) {
+				struct stage_state tmp = { 0 };
+				struct stage_state *from = st_idx >= 0 ? &b->ss[st_idx] : &tmp;
+				if (img) {
+					struct image_run_info info;
+					if (image_resolve_for_run(b->st, img, &info, err) < 0)
+						return -1;
+					for (size_t k = 0; k < info.layer_dirs.n; k++)
+						sv_push(&tmp.dirs, info.layer_dirs.v[k]);
+					image_run_info_release(&info);
+				}
+				char *dir = new_workdir(b);
+				int rc = mount_overlay(b, &from->dirs, dir, false, err);
+				sv_clear(&tmp.dirs);
+				if (rc < 0) {
+					free(dir);
+					return -1;
+				}
+				sv_push_owned(mdirs, dir);
+				_cleanup_free_ char *merged = xasprintf("%s/merged", dir);
+				_cleanup_close_ int rfd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+				_cleanup_free_ char *in = NULL;
+				if (rfd < 0 || sp_resolve(rfd, src, 0, &in, err) < 0)
+					return berr_set(err, ENOENT, "failed to mount %s: \"/%s\" not found", tgt, src);
+				host = xasprintf("%s%s", merged, in);
+			} else {
+				if (!b->ctx)
+					return berr_set(err, ENOENT, "\"/%s\" not found: not found", src);
+				_cleanup_free_ char *rel = NULL;
+				if (bctx_resolve(b->ctx, src, true, &rel, err) < 0)
+					return -1;
+				host = xasprintf("%s/%s", b->ctx->root, rel);
+			}
+			sv_pushf(out, "type=bind,source=%s,target=%s%s", host, tgt, m->readonly ? ",readonly" : "");
+			break;
+		}
+		default:
+			return berr_set(err, ENOTSUP, "RUN --mount=%s: secret and ssh mounts are not supported by berth build yet",
+					m->raw ? m->raw : "");
+		}
+	}
+	return 0;
+}
+
 static int do_run(struct builder *b, struct stage_state *s, const struct plan_step *ps, int vid,
 		  const char *title, berr *err)
 {
@@ -257,10 +345,15 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 	f.network = net && !strcmp(net, "host") ? "host" : "none";
 	f.hostname = "buildkitsandbox";
 	_cleanup_ctr_ struct ctr *c = NULL;
-	if (ps->instr->nmounts)
-		return berr_set(err, ENOTSUP, "RUN --mount is not supported by berth build yet");
-	if (spec_build(b->st, &f, NULL, ps->args.v, (int)ps->args.n, &c, err) < 0)
+	struct strvec mdirs = STRVEC_INIT; /* overlays mounted for bind from= */
+	int mrc = run_mounts(b, ps, &f.mounts, &mdirs, err);
+	if (mrc == 0)
+		mrc = spec_build(b->st, &f, NULL, ps->args.v, (int)ps->args.n, &c, err);
+	sv_clear(&f.mounts);
+	if (mrc < 0) {
+		release_mounts(&mdirs);
 		return -1;
+	}
 	json_t *lowers = json_array();
 	for (size_t i = 0; i < s->dirs.n; i++)
 		json_array_append_new(lowers, json_string(s->dirs.v[i]));
@@ -291,6 +384,7 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 		close(outp[0]);
 		close(errp[0]);
 		cgroup_destroy(c->id);
+		release_mounts(&mdirs);
 		berr e2;
 		rm_rf(cdir, &e2);
 		return -1;
@@ -335,6 +429,7 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 		while (waitpid(l.pid, &status, 0) < 0 && errno == EINTR)
 			;
 	cgroup_destroy(c->id);
+	release_mounts(&mdirs);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (code) {
 		struct strbuf cmd = STRBUF_INIT;
@@ -350,6 +445,17 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 	}
 	_cleanup_free_ char *upper = xasprintf("%s/upper", cdir);
 	clean_mountpoints(upper, &s->dirs);
+	for (size_t i = 0; i < ps->instr->nmounts; i++) {
+		/* file mount points (bind of a file) are not part of the result, directories are */
+		const char *t = ps->instr->mounts[i].target;
+		_cleanup_free_ char *cl = t ? sp_clean(t) : NULL;
+		if (!cl || !*cl)
+			continue;
+		_cleanup_free_ char *mp = xasprintf("%s/%s", upper, cl);
+		struct stat mst;
+		if (lstat(mp, &mst) == 0 && S_ISREG(mst.st_mode) && mst.st_size == 0 && !in_lowers(&s->dirs, cl))
+			unlink(mp);
+	}
 	struct img_layer lay;
 	rc = commit_upper(b, s, upper, &lay, err);
 	berr e2;
@@ -524,6 +630,10 @@ static char *canonical_instr(const struct plan_step *ps)
 		sb_addf(&sb, " --exclude=%s", ps->instr->excludes.v[i]);
 	if (ps->instr->json)
 		sb_adds(&sb, " [json]");
+	for (size_t i = 0; i < ps->instr->nmounts; i++)
+		sb_addf(&sb, " --mount=%s", ps->instr->mounts[i].raw ? ps->instr->mounts[i].raw : "");
+	if (ps->instr->network)
+		sb_addf(&sb, " --network=%s", ps->instr->network);
 	for (size_t i = 0; i < ps->args.n; i++)
 		sb_addf(&sb, " %s", ps->args.v[i]);
 	return sb_detach(&sb);
@@ -673,7 +783,9 @@ static int build_stage(struct builder *b, int idx, berr *err)
 	for (size_t i = 0; i < pst->nsteps; i++) {
 		const struct plan_step *ps = &pst->steps[i];
 		if (!ps->layer) {
-			hist_add(s, s->last_created, ps->created_by, true);
+			/* BuildKit 20.10 records no history for ONBUILD itself */
+			if (ps->instr->kind != DF_ONBUILD || ps->trigger)
+				hist_add(s, s->last_created, ps->created_by, true);
 			continue;
 		}
 		pos++;
@@ -823,12 +935,30 @@ static int build_stage(struct builder *b, int idx, berr *err)
 	return 0;
 }
 
+/* BuildKit 20.10 sets Config.ArgsEscaped on Linux whenever a CMD or ENTRYPOINT was given
+ * (in this stage or a stage it is built on). */
+static bool sets_cmd(const struct plan *p, int idx)
+{
+	for (int guard = 0; idx >= 0 && guard < 1000; guard++) {
+		const struct plan_stage *pst = &p->stages[idx];
+		for (size_t i = 0; i < pst->nsteps; i++) {
+			enum df_kind k = pst->steps[i].instr->kind;
+			if (k == DF_CMD || k == DF_ENTRYPOINT)
+				return true;
+		}
+		idx = pst->base_kind == PLAN_BASE_STAGE ? pst->base_stage : -1;
+	}
+	return false;
+}
+
 static int write_image(struct builder *b, int idx, char id[DIGEST_STR_LEN + 1], berr *err)
 {
 	struct plan_stage *pst = &b->plan->stages[idx];
 	struct stage_state *s = &b->ss[idx];
 	json_t *cfg = json_object();
 	json_t *conf = json_deep_copy(pst->config);
+	if (sets_cmd(b->plan, idx))
+		json_object_set_new(conf, "ArgsEscaped", json_true());
 	if (b->o->labels.n) {
 		json_t *labels = json_object_get(conf, "Labels");
 		if (!json_is_object(labels)) {
@@ -868,6 +998,32 @@ static int setup_ns(berr *err)
 	return 0;
 }
 
+/* Frontend errors as Docker 20.10's CLI prints them: "failed to solve with frontend
+ * dockerfile.v0: failed to create LLB definition: MSG", MSG without today's "Dockerfile:N: "
+ * prefix and with 20.10's "dockerfile parse error line N:" wording. */
+static void frontend_error(const char *msg)
+{
+	const char *m = msg;
+	const char *colon = strchr(m, ':');
+	if (colon && colon[1] >= '0' && colon[1] <= '9') {
+		const char *p = colon + 1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p[0] == ':' && p[1] == ' ' && !memchr(m, ' ', (size_t)(colon - m)))
+			m = p + 2;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	const char *pe = strstr(m, "dockerfile parse error on line ");
+	if (pe) {
+		sb_add(&sb, m, (size_t)(pe - m));
+		sb_adds(&sb, "dockerfile parse error line ");
+		sb_adds(&sb, pe + strlen("dockerfile parse error on line "));
+	} else
+		sb_adds(&sb, m);
+	fprintf(stderr, "failed to solve with frontend dockerfile.v0: failed to create LLB definition: %s\n", sb_str(&sb));
+	sb_release(&sb);
+}
+
 int build_run(const struct build_request *r)
 {
 	const struct build_opts *o = r->o;
@@ -887,7 +1043,7 @@ int build_run(const struct build_request *r)
 	pr(&b.p, "#%d transferring context: 2B done\n", v);
 	vdone(&b.p, v);
 	if (df_file_load(r->dockerfile, r->dockerfile_len, r->dockerfile_name, &b.file, &err) < 0) {
-		fprintf(stderr, "failed to solve with frontend dockerfile.v0: failed to create LLB definition: %s\n", err.msg);
+		frontend_error(err.msg);
 		return 1;
 	}
 	if (store_open(&b.st, r->root, r->runroot, &err) < 0) {
@@ -908,7 +1064,7 @@ int build_run(const struct build_request *r)
 		.base_ctx = &b,
 	};
 	if (plan_build(b.file, &po, &b.plan, &err) < 0) {
-		fprintf(stderr, "failed to solve with frontend dockerfile.v0: failed to create LLB definition: %s\n", err.msg);
+		frontend_error(err.msg);
 		goto out;
 	}
 	if (istore_lock(b.st, false, &lk, &err) < 0 || setup_ns(&err) < 0 ||

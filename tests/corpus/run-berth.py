@@ -14,7 +14,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BERTH = os.environ.get("BERTH", "berth")
 ROOT = os.environ.get("BERTH_ROOT")
 # cases where berth deliberately differs from Docker 20.10 (see README.md)
-KNOWN = {"err-duplicate-stage"}
+KNOWN = {
+    "err-duplicate-stage",   # berth rejects duplicate stage names (issue 3)
+    "err-copy-from-unknown", # Docker tried to pull from the registry; berth never pulls
+}
+# the case copies its own expected.json, which necessarily changed after Docker's build
+SELF = {"ctx/expected.json", "expected.json", "app/expected.json"}
 
 
 def berth(*args, **kw):
@@ -97,8 +102,11 @@ def compare(exp, got):
     for k in ("config", "history", "layers"):
         if exp[k] != got[k]:
             return "%s differs:\n    got      %s\n    expected %s" % (k, json.dumps(got[k]), json.dumps(exp[k]))
-    if exp["added_layers"] != got["added_layers"]:
-        for i, (a, b) in enumerate(zip(exp["added_layers"], got["added_layers"])):
+    def strip(layers):
+        return [[{k: v for k, v in e.items() if not (e["path"] in SELF and k in ("size", "sha256"))} for e in l]
+                for l in layers]
+    if strip(exp["added_layers"]) != strip(got["added_layers"]):
+        for i, (a, b) in enumerate(zip(strip(exp["added_layers"]), strip(got["added_layers"]))):
             if a != b:
                 return "added layer %d differs:\n    got      %s\n    expected %s" % (i, json.dumps(b), json.dumps(a))
         return "added layer count %d, expected %d" % (len(got["added_layers"]), len(exp["added_layers"]))
