@@ -366,6 +366,7 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 		json_array_append_new(env, json_string(ps->env[i]));
 	json_object_set_new(proc, "Env", env);
 	json_object_set_new(proc, "User", json_string(ps->user ? ps->user : ""));
+	json_object_set_new(proc, "NoSupplementaryGroups", json_true());
 	json_object_set_new(proc, "WorkingDir", json_string(ps->workdir && *ps->workdir ? ps->workdir : "/"));
 	_cleanup_free_ char *cdir = ctr_dir(b->st, c->id);
 	int outp[2], errp[2];
