@@ -15,8 +15,6 @@
 int build_opts_parse(int argc, char **argv, struct build_opts *o, int *status)
 {
 	memset(o, 0, sizeof(*o));
-	const char *cache_dummy = NULL;
-	(void)cache_dummy;
 	struct opt opts[] = {
 		{ "tag", 't', OPT_LIST, &o->tags, "Name and optionally a tag in the \"name:tag\" format", "list" },
 		{ "file", 'f', OPT_STR, &o->file, "Name of the Dockerfile (default: \"PATH/Dockerfile\")", "string" },

@@ -905,8 +905,6 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 			push_hist(s, st->created_by, st->layer);
 	}
 	sb_release(&cb);
-	if (trigger && rc)
-		return rc;
 	return rc;
 }
 
@@ -954,15 +952,9 @@ static int plan_stage(struct planner *pl, int idx)
 		s->base_stage = bs;
 		add_dep(s, bs);
 		s->config = json_copy(b->config); /* shallow: see obj_or_new */
-		size_t i;
-		json_t *x;
-		json_array_foreach(json_object_get(b->config, "Env"), i, x)
-			if (json_is_string(x)) {
-				sv_push(pool, json_string_value(x));
-				envmap_put(&d.img_env, pool->v[pool->n - 1]);
-			}
+		envmap_copy(&d.img_env, &b->img_env);
 		envmap_copy(&d.env, &b->state_env);
-		for (i = 0; i < b->nhist; i++)
+		for (size_t i = 0; i < b->nhist; i++)
 			push_hist(s, b->hist[i].created_by, !b->hist[i].empty_layer);
 		if (!s->platform && b->platform)
 			s->platform = xstrdup(b->platform);
@@ -998,7 +990,7 @@ static int plan_stage(struct planner *pl, int idx)
 		rc = dispatch(pl, s, &d, s->df->instrs[i], false);
 	json_object_set_new(s->config, "Env", ptrs_json(d.img_env.kv, d.img_env.n));
 	s->state_env = d.env;
-	envmap_release(&d.img_env);
+	s->img_env = d.img_env;
 	for (size_t i = 0; i < d.nargs; i++) {
 		free(d.args[i].key);
 		free(d.args[i].value);
@@ -1147,6 +1139,7 @@ void plan_free(struct plan *p)
 		free(s->platform);
 		json_decref(s->config);
 		envmap_release(&s->state_env);
+		envmap_release(&s->img_env);
 		free(s->deps);
 		for (size_t j = 0; j < s->ntrigger_pr; j++)
 			df_parse_result_free(s->trigger_pr[j]);

@@ -66,6 +66,7 @@ struct plan_stage {
 	                               * from parent stages first; not the base image's own) */
 	size_t nhist;
 	struct envmap state_env;      /* environment state at the end (for child stages) */
+	struct envmap img_env;        /* the config's Env as a map (for child stages) */
 	bool needed;                  /* the target needs it */
 	bool planned;
 	int wave;                     /* stages of the same wave are independent: parallel */

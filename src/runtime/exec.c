@@ -95,6 +95,7 @@ int sandbox_exec(struct store *st, struct ctr *c, struct exec_opts *o, int *stat
 		close(sv[0]);
 		int sync = sv[1];
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		set_cmdline("exec"); /* the container never sees the CLI's command line */
 		if (o->detach)
 			setsid();
 		else

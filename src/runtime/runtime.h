@@ -130,6 +130,8 @@ bool cgroup_oom_killed(const char *id);
 void cgroup_kill_all(const char *id);
 void cgroup_destroy(const char *id);
 int cgroup_pids(const char *id, pid_t *out, int max);
+/* cgroup v2: attach Docker's device allow list as a BPF program (devfilter.c). */
+int cgroup_devfilter_attach(const char *cgdir, berr *err);
 
 /* ---- supervision (monitor.c) ---- */
 /* Relay the container's output to its json-file log (and to the terminal when attached),

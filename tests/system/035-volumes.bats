@@ -105,3 +105,16 @@ hello from busybox"
 	run_berth --exit 125 run --rm --volumes-from nosuch busybox true
 	run_berth rm vsrc
 }
+
+@test "an image's VOLUME gets an anonymous volume seeded from the image" {
+	"$BERTH" import --change 'VOLUME /var/www' "$(busybox_tarball)" volimg >/dev/null
+	run_berth run --name vi volimg sh -c 'cat /var/www/index.html; grep " /var/www " /proc/mounts | wc -l'
+	assert_equal "$output" "hello from busybox
+1"
+	run_berth container inspect -f '{{range .Mounts}}{{.Type}} {{.Destination}}{{end}}' vi
+	assert_equal "$output" "volume /var/www"
+	# an explicit mount at the same path wins
+	run_berth run --rm -v "$BATS_TEST_TMPDIR:/var/www" volimg sh -c 'ls /var/www | wc -l'
+	run_berth rm -v vi
+	run_berth rmi volimg
+}
