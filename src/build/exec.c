@@ -745,8 +745,9 @@ static int build_stage(struct builder *b, int idx, berr *err)
 		struct ref rr;
 		berr e2 = { 0 };
 		_cleanup_free_ char *full = NULL;
-		if (ref_parse_tagged(pst->base_ref, &rr, &e2) == 0) {
-			full = ref_name(&rr);
+		/* BuildKit shows the normalised name, with the tag only when one was written */
+		if (ref_parse(pst->base_ref, &rr, &e2) == 0) {
+			full = rr.tag || rr.digest ? ref_string(&rr) : ref_name(&rr);
 			ref_free(&rr);
 		}
 		title = xasprintf("[%s1/%zu] FROM %s", label, total, full ? full : pst->base_ref);
