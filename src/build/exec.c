@@ -1038,6 +1038,14 @@ int build_run(const struct build_request *r)
 	int status = 1;
 	_cleanup_close_ int lk = -1;
 	char id[DIGEST_STR_LEN + 1] = "";
+	const char *unsup = o->secrets.n ? "--secret" : o->outputs.n ? "-o/--output" : o->cache_from.n ? "--cache-from"
+			    : o->cache_to.n ? "--cache-to" : NULL;
+	if (!unsup && o->platform && *o->platform && strcmp(o->platform, plan_host_platform()))
+		unsup = "--platform (other than the host's)";
+	if (unsup) {
+		fprintf(stderr, "berth build: %s is not supported yet\n", unsup);
+		return 1;
+	}
 	int v = vstart(&b.p, "[internal] load build definition from Dockerfile");
 	pr(&b.p, "#%d transferring dockerfile: %zuB done\n", v, r->dockerfile_len);
 	vdone(&b.p, v);
