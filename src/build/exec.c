@@ -801,6 +801,11 @@ static int build_stage(struct builder *b, int idx, berr *err)
 		struct bctx_fileset fs = { 0 };
 		bool have_fs = false;
 		enum df_kind k = ps->instr->kind;
+		if ((k == DF_COPY || k == DF_ADD) && ps->instr->parents) {
+			vfail(&b->p, v, title, "COPY --parents is not supported by berth build yet", "");
+			err->status = 1;
+			return berr_set(err, 0, "%s", "");
+		}
 		if ((k == DF_COPY || k == DF_ADD) && ps->from_stage < 0 && !ps->from_image) {
 			for (size_t j = 0; j < ps->instr->nheredocs; j++) {
 				(void)j;

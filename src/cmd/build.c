@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "build/context.h"
 #include "build/exec.h"
 #include "build/options.h"
 #include "cli/cli.h"
@@ -13,6 +14,7 @@
 #include "dockerfile/plan.h"
 #include "dockerfile/shell.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 /* A tiny text/tabwriter: cells separated by '\t', lines by '\n'; every cell but the last of
  * a line is padded to its column's width + padding. */
@@ -250,8 +252,30 @@ static int run_build(struct berth_ctx *ctx, int argc, char **argv)
 	size_t len = 0;
 	_cleanup_strvec_ struct strvec bargs = STRVEC_INIT;
 	build_opts_args(&o, &bargs);
-	if (build_load_dockerfile(&o, &data, &len, &name, &err)) {
+	/* `build - < ctx.tar`: a context tarball on stdin is extracted into a temp dir (a bare
+	 * Dockerfile on stdin builds with an empty context); -f then names a file inside it */
+	_cleanup_free_ char *stdin_dir = NULL, *stdin_file = NULL;
+	if (!strcmp(method, "build") && !strcmp(o.context, "-") && !(o.file && !strcmp(o.file, "-"))) {
+		const char *tmp = getenv("TMPDIR");
+		if (bctx_from_stdin(0, tmp && *tmp ? tmp : "/tmp", &stdin_dir, &data, &len, &err) < 0) {
+			fprintf(stderr, "ERROR: %s\n", err.msg);
+			build_opts_release(&o);
+			return 1;
+		}
+		if (stdin_dir) {
+			free((char *)o.context); /* owned by the options */
+			o.context = xstrdup(stdin_dir);
+			if (o.file)
+				o.file = stdin_file = xasprintf("%s/%s", stdin_dir, o.file);
+		} else
+			name = xstrdup("Dockerfile");
+	}
+	if (!data && build_load_dockerfile(&o, &data, &len, &name, &err)) {
 		fprintf(stderr, "ERROR: %s\n", err.msg);
+		if (stdin_dir) {
+			berr e2;
+			rm_rf(stdin_dir, &e2);
+		}
 		build_opts_release(&o);
 		return 1;
 	}
@@ -275,6 +299,10 @@ static int run_build(struct berth_ctx *ctx, int argc, char **argv)
 			.runroot = ctx->runroot,
 		};
 		rc = build_run(&req);
+		if (stdin_dir) {
+			berr e2;
+			rm_rf(stdin_dir, &e2);
+		}
 		build_opts_release(&o);
 		return rc;
 	}

@@ -150,3 +150,18 @@ D
 	assert_equal "$output" "1000:100
 a"
 }
+
+@test "a context tarball or a bare Dockerfile on stdin" {
+	ctx=$(build_ctx stdin)
+	echo 'from the tarball' > "$ctx/f.txt"
+	printf 'FROM busybox\nCOPY f.txt /f.txt\n' > "$ctx/Dockerfile"
+	tar -C "$ctx" -czf "$BATS_TEST_TMPDIR/ctx.tar.gz" .
+	run bash -c "'$BERTH' build -q -t fromtar - < '$BATS_TEST_TMPDIR/ctx.tar.gz'"
+	[ "$status" -eq 0 ]
+	run_berth run --rm fromtar cat /f.txt
+	assert_equal "$output" "from the tarball"
+	run bash -c "printf 'FROM busybox\nRUN echo bare > /b.txt\n' | '$BERTH' build -q -t bare -"
+	[ "$status" -eq 0 ]
+	run_berth run --rm bare cat /b.txt
+	assert_equal "$output" bare
+}
