@@ -34,6 +34,25 @@
 #include "util/fs.h"
 #include "util/safepath.h"
 
+/* ---- interruption: SIGINT/SIGTERM/SIGHUP stop the running step, then the build cleans up ---- */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 /* ---- progress ---- */
 struct prog {
 	bool quiet;
@@ -395,6 +414,8 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 	struct strbuf line[2] = { STRBUF_INIT, STRBUF_INIT };
 	int open_fds = 2;
 	while (open_fds) {
+		if (interrupted && l.pid > 0 && !l.early_exit)
+			kill(l.pid, SIGKILL);
 		if (poll(pf, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -432,6 +453,11 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 	cgroup_destroy(c->id);
 	release_mounts(&mdirs);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (interrupted) {
+		berr e2;
+		rm_rf(cdir, &e2);
+		return berr_set(err, EINTR, "interrupted");
+	}
 	if (code) {
 		struct strbuf cmd = STRBUF_INIT;
 		for (size_t i = 0; i < ps->args.n; i++)
@@ -784,6 +810,8 @@ static int build_stage(struct builder *b, int idx, berr *err)
 	bool first_layer_step = true;
 	for (size_t i = 0; i < pst->nsteps; i++) {
 		const struct plan_step *ps = &pst->steps[i];
+		if (interrupted)
+			return berr_set(err, EINTR, "interrupted");
 		if (!ps->layer) {
 			/* BuildKit 20.10 records no history for ONBUILD itself */
 			if (ps->instr->kind != DF_ONBUILD || ps->trigger)
@@ -1051,6 +1079,7 @@ int build_run(const struct build_request *r)
 		fprintf(stderr, "berth build: %s is not supported yet\n", unsup);
 		return 1;
 	}
+	catch_signals();
 	int v = vstart(&b.p, "[internal] load build definition from Dockerfile");
 	pr(&b.p, "#%d transferring dockerfile: %zuB done\n", v, r->dockerfile_len);
 	vdone(&b.p, v);
@@ -1145,6 +1174,8 @@ int build_run(const struct build_request *r)
 		printf("%s\n", id);
 	status = 0;
 out:
+	if (interrupted)
+		status = 130;
 	if (b.ss) {
 		for (size_t i = 0; i < b.plan->nstages; i++)
 			stage_release(&b.ss[i]);

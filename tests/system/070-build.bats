@@ -165,3 +165,18 @@ a"
 	run_berth run --rm bare cat /b.txt
 	assert_equal "$output" bare
 }
+
+@test "an interrupted build stops its RUN, exits 130 and leaves no container behind" {
+	ctx=$(build_ctx intr)
+	printf 'FROM busybox\nRUN echo started; sleep 60\n' > "$ctx/Dockerfile"
+	"$BERTH" build --no-cache "$ctx" > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 100); do grep -q started "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ]
+	[ -z "$(ls -A "$BERTH_ROOT/containers" 2>/dev/null)" ]
+	run_berth ps -aq
+	assert_equal "$output" ""
+}
