@@ -117,11 +117,11 @@ D
 @test "a failing RUN prints its output and exit code, and the build exits 1" {
 	ctx=$(build_ctx fail)
 	printf 'FROM busybox\nRUN echo before; exit 3\n' > "$ctx/Dockerfile"
-	run_berth --exit 1 build -t f "$ctx"
+	run_berth --exit 1 build -t failed:1 "$ctx"
 	assert_line_matches '^#[0-9]+ [0-9.]+ before$'
 	assert_output_contains ' > [2/2] RUN echo before; exit 3:'
 	assert_equal "${lines[-1]}" 'executor failed running [/bin/sh -c echo before; exit 3]: exit code: 3'
-	run_berth --exit 1 image inspect f
+	run_berth --exit 1 image inspect failed:1
 }
 
 @test "a COPY of a missing file names it" {
