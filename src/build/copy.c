@@ -385,3 +385,18 @@ int bcopy_from_root(int rootfd, int srcroot, const char *const *srcs, size_t nsr
 	}
 	return 0;
 }
+
+int bcopy_write(int rootfd, const char *path, const char *data, size_t len, const struct copy_owner *o,
+		mode_t mode, berr *err)
+{
+	if (parent_dirs(rootfd, path, o, err) < 0 || clear_target(rootfd, path, false, err) < 0)
+		return -1;
+	_cleanup_close_ int fd = sp_create(rootfd, path, O_TRUNC | O_EXCL, 0600, 0, err);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, data, len) < 0)
+		return berr_sys(err, "write %s", path);
+	if (fchown(fd, o && o->set ? o->uid : 0, o && o->set ? o->gid : 0) < 0 || fchmod(fd, mode & 07777) < 0)
+		return berr_sys(err, "set owner of %s", path);
+	return 0;
+}

@@ -603,13 +603,39 @@ static int do_fsop(struct builder *b, struct stage_state *s, const struct plan_s
 				berr_set(err, ENOTSUP, "ADD from a URL is not supported by berth build (no network access)");
 				goto out;
 			}
-		if (!b->ctx) {
-			berr_set(err, ENOENT, "\"/%s\" not found: not found", ps->args.v[0]);
-			goto out;
+		struct strvec plain = STRVEC_INIT;
+		rc = 0;
+		for (size_t i = 0; i < nsrc && rc == 0; i++) {
+			const char *a = ps->args.v[i];
+			const struct df_heredoc *h = NULL;
+			if (!strncmp(a, "<<", 2))
+				for (size_t j = 0; j < ps->instr->nheredocs; j++) {
+					const char *w = a + 2 + (a[2] == '-');
+					size_t wl = strlen(w);
+					const char *nm = ps->instr->heredocs[j].name;
+					if (wl >= 2 && (w[0] == '"' || w[0] == '\'') && w[wl - 1] == w[0])
+						w++, wl -= 2;
+					if (strlen(nm) == wl && !strncmp(nm, w, wl))
+						h = &ps->instr->heredocs[j];
+				}
+			if (!h) {
+				sv_push(&plain, a);
+				continue;
+			}
+			_cleanup_free_ char *content = h->chomp ? df_heredoc_chomp(h->content) : xstrdup(h->content);
+			_cleanup_free_ char *t = dest_dir ? xasprintf("%s/%s", adest, h->name) : xstrdup(adest);
+			rc = bcopy_write(rootfd, t, content, strlen(content), &o, chmod >= 0 ? (mode_t)chmod : 0644, err);
 		}
-		rc = bcopy_from_context(rootfd, b->ctx, (const char *const *)ps->args.v, nsrc,
-					(const char *const *)ps->instr->excludes.v, ps->instr->excludes.n, adest,
-					dest_dir, &o, chmod, ps->instr->kind == DF_ADD, err);
+		if (rc == 0 && plain.n) {
+			if (!b->ctx) {
+				berr_set(err, ENOENT, "\"/%s\" not found: not found", plain.v[0]);
+				rc = -1;
+			} else
+				rc = bcopy_from_context(rootfd, b->ctx, (const char *const *)plain.v, plain.n,
+							(const char *const *)ps->instr->excludes.v, ps->instr->excludes.n, adest,
+							dest_dir, &o, chmod, ps->instr->kind == DF_ADD, err);
+		}
+		sv_clear(&plain);
 	}
 out:
 	if (srcfd >= 0)
@@ -825,7 +851,7 @@ static int build_stage(struct builder *b, int idx, berr *err)
 		/* the key */
 		_cleanup_free_ char *instr = canonical_instr(ps);
 		_cleanup_free_ char *args = args_text(ps);
-		char files[DIGEST_STR_LEN + 1] = "";
+		char files[DIGEST_STR_LEN + 1] = "", heredoc_digest[DIGEST_STR_LEN + 1] = "";
 		struct bctx_fileset fs = { 0 };
 		bool have_fs = false;
 		enum df_kind k = ps->instr->kind;
@@ -835,13 +861,23 @@ static int build_stage(struct builder *b, int idx, berr *err)
 			return berr_set(err, 0, "%s", "");
 		}
 		if ((k == DF_COPY || k == DF_ADD) && ps->from_stage < 0 && !ps->from_image) {
+			struct digester *hd = NULL;
 			for (size_t j = 0; j < ps->instr->nheredocs; j++) {
-				(void)j;
-				vfail(&b->p, v, title, "COPY/ADD heredocs are not supported by berth build yet", "");
-				err->status = 1;
-				return berr_set(err, 0, "%s", "");
+				const struct df_heredoc *h = &ps->instr->heredocs[j];
+				if (h->expand && strchr(h->content, '$')) {
+					vfail(&b->p, v, title, "COPY/ADD heredocs with variables are not supported by berth build yet", "");
+					err->status = 1;
+					if (hd)
+						digester_free(hd);
+					return berr_set(err, 0, "%s", "");
+				}
+				if (!hd)
+					hd = digester_new();
+				key_add(hd, h->name, h->content);
 			}
-			if (!b->ctx) {
+			if (hd)
+				digester_finish(hd, heredoc_digest);
+			if (!b->ctx && !ps->instr->nheredocs) {
 				_cleanup_free_ char *m = xasprintf("\"/%s\" not found: not found", ps->args.v[0]);
 				vfail(&b->p, v, title, m, "failed to compute cache key: ");
 				err->status = 1;
@@ -850,15 +886,27 @@ static int build_stage(struct builder *b, int idx, berr *err)
 			bool url = false;
 			for (size_t j = 0; j + 1 < ps->args.n; j++)
 				url |= strstr(ps->args.v[j], "://") != NULL;
-			if (!url) {
-				if (bctx_fileset_ex(b->ctx, (const char *const *)ps->args.v, ps->args.n - 1,
+			_cleanup_strvec_ struct strvec plain = STRVEC_INIT;
+			for (size_t j = 0; j + 1 < ps->args.n; j++)
+				if (strncmp(ps->args.v[j], "<<", 2) || !ps->instr->nheredocs)
+					sv_push(&plain, ps->args.v[j]);
+			if (!url && !plain.n)
+				memcpy(files, heredoc_digest, sizeof files);
+			else if (!url) {
+				if (bctx_fileset_ex(b->ctx, (const char *const *)plain.v, plain.n,
 						    (const char *const *)ps->instr->excludes.v, ps->instr->excludes.n, &fs, err) < 0) {
 					vfail(&b->p, v, title, err->msg, "failed to compute cache key: ");
 					err->status = 1;
 					return berr_set(err, 0, "%s", "");
 				}
 				have_fs = true;
-				memcpy(files, fs.digest, sizeof files);
+				if (*heredoc_digest) {
+					struct digester *hd = digester_new();
+					key_add(hd, "files", fs.digest);
+					key_add(hd, "heredocs", heredoc_digest);
+					digester_finish(hd, files);
+				} else
+					memcpy(files, fs.digest, sizeof files);
 			}
 		} else if (ps->from_stage >= 0) {
 			snprintf(files, sizeof files, "%s", b->ss[ps->from_stage].key);

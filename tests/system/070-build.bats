@@ -180,3 +180,27 @@ a"
 	run_berth ps -aq
 	assert_equal "$output" ""
 }
+
+@test "COPY heredocs write files; a heredoc that would expand variables is refused" {
+	ctx=$(build_ctx heredoc)
+	cat > "$ctx/Dockerfile" <<'D'
+FROM busybox
+COPY <<EOF /etc/conf.txt
+hello
+EOF
+COPY --chmod=755 <<A <<"B" /dir/
+a
+A
+b $X
+B
+D
+	run_berth build -t hd "$ctx"
+	run_berth run --rm hd sh -c 'cat /etc/conf.txt /dir/A /dir/B; stat -c %a /dir/B'
+	assert_equal "$output" 'hello
+a
+b $X
+755'
+	printf 'FROM busybox\nCOPY <<EOF /x\n$HOME\nEOF\n' > "$ctx/Dockerfile"
+	run_berth --exit 1 build "$ctx"
+	assert_output_contains 'heredocs with variables are not supported'
+}
