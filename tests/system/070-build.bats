@@ -204,3 +204,15 @@ b $X
 	run_berth --exit 1 build "$ctx"
 	assert_output_contains 'heredocs with variables are not supported'
 }
+
+@test "a changed base image and --no-cache-filter STAGE are named as reasons" {
+	ctx=$(build_ctx base)
+	printf 'FROM base:1 AS one\nRUN echo x > /x\nFROM busybox\nCOPY --from=one /x /x\nRUN echo y > /y\n' > "$ctx/Dockerfile"
+	run_berth tag busybox:latest base:1
+	run_berth build -q "$ctx"
+	run_berth build --no-cache-filter one "$ctx"
+	assert_output_contains 'cache miss: RUN echo x > /x: --no-cache-filter'
+	run_berth tag python:3.11-slim base:1
+	run_berth build "$ctx"
+	assert_output_contains 'cache miss: RUN echo x > /x: base image changed'
+}
