@@ -289,7 +289,7 @@ static int run_mounts(struct builder *b, const struct plan_step *ps, struct strv
 			char d[DIGEST_STR_LEN + 1];
 			const char *id = m->id && *m->id ? m->id : m->target;
 			digest_buf(id, strlen(id), d);
-			_cleanup_free_ char *rel = xasprintf("build-cache/%s", digest_hex(d));
+			_cleanup_free_ char *rel = xasprintf("cache/mounts/%s", digest_hex(d));
 			_cleanup_free_ char *dir = store_path(b->st, rel);
 			if (mkdir_p(dir, 0755, err) < 0)
 				return -1;

@@ -216,3 +216,24 @@ b $X
 	run_berth build "$ctx"
 	assert_output_contains 'cache miss: RUN echo x > /x: base image changed'
 }
+
+@test "builder prune empties the cache; system prune includes it" {
+	ctx=$(build_ctx prune)
+	printf 'FROM busybox\nRUN --mount=type=cache,target=/c echo x > /c/x; cat /c/x > /x\n' > "$ctx/Dockerfile"
+	run_berth build -q "$ctx"
+	run_berth build "$ctx"
+	assert_line_matches '^#[0-9]+ CACHED$'
+	[ -n "$(ls -A "$BERTH_ROOT/cache/mounts")" ]
+	run bash -c "echo n | '$BERTH' builder prune"
+	assert_output_contains "WARNING! This will remove all dangling build cache."
+	run_berth build "$ctx"
+	assert_line_matches 'CACHED' # nothing was pruned without a yes
+	run_berth builder prune -a -f
+	assert_output_contains "Deleted build cache objects:"
+	assert_output_contains "Total reclaimed space:"
+	[ ! -e "$BERTH_ROOT/cache/mounts" ]
+	run_berth build "$ctx"
+	assert_output_contains "cache miss: RUN --mount=type=cache,target=/c echo x > /c/x; cat /c/x > /x: not built before"
+	run bash -c "echo n | '$BERTH' system prune"
+	assert_output_contains "  - all dangling build cache"
+}
