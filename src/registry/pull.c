@@ -221,7 +221,6 @@ static int pull_one(struct store *st, struct reg_client *c, struct ref *r, const
 		    char **id_out, berr *err)
 {
 	_cleanup_free_ char *name = ref_name(r);
-	_cleanup_free_ char *fam_name = ref_familiar_name(r);
 	_cleanup_free_ char *full = ref_string(r);
 	_cleanup_free_ char *fam = ref_familiar_string(r);
 	const char *reference = r->digest ? r->digest : r->tag;
