@@ -21,6 +21,7 @@
 #include "build/context.h"
 #include "build/copy.h"
 #include "build/exec.h"
+#include "registry/registry.h"
 #include "dockerfile/plan.h"
 #include "dockerfile/stages.h"
 #include "image/image.h"
@@ -150,22 +151,22 @@ static const char *parent_chain(const struct stage_state *s)
 	return s->nlayers ? s->layers[s->nlayers - 1].chain_id : "";
 }
 
+/* An image named by COPY --from or RUN --mount from=: pulled first when missing. */
+static int resolve_image(struct builder *b, const char *ref, struct image_run_info *info, berr *err)
+{
+	if (registry_ensure_image(b->st, ref, NULL, NULL, err) < 0)
+		return -1;
+	return image_resolve_for_run(b->st, ref, info, err);
+}
+
 static int base_config(void *vctx, const char *ref, const char *platform, json_t **config, berr *err)
 {
 	struct builder *b = vctx;
 	(void)platform;
 	_cleanup_free_ char *id = NULL;
-	if (img_lookup(b->st, ref, &id, NULL, err) < 0) {
-		_cleanup_free_ char *full = NULL;
-		struct ref rr;
-		berr e2 = { 0 };
-		if (ref_parse_tagged(ref, &rr, &e2) == 0) {
-			full = ref_string(&rr);
-			ref_free(&rr);
-		}
-		return berr_set(err, ENOENT, "%s: not found in the image store (berth build does not pull)",
-				full ? full : ref);
-	}
+	/* a base image that is not in the store is pulled, as `docker build` does */
+	if (registry_ensure_image(b->st, ref, NULL, &id, err) < 0)
+		return berr_wrap(err, "failed to resolve source metadata for %s", ref);
 	struct img_info in;
 	if (img_get(b->st, id, &in, err) < 0)
 		return -1;
@@ -314,7 +315,7 @@ static int run_mounts(struct builder *b, const struct plan_step *ps, struct strv
 				struct stage_state *from = st_idx >= 0 ? &b->ss[st_idx] : &tmp;
 				if (img) {
 					struct image_run_info info;
-					if (image_resolve_for_run(b->st, img, &info, err) < 0)
+					if (resolve_image(b, img, &info, err) < 0)
 						return -1;
 					for (size_t k = 0; k < info.layer_dirs.n; k++)
 						sv_push(&tmp.dirs, info.layer_dirs.v[k]);
@@ -576,7 +577,7 @@ static int do_fsop(struct builder *b, struct stage_state *s, const struct plan_s
 		if (ps->from_stage >= 0)
 			src = &b->ss[ps->from_stage];
 		else {
-			if (image_resolve_for_run(b->st, ps->from_image, &info, err) < 0)
+			if (resolve_image(b, ps->from_image, &info, err) < 0)
 				goto out;
 			for (size_t i = 0; i < info.layer_dirs.n; i++)
 				sv_push(&img.dirs, info.layer_dirs.v[i]);
