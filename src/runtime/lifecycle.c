@@ -43,6 +43,9 @@ int ctr_kill(struct store *st, struct ctr *c, int sig, berr *err)
 	}
 	if (kill(c->pid, sig) < 0)
 		return berr_sys(err, "Cannot kill container: %s", c->name);
+	char sn[16];
+	snprintf(sn, sizeof sn, "%d", sig);
+	event_emit_ctr(st, c, "kill", "signal", sn, NULL);
 	if (sig == SIGKILL)
 		cgroup_kill_all(c->id);
 	return 0;
