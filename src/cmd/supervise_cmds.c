@@ -114,9 +114,12 @@ static void ev_print(json_t *ev, const char *line, struct tmpl *t)
 
 static int64_t ts_arg(const char *v, const char *what, bool *bad)
 {
-	int64_t sec;
+	int64_t sec, d;
 	long nsec;
 	berr e;
+	/* a duration is relative to now, to the nanosecond ("--until 0s" includes this second) */
+	if (strcmp(v, "0") && units_parse_duration(v, &d, &e) == 0)
+		return now_ns() - d;
 	if (units_parse_timestamp(v, time(NULL), &sec, &nsec, &e) < 0) {
 		fprintf(stderr, "Error: invalid value for \"%s\": %s\n", what, e.msg);
 		*bad = true;
