@@ -70,11 +70,16 @@ int ctr_stop(struct store *st, struct ctr *c, int timeout, berr *err)
 		timeout = json_is_integer(t) ? (int)json_integer_value(t) : 10;
 	}
 	kill(c->pid, sig);
-	if (ctr_wait_stopped(st, c, timeout * 1000))
-		return 0;
-	kill(c->pid, SIGKILL);
-	cgroup_kill_all(c->id);
-	ctr_wait_stopped(st, c, 10000);
+	char sn[16];
+	snprintf(sn, sizeof sn, "%d", sig);
+	event_emit_ctr(st, c, "kill", "signal", sn, NULL); /* Docker: kill, die, stop */
+	if (!ctr_wait_stopped(st, c, timeout * 1000)) {
+		event_emit_ctr(st, c, "kill", "signal", "9", NULL);
+		kill(c->pid, SIGKILL);
+		cgroup_kill_all(c->id);
+		ctr_wait_stopped(st, c, 10000);
+	}
+	event_emit_ctr(st, c, "stop", NULL);
 	return 0;
 }
 

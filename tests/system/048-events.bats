@@ -85,6 +85,17 @@ start
 kill
 die" ]
 	run_berth rm ev5
+	# stop: kill (the stop signal; pid 1 ignores it), kill 9 after the timeout, die, stop
+	run_berth run -d --name ev7 busybox sleep 1000
+	run_berth stop -t 1 ev7
+	run_berth events --since 1m --until 0s --filter container=ev7 --format '{{.Action}} {{.Actor.Attributes.signal}}'
+	[ "$output" = "create <no value>
+start <no value>
+kill 15
+kill 9
+die <no value>
+stop <no value>" ]
+	run_berth rm ev7
 	run_berth run --name ev6 --memory 8m busybox sh -c 'x=$(head -c 64m /dev/zero | tr "\0" a); echo ${#x}' || true
 	run_berth events --since 1m --until 0s --filter container=ev6 --filter event=oom --format '{{.Action}}'
 	[ "$output" = oom ]
