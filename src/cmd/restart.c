@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include "cli/cli.h"
 #include "runtime/lifecycle.h"
+#include "runtime/supervise.h"
 #include "util/cleanup.h"
 
 #define USAGE "restart [OPTIONS] CONTAINER [CONTAINER...]"
@@ -32,6 +33,7 @@ static int run_restart(struct berth_ctx *ctx, int argc, char **argv)
 			status = 1;
 			continue;
 		}
+		event_emit_ctr(st, c, "restart", NULL);
 		printf("%s\n", args.v[i]);
 	}
 	return status;
