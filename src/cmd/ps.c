@@ -53,7 +53,7 @@ static const char *state_of(struct ctr *c)
 	return ctr_state_name(c->state);
 }
 
-static json_t *row_json(struct store *stor, struct ctr *c, bool trunc)
+static json_t *row_json(struct store *st, struct ctr *c, bool trunc)
 {
 	json_t *r = json_object();
 	char id[65];
@@ -75,19 +75,28 @@ static json_t *row_json(struct store *stor, struct ctr *c, bool trunc)
 	char *d = human_duration(now_ns() - c->created);
 	json_object_set_new(r, "RunningFor", json_sprintf("%s ago", d));
 	free(d);
-	json_object_set_new(r, "Ports", json_string(""));
+	struct strbuf pb = STRBUF_INIT;
+	json_t *nr = c->state == CTR_RUNNING && st ? ctr_net_result(st, c->id) : NULL;
+	size_t pi;
+	json_t *pv;
+	json_array_foreach(json_object_get(nr, "ports"), pi, pv)
+		sb_addf(&pb, "%s%s", pb.len ? ", " : "", json_string_value(pv));
+	if (nr)
+		json_decref(nr);
+	json_object_set_new(r, "Ports", json_string(sb_str(&pb)));
+	sb_release(&pb);
 	json_object_set_new(r, "State", json_string(state_of(c)));
-	char *st = ctr_status_string(c);
-	const char *hs = health_status(stor, c);
+	char *status = ctr_status_string(c);
+	const char *hs = st ? health_status(st, c) : NULL;
 	if (c->state == CTR_RUNNING && ctr_paused(c))
-		json_object_set_new(r, "Status", json_sprintf("%s (Paused)", st));
+		json_object_set_new(r, "Status", json_sprintf("%s (Paused)", status));
 	else if (hs && !strcmp(hs, "starting"))
-		json_object_set_new(r, "Status", json_sprintf("%s (health: starting)", st));
+		json_object_set_new(r, "Status", json_sprintf("%s (health: starting)", status));
 	else if (hs)
-		json_object_set_new(r, "Status", json_sprintf("%s (%s)", st, hs));
+		json_object_set_new(r, "Status", json_sprintf("%s (%s)", status, hs));
 	else
-		json_object_set_new(r, "Status", json_string(st));
-	free(st);
+		json_object_set_new(r, "Status", json_string(status));
+	free(status);
 	json_object_set_new(r, "Names", json_string(c->name));
 	struct strbuf lb = STRBUF_INIT;
 	const char *k;

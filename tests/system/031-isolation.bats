@@ -122,6 +122,8 @@ lo-up"
 	run_berth run -d --name pub --network bridge -p 127.0.0.1:$port:80 busybox sh -c 'echo published > /tmp/i.html; httpd -f -p 80 -h /tmp'
 	run_berth container inspect -f '{{json .NetworkSettings.Ports}} {{.NetworkSettings.IPAddress}}' pub
 	assert_output_contains "127.0.0.1:$port->80/tcp"
+	run_berth ps --filter name=pub --format '{{.Ports}}'
+	assert_equal "$output" "127.0.0.1:$port->80/tcp"
 	wait_for wget -qO "$BATS_TEST_TMPDIR/got" "http://127.0.0.1:$port/i.html"
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/got")" "published"
 	local br
