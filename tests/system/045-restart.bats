@@ -149,3 +149,20 @@ setup() { berth_setup_root; }
 	fi
 	run_berth rm -f rmem
 }
+
+@test "a restarted container gets its network back, with the same address when free" {
+	run "$BERTH" run -d --name rnet --network bridge --restart always busybox sleep 1000
+	if [ "$status" -ne 0 ]; then
+		skip "no bridge networking here: $output"
+	fi
+	local ip
+	ip=$("$BERTH" inspect -f '{{.NetworkSettings.IPAddress}}' rnet)
+	[ -n "$ip" ]
+	kill -9 "$("$BERTH" inspect -f '{{.State.Pid}}' rnet)"
+	wait_until 5 bash -c "[ \"\$($BERTH inspect -f '{{.RestartCount}} {{.State.Running}}' rnet)\" = '1 true' ]"
+	run_berth inspect -f '{{.NetworkSettings.IPAddress}}' rnet
+	[ "$output" = "$ip" ]
+	run_berth exec rnet ip -4 addr show eth0
+	assert_output_contains "inet $ip/"
+	run_berth rm -f rnet
+}
