@@ -158,6 +158,10 @@ int open_container_pty(int *slave)
 		close(m);
 		return -1;
 	}
+	/* the caller's window size before the process starts (stdin is still the caller's) */
+	struct winsize ws;
+	if (ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+		ioctl(m, TIOCSWINSZ, &ws);
 	return m;
 }
 
