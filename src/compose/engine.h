@@ -8,6 +8,7 @@
  * Names: containers `<project>-<service>-<n>` (or container_name), networks `<project>_<net>`,
  * volumes `<project>_<vol>` (from the normalised model's `name`). See docs/compose.md. */
 #pragma once
+#include <signal.h>
 #include <stdbool.h>
 #include <jansson.h>
 #include "compose/compose.h"
@@ -103,3 +104,15 @@ char *cengine_service_image(struct cengine *e, const char *svc);
 int cengine_build(struct cengine *e, const struct strvec *services, bool force, bool quiet, berr *err);
 /* Call another berth verb in process (exec, top, port, build): the same code path. */
 int cengine_call_verb(struct berth_ctx *ctx, const char *group, struct strvec *argv);
+
+/* ---- logs.c ---- */
+struct compose_logs_opts {
+	bool follow, timestamps, no_prefix, color;
+	long tail;                       /* -1: all */
+	volatile sig_atomic_t *stop;     /* set by a signal handler: stop following */
+	/* called when a followed container exits; a non-zero return stops and is returned */
+	int (*on_exit)(struct ctr *c, void *ud);
+	void *ud;
+};
+/* Print the logs of containers v (prefixed "web-1  | "), following them while they run. */
+int compose_logs(struct cengine *e, struct ctr **v, size_t n, const struct compose_logs_opts *o);
