@@ -607,6 +607,12 @@ int cengine_create(struct cengine *e, const char *svc, int n, const struct cengi
 	STRKEY("cpu_shares", cpu_shares);
 	STRKEY("pids_limit", pids_limit);
 	STRKEY("restart", restart);
+	if (ro && ro->user)
+		f.user = ro->user;
+	if (ro && ro->workdir)
+		f.workdir = ro->workdir;
+	if (ro && ro->oneoff)
+		f.restart = NULL; /* compose run ignores the restart policy */
 	json_t *lim = json_object_get(json_object_get(json_object_get(s, "deploy"), "resources"), "limits");
 	if (lim) {
 		char *x;
