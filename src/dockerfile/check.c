@@ -227,7 +227,9 @@ struct argdecl {
 struct stage_state {
 	struct strvec env;       /* ENV and ARG values ("K=V"), for expansion */
 	struct strvec declared;  /* ARG names declared in the stage */
-	bool shell_set, abs_workdir;
+	struct strvec arg_from;  /* "KEY=stage": env values that came from an ARG of that stage */
+	struct strvec noted;     /* names already explained in this stage */
+	bool shell_set, abs_workdir; /* abs_workdir: a WORKDIR was set in the Dockerfile */
 	int name_index;
 };
 
@@ -235,6 +237,8 @@ static void sst_release(struct stage_state *s)
 {
 	sv_clear(&s->env);
 	sv_clear(&s->declared);
+	sv_clear(&s->arg_from);
+	sv_clear(&s->noted);
 }
 
 struct walk {
@@ -294,6 +298,50 @@ static bool is_predefined(const char *k)
 	return false;
 }
 
+static int arg_origin(const struct stage_state *st, const char *name)
+{
+	size_t l = strlen(name);
+	for (size_t i = st->arg_from.n; i-- > 0;)
+		if (!strncmp(st->arg_from.v[i], name, l) && st->arg_from.v[i][l] == '=')
+			return atoi(st->arg_from.v[i] + l + 1);
+	return -2;
+}
+
+static void set_arg_origin(struct stage_state *st, const char *name, int stage)
+{
+	size_t l = strlen(name);
+	for (size_t i = 0; i < st->arg_from.n; i++)
+		if (!strncmp(st->arg_from.v[i], name, l) && st->arg_from.v[i][l] == '=') {
+			free(st->arg_from.v[i]);
+			if (stage == -2) {
+				/* an ENV now owns the name */
+				memmove(&st->arg_from.v[i], &st->arg_from.v[i + 1],
+					(st->arg_from.n - i) * sizeof(char *));
+				st->arg_from.n--;
+			} else
+				st->arg_from.v[i] = xasprintf("%s=%d", name, stage);
+			return;
+		}
+	if (stage != -2)
+		sv_pushf(&st->arg_from, "%s=%d", name, stage);
+}
+
+/* A name whose value here is an ARG of an ancestor stage: BuildKit passes it on (in the
+ * build state), though ARGs are documented to end with their stage. Explain, once. */
+static void note_inherited_arg(struct walk *w, int s, const struct df_instr *in, const char *name)
+{
+	struct stage_state *st = &w->st[s];
+	int o = arg_origin(st, name);
+	if (o < 0 || o == s || sv_contains(&st->declared, name) || sv_contains(&st->noted, name))
+		return;
+	sv_push(&st->noted, name);
+	char here[160], there[160];
+	sv_pushf(&w->c->r->notes,
+		 "%s:%d: %s uses $%s, an ARG of stage %s. BuildKit passes its value on because stage %s is built FROM it, although the Dockerfile reference says an ARG ends with its stage; declare `ARG %s` again in stage %s to rely on documented behaviour.",
+		 w->c->filename, in->line, df_kind_name(in->kind), name, stage_label(w, o, there, sizeof(there)),
+		 stage_label(w, s, here, sizeof(here)), name, here);
+}
+
 /* Expand word in stage s's environment; report UndefinedVar for unmatched names. */
 static void check_word(struct walk *w, int s, const struct df_instr *in, const char *word,
 		       char **expanded)
@@ -324,6 +372,8 @@ static void check_word(struct walk *w, int s, const struct df_instr *in, const c
 		if (l)
 			l->explain = arg_elsewhere(w, s, name);
 	}
+	for (size_t i = 0; i < m.matched.n; i++)
+		note_inherited_arg(w, s, in, m.matched.v[i]);
 	sv_clear(&keys);
 	shell_matches_clear(&m);
 }
@@ -342,11 +392,17 @@ static void note_shell_refs(struct walk *w, int s, const struct df_instr *in, co
 	char *out = NULL;
 	shell_lex_process(&lex, text, &se, &out, NULL, &m, &e);
 	free(out);
+	for (size_t i = 0; i < m.matched.n; i++)
+		note_inherited_arg(w, s, in, m.matched.v[i]);
 	for (size_t i = 0; i < m.unmatched.n; i++) {
 		const char *name = m.unmatched.v[i];
 		if (sv_contains(&st->declared, name))
 			continue;
 		char *x = arg_elsewhere(w, s, name);
+		if (x && arg_origin(st, name) >= 0) {
+			free(x);
+			x = NULL;
+		}
 		if (x) {
 			sv_pushf(&w->c->r->notes, "%s:%d: %s uses $%s, which is empty there. %s", w->c->filename,
 				 in->line, df_kind_name(in->kind), name, x + strlen("berth: "));
@@ -516,7 +572,22 @@ static int cmp_lint(const void *a, const void *b)
 	const struct df_lint *x = a, *y = b;
 	if (x->start_line != y->start_line)
 		return x->start_line - y->start_line;
-	return strcmp(x->rule, y->rule);
+	return strcmp(x->message, y->message);
+}
+
+/* LegacyKeyValueFormat (BuildKit reports it when it dispatches ENV / LABEL) */
+static void legacy_kv(struct ck *c, const struct df_instr *in)
+{
+	for (size_t i = 0; i < in->nkvs; i++)
+		if (in->kvs[i].legacy) {
+			const char *nm = df_kind_name(in->kind);
+			struct df_lint *l = warn(c, R_LEGACY_KV, in->line, in->end_line,
+						 "\"%s key=value\" should be used instead of legacy \"%s key value\" format",
+						 nm, nm);
+			if (l && in->kind == DF_ENV)
+				l->explain = legacy_env_explain(&in->kvs[i], nm);
+			break;
+		}
 }
 
 /* parse-time rules for one instruction (BuildKit reports these as it parses) */
@@ -532,18 +603,6 @@ static void parse_time(struct ck *c, const struct df_instr *in)
 		if ((fu && !au) || (fl && !al))
 			warn(c, R_FROM_AS_CASING, in->line, in->end_line, "'%s' and '%.*s' keywords' casing do not match",
 			     as, (int)in->keyword_len, in->keyword);
-	}
-	if (in->kind == DF_ENV || in->kind == DF_LABEL) {
-		for (size_t i = 0; i < in->nkvs; i++)
-			if (in->kvs[i].legacy) {
-				const char *nm = df_kind_name(in->kind);
-				struct df_lint *l = warn(c, R_LEGACY_KV, in->line, in->end_line,
-							 "\"%s key=value\" should be used instead of legacy \"%s key value\" format",
-							 nm, nm);
-				if (l && in->kind == DF_ENV)
-					l->explain = legacy_env_explain(&in->kvs[i], nm);
-				break;
-			}
 	}
 	if (in->kind == DF_MAINTAINER)
 		warn(c, R_MAINTAINER, in->line, in->end_line, "Maintainer instruction is deprecated in favor of using label");
@@ -613,8 +672,15 @@ static void check_from(struct walk *w, int s)
 			if (a->kind != DF_ARG)
 				continue;
 			for (size_t j = 0; j < a->nkvs; j++)
-				if (a->kvs[j].value)
-					sv_pushf(&defs, "%s=%s", a->kvs[j].key, a->kvs[j].value);
+				if (a->kvs[j].value) {
+					struct shell_env de = { .kv = (const char *const *)defs.v };
+					berr e3 = { 0 };
+					char *dv = NULL;
+					if (shell_expand_word(a->kvs[j].value, &de, c->escape, &dv, NULL, &e3))
+						dv = xstrdup(a->kvs[j].value);
+					sv_pushf(&defs, "%s=%s", a->kvs[j].key, dv);
+					free(dv);
+				}
 		}
 		struct shell_env se = { .kv = (const char *const *)defs.v };
 		berr e = { 0 };
@@ -633,8 +699,9 @@ static void check_from(struct walk *w, int s)
 			     "Setting platform to predefined %s in FROM is redundant as this is the default behavior", p);
 		else if (!strchr(p, '$')) {
 			/* allowed when the stage name names the platform, e.g. AS build-amd64 */
-			const char *arch = strchr(p, '/');
-			bool named = w->names[s] && arch && strstr(w->names[s], arch + 1);
+			char os[64] = "", arch[64] = "";
+			sscanf(p, "%63[^/]/%63[^/]", os, arch);
+			bool named = w->names[s] && ((*os && strstr(w->names[s], os)) || (*arch && strstr(w->names[s], arch)));
 			if (!named)
 				warn(c, R_PLATFORM_CONST, in->line, in->end_line,
 				     "FROM --platform flag should not use constant value \"%s\"", p);
@@ -660,14 +727,12 @@ static void check_stage(struct walk *w, int s, const struct strvec *ignore_pats)
 			bs = j;
 	free(lb);
 	if (bs >= 0) {
-		/* ENV values carry over; ARG values do not */
+		/* BuildKit builds on the parent's state: its ENV and (undocumented) its ARG values */
 		struct stage_state *b = &w->st[bs];
-		for (size_t i = 0; i < b->env.n; i++) {
-			char k[256];
-			key_of(b->env.v[i], k, sizeof(k));
-			if (!sv_contains(&b->declared, k))
-				sv_push(&st->env, b->env.v[i]);
-		}
+		for (size_t i = 0; i < b->env.n; i++)
+			sv_push(&st->env, b->env.v[i]);
+		for (size_t i = 0; i < b->arg_from.n; i++)
+			sv_push(&st->arg_from, b->arg_from.v[i]);
 		st->shell_set = b->shell_set;
 		st->abs_workdir = b->abs_workdir;
 	} else if (strcasecmp(base, "scratch")) {
@@ -680,8 +745,6 @@ static void check_stage(struct walk *w, int s, const struct strvec *ignore_pats)
 			json_array_foreach(env, i, x)
 				if (json_is_string(x))
 					sv_push(&st->env, json_string_value(x));
-			json_t *wd = json_object_get(cfg, "WorkingDir");
-			st->abs_workdir = json_is_string(wd) && json_string_value(wd)[0] == '/';
 		}
 		json_decref(cfg);
 		bool has_path = false;
@@ -710,9 +773,12 @@ static void check_stage(struct walk *w, int s, const struct strvec *ignore_pats)
 					warn(c, R_SECRETS, in->line, in->end_line,
 					     "Do not use ARG or ENV instructions for sensitive data (ENV \"%s\")", in->kvs[j].key);
 			}
-			for (size_t j = 0; j < in->nkvs; j++)
+			for (size_t j = 0; j < in->nkvs; j++) {
 				env_set(&st->env, in->kvs[j].key, vals.v[j]);
+				set_arg_origin(st, in->kvs[j].key, -2);
+			}
 			sv_clear(&vals);
+			legacy_kv(c, in);
 			break;
 		}
 		case DF_ARG:
@@ -737,8 +803,10 @@ static void check_stage(struct walk *w, int s, const struct strvec *ignore_pats)
 							val = w->meta.v[m] + kl + 1;
 							break;
 						}
-				if (val)
+				if (val) {
 					env_set(&st->env, k, val);
+					set_arg_origin(st, k, s);
+				}
 				if (!sv_contains(&st->declared, k))
 					sv_push(&st->declared, k);
 				free(x);
@@ -750,6 +818,7 @@ static void check_stage(struct walk *w, int s, const struct strvec *ignore_pats)
 				check_word(w, s, in, in->kvs[j].key, NULL);
 				check_word(w, s, in, in->kvs[j].value, NULL);
 			}
+			legacy_kv(c, in);
 			break;
 		case DF_COPY:
 		case DF_ADD:
@@ -792,11 +861,12 @@ static void check_stage(struct walk *w, int s, const struct strvec *ignore_pats)
 			break;
 		case DF_WORKDIR:
 			check_word(w, s, in, in->args.v[0], &x);
-			if (x && x[0] == '/')
-				st->abs_workdir = true;
-			else if (x && !st->abs_workdir)
+			/* BuildKit: only the first WORKDIR of the stage is checked; the base
+			 * image's WorkingDir does not count (it may change) */
+			if (x && x[0] != '/' && !st->abs_workdir)
 				warn(c, R_WORKDIR_RELATIVE, in->line, in->end_line,
 				     "Relative workdir \"%s\" can have unexpected results if the base image changes", x);
+			st->abs_workdir = true;
 			free(x);
 			x = NULL;
 			break;
@@ -1098,6 +1168,9 @@ int df_check_print(FILE *f, const struct df_check_result *r, const char *filenam
 		fprintf(f, "ERROR: %s\n", r->fatal);
 		if (r->fatal_line)
 			df_print_source(f, filename, data, len, r->fatal_line, r->fatal_line);
+		if (strstr(r->fatal, "ARG requires at least one argument"))
+			fprintf(f, "berth: ARG declares a build argument and needs a name: `ARG NAME` or `ARG NAME=default`. "
+				   "To use an ARG of another stage here, declare it again by name in this stage.\n");
 		return 1;
 	}
 	if (r->error) {
@@ -1123,7 +1196,7 @@ void df_check_print_summary(FILE *f, const struct df_check_result *r)
 {
 	if (!r->n)
 		return;
-	fprintf(f, "\n%zu %s found (use berth build --check to expand):\n", r->n, r->n == 1 ? "warning" : "warnings");
+	fprintf(f, "\n %zu %s found (use berth build --check to expand):\n", r->n, r->n == 1 ? "warning" : "warnings");
 	for (size_t i = 0; i < r->n; i++) {
 		fprintf(f, " - %s: %s", r->v[i].rule, r->v[i].message);
 		if (r->v[i].start_line)

@@ -48,7 +48,7 @@ void df_check_result_release(struct df_check_result *r);
 int df_check_print(FILE *f, const struct df_check_result *r, const char *filename, const char *data,
 		   size_t len);
 /* The summary a normal build prints at its end (buildx):
- *   "\n2 warnings found (use berth build --check to expand):\n - FromAsCasing: ... (line 3)\n"
+ *   "\n 2 warnings found (use berth build --check to expand):\n - FromAsCasing: ... (line 3)\n"
  * Nothing when there are no warnings. */
 void df_check_print_summary(FILE *f, const struct df_check_result *r);
 /* BuildKit's source excerpt (errdefs.Source.Print) for lines start..end. */

@@ -988,7 +988,9 @@ static int plan_stage(struct planner *pl, int idx)
 	int rc = run_triggers(pl, s, &d);
 	for (size_t i = 0; i < s->df->ninstrs && !rc; i++)
 		rc = dispatch(pl, s, &d, s->df->instrs[i], false);
-	json_object_set_new(s->config, "Env", ptrs_json(d.img_env.kv, d.img_env.n));
+	/* the Env array is made when the config is asked for (plan_stage_config): in a chain
+	 * of stages most of them would be thrown away */
+	json_object_set_new(s->config, "Env", json_null());
 	s->state_env = d.env;
 	s->img_env = d.img_env;
 	for (size_t i = 0; i < d.nargs; i++) {
@@ -1086,6 +1088,8 @@ int plan_build(const struct df_file *f, const struct plan_opts *o, struct plan *
 	}
 	if (!rc)
 		rc = plan_stage(&pl, p->target);
+	if (!rc)
+		plan_stage_config(p, p->target);
 	for (size_t i = 0; i < pl.build_args.n && !rc; i++) {
 		char *k = xstrdup(pl.build_args.v[i]);
 		char *eq = strchr(k, '=');
@@ -1154,12 +1158,24 @@ void plan_free(struct plan *p)
 	free(p);
 }
 
+json_t *plan_stage_config(struct plan *p, int i)
+{
+	struct plan_stage *s = &p->stages[i];
+	if (!s->config)
+		return NULL;
+	if (!s->env_done) {
+		json_object_set_new(s->config, "Env", ptrs_json(s->img_env.kv, s->img_env.n));
+		s->env_done = true;
+	}
+	return s->config;
+}
+
 json_t *plan_to_json(const struct plan *p)
 {
 	json_t *root = json_object();
 	const struct plan_stage *t = &p->stages[p->target];
 	json_object_set_new(root, "target", json_integer(p->target));
-	json_object_set(root, "config", t->config);
+	json_object_set(root, "config", plan_stage_config((struct plan *)p, p->target));
 	json_t *h = json_array();
 	for (size_t i = 0; i < t->nhist; i++) {
 		json_t *e = json_object();

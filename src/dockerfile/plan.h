@@ -61,12 +61,14 @@ struct plan_stage {
 	char *platform;               /* expanded --platform or NULL */
 	struct plan_step *steps;
 	size_t nsteps;
-	json_t *config;               /* final image config of this stage */
+	json_t *config;               /* final image config of this stage; its "Env" is only
+	                               * filled in by plan_stage_config() (done for the target) */
 	struct plan_hist *hist;       /* history entries added by this Dockerfile (inherited
 	                               * from parent stages first; not the base image's own) */
 	size_t nhist;
 	struct envmap state_env;      /* environment state at the end (for child stages) */
 	struct envmap img_env;        /* the config's Env as a map (for child stages) */
+	bool env_done;
 	bool needed;                  /* the target needs it */
 	bool planned;
 	int wave;                     /* stages of the same wave are independent: parallel */
@@ -91,6 +93,9 @@ struct plan {
 /* Plan the stages the target needs. The file must outlive the plan. */
 int plan_build(const struct df_file *f, const struct plan_opts *o, struct plan **out, berr *err);
 void plan_free(struct plan *p);
+
+/* Stage i's complete image config (borrowed; NULL if the stage was not planned). */
+json_t *plan_stage_config(struct plan *p, int i);
 
 /* The default PATH BuildKit sets when an image has none. */
 #define PLAN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

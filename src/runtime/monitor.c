@@ -216,6 +216,7 @@ void record_exit_st(struct store *st, const char *id, int status)
 	c->oom = cgroup_oom_killed(c->id);
 	cgroup_kill_all(c->id);
 	cgroup_destroy(c->id);
+	ctr_net_detach(st, c);
 	c->state = CTR_EXITED;
 	c->exit_code = status;
 	c->finished_at = now_ns();

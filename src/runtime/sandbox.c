@@ -565,6 +565,12 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 		close(sv[0]);
 		return -1;
 	}
+	if (ctr_uses_bridge(c->cfg) && ctr_net_attach(st, c, pid, err) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(sv[0]);
+		return -1;
+	}
 	if (write(sv[0], "g", 1) != 1) {
 		/* the child died: its report (or EOF) follows */
 	}

@@ -314,11 +314,22 @@ static void test_check_rules(void **state)
 	assert_true(r.error);
 	df_check_result_release(&r);
 
+	/* a child stage gets the parent's ARG values (BuildKit's state): no warning, a note */
 	check_of("FROM a AS base\nARG V=1\nFROM base\nENV X=$V\nRUN echo $V\n", &r);
+	assert_int_equal(count_rule(&r, "UndefinedVar"), 0);
+	assert_int_equal(r.notes.n, 1);
+	assert_non_null(strstr(r.notes.v[0], "an ARG of stage 'base'"));
+	df_check_result_release(&r);
+	/* an unrelated stage does not: UndefinedVar with berth's explanation */
+	check_of("FROM a AS base\nARG V=1\nFROM a AS other\nENV X=$V\n", &r);
 	assert_int_equal(count_rule(&r, "UndefinedVar"), 1);
 	assert_non_null(r.v[0].explain);
 	assert_non_null(strstr(r.v[0].explain, "ARG V is declared in stage 'base' (Dockerfile:2)"));
-	assert_int_equal(r.notes.n, 1);
+	df_check_result_release(&r);
+	/* same line: sorted by message, as BuildKit */
+	check_of("FROM a\nARG super_secret_token=foo auth=bar\n", &r);
+	assert_int_equal(r.n, 2);
+	assert_non_null(strstr(r.v[0].message, "\"auth\""));
 	df_check_result_release(&r);
 
 	check_of("FROM --platform=$TARGETPLATFORM a\nRUN x \\\n\ny\n", &r);
