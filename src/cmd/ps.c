@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "util/template.h"
 #include "runtime/runtime.h"
+#include "runtime/supervise.h"
 #include "util/cleanup.h"
 
 #define USAGE "ps [OPTIONS]"
@@ -43,7 +44,16 @@ static char *command_of(struct ctr *c, bool trunc)
 	return sb_detach(&q);
 }
 
-static json_t *row_json(struct ctr *c, bool trunc)
+static const char *state_of(struct ctr *c)
+{
+	if (ctr_restarting(c))
+		return "restarting";
+	if (c->state == CTR_RUNNING && ctr_paused(c))
+		return "paused";
+	return ctr_state_name(c->state);
+}
+
+static json_t *row_json(struct store *stor, struct ctr *c, bool trunc)
 {
 	json_t *r = json_object();
 	char id[65];
@@ -66,9 +76,17 @@ static json_t *row_json(struct ctr *c, bool trunc)
 	json_object_set_new(r, "RunningFor", json_sprintf("%s ago", d));
 	free(d);
 	json_object_set_new(r, "Ports", json_string(""));
-	json_object_set_new(r, "State", json_string(ctr_state_name(c->state)));
+	json_object_set_new(r, "State", json_string(state_of(c)));
 	char *st = ctr_status_string(c);
-	json_object_set_new(r, "Status", json_string(st));
+	const char *hs = health_status(stor, c);
+	if (c->state == CTR_RUNNING && ctr_paused(c))
+		json_object_set_new(r, "Status", json_sprintf("%s (Paused)", st));
+	else if (hs && !strcmp(hs, "starting"))
+		json_object_set_new(r, "Status", json_sprintf("%s (health: starting)", st));
+	else if (hs)
+		json_object_set_new(r, "Status", json_sprintf("%s (%s)", st, hs));
+	else
+		json_object_set_new(r, "Status", json_string(st));
 	free(st);
 	json_object_set_new(r, "Names", json_string(c->name));
 	struct strbuf lb = STRBUF_INIT;
@@ -93,7 +111,7 @@ static json_t *row_json(struct ctr *c, bool trunc)
 	return r;
 }
 
-static bool match_filter(struct ctr *c, const char *f)
+static bool match_filter(struct store *stor, struct ctr *c, const char *f)
 {
 	const char *eq = strchr(f, '=');
 	if (!eq)
@@ -101,7 +119,11 @@ static bool match_filter(struct ctr *c, const char *f)
 	size_t kl = (size_t)(eq - f);
 	const char *val = eq + 1;
 	if (!strncmp(f, "status", kl) && kl == 6)
-		return !strcmp(val, ctr_state_name(c->state));
+		return !strcmp(val, state_of(c));
+	if (!strncmp(f, "health", kl) && kl == 6) {
+		const char *hs = health_status(stor, c);
+		return !strcmp(val, hs ? hs : "none");
+	}
 	if (!strncmp(f, "id", kl) && kl == 2)
 		return !strncmp(c->id, val, strlen(val));
 	if (!strncmp(f, "name", kl) && kl == 4) {
@@ -154,9 +176,9 @@ static int run_ps(struct berth_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; i < filters.n; i++) {
 		const char *f = filters.v[i];
 		const char *eq = strchr(f, '=');
-		static const char *known[] = { "status", "id", "name", "exited", "label", "ancestor" };
+		static const char *known[] = { "status", "id", "name", "exited", "label", "ancestor", "health" };
 		bool ok = false;
-		for (size_t k = 0; eq && k < 6; k++)
+		for (size_t k = 0; eq && k < 7; k++)
 			ok |= strlen(known[k]) == (size_t)(eq - f) && !strncmp(known[k], f, (size_t)(eq - f));
 		if (!ok) {
 			fprintf(stderr, "Error: invalid filter '%.*s'\n", eq ? (int)(eq - f) : (int)strlen(f), f);
@@ -185,15 +207,15 @@ static int run_ps(struct berth_ctx *ctx, int argc, char **argv)
 		bool ok = true;
 		bool status_filter = false;
 		for (size_t k = 0; k < filters.n; k++) {
-			ok &= match_filter(c, filters.v[k]);
+			ok &= match_filter(st, c, filters.v[k]);
 			status_filter |= !strncmp(filters.v[k], "status=", 7) || !strncmp(filters.v[k], "exited=", 7);
 		}
-		if (!all && !status_filter && c->state != CTR_RUNNING)
+		if (!all && !status_filter && c->state != CTR_RUNNING && !ctr_restarting(c))
 			continue;
 		if (!ok)
 			continue;
 		shown++;
-		json_array_append_new(rows, row_json(c, !notrunc));
+		json_array_append_new(rows, row_json(st, c, !notrunc));
 	}
 	ctr_list_free(v, n);
 	static const struct fmt_header headers[] = {

@@ -27,7 +27,7 @@ static int run_restart(struct berth_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; i < args.n; i++) {
 		_cleanup_ctr_ struct ctr *c = NULL;
 		if (ctr_lookup(st, args.v[i], &c, &err) < 0 || ctr_stop(st, c, (int)t, &err) < 0 ||
-		    ctr_start(st, c, &err) < 0) {
+		    ctr_start_manual(st, c, &err) < 0) {
 			cli_error(&err);
 			status = 1;
 			continue;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "image/image.h"
 #include "runtime/runtime.h"
+#include "runtime/supervise.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -414,6 +415,7 @@ char *ctr_log_path(struct store *st, const char *id)
 int ctr_remove(struct store *st, struct ctr *c, bool volumes, berr *err)
 {
 	(void)volumes;
+	event_emit_ctr(st, c, "destroy", NULL);
 	cgroup_kill_all(c->id);
 	cgroup_destroy(c->id);
 	ctr_net_detach(st, c);
@@ -474,6 +476,8 @@ char *ctr_status_string(struct ctr *c)
 		if (!c->finished_at)
 			return xstrdup("Created");
 		_cleanup_free_ char *d = human_duration(now - c->finished_at);
+		if (ctr_restarting(c))
+			return xasprintf("Restarting (%d) %s ago", c->exit_code, d);
 		return xasprintf("Exited (%d) %s ago", c->exit_code, d);
 	}
 	}
@@ -484,12 +488,15 @@ json_t *ctr_inspect_json(struct store *st, struct ctr *c)
 	json_t *j = json_deep_copy(c->cfg);
 	json_object_del(j, "BerthRootfs");
 	json_object_del(j, "BerthProcess");
+	json_object_del(j, "BerthSupervise");
 	json_t *state = json_object();
 	bool running = c->state == CTR_RUNNING;
-	json_object_set_new(state, "Status", json_string(ctr_state_name(c->state)));
+	bool restarting = ctr_restarting(c);
+	bool paused = running && ctr_paused(c);
+	json_object_set_new(state, "Status", json_string(restarting ? "restarting" : paused ? "paused" : ctr_state_name(c->state)));
 	json_object_set_new(state, "Running", json_boolean(running));
-	json_object_set_new(state, "Paused", json_false());
-	json_object_set_new(state, "Restarting", json_false());
+	json_object_set_new(state, "Paused", json_boolean(paused));
+	json_object_set_new(state, "Restarting", json_boolean(restarting));
 	json_object_set_new(state, "OOMKilled", json_boolean(c->oom));
 	json_object_set_new(state, "Dead", json_false());
 	json_object_set_new(state, "Pid", json_integer(running ? c->pid : 0));
@@ -501,6 +508,12 @@ json_t *ctr_inspect_json(struct store *st, struct ctr *c)
 	s = fmt_rfc3339(c->finished_at);
 	json_object_set_new(state, "FinishedAt", json_string(s));
 	free(s);
+	if (health_config(c->cfg)) {
+		json_t *h = running ? health_read(st->root, c->id) : NULL;
+		if (!h)
+			h = json_pack("{s:s,s:i,s:[]}", "Status", running ? "starting" : "unhealthy", "FailingStreak", 0, "Log");
+		json_object_set_new(state, "Health", h);
+	}
 	/* Docker's key order: Id, Created, Path, Args, State, Image, ... */
 	json_t *out = json_object();
 	static const char *first[] = { "Id", "Created", "Path", "Args" };

@@ -142,6 +142,7 @@ struct supervise {
 	bool tty, attached, forward_signals;
 	int log_fd;
 	pid_t pid;
+	struct health *health;   /* healthcheck state machine (supervise.h), or NULL */
 };
 int supervise_run(struct supervise *s);
 /* Start a detached container under a monitor that outlives the CLI. */
