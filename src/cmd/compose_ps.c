@@ -5,6 +5,7 @@
 #include "cmd/compose_cmd.h"
 #include "util/cleanup.h"
 #include "util/template.h"
+#include "runtime/supervise.h"
 
 static char *quoted_command(struct ctr *c)
 {
@@ -16,26 +17,49 @@ static char *quoted_command(struct ctr *c)
 	return sb_detach(&sb);
 }
 
-static json_t *row(struct ctr *c)
+static json_t *row(struct store *st, struct ctr *c)
 {
 	json_t *r = json_object();
 	_cleanup_free_ char *cmd = quoted_command(c);
-	_cleanup_free_ char *st = ctr_status_string(c);
+	_cleanup_free_ char *sts = ctr_status_string(c);
 	_cleanup_free_ char *ago = human_duration(now_ns() - c->created);
 	json_object_set_new(r, "Command", json_sprintf("\"%s\"", cmd));
 	json_object_set_new(r, "CreatedAt", json_sprintf("%s ago", ago));
 	json_object_set_new(r, "Created", json_integer(c->created / 1000000000LL));
 	json_object_set_new(r, "ExitCode", json_integer(c->state == CTR_EXITED ? c->exit_code : 0));
-	json_object_set_new(r, "Health", json_string(""));
 	json_object_set_new(r, "ID", json_string(c->id));
 	json_object_set_new(r, "Image", json_string(c->image ?: ""));
 	json_object_set_new(r, "Name", json_string(c->name));
 	json_object_set_new(r, "Project", json_string(ctr_label(c, CL_PROJECT) ?: ""));
-	json_object_set_new(r, "Publishers", json_array());
 	json_object_set_new(r, "Service", json_string(ctr_label(c, CL_SERVICE) ?: ""));
 	json_object_set_new(r, "State", json_string(ctr_state_name(c->state)));
-	json_object_set_new(r, "Status", json_string(st));
-	json_object_set_new(r, "Ports", json_string(""));
+	json_object_set_new(r, "Status", json_string(sts));
+	/* published ports as docker ps shows them */
+	struct strbuf pb = STRBUF_INIT;
+	json_t *pubs = json_array();
+	json_t *nr = c->state == CTR_RUNNING ? ctr_net_result(st, c->id) : NULL;
+	size_t i;
+	json_t *pv;
+	json_array_foreach(json_object_get(nr, "ports"), i, pv) {
+		const char *ps = json_string_value(pv);
+		sb_addf(&pb, "%s%s", pb.len ? ", " : "", ps);
+		unsigned hp = 0, cp = 0;
+		char ip[64] = "", proto[8] = "tcp";
+		if (sscanf(ps, "%63[^:]:%u->%u/%7s", ip, &hp, &cp, proto) == 4)
+			json_array_append_new(pubs, json_pack("{s:s,s:I,s:I,s:s}", "URL", ip, "TargetPort", (json_int_t)cp,
+							       "PublishedPort", (json_int_t)hp, "Protocol", proto));
+	}
+	json_decref(nr);
+	json_object_set_new(r, "Publishers", pubs);
+	json_object_set_new(r, "Ports", json_string(sb_str(&pb)));
+	sb_release(&pb);
+	const char *h = c->state == CTR_RUNNING ? health_status(st, c) : NULL;
+	json_object_set_new(r, "Health", json_string(h ? h : ""));
+	if (h) {
+		/* "Up 3 seconds (healthy)" */
+		const char *cur = json_string_value(json_object_get(r, "Status"));
+		json_object_set_new(r, "Status", json_sprintf("%s (%s)", cur, !strcmp(h, "starting") ? "health: starting" : h));
+	}
 	return r;
 }
 
@@ -139,7 +163,7 @@ static int run_ps(struct berth_ctx *ctx, struct compose_opts *o, int argc, char 
 			}
 			continue;
 		}
-		json_t *r = row(c);
+		json_t *r = row(e.st, c);
 		if (json)
 			json_array_append(arr, r);
 		else if (t) {

@@ -13,6 +13,7 @@
 #include "net/net.h"
 #include "runtime/create.h"
 #include "runtime/lifecycle.h"
+#include "runtime/supervise.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -339,6 +340,8 @@ static long long dur_ns(json_t *v)
 struct adjust_ud {
 	json_t *svc;
 	json_t *entrypoint;  /* list or NULL */
+	json_t *aliases;     /* network-scoped aliases (service name, networks.X.aliases) */
+	const char *restart;
 	bool cmd_given;
 };
 
@@ -347,7 +350,6 @@ struct adjust_ud {
 static int adjust_cfg(json_t *cfg, void *vud, berr *err)
 {
 	struct adjust_ud *ud = vud;
-	(void)err;
 	json_t *conf = json_object_get(cfg, "Config");
 	if (ud->entrypoint) {
 		json_t *ep = json_array();
@@ -382,6 +384,8 @@ static int adjust_cfg(json_t *cfg, void *vud, berr *err)
 			json_object_set_new(ep, k, json_object());
 		}
 	}
+	if (json_array_size(ud->aliases))
+		json_object_set(json_object_get(cfg, "HostConfig"), "BerthAliases", ud->aliases);
 	json_t *hc = json_object_get(ud->svc, "healthcheck");
 	if (hc) {
 		json_t *h = json_object();
@@ -405,7 +409,9 @@ static int adjust_cfg(json_t *cfg, void *vud, berr *err)
 			json_object_set(h, "Retries", json_object_get(hc, "retries"));
 		json_object_set_new(conf, "Healthcheck", h);
 	}
-	return 0;
+	/* restart policy (on-failure:N...) as `run --restart` applies it */
+	struct sup_flags sf = { 0 };
+	return supervise_spec(ud->restart, &sf, cfg, err);
 }
 
 static void warn_key(struct cengine *e, const char *svc, const char *key, const char *what)
@@ -419,6 +425,7 @@ static void release_flags(struct run_flags *f)
 	sv_clear(&f->env); sv_clear(&f->env_file); sv_clear(&f->volumes); sv_clear(&f->mounts);
 	sv_clear(&f->tmpfs); sv_clear(&f->cap_add); sv_clear(&f->cap_drop); sv_clear(&f->security_opt);
 	sv_clear(&f->label); sv_clear(&f->add_host); sv_clear(&f->dns); sv_clear(&f->volumes_from);
+	sv_clear(&f->publish);
 }
 
 /* the first network of a service (the one `berth run --network` gets), by priority then name */
@@ -629,8 +636,7 @@ int cengine_create(struct cengine *e, const char *svc, int n, const struct cengi
 		else if (cond && !strcmp(cond, "on-failure")) f.restart = "on-failure";
 		else f.restart = "always";
 	}
-	if (f.restart && strcmp(f.restart, "no") && !getenv("BERTH_RESTART_POLICIES"))
-		warn_key(e, svc, "restart", "restart policies are recorded but not enforced by berth yet");
+	ud.restart = f.restart;
 	long long sgp = dur_ns(json_object_get(s, "stop_grace_period"));
 	if (json_object_get(s, "stop_grace_period")) {
 		char *x = xasprintf("%lld", sgp / 1000000000LL);
@@ -653,22 +659,38 @@ int cengine_create(struct cengine *e, const char *svc, int n, const struct cengi
 	}
 	if (!nm)
 		nm = service_network(e, s, &nkey);
-	if (json_object_size(json_object_get(s, "networks")) > 1 && !e->net_warned)
-		warn_key(e, svc, "networks", "berth run joins one network per container yet: only the first is joined");
-	f.network = nm;
-	if (json_array_size(json_object_get(s, "ports")))
-		warn_key(e, svc, "ports", "berth run does not publish ports yet (networking module): not published");
-	int r = ctr_create(e->st, &f, image, cmd.v, (int)cmd.n, adjust_cfg, &ud, &c, err);
-	if (r < 0 && err->errnum == ENOTSUP && nm && strstr(err->msg, "only --network none|host")) {
-		/* bridge networks in `run` arrive with the networking runtime */
-		if (!e->net_warned)
-			compose_warn("berth run cannot join bridge networks yet: services run with network_mode none "
-				     "(their networks are still created)");
+	if (json_object_size(json_object_get(s, "networks")) > 1 && !e->net_warned) {
+		warn_key(e, svc, "networks", "berth containers join one network yet: only the first is joined");
 		e->net_warned = true;
-		f.network = "none";
-		memset(err, 0, sizeof *err);
-		r = ctr_create(e->st, &f, image, cmd.v, (int)cmd.n, adjust_cfg, &ud, &c, err);
 	}
+	f.network = nm;
+	ud.aliases = json_array();
+	if (nkey) {
+		json_t *nc = json_object_get(json_object_get(s, "networks"), nkey);
+		if (!(ro && ro->oneoff))
+			json_array_append_new(ud.aliases, json_string(svc));
+		json_array_extend(ud.aliases, json_object_get(nc, "aliases"));
+		const char *ip4 = json_string_value(json_object_get(nc, "ipv4_address"));
+		if (ip4)
+			f.ip = ip4;
+		if (json_object_get(nc, "ipv6_address"))
+			warn_key(e, svc, "networks.ipv6_address", "berth networks are IPv4 only: ignored");
+	}
+	if (!(ro && ro->oneoff))
+		json_array_foreach(json_object_get(s, "ports"), i, v) {
+			const char *hip = json_string_value(json_object_get(v, "host_ip"));
+			_cleanup_free_ char *pub = json_scalar(json_object_get(v, "published"));
+			_cleanup_free_ char *tgt = json_scalar(json_object_get(v, "target"));
+			const char *proto = json_string_value(json_object_get(v, "protocol")) ?: "tcp";
+			if (!tgt)
+				continue;
+			if (pub && *pub)
+				sv_pushf(&f.publish, "%s%s%s:%s/%s", hip ? hip : "", hip ? ":" : "", pub, tgt, proto);
+			else
+				sv_pushf(&f.publish, "%s/%s", tgt, proto);
+		}
+	int r = ctr_create(e->st, &f, image, cmd.v, (int)cmd.n, adjust_cfg, &ud, &c, err);
+	json_decref(ud.aliases);
 	if (r < 0)
 		goto out;
 	*out = c;
@@ -679,16 +701,6 @@ out:
 }
 
 /* ---- waiting for conditions ---- */
-
-static const char *health_status(struct cengine *e, struct ctr *c)
-{
-	json_t *j = ctr_inspect_json(e->st, c);
-	static char buf[32];
-	const char *s = json_string_value(json_object_get(json_object_get(json_object_get(j, "State"), "Health"), "Status"));
-	snprintf(buf, sizeof buf, "%s", s ?: "");
-	json_decref(j);
-	return buf;
-}
 
 int cengine_wait_condition(struct cengine *e, const char *svc, const char *condition, berr *err)
 {
@@ -713,13 +725,7 @@ int cengine_wait_condition(struct cengine *e, const char *svc, const char *condi
 					bad = -1;
 					break;
 				}
-				const char *hs = health_status(e, c);
-				if (!*hs && c->state == CTR_RUNNING && !getenv("BERTH_HEALTH_ASSUME")) {
-					berr_set(err, 0, "dependency %s: berth does not run healthchecks yet (container supervision), "
-						 "condition service_healthy cannot be met", c->name);
-					bad = -1;
-					break;
-				}
+				const char *hs = health_status(e->st, c) ?: "";
 				if (!strcmp(hs, "healthy"))
 					done++;
 				else if (!strcmp(hs, "unhealthy")) {
@@ -943,10 +949,19 @@ int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 					continue;
 				const char *cond = json_string_value(json_object_get(d, "condition")) ?: "service_started";
 				if (strcmp(cond, "service_started")) {
-					cengine_event(e, "Container", dep, strcmp(cond, "service_healthy") ? "Waiting" : "Waiting");
-					if (cengine_wait_condition(e, dep, cond, err) < 0)
+					struct ctr **dv;
+					size_t dn;
+					if (cengine_containers(e, dep, 0, &dv, &dn, err) < 0)
 						return -1;
-					cengine_event(e, "Container", dep, !strcmp(cond, "service_healthy") ? "Healthy" : "Exited");
+					for (size_t j = 0; j < dn; j++)
+						cengine_event(e, "Container", dv[j]->name, "Waiting");
+					int r = cengine_wait_condition(e, dep, cond, err);
+					for (size_t j = 0; j < dn && r == 0; j++)
+						cengine_event(e, "Container", dv[j]->name,
+							      !strcmp(cond, "service_healthy") ? "Healthy" : "Exited");
+					ctr_list_free(dv, dn);
+					if (r < 0)
+						return -1;
 				}
 			}
 		if (converge_service(e, order.v[i], o, err) < 0)
