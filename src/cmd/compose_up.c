@@ -2,6 +2,7 @@
  * order (cengine_up); attached, stream their logs ("web-1  | ...") until they exit or Ctrl-C
  * stops the project gracefully. */
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,6 +43,17 @@ static int on_exit_cb(struct ctr *c, void *vud)
 	return 1;
 }
 
+/* compose's own argument checks are plain errors (exit 1), not flag-parsing errors */
+static int up_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
 static int run_up(struct berth_ctx *ctx, struct compose_opts *o, int argc, char **argv)
 {
 	bool detach = false, build = false, no_build = false, force = false, no_recreate = false, orphans = false,
@@ -75,17 +87,17 @@ static int run_up(struct berth_ctx *ctx, struct compose_opts *o, int argc, char 
 	if (wait)
 		detach = true;
 	if (detach && abort_exit)
-		return cli_usage_error("compose up", "--abort-on-container-exit and --detach are incompatible");
+		return up_error("--abort-on-container-exit and --detach are incompatible");
 	if (force && no_recreate)
-		return cli_usage_error("compose up", "--force-recreate and --no-recreate are incompatible");
+		return up_error("--force-recreate and --no-recreate are incompatible");
 	if (build && no_build)
-		return cli_usage_error("compose up", "--build and --no-build are incompatible");
+		return up_error("--build and --no-build are incompatible");
 	if (no_deps)
-		return cli_usage_error("compose up", "--no-deps is not supported by berth yet");
+		return up_error("--no-deps is not supported by berth yet");
 	for (size_t i = 0; i < scale.n; i++) {
 		const char *eq = strchr(scale.v[i], '=');
 		if (!eq || !eq[1] || strspn(eq + 1, "0123456789") != strlen(eq + 1))
-			return cli_usage_error("compose up", "invalid --scale value \"%s\": expected SERVICE=NUM", scale.v[i]);
+			return up_error("invalid --scale value \"%s\": expected SERVICE=NUM", scale.v[i]);
 	}
 	struct compose_project p;
 	struct cengine e;
