@@ -1,6 +1,8 @@
 /* compose_top.c: `berth compose top [SERVICE...]`: `berth top` of each running container,
  * under its name. */
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "cmd/compose_cmd.h"
 #include "util/cleanup.h"
 
@@ -36,8 +38,14 @@ static int run_top(struct berth_ctx *ctx, struct compose_opts *o, int argc, char
 		_cleanup_strvec_ struct strvec av = STRVEC_INIT;
 		sv_push(&av, "top");
 		sv_push(&av, ids.v[i]);
-		int r = cengine_call_verb(ctx, NULL, &av);
+		/* each `berth top` in its own process: a verb may keep state across calls */
 		fflush(stdout);
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(cengine_call_verb(ctx, NULL, &av));
+		int ws = 0, r = 1;
+		if (pid > 0 && waitpid(pid, &ws, 0) == pid && WIFEXITED(ws))
+			r = WEXITSTATUS(ws);
 		if (r)
 			status = r;
 	}
