@@ -659,10 +659,6 @@ int cengine_create(struct cengine *e, const char *svc, int n, const struct cengi
 	}
 	if (!nm)
 		nm = service_network(e, s, &nkey);
-	if (json_object_size(json_object_get(s, "networks")) > 1 && !e->net_warned) {
-		warn_key(e, svc, "networks", "berth containers join one network yet: only the first is joined");
-		e->net_warned = true;
-	}
 	f.network = nm;
 	ud.aliases = json_array();
 	if (nkey) {
@@ -789,6 +785,50 @@ static int remove_ctr(struct cengine *e, struct ctr *c, int timeout, bool vols, 
 	return 0;
 }
 
+/* The networks of a service after the first (the runtime joins that one before the process
+ * starts): joined once the container runs, with the service name and aliases. */
+static int attach_extra_networks(struct cengine *e, struct ctr *c, berr *err)
+{
+	const char *svc = ctr_label(c, CL_SERVICE);
+	json_t *s = svc ? json_object_get(model_get(e, "services"), svc) : NULL;
+	json_t *nets = json_object_get(s, "networks");
+	if (json_object_size(nets) < 2 || json_object_get(s, "network_mode"))
+		return 0;
+	const char *first = NULL;
+	service_network(e, s, &first);
+	struct ctr *cur = NULL;
+	if (ctr_lookup(e->st, c->id, &cur, err) < 0)
+		return -1;
+	const char *k;
+	json_t *v;
+	int rc = 0;
+	json_object_foreach(nets, k, v) {
+		if (first && !strcmp(k, first))
+			continue;
+		json_t *n = json_object_get(model_get(e, "networks"), k);
+		const char *name = json_string_value(json_object_get(n, "name")) ?: k;
+		struct strvec al = STRVEC_INIT;
+		sv_push(&al, c->name);
+		if (strcmp(ctr_label(c, CL_ONEOFF) ?: "", "True"))
+			sv_push(&al, svc);
+		size_t i;
+		json_t *a;
+		json_array_foreach(json_object_get(v, "aliases"), i, a) sv_push(&al, json_string_value(a));
+		struct net_attach_opts o = { .ip = json_string_value(json_object_get(v, "ipv4_address")),
+					     .aliases = (const char *const *)al.v, .container_name = c->name };
+		struct net_attach_result res = { 0 };
+		int r = net_attach_pid(e->st, name, c->id, cur->pid, &o, &res, err);
+		sv_clear(&al);
+		if (r < 0) {
+			rc = -1;
+			break;
+		}
+		net_attach_result_free(&res);
+	}
+	ctr_free(cur);
+	return rc;
+}
+
 static int start_ctr(struct cengine *e, struct ctr *c, berr *err)
 {
 	if (ctr_refresh(e->st, c) == CTR_RUNNING) {
@@ -796,7 +836,7 @@ static int start_ctr(struct cengine *e, struct ctr *c, berr *err)
 		return 0;
 	}
 	cengine_event(e, "Container", c->name, "Starting");
-	if (ctr_start(e->st, c, err) < 0)
+	if (ctr_start(e->st, c, err) < 0 || attach_extra_networks(e, c, err) < 0)
 		return -1;
 	cengine_event(e, "Container", c->name, "Started");
 	return 0;
