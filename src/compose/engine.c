@@ -434,11 +434,15 @@ static const char *service_network(struct cengine *e, json_t *s, const char **ke
 	const char *k, *best = NULL;
 	json_t *v;
 	long long bp = -1;
+	bool bint = false;
 	json_object_foreach(json_object_get(s, "networks"), k, v) {
 		long long pr = json_integer_value(json_object_get(v, "priority"));
-		if (!best || pr > bp) {
+		/* a network with a route out first (published ports need one), then by name */
+		bool in = json_is_true(json_object_get(json_object_get(model_get(e, "networks"), k), "internal"));
+		if (!best || pr > bp || (pr == bp && bint && !in)) {
 			best = k;
 			bp = pr;
+			bint = in;
 		}
 	}
 	*key = best;
