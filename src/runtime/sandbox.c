@@ -487,19 +487,15 @@ static int write_etc_files(struct store *st, struct ctr *c, berr *err)
 	struct strbuf r = STRBUF_INIT;
 	json_t *dns = json_object_get(json_object_get(c->cfg, "HostConfig"), "Dns");
 	bool any = false;
-	const char *netmode = json_string_value(json_object_get(json_object_get(c->cfg, "HostConfig"), "NetworkMode"));
-	struct net_network un = { 0 };
-	berr ne = { 0 };
+	const char *ns = json_string_value(json_object_get(json_object_get(c->cfg, "HostConfig"), "BerthNameserver"));
 	if (json_array_size(dns)) {
 		json_array_foreach(dns, i, v) sb_addf(&r, "nameserver %s\n", json_string_value(v));
 		any = true;
-	} else if (ctr_uses_bridge(c->cfg) && strcmp(netmode, NET_DEFAULT) && net_lookup(st, netmode, &un, &ne) == 0 &&
-		   un.gateway) {
+	} else if (ns && *ns) {
 		/* a user-defined network: its name server (net/dns.c) on the gateway answers the
-		 * container names and aliases of the network (and forwards the rest) */
-		char gw[16];
-		sb_addf(&r, "nameserver %s\n", net_ip_str(un.gateway, gw));
-		net_network_free(&un);
+		 * container names and aliases of the network (and forwards the rest); set at create
+		 * time (runtime/create.c) */
+		sb_addf(&r, "nameserver %s\n", ns);
 		any = true;
 	} else {
 		char *host = NULL;
