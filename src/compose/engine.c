@@ -958,9 +958,18 @@ int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 			if (r < 0)
 				return -1;
 		}
-		if (image_id_of(e->st, image, &id) < 0 && (!json_object_get(s, "build") || o->no_build))
-			return berr_set(err, 0, "Error response from daemon: No such image: %s%s", image,
-					json_object_get(s, "image") ? " (berth cannot pull images yet: import or load it first)" : "");
+		if (image_id_of(e->st, image, &id) < 0) {
+			if (!json_object_get(s, "build") || o->no_build)
+				return berr_set(err, 0, "Error response from daemon: No such image: %s%s", image,
+						json_object_get(s, "image") ? " (berth cannot pull images yet: import or load it first)" : "");
+			/* build what is missing before anything is created, as compose */
+			struct strvec one = STRVEC_INIT;
+			sv_push(&one, order.v[i]);
+			int r = cengine_build(e, &one, false, false, err);
+			sv_clear(&one);
+			if (r < 0)
+				return -1;
+		}
 	}
 	_cleanup_strvec_ struct strvec orphans = STRVEC_INIT;
 	if (cengine_orphans(e, &orphans, err) < 0)
