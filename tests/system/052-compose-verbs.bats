@@ -245,3 +245,23 @@ ro-ok"
 	run_berth inspect -f '{{json .Mounts}}' v9-s-1
 	assert_output_contains '"Name":"v9_named"'
 }
+
+@test "compose up: a failing build is an error before any network or container is created" {
+	compose_dir v10
+	mkdir ctx
+	printf 'FROM nosuchbase:1\nCMD ["true"]\n' > ctx/Dockerfile
+	cat > compose.yaml <<'YAML'
+services:
+  app:
+    build: ./ctx
+  other:
+    image: busybox:latest
+    command: sleep 1
+YAML
+	run_compose --exit 1 up -d
+	[[ "$stderr_out" == *"failed to build service app"* ]]
+	run_berth network ls --format '{{.Name}}'
+	[[ "$output" != *v10_default* ]]
+	run_berth ps -aq
+	assert_equal "$output" ""
+}
