@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "image/image.h"
 #include "runtime/runtime.h"
+#include "runtime/create.h"
 #include "runtime/supervise.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -14,6 +15,18 @@
 
 #define RUN_USAGE "run [OPTIONS] IMAGE [COMMAND] [ARG...]"
 #define CREATE_USAGE "create [OPTIONS] IMAGE [COMMAND] [ARG...]"
+
+struct run_sup_ud {
+	const char *restart;
+	struct sup_flags *sf;
+};
+
+/* --restart, --health-*, --log-* on the config spec_build made (supervise_spec) */
+static int run_sup_adjust(json_t *cfg, void *ud, berr *err)
+{
+	struct run_sup_ud *u = ud;
+	return supervise_spec(u->restart, u->sf, cfg, err);
+}
 
 static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 {
@@ -96,23 +109,8 @@ static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 		char **cmd = args.v + (f.rootfs ? 0 : 1);
 		int ncmd = (int)args.n - (f.rootfs ? 0 : 1);
 		_cleanup_ctr_ struct ctr *c = NULL;
-		if (spec_build(st, &f, image, cmd, ncmd, &c, &err) < 0 || supervise_spec(f.restart, &sf, c->cfg, &err) < 0 ||
-		    store_begin(st, &err) < 0) {
-			if (c) {
-				_cleanup_free_ char *d = ctr_dir(st, c->id);
-				berr e2;
-				rm_rf(d, &e2);
-			}
-			status = cli_error(&err);
-			goto done;
-		}
-		const char *img_id = json_string_value(json_object_get(c->cfg, "Image"));
-		if (ctr_insert(st, c, &err) < 0 || (img_id && *img_id && image_ref_add(st, img_id, c->id, &err) < 0) ||
-		    store_commit(st, &err) < 0) {
-			store_rollback(st);
-			_cleanup_free_ char *d = ctr_dir(st, c->id);
-			berr e2;
-			rm_rf(d, &e2);
+		struct run_sup_ud sud = { f.restart, &sf };
+		if (ctr_create(st, &f, image, cmd, ncmd, run_sup_adjust, &sud, &c, &err) < 0) {
 			status = cli_error(&err);
 			goto done;
 		}

@@ -51,6 +51,11 @@ int ctr_net_attach(struct store *st, struct ctr *c, pid_t pid, berr *err)
 	}
 	sv_push(&av, "--alias");
 	sv_push(&av, c->name);
+	/* extra network-scoped aliases (compose: the service name and its `aliases`) */
+	json_array_foreach(json_object_get(hc, "BerthAliases"), i, v) {
+		sv_push(&av, "--alias");
+		sv_push(&av, json_string_value(v));
+	}
 	sv_push(&av, nm);
 	sv_pushf(&av, "/proc/%d/ns/net", pid);
 	int out[2], errp[2];

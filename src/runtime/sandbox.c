@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+#include "net/net.h"
 #include "runtime/runtime.h"
 #include "runtime/sandbox_int.h"
 #include "util/cleanup.h"
@@ -490,8 +491,15 @@ static int write_etc_files(struct store *st, struct ctr *c, berr *err)
 	struct strbuf r = STRBUF_INIT;
 	json_t *dns = json_object_get(json_object_get(c->cfg, "HostConfig"), "Dns");
 	bool any = false;
+	const char *ns = json_string_value(json_object_get(json_object_get(c->cfg, "HostConfig"), "BerthNameserver"));
 	if (json_array_size(dns)) {
 		json_array_foreach(dns, i, v) sb_addf(&r, "nameserver %s\n", json_string_value(v));
+		any = true;
+	} else if (ns && *ns) {
+		/* a user-defined network: its name server (net/dns.c) on the gateway answers the
+		 * container names and aliases of the network (and forwards the rest); set at create
+		 * time (runtime/create.c) */
+		sb_addf(&r, "nameserver %s\n", ns);
 		any = true;
 	} else {
 		char *host = NULL;
