@@ -43,7 +43,7 @@ static char *command_of(struct ctr *c, bool trunc)
 	return sb_detach(&q);
 }
 
-static json_t *row_json(struct ctr *c, bool trunc)
+static json_t *row_json(struct store *stp, struct ctr *c, bool trunc)
 {
 	json_t *r = json_object();
 	char id[65];
@@ -65,7 +65,11 @@ static json_t *row_json(struct ctr *c, bool trunc)
 	char *d = human_duration(now_ns() - c->created);
 	json_object_set_new(r, "RunningFor", json_sprintf("%s ago", d));
 	free(d);
-	json_object_set_new(r, "Ports", json_string(""));
+	{
+		char *pc = ctr_net_ports_column(stp, c, c->state == CTR_RUNNING);
+		json_object_set_new(r, "Ports", json_string(pc));
+		free(pc);
+	}
 	json_object_set_new(r, "State", json_string(ctr_state_name(c->state)));
 	char *st = ctr_status_string(c);
 	json_object_set_new(r, "Status", json_string(st));
@@ -88,7 +92,16 @@ static json_t *row_json(struct ctr *c, bool trunc)
 	}
 	json_object_set_new(r, "Mounts", json_string(sb_str(&mb)));
 	sb_release(&mb);
-	json_object_set_new(r, "Networks", json_string(json_string_value(json_object_get(json_object_get(c->cfg, "HostConfig"), "NetworkMode")) ?: ""));
+	{
+		struct strbuf nb = STRBUF_INIT;
+		json_t *bn = json_object_get(c->cfg, "BerthNetworks");
+		if (json_object_size(bn))
+			json_object_foreach(bn, k, v) sb_addf(&nb, "%s%s", nb.len ? "," : "", k);
+		else
+			sb_adds(&nb, ctr_netmode(c->cfg));
+		json_object_set_new(r, "Networks", json_string(sb_str(&nb)));
+		sb_release(&nb);
+	}
 	json_object_set_new(r, "Size", json_string(""));
 	return r;
 }
@@ -193,7 +206,7 @@ static int run_ps(struct berth_ctx *ctx, int argc, char **argv)
 		if (!ok)
 			continue;
 		shown++;
-		json_array_append_new(rows, row_json(c, !notrunc));
+		json_array_append_new(rows, row_json(st, c, !notrunc));
 	}
 	ctr_list_free(v, n);
 	static const struct fmt_header headers[] = {

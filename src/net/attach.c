@@ -430,6 +430,8 @@ int net_detach(struct store *st, const char *network, const char *container_id, 
 
 int net_detach_all(struct store *st, const char *container_id, berr *err)
 {
+	if (!net_has_endpoints(st, container_id))
+		return 0; /* attached nowhere: no lock, no rule rebuild */
 	int lk = net_lock(st, err);
 	if (lk < 0)
 		return -1;

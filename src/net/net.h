@@ -159,3 +159,22 @@ char *net_ip_str(uint32_t ip, char buf[16]);             /* host order -> dotted
 int net_ip_parse(const char *s, uint32_t *ip);           /* 0 / -1 */
 int net_cidr_parse(const char *s, uint32_t *ip, int *prefix); /* "a.b.c.d/n" */
 static inline uint32_t net_mask(int prefix) { return prefix ? 0xffffffffu << (32 - prefix) : 0; }
+
+/* ---- what a container is attached to (for inspect, ps, resolv.conf) ---- */
+struct net_endpoint_info {
+	char network[256];
+	char network_id[65];
+	char endpoint_id[65];
+	char ip[16];
+	int prefix;
+	char gateway[16];     /* "" on internal networks */
+	char mac[18];
+	bool internal;
+	bool user;            /* a user-defined network (not the default bridge) */
+	json_t *aliases;      /* JSON array (owned) */
+};
+/* Endpoints of a container, in attach order. Free with net_endpoints_free. */
+int net_endpoints_of(struct store *st, const char *container_id, struct net_endpoint_info **out, size_t *n, berr *err);
+void net_endpoints_free(struct net_endpoint_info *v, size_t n);
+/* True if the container has any endpoint recorded (cheap: one indexed query, no lock). */
+bool net_has_endpoints(struct store *st, const char *container_id);

@@ -391,6 +391,7 @@ enum ctr_state ctr_refresh(struct store *st, struct ctr *c)
 	if (proc_alive(c->pid, c->pid_start))
 		kill(c->pid, SIGKILL);
 	cgroup_kill_all(c->id);
+	ctr_net_release(st, c->id); /* its netns is gone: drop endpoints and NAT rules now */
 	c->oom = cgroup_oom_killed(c->id);
 	c->state = CTR_EXITED;
 	c->exit_code = 137;
@@ -416,6 +417,7 @@ int ctr_remove(struct store *st, struct ctr *c, bool volumes, berr *err)
 	(void)volumes;
 	cgroup_kill_all(c->id);
 	cgroup_destroy(c->id);
+	ctr_net_release(st, c->id);
 	_cleanup_free_ char *d = ctr_dir(st, c->id);
 	if (rm_rf(d, err) < 0)
 		return -1;
@@ -483,6 +485,8 @@ json_t *ctr_inspect_json(struct store *st, struct ctr *c)
 	json_t *j = json_deep_copy(c->cfg);
 	json_object_del(j, "BerthRootfs");
 	json_object_del(j, "BerthProcess");
+	json_object_del(j, "BerthNetworks");
+	json_object_del(j, "BerthPublish");
 	json_t *state = json_object();
 	bool running = c->state == CTR_RUNNING;
 	json_object_set_new(state, "Status", json_string(ctr_state_name(c->state)));
@@ -550,11 +554,7 @@ json_t *ctr_inspect_json(struct store *st, struct ctr *c)
 	}
 	json_object_set_new(out, "Mounts", mounts);
 	json_object_set(out, "Config", json_object_get(j, "Config"));
-	const char *nm = json_string_value(json_object_get(json_object_get(c->cfg, "HostConfig"), "NetworkMode"));
-	json_object_set_new(out, "NetworkSettings",
-			    json_pack("{s:s,s:b,s:{},s:s,s:s,s:i,s:s,s:{s:{}}}", "Bridge", "", "HairpinMode", 0, "Ports",
-				      "SandboxKey", "", "IPAddress", "", "IPPrefixLen", 0, "MacAddress", "", "Networks",
-				      nm ? nm : "none"));
+	json_object_set_new(out, "NetworkSettings", ctr_net_settings(st, c, running));
 	json_decref(j);
 	return out;
 }

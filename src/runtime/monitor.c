@@ -216,6 +216,7 @@ void record_exit_st(struct store *st, const char *id, int status)
 	c->oom = cgroup_oom_killed(c->id);
 	cgroup_kill_all(c->id);
 	cgroup_destroy(c->id);
+	ctr_net_release(st, c->id); /* endpoints, addresses, NAT rules */
 	c->state = CTR_EXITED;
 	c->exit_code = status;
 	c->finished_at = now_ns();
@@ -256,6 +257,7 @@ static void record_failure(struct store *st, struct ctr *c, berr *err)
 	berr e2;
 	cgroup_kill_all(c->id);
 	cgroup_destroy(c->id);
+	ctr_net_release(st, c->id);
 	c->state = c->started_at ? CTR_EXITED : CTR_CREATED;
 	c->exit_code = err->status ? err->status : 125;
 	free(c->error);
@@ -362,6 +364,11 @@ static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr 
 		if (interactive && pipe2(inp, O_CLOEXEC) == 0)
 			l.in_fd = inp[0];
 	}
+	/* a connection of our own: the CLI's (inherited over fork) must not be used by two
+	 * processes, and the network attach writes to the store */
+	struct store *own = NULL;
+	if (store_open(&own, st->root, st->runroot, &e) == 0)
+		st = own;
 	if (sandbox_launch(st, c, &l, &e) < 0) {
 		r.status = e.status ? e.status : 125;
 		memcpy(r.msg, e.msg, sizeof r.msg - 1);

@@ -370,14 +370,7 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 	}
 	/* hostname */
 	char hn[256];
-	const char *nm = f->network ? f->network : "none";
-	if (strcmp(nm, "none") && strcmp(nm, "host") && strcmp(nm, "default") && strcmp(nm, "bridge")) {
-		json_decref(ep); json_decref(cm); json_decref(argv);
-		berr_set(err, ENOTSUP, "network %s not found (only --network none|host are supported yet)", nm);
-		goto out;
-	}
-	if (!strcmp(nm, "default") || !strcmp(nm, "bridge"))
-		nm = "none"; /* bridge networking arrives with the networking module */
+	const char *nm = f->network ? f->network : "default";
 	if (f->hostname)
 		snprintf(hn, sizeof hn, "%s", f->hostname);
 	else if (!strcmp(nm, "host"))
@@ -455,6 +448,11 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 	json_t *binds = json_array(), *mounts = json_array();
 	json_object_set_new(hc, "Binds", binds);
 	json_object_set_new(hc, "NetworkMode", json_string(nm));
+	if (spec_network(st, f, cfg, conf, hc, err) < 0) {
+		json_decref(conf);
+		json_decref(hc);
+		goto out_env;
+	}
 	json_object_set_new(hc, "AutoRemove", json_boolean(f->rm));
 	json_object_set_new(hc, "Privileged", json_boolean(f->privileged));
 	json_object_set_new(hc, "ReadonlyRootfs", json_boolean(f->read_only));
