@@ -207,16 +207,20 @@ static int attach_one(struct store *st, struct ctr *c, pid_t pid, const char *na
 	_cleanup_strvec_ struct strvec al = STRVEC_INIT;
 	size_t i;
 	json_t *a;
-	json_array_foreach(json_object_get(ep, "Aliases"), i, a) sv_push(&al, json_string_value(a));
-	sv_push(&al, NULL);
-	al.n--;
+	json_array_foreach(json_object_get(ep, "Aliases"), i, a) if (json_string_value(a))
+		sv_push(&al, json_string_value(a));
+	const char **alv = xcalloc(al.n + 1, sizeof *alv);
+	for (i = 0; i < al.n; i++)
+		alv[i] = al.v[i];
 	const char *ip = jstr(ep, "IPv4Address");
 	struct net_attach_opts o = {
-		.ip = ip && *ip ? ip : NULL, .aliases = (const char *const *)al.v, .container_name = c->name,
+		.ip = ip && *ip ? ip : NULL, .aliases = alv, .container_name = c->name,
 		.ports = ports, .nports = np,
 	};
 	struct net_attach_result r;
-	if (net_attach_pid(st, name, c->id, pid, &o, &r, err) < 0)
+	int rc = net_attach_pid(st, name, c->id, pid, &o, &r, err);
+	free(alv);
+	if (rc < 0)
 		return -1;
 	net_attach_result_free(&r);
 	return 0;
