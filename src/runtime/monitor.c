@@ -24,6 +24,8 @@
 #include "util/fs.h"
 #include "util/log.h"
 
+static int store_fresh(struct store *st, berr *err);
+
 static void log_entry(int fd, const char *stream, const char *data, size_t len)
 {
 	if (fd < 0 || !len)
@@ -364,11 +366,9 @@ static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr 
 		if (interactive && pipe2(inp, O_CLOEXEC) == 0)
 			l.in_fd = inp[0];
 	}
-	/* a connection of our own: the CLI's (inherited over fork) must not be used by two
-	 * processes, and the network attach writes to the store */
-	struct store *own = NULL;
-	if (store_open(&own, st->root, st->runroot, &e) == 0)
-		st = own;
+	/* a connection of our own (the CLI closed its own before forking us) */
+	if (store_fresh(st, &e) < 0)
+		_exit(1);
 	if (sandbox_launch(st, c, &l, &e) < 0) {
 		r.status = e.status ? e.status : 125;
 		memcpy(r.msg, e.msg, sizeof r.msg - 1);
@@ -421,13 +421,34 @@ static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr 
 	_exit(0);
 }
 
+/* Give st a connection of its own (after a fork: SQLite must not share one between processes). */
+static int store_fresh(struct store *st, berr *err)
+{
+	struct store *n = NULL;
+	if (store_open(&n, st->root, st->runroot, err) < 0)
+		return -1;
+	st->db = n->db;
+	n->db = NULL;
+	store_close(n);
+	return 0;
+}
+
 int monitor_start(struct store *st, struct ctr *c, berr *err)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return berr_sys(err, "socketpair");
 	fflush(NULL);
+	/* the monitor writes to the store (network endpoints): no connection may cross the fork,
+	 * SQLite's per-process lock bookkeeping would mix the two */
+	sqlite3_close_v2(st->db);
+	st->db = NULL;
 	pid_t p = fork();
+	if (p > 0 && store_fresh(st, err) < 0) {
+		close(sv[1]);
+		close(sv[0]);
+		return -1;
+	}
 	if (p < 0)
 		return berr_sys(err, "fork");
 	if (p == 0) {
