@@ -253,12 +253,15 @@ while True:
 	net_wait_listen out 8000
 	run_berth network create --internal sealed1
 	run_berth network create open1
-	run_berth run --rm --network open1 busybox wget -T 3 -qO- http://10.217.$S.2:8000/
+	# (busybox nc: this busybox's wget crashes on answers from outside the container networks)
+	get='printf "GET / HTTP/1.0\r\n\r\n" | nc -w 3 10.217.'$S'.2 8000 | tail -1'
+	run_berth run --rm --network open1 busybox sh -c "$get"
 	assert_equal "$output" "hello from outside"
-	run "$BERTH" run --rm --network sealed1 busybox wget -T 2 -qO- http://10.217.$S.2:8000/
+	run "$BERTH" run --rm --network sealed1 busybox sh -c "$get"
 	[ "$output" != "hello from outside" ]
-	run_berth run --rm --network sealed1 busybox ip route show default
-	assert_equal "$output" ""
+	run_berth run --rm --network sealed1 busybox ip route
+	[[ "$output" == *"dev eth0"* ]]
+	[[ "$output" != *default* ]]
 }
 
 @test "alias round robin: several containers with one alias all answer" {
