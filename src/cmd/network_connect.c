@@ -152,3 +152,27 @@ static int run_port(struct berth_ctx *ctx, int argc, char **argv)
 
 BERTH_COMMAND(cmd_port) = { .name = "port", .usage = PORT_USAGE, .summary = PORT_SUMMARY, .run = run_port };
 BERTH_COMMAND(cmd_container_port) = { .group = "container", .name = "port", .usage = PORT_USAGE, .summary = PORT_SUMMARY, .run = run_port };
+
+/* hidden: `debug net-setup ID PID`: attach a starting container (sandbox_launch runs it) */
+static int run_net_setup(struct berth_ctx *ctx, int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: berth debug net-setup ID PID\n");
+		return 125;
+	}
+	berr err = { 0 };
+	_cleanup_store_ struct store *st = NULL;
+	if (store_open(&st, ctx->root, ctx->runroot, &err) < 0)
+		return cli_error(&err);
+	_cleanup_ctr_ struct ctr *c = NULL;
+	if (ctr_lookup(st, argv[1], &c, &err) < 0 || sandbox_net_setup(st, c, (pid_t)atoi(argv[2]), &err) < 0) {
+		fprintf(stderr, "Error: %s\n", err.msg);
+		return err.status ? err.status : 125;
+	}
+	return 0;
+}
+
+BERTH_COMMAND(cmd_debug_net_setup) = {
+	.group = "debug", .name = "net-setup", .usage = "debug net-setup ID PID",
+	.summary = "Attach a starting container to its networks (used by the runtime)", .run = run_net_setup, .hidden = true,
+};

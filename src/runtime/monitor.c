@@ -366,8 +366,9 @@ static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr 
 		if (interactive && pipe2(inp, O_CLOEXEC) == 0)
 			l.in_fd = inp[0];
 	}
-	/* a connection of our own (the CLI closed its own before forking us) */
-	if (store_fresh(st, &e) < 0)
+	/* the CLI closed its connection before forking us; the network attach runs in a helper
+	 * process, only joining another container's netns needs the database here */
+	if (!strncmp(ctr_netmode(c->cfg), "container:", 10) && store_fresh(st, &e) < 0)
 		_exit(1);
 	if (sandbox_launch(st, c, &l, &e) < 0) {
 		r.status = e.status ? e.status : 125;
@@ -392,6 +393,10 @@ static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr 
 	while (read(rep, &ack, 1) > 0)
 		;
 	close(rep);
+	/* the monitor needs no database until the exit (recorded by a fresh process) */
+	if (st->db)
+		sqlite3_close_v2(st->db);
+	st->db = NULL;
 	int logfd = open_log(st, c);
 	malloc_trim(0);
 	struct supervise s = {

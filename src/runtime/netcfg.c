@@ -310,6 +310,8 @@ void ctr_net_hosts(struct store *st, struct ctr *c, struct strbuf *h)
 	struct net_endpoint_info *eps = NULL;
 	size_t n = 0;
 	berr e;
+	if (!json_object_size(json_object_get(c->cfg, "BerthNetworks")))
+		return; /* none, host, container:ID: no endpoint of its own */
 	if (net_endpoints_of(st, c->id, &eps, &n, &e) < 0 || !n)
 		return;
 	/* the container's own address: its host name, and on a user network its name and

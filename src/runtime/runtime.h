@@ -182,6 +182,8 @@ int spec_network(struct store *st, struct run_flags *f, json_t *cfg, json_t *con
 /* Attach the freshly cloned container (netns of pid) to its networks and publish its ports
  * (sandbox_launch, before the process may run). On failure every endpoint is released. */
 int ctr_net_attach(struct store *st, struct ctr *c, pid_t pid, berr *err);
+/* ctr_net_attach plus /etc/hosts and resolv.conf (run by `berth debug net-setup ID PID`). */
+int sandbox_net_setup(struct store *st, struct ctr *c, pid_t pid, berr *err);
 /* Release every endpoint and NAT rule of a container (exit, stop, rm); quiet, idempotent. */
 void ctr_net_release(struct store *st, const char *id);
 /* The netns fd a container:ID container joins (-1 and err if it is not running). */
@@ -205,3 +207,4 @@ int signal_parse(const char *s);
  * container are resolved inside its root fd by fd (util/safepath.h); a stopped container's
  * rootfs is mounted in a private mount namespace of a helper process. */
 int ctr_cp(struct store *st, struct ctr *c, bool to_container, const char *src, const char *dst, berr *err);
+

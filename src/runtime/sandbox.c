@@ -485,6 +485,73 @@ static int write_etc_files(struct store *st, struct ctr *c, berr *err)
 	return rc;
 }
 
+int sandbox_net_setup(struct store *st, struct ctr *c, pid_t pid, berr *err)
+{
+	if (ctr_net_attach(st, c, pid, err) < 0)
+		return -1;
+	if (write_etc_files(st, c, err) < 0) {
+		ctr_net_release(st, c->id);
+		return -1;
+	}
+	return 0;
+}
+
+/* Attach the new container's netns and write its etc files. With networks to join this runs in
+ * a fresh `berth debug net-setup` process: the caller may be the detached monitor, which must
+ * stay small (libnftables, netlink and SQLite pages stay in the helper) and has no database
+ * connection of its own (SQLite connections never cross a fork). */
+static int net_setup(struct store *st, struct ctr *c, pid_t pid, berr *err)
+{
+	if (!json_object_size(json_object_get(c->cfg, "BerthNetworks")))
+		return write_etc_files(st, c, err);
+	char pids[16];
+	snprintf(pids, sizeof pids, "%d", (int)pid);
+	char *argv[] = { "berth", "--root", st->root, "--runroot", st->runroot, "debug", "net-setup", c->id, pids, NULL };
+	int ep[2];
+	if (pipe2(ep, O_CLOEXEC) < 0)
+		return berr_sys(err, "pipe");
+	fflush(NULL);
+	pid_t h = fork();
+	if (h < 0) {
+		close(ep[0]);
+		close(ep[1]);
+		return berr_sys(err, "fork");
+	}
+	if (h == 0) {
+		dup2(ep[1], 2);
+		int nul = open("/dev/null", O_RDWR);
+		if (nul >= 0) {
+			dup2(nul, 0);
+			dup2(nul, 1);
+		}
+		close_range(3, ~0U, 0);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	close(ep[1]);
+	struct strbuf e = STRBUF_INIT;
+	char buf[2048];
+	ssize_t n;
+	while ((n = read(ep[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			sb_add(&e, buf, (size_t)n);
+	close(ep[0]);
+	int ws;
+	while (waitpid(h, &ws, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0) {
+		sb_release(&e);
+		return 0;
+	}
+	const char *msg = sb_str(&e);
+	if (!strncmp(msg, "Error: ", 7))
+		msg += 7;
+	berr_set(err, EIO, "%.*s", (int)strcspn(msg, "\n"), *msg ? msg : "network setup failed");
+	err->status = 125;
+	sb_release(&e);
+	return -1;
+}
+
 int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 {
 	json_t *hc = json_object_get(c->cfg, "HostConfig");
@@ -540,7 +607,7 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 	/* while the child builds its rootfs: cgroups, then its network (veth, address, route,
 	 * published ports), then /etc/hosts and resolv.conf with its address; only then may it
 	 * mount them and exec, so the process never runs before its eth0 is up */
-	if (cgroup_enter(c->id, pid, err) < 0 || ctr_net_attach(st, c, pid, err) < 0 || write_etc_files(st, c, err) < 0) {
+	if (cgroup_enter(c->id, pid, err) < 0 || net_setup(st, c, pid, err) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(sv[0]);
