@@ -274,7 +274,7 @@ int attached_start(struct store *st, struct ctr *c, bool interactive, bool attac
 	json_t *conf = json_object_get(c->cfg, "Config");
 	bool tty = json_is_true(json_object_get(conf, "Tty"));
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	struct launch l = { .in_fd = interactive && !tty ? 0 : -1, .out_fd = -1, .err_fd = -1, .tty = tty };
+	struct launch l = { .in_fd = interactive && !tty ? 0 : -1, .out_fd = -1, .err_fd = -1, .tty = tty, .net_inproc = true };
 	if (!tty) {
 		if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
 			return berr_sys(err, "pipe");

@@ -79,6 +79,8 @@ struct launch {
 	bool tty;
 	int pty_master;          /* out: the pty master when tty */
 	pid_t pid;               /* out */
+	bool net_inproc;         /* attach the network in this process (the attached CLI); else in a
+				  * `debug net-setup` helper (the monitor stays small, has no DB) */
 	bool early_exit;         /* out: the process already exited (and was reaped) */
 	int early_status;        /* out: its wait status */
 };

@@ -500,10 +500,12 @@ int sandbox_net_setup(struct store *st, struct ctr *c, pid_t pid, berr *err)
  * a fresh `berth debug net-setup` process: the caller may be the detached monitor, which must
  * stay small (libnftables, netlink and SQLite pages stay in the helper) and has no database
  * connection of its own (SQLite connections never cross a fork). */
-static int net_setup(struct store *st, struct ctr *c, pid_t pid, berr *err)
+static int net_setup(struct store *st, struct ctr *c, pid_t pid, bool inproc, berr *err)
 {
 	if (!json_object_size(json_object_get(c->cfg, "BerthNetworks")))
 		return write_etc_files(st, c, err);
+	if (inproc)
+		return sandbox_net_setup(st, c, pid, err);
 	char pids[16];
 	snprintf(pids, sizeof pids, "%d", (int)pid);
 	char *argv[] = { "berth", "--root", st->root, "--runroot", st->runroot, "debug", "net-setup", c->id, pids, NULL };
@@ -607,7 +609,7 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 	/* while the child builds its rootfs: cgroups, then its network (veth, address, route,
 	 * published ports), then /etc/hosts and resolv.conf with its address; only then may it
 	 * mount them and exec, so the process never runs before its eth0 is up */
-	if (cgroup_enter(c->id, pid, err) < 0 || net_setup(st, c, pid, err) < 0) {
+	if (cgroup_enter(c->id, pid, err) < 0 || net_setup(st, c, pid, l->net_inproc, err) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(sv[0]);
