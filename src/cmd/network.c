@@ -15,6 +15,9 @@ static int open_store(struct berth_ctx *ctx, struct store **st)
 	berr err = { 0 };
 	if (store_open(st, ctx->root, ctx->runroot, &err) < 0)
 		return cli_error(&err);
+	/* endpoints of containers that died with a SIGKILLed supervisor go now */
+	berr e2 = { 0 };
+	net_reconcile_stale(*st, &e2);
 	return 0;
 }
 

@@ -145,6 +145,9 @@ int net_ports_of(struct store *st, const char *container_id, struct net_port **o
 /* Drop endpoints whose host veth is gone, delete bridges with no endpoints, rebuild the
  * nftables table from the store (or delete it when nothing needs it). Safe to run any time. */
 int net_reconcile(struct store *st, berr *err);
+/* The same, but the rules are rebuilt only if a stale endpoint was dropped (cheap when nothing
+ * is recorded: one query). Run by network ls/inspect and by container commands. */
+int net_reconcile_stale(struct store *st, berr *err);
 
 /* ---- name resolution (dns.c) ---- */
 /* The nameserver a container should put in its resolv.conf: the gateway of the first
