@@ -318,4 +318,15 @@ while True:
 	assert_output_contains "dport $((PORTBASE + 31))"
 	run_berth rm -f lf3
 	assert_no_leftovers
+	# SIGKILL of an attached `berth run` (the CLI supervises): the same
+	"$BERTH" run --name lf4 -p 127.0.0.1:$((PORTBASE + 32)):80 busybox sleep 1000 >/dev/null 2>&1 &
+	local cli=$!
+	wait_for sh -c "nft list table $NFT_TABLE 2>/dev/null | grep -q 'dport $((PORTBASE + 32))'"
+	kill -9 $cli
+	wait $cli 2>/dev/null || true
+	run_berth network ls
+	run_berth ps -a
+	assert_no_leftovers
+	run_berth inspect -f '{{.State.Status}} {{.State.ExitCode}}' lf4
+	assert_equal "$output" "exited 137"
 }
