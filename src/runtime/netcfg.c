@@ -380,13 +380,14 @@ void ctr_net_resolv(struct store *st, struct ctr *c, struct strbuf *r)
 
 static json_t *ports_object(struct store *st, struct ctr *c, bool running)
 {
+	/* Docker: empty while not running; then every exposed port, null unless bound */
 	json_t *o = json_object();
+	if (!running)
+		return o;
 	const char *k;
 	json_t *v;
 	json_object_foreach(json_object_get(json_object_get(c->cfg, "Config"), "ExposedPorts"), k, v)
 		json_object_set_new(o, k, json_null());
-	if (!running)
-		return o;
 	struct net_port *p = NULL;
 	size_t n = 0;
 	berr e;
