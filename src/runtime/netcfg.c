@@ -195,7 +195,7 @@ static int wanted_ports(json_t *cfg, struct net_port **v, size_t *n, berr *err)
 		*v = xrealloc(*v, (*n + 1) * sizeof **v);
 		struct net_port *p = &(*v)[(*n)++];
 		memset(p, 0, sizeof *p);
-		snprintf(p->proto, sizeof p->proto, "%s", proto);
+		memcpy(p->proto, proto, strlen(proto) + 1); /* "tcp" or "udp" (checked above) */
 		p->container_port = (uint16_t)port;
 	}
 	return 0;
@@ -525,7 +525,7 @@ char *ctr_net_ports_column(struct store *st, struct ctr *c, bool running)
 	json_object_foreach(json_object_get(json_object_get(c->cfg, "Config"), "ExposedPorts"), k, v) {
 		unsigned port;
 		char proto[8] = "tcp";
-		if (sscanf(k, "%u/%7s", &port, proto) < 1)
+		if (sscanf(k, "%u/%7s", &port, proto) < 1 || strlen(proto) > 3)
 			continue;
 		bool bound = false;
 		for (size_t j = 0; j < n; j++)
@@ -534,7 +534,7 @@ char *ctr_net_ports_column(struct store *st, struct ctr *c, bool running)
 			continue;
 		p = xrealloc(p, (n + 1) * sizeof *p);
 		memset(&p[n], 0, sizeof *p);
-		snprintf(p[n].proto, sizeof p[n].proto, "%s", proto);
+		memcpy(p[n].proto, proto, strlen(proto) + 1);
 		p[n].container_port = (uint16_t)port;
 		p[n].host_ip = 0xffffffffu;
 		n++;
