@@ -613,7 +613,8 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(sv[0]);
-		ctr_net_release(st, c->id);
+		if (l->net_inproc) /* (the helper releases what it attached itself) */
+			ctr_net_release(st, c->id);
 		return -1;
 	}
 	if (write(sv[0], "g", 1) != 1) {
