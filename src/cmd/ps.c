@@ -138,6 +138,10 @@ static bool match_filter(struct ctr *c, const char *f)
 	}
 	if (!strncmp(f, "ancestor", kl) && kl == 8)
 		return c->image && !strcmp(c->image, val);
+	if (!strncmp(f, "network", kl) && kl == 7) {
+		json_t *bn = json_object_get(c->cfg, "BerthNetworks");
+		return json_object_size(bn) ? json_object_get(bn, val) != NULL : !strcmp(ctr_netmode(c->cfg), val);
+	}
 	return false;
 }
 
@@ -167,9 +171,9 @@ static int run_ps(struct berth_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; i < filters.n; i++) {
 		const char *f = filters.v[i];
 		const char *eq = strchr(f, '=');
-		static const char *known[] = { "status", "id", "name", "exited", "label", "ancestor" };
+		static const char *known[] = { "status", "id", "name", "exited", "label", "ancestor", "network" };
 		bool ok = false;
-		for (size_t k = 0; eq && k < 6; k++)
+		for (size_t k = 0; eq && k < 7; k++)
 			ok |= strlen(known[k]) == (size_t)(eq - f) && !strncmp(known[k], f, (size_t)(eq - f));
 		if (!ok) {
 			fprintf(stderr, "Error: invalid filter '%.*s'\n", eq ? (int)(eq - f) : (int)strlen(f), f);

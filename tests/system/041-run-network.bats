@@ -103,6 +103,9 @@ assert_no_leftovers() {
 	assert_equal "$output" "[\"web\",\"${id:0:12}\"]"
 	run_berth ps --format '{{.Networks}}' --filter name=srv1
 	assert_equal "$output" "appnet"
+	run_berth run -d --name other1 busybox sleep 1000
+	run_berth ps --filter network=appnet --format '{{.Names}}'
+	assert_equal "$output" "srv1"
 }
 
 @test "the default bridge has no name resolution between containers (as Docker)" {
