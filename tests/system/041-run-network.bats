@@ -267,6 +267,22 @@ while True:
 	[[ "$output" != *default* ]]
 }
 
+@test "--dns on a user network: the responder forwards other names to the container's own servers" {
+	net_outside up 10.220.$S.1 10.220.$S.2
+	fake_upstream up 53 "$BATS_TEST_TMPDIR/asked"
+	net_wait_listen up 53 udp
+	run_berth network create dnsnet
+	run_berth run --rm --network dnsnet --dns 10.220.$S.2 busybox sh -c 'cat /etc/resolv.conf; nslookup outside.example'
+	[[ "$output" != *"nameserver 10.220.$S.2"* ]] # resolv.conf names the responder, as Docker's 127.0.0.11
+	assert_output_contains "10.99.99.99"
+	grep -q '^outside.example$' "$BATS_TEST_TMPDIR/asked"
+	# without --dns (and BERTH_DNS_UPSTREAM=none here) nothing is forwarded
+	: >"$BATS_TEST_TMPDIR/asked"
+	run "$BERTH" run --rm --network dnsnet busybox nslookup other.example
+	[[ "$output" != *10.99.99.99* ]]
+	[ ! -s "$BATS_TEST_TMPDIR/asked" ]
+}
+
 @test "alias round robin: several containers with one alias all answer" {
 	run_berth network create rr1
 	for i in 1 2 3; do
