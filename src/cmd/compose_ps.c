@@ -34,25 +34,32 @@ static json_t *row(struct store *st, struct ctr *c)
 	json_object_set_new(r, "Service", json_string(ctr_label(c, CL_SERVICE) ?: ""));
 	json_object_set_new(r, "State", json_string(ctr_state_name(c->state)));
 	json_object_set_new(r, "Status", json_string(sts));
-	/* published ports as docker ps shows them */
-	struct strbuf pb = STRBUF_INIT;
+	/* published ports as docker ps shows them, and compose's Publishers list */
+	bool running = c->state == CTR_RUNNING;
 	json_t *pubs = json_array();
-	json_t *nr = c->state == CTR_RUNNING ? ctr_net_result(st, c->id) : NULL;
-	size_t i;
-	json_t *pv;
-	json_array_foreach(json_object_get(nr, "ports"), i, pv) {
-		const char *ps = json_string_value(pv);
-		sb_addf(&pb, "%s%s", pb.len ? ", " : "", ps);
-		unsigned hp = 0, cp = 0;
-		char ip[64] = "", proto[8] = "tcp";
-		if (sscanf(ps, "%63[^:]:%u->%u/%7s", ip, &hp, &cp, proto) == 4)
-			json_array_append_new(pubs, json_pack("{s:s,s:I,s:I,s:s}", "URL", ip, "TargetPort", (json_int_t)cp,
-							       "PublishedPort", (json_int_t)hp, "Protocol", proto));
+	json_t *ns = ctr_net_settings(st, c, running);
+	const char *key;
+	json_t *binds;
+	json_object_foreach(json_object_get(ns, "Ports"), key, binds) {
+		unsigned cp = 0;
+		char proto[8] = "tcp";
+		if (sscanf(key, "%u/%7s", &cp, proto) < 1)
+			continue;
+		size_t i;
+		json_t *b;
+		json_array_foreach(binds, i, b) {
+			const char *hp = json_string_value(json_object_get(b, "HostPort"));
+			const char *hip = json_string_value(json_object_get(b, "HostIp"));
+			json_array_append_new(pubs, json_pack("{s:s,s:I,s:I,s:s}", "URL", hip ? hip : "", "TargetPort",
+							       (json_int_t)cp, "PublishedPort", (json_int_t)(hp ? atoi(hp) : 0),
+							       "Protocol", proto));
+		}
 	}
-	json_decref(nr);
+	json_decref(ns);
 	json_object_set_new(r, "Publishers", pubs);
-	json_object_set_new(r, "Ports", json_string(sb_str(&pb)));
-	sb_release(&pb);
+	char *pc = ctr_net_ports_column(st, c, running);
+	json_object_set_new(r, "Ports", json_string(pc));
+	free(pc);
 	const char *h = c->state == CTR_RUNNING ? health_status(st, c) : NULL;
 	json_object_set_new(r, "Health", json_string(h ? h : ""));
 	if (h) {

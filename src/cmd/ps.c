@@ -75,16 +75,11 @@ static json_t *row_json(struct store *st, struct ctr *c, bool trunc)
 	char *d = human_duration(now_ns() - c->created);
 	json_object_set_new(r, "RunningFor", json_sprintf("%s ago", d));
 	free(d);
-	struct strbuf pb = STRBUF_INIT;
-	json_t *nr = c->state == CTR_RUNNING && st ? ctr_net_result(st, c->id) : NULL;
-	size_t pi;
-	json_t *pv;
-	json_array_foreach(json_object_get(nr, "ports"), pi, pv)
-		sb_addf(&pb, "%s%s", pb.len ? ", " : "", json_string_value(pv));
-	if (nr)
-		json_decref(nr);
-	json_object_set_new(r, "Ports", json_string(sb_str(&pb)));
-	sb_release(&pb);
+	{
+		char *pc = ctr_net_ports_column(st, c, c->state == CTR_RUNNING);
+		json_object_set_new(r, "Ports", json_string(pc));
+		free(pc);
+	}
 	json_object_set_new(r, "State", json_string(state_of(c)));
 	char *status = ctr_status_string(c);
 	const char *hs = st ? health_status(st, c) : NULL;
@@ -115,7 +110,16 @@ static json_t *row_json(struct store *st, struct ctr *c, bool trunc)
 	}
 	json_object_set_new(r, "Mounts", json_string(sb_str(&mb)));
 	sb_release(&mb);
-	json_object_set_new(r, "Networks", json_string(json_string_value(json_object_get(json_object_get(c->cfg, "HostConfig"), "NetworkMode")) ?: ""));
+	{
+		struct strbuf nb = STRBUF_INIT;
+		json_t *bn = json_object_get(c->cfg, "BerthNetworks");
+		if (json_object_size(bn))
+			json_object_foreach(bn, k, v) sb_addf(&nb, "%s%s", nb.len ? "," : "", k);
+		else
+			sb_adds(&nb, ctr_netmode(c->cfg));
+		json_object_set_new(r, "Networks", json_string(sb_str(&nb)));
+		sb_release(&nb);
+	}
 	json_object_set_new(r, "Size", json_string(""));
 	return r;
 }
@@ -156,6 +160,10 @@ static bool match_filter(struct store *stor, struct ctr *c, const char *f)
 	}
 	if (!strncmp(f, "ancestor", kl) && kl == 8)
 		return c->image && !strcmp(c->image, val);
+	if (!strncmp(f, "network", kl) && kl == 7) {
+		json_t *bn = json_object_get(c->cfg, "BerthNetworks");
+		return json_object_size(bn) ? json_object_get(bn, val) != NULL : !strcmp(ctr_netmode(c->cfg), val);
+	}
 	return false;
 }
 
@@ -185,9 +193,9 @@ static int run_ps(struct berth_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; i < filters.n; i++) {
 		const char *f = filters.v[i];
 		const char *eq = strchr(f, '=');
-		static const char *known[] = { "status", "id", "name", "exited", "label", "ancestor", "health" };
+		static const char *known[] = { "status", "id", "name", "exited", "label", "ancestor", "health", "network" };
 		bool ok = false;
-		for (size_t k = 0; eq && k < 7; k++)
+		for (size_t k = 0; eq && k < ARRAY_SIZE(known); k++)
 			ok |= strlen(known[k]) == (size_t)(eq - f) && !strncmp(known[k], f, (size_t)(eq - f));
 		if (!ok) {
 			fprintf(stderr, "Error: invalid filter '%.*s'\n", eq ? (int)(eq - f) : (int)strlen(f), f);

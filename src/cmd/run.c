@@ -62,11 +62,15 @@ static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 		{ "memory-swap", 0, OPT_STR, &f.memory_swap, "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", "bytes" },
 		{ "mount", 0, OPT_LIST, &f.mounts, "Attach a filesystem mount to the container", "mount" },
 		{ "name", 0, OPT_STR, &f.name, "Assign a name to the container", "string" },
+		{ "expose", 0, OPT_LIST, &f.expose, "Expose a port or a range of ports", "list" },
+		{ "ip", 0, OPT_STR, &f.ip, "IPv4 address (e.g., 172.30.100.104)", "string" },
 		{ "network", 0, OPT_STR, &f.network, "Connect a container to a network", "network" },
 		{ "net", 0, OPT_STR, &f.network, "Connect a container to a network", "network" },
+		{ "network-alias", 0, OPT_LIST, &f.network_alias, "Add network-scoped alias for the container", "list" },
+		{ "net-alias", 0, OPT_LIST, &f.network_alias, "Add network-scoped alias for the container", "list" },
 		{ "no-healthcheck", 0, OPT_BOOL, &sf.no_healthcheck, "Disable any container-specified HEALTHCHECK", NULL },
 		{ "publish", 'p', OPT_LIST, &f.publish, "Publish a container's port(s) to the host", "list" },
-		{ "ip", 0, OPT_STR, &f.ip, "IPv4 address (e.g., 172.30.100.104)", "string" },
+		{ "publish-all", 'P', OPT_BOOL, &f.publish_all, "Publish all exposed ports to random ports", NULL },
 		{ "pids-limit", 0, OPT_STR, &f.pids_limit, "Tune container pids limit (set -1 for unlimited)", "int" },
 		{ "privileged", 0, OPT_BOOL, &f.privileged, "Give extended privileges to this container", NULL },
 		{ "read-only", 0, OPT_BOOL, &f.read_only, "Mount the container's root filesystem as read only", NULL },
@@ -147,7 +151,8 @@ static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 done:
 	sv_clear(&f.env); sv_clear(&f.env_file); sv_clear(&f.volumes); sv_clear(&f.mounts);
 	sv_clear(&f.tmpfs); sv_clear(&f.cap_add); sv_clear(&f.cap_drop); sv_clear(&f.security_opt);
-	sv_clear(&f.label); sv_clear(&f.add_host); sv_clear(&f.dns); sv_clear(&f.volumes_from); sv_clear(&f.publish);
+	sv_clear(&f.label); sv_clear(&f.add_host); sv_clear(&f.dns); sv_clear(&f.volumes_from);
+	sv_clear(&f.network_alias); sv_clear(&f.publish); sv_clear(&f.expose);
 	sv_clear(&sf.log_opt);
 	return status;
 }

@@ -308,7 +308,7 @@ static int run_boot(struct berth_ctx *ctx, int argc, char **argv)
 		 * namespace and vanished with it), stale health state */
 		cgroup_kill_all(c->id);
 		cgroup_destroy(c->id);
-		ctr_net_detach(st, c); /* endpoints and ports of the dead network namespace */
+		ctr_net_release(st, c->id); /* endpoints and ports of the dead network namespace */
 		_cleanup_free_ char *hp = xasprintf("%s/containers/%s/health.json", st->root, c->id);
 		unlink(hp);
 		if (s != CTR_EXITED || !boot_should(c))

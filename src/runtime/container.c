@@ -389,6 +389,7 @@ enum ctr_state ctr_refresh(struct store *st, struct ctr *c)
 	if (proc_alive(c->pid, c->pid_start))
 		kill(c->pid, SIGKILL);
 	cgroup_kill_all(c->id);
+	ctr_net_release(st, c->id); /* its netns is gone: drop endpoints and NAT rules now */
 	c->oom = cgroup_oom_killed(c->id);
 	c->state = CTR_EXITED;
 	c->exit_code = 137;
@@ -415,7 +416,7 @@ int ctr_remove(struct store *st, struct ctr *c, bool volumes, berr *err)
 	event_emit_ctr(st, c, "destroy", NULL);
 	cgroup_kill_all(c->id);
 	cgroup_destroy(c->id);
-	ctr_net_detach(st, c);
+	ctr_net_release(st, c->id);
 	_cleanup_free_ char *d = ctr_dir(st, c->id);
 	if (rm_rf(d, err) < 0)
 		return -1;
@@ -464,6 +465,8 @@ json_t *ctr_inspect_json(struct store *st, struct ctr *c)
 	json_object_del(j, "BerthRootfs");
 	json_object_del(j, "BerthProcess");
 	json_object_del(j, "BerthSupervise");
+	json_object_del(j, "BerthNetworks");
+	json_object_del(j, "BerthPublish");
 	json_t *state = json_object();
 	bool running = c->state == CTR_RUNNING;
 	bool restarting = ctr_restarting(c);
@@ -539,29 +542,7 @@ json_t *ctr_inspect_json(struct store *st, struct ctr *c)
 	}
 	json_object_set_new(out, "Mounts", mounts);
 	json_object_set(out, "Config", json_object_get(j, "Config"));
-	const char *nm = json_string_value(json_object_get(json_object_get(c->cfg, "HostConfig"), "NetworkMode"));
-	json_t *nr = c->state == CTR_RUNNING ? ctr_net_result(st, c->id) : NULL;
-	if (nr) {
-		const char *ipp = json_string_value(json_object_get(nr, "ip"));
-		char ip[32] = "";
-		int prefix = 0;
-		if (ipp)
-			sscanf(ipp, "%31[^/]/%d", ip, &prefix);
-		json_t *ep = json_pack("{s:s,s:s,s:i,s:s,s:s}", "IPAddress", ip, "Gateway",
-				       json_string_value(json_object_get(nr, "gateway")) ?: "", "IPPrefixLen", prefix,
-				       "MacAddress", json_string_value(json_object_get(nr, "mac")) ?: "", "NetworkID", "");
-		json_t *ns = json_pack("{s:s,s:s,s:s,s:i,s:s,s:O,s:{s:O}}", "Bridge", "", "SandboxKey", "", "IPAddress", ip,
-				       "IPPrefixLen", prefix, "MacAddress", json_string_value(json_object_get(nr, "mac")) ?: "",
-				       "Ports", json_object_get(nr, "ports"), "Networks", nm ? nm : "bridge", ep);
-		json_object_set_new(ns, "Gateway", json_string(json_string_value(json_object_get(nr, "gateway")) ?: ""));
-		json_decref(ep);
-		json_decref(nr);
-		json_object_set_new(out, "NetworkSettings", ns);
-	} else
-	json_object_set_new(out, "NetworkSettings",
-			    json_pack("{s:s,s:b,s:{},s:s,s:s,s:i,s:s,s:{s:{}}}", "Bridge", "", "HairpinMode", 0, "Ports",
-				      "SandboxKey", "", "IPAddress", "", "IPPrefixLen", 0, "MacAddress", "", "Networks",
-				      nm ? nm : "none"));
+	json_object_set_new(out, "NetworkSettings", ctr_net_settings(st, c, running));
 	json_decref(j);
 	return out;
 }

@@ -13,18 +13,6 @@ int ctr_create(struct store *st, struct run_flags *f, const char *image, char **
 	*out = NULL;
 	if (spec_build(st, f, image, cmd, ncmd, &c, err) < 0)
 		return -1;
-	/* on a user-defined network, the network's name server (its gateway, net/dns.c) goes in
-	 * the container's resolv.conf */
-	json_t *hc = json_object_get(c->cfg, "HostConfig");
-	const char *nm = json_string_value(json_object_get(hc, "NetworkMode"));
-	struct net_network un = { 0 };
-	berr ne = { 0 };
-	if (ctr_uses_bridge(c->cfg) && nm && strcmp(nm, NET_DEFAULT) && net_lookup(st, nm, &un, &ne) == 0) {
-		char gw[16];
-		if (un.gateway)
-			json_object_set_new(hc, "BerthNameserver", json_string(net_ip_str(un.gateway, gw)));
-		net_network_free(&un);
-	}
 	if ((adjust && adjust(c->cfg, ud, err) < 0) || store_begin(st, err) < 0) {
 		_cleanup_free_ char *d = ctr_dir(st, c->id);
 		berr e2;

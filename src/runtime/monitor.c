@@ -76,6 +76,7 @@ static void journald_send(const char *stream, const char *data, size_t len)
 		   (struct sockaddr *)&a, sizeof a) < 0) {
 	}
 }
+static int store_fresh(struct store *st, berr *err);
 
 static void log_entry(int fd, const char *stream, const char *data, size_t len)
 {
@@ -294,7 +295,7 @@ void record_exit_st(struct store *st, const char *id, int status)
 	c->oom = cgroup_oom_killed(c->id);
 	cgroup_kill_all(c->id);
 	cgroup_destroy(c->id);
-	ctr_net_detach(st, c);
+	ctr_net_release(st, c->id); /* endpoints, addresses, NAT rules */
 	c->state = CTR_EXITED;
 	c->exit_code = status;
 	c->finished_at = now_ns();
@@ -362,6 +363,7 @@ static void record_failure(struct store *st, struct ctr *c, berr *err)
 	berr e2;
 	cgroup_kill_all(c->id);
 	cgroup_destroy(c->id);
+	ctr_net_release(st, c->id);
 	c->state = c->started_at ? CTR_EXITED : CTR_CREATED;
 	c->exit_code = err->status ? err->status : 125;
 	free(c->error);
@@ -376,7 +378,7 @@ int attached_start(struct store *st, struct ctr *c, bool interactive, bool attac
 	json_t *conf = json_object_get(c->cfg, "Config");
 	bool tty = json_is_true(json_object_get(conf, "Tty"));
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	struct launch l = { .in_fd = interactive && !tty ? 0 : -1, .out_fd = -1, .err_fd = -1, .tty = tty };
+	struct launch l = { .in_fd = interactive && !tty ? 0 : -1, .out_fd = -1, .err_fd = -1, .tty = tty, .net_inproc = true };
 	if (!tty) {
 		if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
 			return berr_sys(err, "pipe");
@@ -471,6 +473,10 @@ static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr 
 		if (interactive && pipe2(inp, O_CLOEXEC) == 0)
 			l.in_fd = inp[0];
 	}
+	/* the CLI closed its connection before forking us; the network attach runs in a helper
+	 * process, only joining another container's netns needs the database here */
+	if (!strncmp(ctr_netmode(c->cfg), "container:", 10) && store_fresh(st, &e) < 0)
+		_exit(1);
 	if (sandbox_launch(st, c, &l, &e) < 0) {
 		r.status = e.status ? e.status : 125;
 		memcpy(r.msg, e.msg, sizeof r.msg - 1);
@@ -494,6 +500,10 @@ static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr 
 	while (read(rep, &ack, 1) > 0)
 		;
 	close(rep);
+	/* the monitor needs no database until the exit (recorded by a fresh process) */
+	if (st->db)
+		sqlite3_close_v2(st->db);
+	st->db = NULL;
 	int logfd = open_log(st, c);
 	struct supervise s = {
 		.out_fd = tty ? l.pty_master : outp[0], .err_fd = tty ? -1 : errp[0],
@@ -525,13 +535,34 @@ static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr 
 	_exit(0);
 }
 
+/* Give st a connection of its own (after a fork: SQLite must not share one between processes). */
+static int store_fresh(struct store *st, berr *err)
+{
+	struct store *n = NULL;
+	if (store_open(&n, st->root, st->runroot, err) < 0)
+		return -1;
+	st->db = n->db;
+	n->db = NULL;
+	store_close(n);
+	return 0;
+}
+
 int monitor_start(struct store *st, struct ctr *c, berr *err)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return berr_sys(err, "socketpair");
 	fflush(NULL);
+	/* the monitor writes to the store (network endpoints): no connection may cross the fork,
+	 * SQLite's per-process lock bookkeeping would mix the two */
+	sqlite3_close_v2(st->db);
+	st->db = NULL;
 	pid_t p = fork();
+	if (p > 0 && store_fresh(st, err) < 0) {
+		close(sv[1]);
+		close(sv[0]);
+		return -1;
+	}
 	if (p < 0)
 		return berr_sys(err, "fork");
 	if (p == 0) {
