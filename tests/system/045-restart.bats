@@ -114,6 +114,10 @@ setup() { berth_setup_root; }
 	# refused either way; which words depend on whether the next try has begun
 	[[ "$output" == *"cannot remove a restarting container"* || "$output" == *"cannot remove a running container"* ]]
 	run_berth stop rrs
+	# the monitor records the final exit (a stop that lands while a new try is starting is seen a
+	# moment later); it must settle as exited and never restart again
+	wait_until 10 bash -c "[ \"\$($BERTH inspect -f '{{.State.Status}} {{.State.Restarting}}' rrs)\" = 'exited false' ]"
+	sleep 1
 	run_berth inspect -f '{{.State.Status}} {{.State.Restarting}}' rrs
 	[ "$output" = "exited false" ]
 	run_berth rm rrs
