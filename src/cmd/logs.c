@@ -1,0 +1,209 @@
+/* logs.c: `berth logs [-f] [--tail N] [--since T] [--until T] [-t] CONTAINER`: read the
+ * json-file log; -f follows it until the container stops. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "runtime/runtime.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#define USAGE "logs [OPTIONS] CONTAINER"
+#define SUMMARY "Fetch the logs of a container"
+
+/* RFC 3339 (with optional fraction/zone), a Unix timestamp, or a duration before now (10m, 1h30m). */
+static int parse_time(const char *s, int64_t *out)
+{
+	char *end;
+	double d = strtod(s, &end);
+	if (end != s && (!*end)) {
+		*out = (int64_t)(d * 1e9);
+		return 0;
+	}
+	/* duration */
+	int64_t total = 0;
+	const char *p = s;
+	bool dur = true;
+	while (*p) {
+		double v = strtod(p, &end);
+		if (end == p) { dur = false; break; }
+		int64_t mul;
+		if (!strncmp(end, "ms", 2)) { mul = 1000000; end += 2; }
+		else if (*end == 's') { mul = 1000000000LL; end++; }
+		else if (*end == 'm') { mul = 60 * 1000000000LL; end++; }
+		else if (*end == 'h') { mul = 3600 * 1000000000LL; end++; }
+		else { dur = false; break; }
+		total += (int64_t)(v * (double)mul);
+		p = end;
+	}
+	if (dur && p != s) {
+		*out = now_ns() - total;
+		return 0;
+	}
+	struct tm tm = { 0 };
+	const char *r = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!r) {
+		r = strptime(s, "%Y-%m-%d", &tm);
+		if (!r)
+			return -1;
+	}
+	int64_t frac = 0;
+	if (*r == '.') {
+		r++;
+		int digits = 0;
+		while (*r >= '0' && *r <= '9') {
+			if (digits < 9) { frac = frac * 10 + (*r - '0'); digits++; }
+			r++;
+		}
+		while (digits++ < 9)
+			frac *= 10;
+	}
+	time_t t = timegm(&tm);
+	if (*r == '+' || *r == '-') {
+		int hh = 0, mm = 0;
+		sscanf(r + 1, "%d:%d", &hh, &mm);
+		int off = (hh * 3600 + mm * 60) * (*r == '+' ? 1 : -1);
+		t -= off;
+	} else if (*r != 'Z' && *r != 0) {
+		/* no zone: local time, as Docker */
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+	}
+	*out = (int64_t)t * 1000000000LL + frac;
+	return 0;
+}
+
+static int64_t entry_time(const char *ts)
+{
+	int64_t v = 0;
+	return parse_time(ts, &v) < 0 ? 0 : v;
+}
+
+static void print_entry(json_t *e, bool stamps, int64_t since, int64_t until)
+{
+	const char *log = json_string_value(json_object_get(e, "log"));
+	const char *stream = json_string_value(json_object_get(e, "stream"));
+	const char *ts = json_string_value(json_object_get(e, "time"));
+	if (!log || !ts)
+		return;
+	if (since || until) {
+		int64_t t = entry_time(ts);
+		if ((since && t < since) || (until && t > until))
+			return;
+	}
+	FILE *f = stream && !strcmp(stream, "stderr") ? stderr : stdout;
+	if (stamps)
+		fprintf(f, "%s ", ts);
+	fwrite(log, 1, json_string_length(json_object_get(e, "log")), f);
+	fflush(f);
+}
+
+static int run_logs(struct berth_ctx *ctx, int argc, char **argv)
+{
+	bool follow = false, stamps = false, details = false;
+	const char *tail = "all", *since = NULL, *until = NULL;
+	struct opt opts[] = {
+		{ "details", 0, OPT_BOOL, &details, "Show extra details provided to logs", NULL },
+		{ "follow", 'f', OPT_BOOL, &follow, "Follow log output", NULL },
+		{ "since", 0, OPT_STR, &since, "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)", "string" },
+		{ "tail", 'n', OPT_STR, &tail, "Number of lines to show from the end of the logs", "string" },
+		{ "timestamps", 't', OPT_BOOL, &stamps, "Show timestamps", NULL },
+		{ "until", 0, OPT_STR, &until, "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)", "string" },
+		OPT_SENTINEL,
+	};
+	_cleanup_strvec_ struct strvec args = STRVEC_INIT;
+	int status;
+	if (opts_parse("logs", USAGE, SUMMARY, opts, true, argc, argv, &args, &status))
+		return status;
+	if ((status = cli_require_args("logs", USAGE, SUMMARY, &args, 1, 1)))
+		return status;
+	int64_t tsince = 0, tuntil = 0;
+	if (since && parse_time(since, &tsince) < 0) {
+		fprintf(stderr, "Error: invalid value for \"since\": failed to parse value as time or duration: \"%s\"\n", since);
+		return 1;
+	}
+	if (until && parse_time(until, &tuntil) < 0) {
+		fprintf(stderr, "Error: invalid value for \"until\": failed to parse value as time or duration: \"%s\"\n", until);
+		return 1;
+	}
+	long ntail = -1;
+	if (strcmp(tail, "all")) {
+		char *end;
+		ntail = strtol(tail, &end, 10);
+		if (*end || ntail < 0)
+			ntail = -1;
+	}
+	_cleanup_store_ struct store *st = NULL;
+	berr err = { 0 };
+	if (store_open(&st, ctx->root, ctx->runroot, &err) < 0)
+		return cli_error(&err);
+	_cleanup_ctr_ struct ctr *c = NULL;
+	if (ctr_lookup(st, args.v[0], &c, &err) < 0)
+		return cli_error(&err);
+	_cleanup_free_ char *lp = ctr_log_path(st, c->id);
+	int fd = open(lp, O_RDONLY | O_CLOEXEC);
+	struct strbuf pending = STRBUF_INIT;
+	/* tail: count lines from the whole file first (logs are small in practice) */
+	off_t start = 0;
+	if (fd >= 0 && ntail >= 0) {
+		_cleanup_free_ char *all = NULL;
+		size_t len = 0;
+		if (read_file(lp, &all, &len, &err) == 0) {
+			long seen = 0;
+			start = 0;
+			for (size_t i = len; i-- > 0;)
+				if (all[i] == '\n' && i != len - 1 && ++seen == ntail) {
+					start = (off_t)i + 1;
+					break;
+				}
+			if (ntail == 0)
+				start = (off_t)len;
+			lseek(fd, start, SEEK_SET);
+		}
+	}
+	char buf[65536];
+	for (;;) {
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf) : 0;
+		if (n > 0) {
+			sb_add(&pending, buf, (size_t)n);
+			char *nl;
+			size_t off = 0;
+			while ((nl = memchr(pending.buf + off, '\n', pending.len - off))) {
+				*nl = 0;
+				json_t *e = json_loads(pending.buf + off, 0, NULL);
+				if (e) {
+					print_entry(e, stamps, tsince, tuntil);
+					json_decref(e);
+				}
+				off = (size_t)(nl - pending.buf) + 1;
+			}
+			memmove(pending.buf, pending.buf + off, pending.len - off);
+			sb_setlen(&pending, pending.len - off);
+			continue;
+		}
+		if (!follow)
+			break;
+		if (ctr_refresh(st, c) != CTR_RUNNING) {
+			/* read whatever the monitor flushed last, then stop */
+			if (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0) {
+				lseek(fd, -n, SEEK_CUR);
+				continue;
+			}
+			break;
+		}
+		if (fd < 0)
+			fd = open(lp, O_RDONLY | O_CLOEXEC);
+		usleep(50000);
+	}
+	sb_release(&pending);
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+BERTH_COMMAND(cmd_logs) = { .name = "logs", .usage = USAGE, .summary = SUMMARY, .run = run_logs };
+BERTH_COMMAND(cmd_container_logs) = { .group = "container", .name = "logs", .usage = USAGE, .summary = SUMMARY, .run = run_logs };

@@ -1,0 +1,147 @@
+/* run.c: `berth run` and `berth create` (container create): build the container record from
+ * flags and the image, then (run) start it attached, or detached under a monitor. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "image/image.h"
+#include "runtime/runtime.h"
+#include "util/fs.h"
+#include "util/cleanup.h"
+
+#define RUN_USAGE "run [OPTIONS] IMAGE [COMMAND] [ARG...]"
+#define CREATE_USAGE "create [OPTIONS] IMAGE [COMMAND] [ARG...]"
+
+static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
+{
+	struct run_flags f = { 0 };
+	const char *usage = create ? CREATE_USAGE : RUN_USAGE;
+	const char *summary = create ? "Create a new container" : "Run a command in a new container";
+	const char *cmdpath = create ? "create" : "run";
+	struct opt opts[] = {
+		{ "add-host", 0, OPT_LIST, &f.add_host, "Add a custom host-to-IP mapping (host:ip)", "list" },
+		{ "cap-add", 0, OPT_LIST, &f.cap_add, "Add Linux capabilities", "list" },
+		{ "cap-drop", 0, OPT_LIST, &f.cap_drop, "Drop Linux capabilities", "list" },
+		{ "cpu-shares", 'c', OPT_STR, &f.cpu_shares, "CPU shares (relative weight)", "int" },
+		{ "cpus", 0, OPT_STR, &f.cpus, "Number of CPUs", "decimal" },
+		{ "detach", 'd', OPT_BOOL, &f.detach, "Run container in background and print container ID", NULL },
+		{ "dns", 0, OPT_LIST, &f.dns, "Set custom DNS servers", "list" },
+		{ "entrypoint", 0, OPT_STR, &f.entrypoint, "Overwrite the default ENTRYPOINT of the image", "string" },
+		{ "env", 'e', OPT_LIST, &f.env, "Set environment variables", "list" },
+		{ "env-file", 0, OPT_LIST, &f.env_file, "Read in a file of environment variables", "list" },
+		{ "hostname", 'h', OPT_STR, &f.hostname, "Container host name", "string" },
+		{ "init", 0, OPT_BOOL, &f.init, "Run an init inside the container that forwards signals and reaps processes", NULL },
+		{ "interactive", 'i', OPT_BOOL, &f.interactive, "Keep STDIN open even if not attached", NULL },
+		{ "label", 'l', OPT_LIST, &f.label, "Set meta data on a container", "list" },
+		{ "memory", 'm', OPT_STR, &f.memory, "Memory limit", "bytes" },
+		{ "memory-swap", 0, OPT_STR, &f.memory_swap, "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", "bytes" },
+		{ "mount", 0, OPT_LIST, &f.mounts, "Attach a filesystem mount to the container", "mount" },
+		{ "name", 0, OPT_STR, &f.name, "Assign a name to the container", "string" },
+		{ "network", 0, OPT_STR, &f.network, "Connect a container to a network (none|host)", "network" },
+		{ "net", 0, OPT_STR, &f.network, "Connect a container to a network (none|host)", "network" },
+		{ "pids-limit", 0, OPT_STR, &f.pids_limit, "Tune container pids limit (set -1 for unlimited)", "int" },
+		{ "privileged", 0, OPT_BOOL, &f.privileged, "Give extended privileges to this container", NULL },
+		{ "read-only", 0, OPT_BOOL, &f.read_only, "Mount the container's root filesystem as read only", NULL },
+		{ "restart", 0, OPT_STR, &f.restart, "Restart policy to apply when a container exits", "string" },
+		{ "rm", 0, OPT_BOOL, &f.rm, "Automatically remove the container when it exits", NULL },
+		{ "rootfs", 0, OPT_STR, &f.rootfs, "Use DIR as the container's lower root filesystem instead of an image", "DIR" },
+		{ "security-opt", 0, OPT_LIST, &f.security_opt, "Security Options", "list" },
+		{ "stop-signal", 0, OPT_STR, &f.stop_signal, "Signal to stop the container", "string" },
+		{ "stop-timeout", 0, OPT_STR, &f.stop_timeout, "Timeout (in seconds) to stop a container", "int" },
+		{ "tmpfs", 0, OPT_LIST, &f.tmpfs, "Mount a tmpfs directory", "list" },
+		{ "tty", 't', OPT_BOOL, &f.tty, "Allocate a pseudo-TTY", NULL },
+		{ "user", 'u', OPT_STR, &f.user, "Username or UID (format: <name|uid>[:<group|gid>])", "string" },
+		{ "volume", 'v', OPT_LIST, &f.volumes, "Bind mount a volume", "list" },
+		{ "workdir", 'w', OPT_STR, &f.workdir, "Working directory inside the container", "string" },
+		OPT_SENTINEL,
+	};
+	_cleanup_strvec_ struct strvec args = STRVEC_INIT;
+	int status;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--entrypoint") || !strncmp(argv[i], "--entrypoint=", 13))
+			f.entrypoint_set = true;
+	if (opts_parse(cmdpath, usage, summary, opts, false, argc, argv, &args, &status))
+		goto done;
+	int min = f.rootfs ? 0 : 1;
+	if ((status = cli_require_args(cmdpath, usage, summary, &args, min, -1)))
+		goto done;
+	if (f.restart && strcmp(f.restart, "no")) {
+		status = cli_usage_error(cmdpath, "--restart %s: restart policies are not supported yet", f.restart);
+		goto done;
+	}
+	if (f.volumes_from.n) {
+		status = cli_usage_error(cmdpath, "--volumes-from is not supported yet");
+		goto done;
+	}
+	if (f.rm && f.restart && strcmp(f.restart, "no")) {
+		status = cli_usage_error(cmdpath, "Conflicting options: --restart and --rm");
+		goto done;
+	}
+	{
+		_cleanup_store_ struct store *st = NULL;
+		berr err = { 0 };
+		if (store_open(&st, ctx->root, ctx->runroot, &err) < 0) {
+			status = cli_error(&err);
+			goto done;
+		}
+		const char *image = f.rootfs ? NULL : args.v[0];
+		char **cmd = args.v + (f.rootfs ? 0 : 1);
+		int ncmd = (int)args.n - (f.rootfs ? 0 : 1);
+		_cleanup_ctr_ struct ctr *c = NULL;
+		if (spec_build(st, &f, image, cmd, ncmd, &c, &err) < 0 || store_begin(st, &err) < 0) {
+			status = cli_error(&err);
+			goto done;
+		}
+		const char *img_id = json_string_value(json_object_get(c->cfg, "Image"));
+		if (ctr_insert(st, c, &err) < 0 || (img_id && *img_id && image_ref_add(st, img_id, c->id, &err) < 0) ||
+		    store_commit(st, &err) < 0) {
+			store_rollback(st);
+			_cleanup_free_ char *d = ctr_dir(st, c->id);
+			berr e2;
+			rm_rf(d, &e2);
+			status = cli_error(&err);
+			goto done;
+		}
+		if (create) {
+			printf("%s\n", c->id);
+			status = 0;
+			goto done;
+		}
+		if (f.detach) {
+			if (monitor_start(st, c, &err) < 0) {
+				status = cli_error(&err);
+				if (f.rm) {
+					berr e2;
+					ctr_remove(st, c, true, &e2);
+				}
+				goto done;
+			}
+			printf("%s\n", c->id);
+			status = 0;
+			goto done;
+		}
+		status = attached_start(st, c, f.interactive, true, &err);
+		if (status < 0) {
+			status = cli_error(&err);
+			if (f.rm) {
+				berr e2;
+				_cleanup_ctr_ struct ctr *c2 = NULL;
+				if (ctr_lookup(st, c->id, &c2, &e2) == 0)
+					ctr_remove(st, c2, true, &e2);
+			}
+		}
+	}
+done:
+	sv_clear(&f.env); sv_clear(&f.env_file); sv_clear(&f.volumes); sv_clear(&f.mounts);
+	sv_clear(&f.tmpfs); sv_clear(&f.cap_add); sv_clear(&f.cap_drop); sv_clear(&f.security_opt);
+	sv_clear(&f.label); sv_clear(&f.add_host); sv_clear(&f.dns); sv_clear(&f.volumes_from);
+	return status;
+}
+
+static int run_run(struct berth_ctx *ctx, int argc, char **argv) { return do_run(ctx, argc, argv, false); }
+static int run_create(struct berth_ctx *ctx, int argc, char **argv) { return do_run(ctx, argc, argv, true); }
+
+BERTH_COMMAND(cmd_run) = { .name = "run", .usage = RUN_USAGE, .summary = "Run a command in a new container", .run = run_run };
+BERTH_COMMAND(cmd_container_run) = { .group = "container", .name = "run", .usage = RUN_USAGE, .summary = "Run a command in a new container", .run = run_run };
+BERTH_COMMAND(cmd_create) = { .name = "create", .usage = CREATE_USAGE, .summary = "Create a new container", .run = run_create };
+BERTH_COMMAND(cmd_container_create) = { .group = "container", .name = "create", .usage = CREATE_USAGE, .summary = "Create a new container", .run = run_create };

@@ -1,0 +1,443 @@
+/* monitor.c: supervising a container: relay its output to the json-file log (Docker's format:
+ * {"log":"...","stream":"stdout","time":"..."}) and, when attached, to the terminal; forward
+ * stdin and signals; wait for the exit and record it. A detached container gets a monitor
+ * (double fork + setsid) that outlives the CLI; an attached one is supervised by the CLI. */
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include "runtime/runtime.h"
+#include "runtime/sandbox_int.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+static void log_entry(int fd, const char *stream, const char *data, size_t len)
+{
+	if (fd < 0 || !len)
+		return;
+	char line[256 + 6 * 4096];
+	size_t o = 0;
+	o += (size_t)snprintf(line, sizeof line, "{\"log\":\"");
+	for (size_t i = 0; i < len && o < sizeof line - 128; i++) {
+		unsigned char ch = (unsigned char)data[i];
+		switch (ch) {
+		case '"': line[o++] = '\\'; line[o++] = '"'; break;
+		case '\\': line[o++] = '\\'; line[o++] = '\\'; break;
+		case '\n': line[o++] = '\\'; line[o++] = 'n'; break;
+		case '\r': line[o++] = '\\'; line[o++] = 'r'; break;
+		case '\t': line[o++] = '\\'; line[o++] = 't'; break;
+		default:
+			if (ch < 0x20)
+				o += (size_t)snprintf(line + o, 7, "\\u%04x", ch);
+			else
+				line[o++] = (char)ch;
+		}
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct tm tm;
+	gmtime_r(&ts.tv_sec, &tm);
+	char tb[40];
+	strftime(tb, sizeof tb, "%Y-%m-%dT%H:%M:%S", &tm);
+	o += (size_t)snprintf(line + o, sizeof line - o, "\",\"stream\":\"%s\",\"time\":\"%s.%09ldZ\"}\n", stream, tb, ts.tv_nsec);
+	write_all(fd, line, o);
+}
+
+/* Split a chunk into log lines (each entry ends with its newline, as Docker's). */
+static void log_chunk(int fd, const char *stream, const char *buf, size_t n)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\n' || i - start >= 4000) {
+			log_entry(fd, stream, buf + start, i - start + 1);
+			start = i + 1;
+		}
+	if (start < n)
+		log_entry(fd, stream, buf + start, n - start);
+}
+
+static struct termios saved_tio;
+static bool tio_saved;
+
+static void tty_raw(void)
+{
+	struct termios t;
+	if (tcgetattr(0, &t) < 0)
+		return;
+	saved_tio = t;
+	tio_saved = true;
+	cfmakeraw(&t);
+	t.c_oflag |= OPOST; /* keep output processing so \n still returns the carriage */
+	tcsetattr(0, TCSANOW, &t);
+}
+
+static void tty_restore(void)
+{
+	if (tio_saved)
+		tcsetattr(0, TCSANOW, &saved_tio);
+	tio_saved = false;
+}
+
+int supervise_run(struct supervise *s)
+{
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+	if (s->forward_signals)
+		for (size_t i = 0; i < ARRAY_SIZE(fwd); i++)
+			sigaddset(&mask, fwd[i]);
+	else
+		for (size_t i = 0; i < ARRAY_SIZE(fwd); i++)
+			signal(fwd[i], SIG_IGN);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (s->tty && s->attached && isatty(0)) {
+		struct winsize ws;
+		if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+			ioctl(s->out_fd, TIOCSWINSZ, &ws);
+		tty_raw();
+	}
+	int status = -1;
+	bool exited = false;
+	bool stdin_open = s->attached && s->in_fd >= 0;
+	char buf[8192];
+	int fds_open = (s->out_fd >= 0) + (s->err_fd >= 0);
+	while (!exited || fds_open > 0) {
+		struct pollfd p[4];
+		int np = 0, iout = -1, ierr = -1, iin = -1, isig = -1;
+		if (s->out_fd >= 0) { iout = np; p[np++] = (struct pollfd){ s->out_fd, POLLIN, 0 }; }
+		if (s->err_fd >= 0) { ierr = np; p[np++] = (struct pollfd){ s->err_fd, POLLIN, 0 }; }
+		if (stdin_open && !exited) { iin = np; p[np++] = (struct pollfd){ 0, POLLIN, 0 }; }
+		if (!exited) { isig = np; p[np++] = (struct pollfd){ sfd, POLLIN, 0 }; }
+		/* after the exit, drain what is buffered but don't wait for holders of the pipe */
+		/* SIGCHLD may have come before the signalfd existed: also look every 250 ms */
+		int r = poll(p, (nfds_t)np, exited ? 100 : 250);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (!exited && s->pid > 0) {
+			int st;
+			if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+				exited = true;
+				status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			}
+		}
+		if (r == 0 && exited)
+			break;
+		for (int k = 0; k < 2; k++) {
+			int idx = k ? ierr : iout;
+			int *fdp = k ? &s->err_fd : &s->out_fd;
+			if (idx < 0 || !(p[idx].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t n = read(*fdp, buf, sizeof buf);
+			if (n > 0) {
+				log_chunk(s->log_fd, k ? "stderr" : "stdout", buf, (size_t)n);
+				if (s->attached)
+					write_all(k ? 2 : 1, buf, (size_t)n);
+			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+				close(*fdp);
+				*fdp = -1;
+				fds_open--;
+			}
+		}
+		if (iin >= 0 && (p[iin].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t n = read(0, buf, sizeof buf);
+			if (n > 0)
+				write_all(s->in_fd, buf, (size_t)n);
+			else {
+				stdin_open = false;
+				if (!s->tty) {
+					close(s->in_fd);
+					s->in_fd = -1;
+				}
+			}
+		}
+		if (isig >= 0 && (p[isig].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof si) == sizeof si) {
+				if (si.ssi_signo == SIGCHLD)
+					continue;
+				if (si.ssi_signo == SIGWINCH) {
+					struct winsize ws;
+					if (s->tty && ioctl(0, TIOCGWINSZ, &ws) == 0)
+						ioctl(s->out_fd, TIOCSWINSZ, &ws);
+					continue;
+				}
+				kill(s->pid, (int)si.ssi_signo);
+			}
+			int st;
+			pid_t w = waitpid(s->pid, &st, WNOHANG);
+			if (w == s->pid) {
+				exited = true;
+				status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			}
+		}
+	}
+	if (!exited) {
+		int st;
+		waitpid(s->pid, &st, 0);
+		status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+	tty_restore();
+	if (sfd >= 0)
+		close(sfd);
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+	return status;
+}
+
+void record_exit(const char *root, const char *runroot, const char *id, int status)
+{
+	_cleanup_store_ struct store *st = NULL;
+	berr e;
+	if (store_open(&st, root, runroot, &e) < 0)
+		return;
+	_cleanup_ctr_ struct ctr *c = NULL;
+	if (ctr_lookup(st, id, &c, &e) < 0)
+		return;
+	c->oom = cgroup_oom_killed(c->id);
+	cgroup_kill_all(c->id);
+	cgroup_destroy(c->id);
+	c->state = CTR_EXITED;
+	c->exit_code = status;
+	c->finished_at = now_ns();
+	c->pid = 0;
+	c->mon_pid = 0;
+	ctr_save_state(st, c, &e);
+	if (json_is_true(json_object_get(json_object_get(c->cfg, "HostConfig"), "AutoRemove")))
+		ctr_remove(st, c, true, &e);
+}
+
+static int open_log(struct store *st, struct ctr *c)
+{
+	_cleanup_free_ char *lp = ctr_log_path(st, c->id);
+	return open(lp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+}
+
+static void mark_running(struct store *st, struct ctr *c, pid_t pid, pid_t mon, berr *err)
+{
+	c->state = CTR_RUNNING;
+	c->pid = pid;
+	c->pid_start = proc_starttime(pid);
+	c->mon_pid = mon;
+	c->mon_start = proc_starttime(mon);
+	c->started_at = now_ns();
+	c->finished_at = 0;
+	c->exit_code = 0;
+	c->oom = false;
+	free(c->error);
+	c->error = xstrdup("");
+	ctr_save_state(st, c, err);
+}
+
+static void record_failure(struct store *st, struct ctr *c, berr *err)
+{
+	berr e2;
+	cgroup_kill_all(c->id);
+	cgroup_destroy(c->id);
+	c->state = c->started_at ? CTR_EXITED : CTR_CREATED;
+	c->exit_code = err->status ? err->status : 125;
+	free(c->error);
+	c->error = xstrdup(err->msg);
+	if (c->started_at)
+		c->finished_at = now_ns();
+	ctr_save_state(st, c, &e2);
+}
+
+int attached_start(struct store *st, struct ctr *c, bool interactive, bool attach_out, berr *err)
+{
+	json_t *conf = json_object_get(c->cfg, "Config");
+	bool tty = json_is_true(json_object_get(conf, "Tty"));
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	struct launch l = { .in_fd = interactive && !tty ? 0 : -1, .out_fd = -1, .err_fd = -1, .tty = tty };
+	if (!tty) {
+		if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+			return berr_sys(err, "pipe");
+		l.out_fd = outp[1];
+		l.err_fd = errp[1];
+	}
+	/* Without -i the container gets /dev/null, but stdin stays ours */
+	if (sandbox_launch(st, c, &l, err) < 0) {
+		for (int i = 0; i < 2; i++) {
+			if (outp[i] >= 0) close(outp[i]);
+			if (errp[i] >= 0) close(errp[i]);
+		}
+		record_failure(st, c, err);
+		return -1;
+	}
+	if (!tty) {
+		close(outp[1]);
+		close(errp[1]);
+	}
+	mark_running(st, c, l.pid, getpid(), err);
+	if (l.early_exit)
+		c->pid_start = 0;
+	int logfd = open_log(st, c);
+	struct supervise s = {
+		.out_fd = tty ? l.pty_master : outp[0],
+		.err_fd = tty ? -1 : errp[0],
+		.in_fd = tty && interactive ? l.pty_master : -1,
+		.tty = tty, .attached = attach_out, .forward_signals = true,
+		.log_fd = logfd, .pid = l.pid,
+	};
+	if (tty && !interactive) {
+		/* the master is both directions: keep it only for output */
+		s.in_fd = -1;
+	}
+	int status;
+	if (l.early_exit) {
+		/* already reaped: drain output only */
+		s.pid = -1;
+		struct supervise d = s;
+		d.forward_signals = false;
+		char buf[8192];
+		for (int k = 0; k < 2; k++) {
+			int fd = k ? d.err_fd : d.out_fd;
+			ssize_t n;
+			while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0) {
+				log_chunk(logfd, k ? "stderr" : "stdout", buf, (size_t)n);
+				if (attach_out)
+					write_all(k ? 2 : 1, buf, (size_t)n);
+			}
+			if (fd >= 0)
+				close(fd);
+		}
+		status = WIFEXITED(l.early_status) ? WEXITSTATUS(l.early_status) : 128 + WTERMSIG(l.early_status);
+	} else
+		status = supervise_run(&s);
+	if (logfd >= 0)
+		close(logfd);
+	record_exit(st->root, st->runroot, c->id, status);
+	return status;
+}
+
+/* The detached monitor. The CLI waits on `rep` for "ok" (or an error) and closes it once the
+ * record says running, so a fast exit can't be overwritten. */
+struct mon_report {
+	int ok;
+	pid_t pid, mon;
+	int status;
+	char msg[1536];
+};
+
+static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr *c, int rep)
+{
+	char title[80];
+	snprintf(title, sizeof title, "berth-monitor %.12s", c->id);
+	set_cmdline(title);
+	prctl(PR_SET_NAME, "berth-monitor", 0, 0, 0);
+	json_t *conf = json_object_get(c->cfg, "Config");
+	bool tty = json_is_true(json_object_get(conf, "Tty"));
+	bool interactive = json_is_true(json_object_get(conf, "OpenStdin"));
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, inp[2] = { -1, -1 };
+	struct launch l = { .in_fd = -1, .out_fd = -1, .err_fd = -1, .tty = tty };
+	berr e = { 0 };
+	struct mon_report r = { 0 };
+	if (!tty) {
+		if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+			_exit(1);
+		l.out_fd = outp[1];
+		l.err_fd = errp[1];
+		if (interactive && pipe2(inp, O_CLOEXEC) == 0)
+			l.in_fd = inp[0];
+	}
+	if (sandbox_launch(st, c, &l, &e) < 0) {
+		r.status = e.status ? e.status : 125;
+		memcpy(r.msg, e.msg, sizeof r.msg - 1);
+		r.msg[sizeof r.msg - 1] = 0;
+		if (write(rep, &r, sizeof r) < 0) {
+		}
+		_exit(1);
+	}
+	if (!tty) {
+		close(outp[1]);
+		close(errp[1]);
+		if (inp[0] >= 0)
+			close(inp[0]);
+	}
+	r.ok = 1;
+	r.pid = l.pid;
+	r.mon = getpid();
+	if (write(rep, &r, sizeof r) < 0) {
+	}
+	char ack;
+	while (read(rep, &ack, 1) > 0)
+		;
+	close(rep);
+	int logfd = open_log(st, c);
+	malloc_trim(0);
+	struct supervise s = {
+		.out_fd = tty ? l.pty_master : outp[0], .err_fd = tty ? -1 : errp[0],
+		.in_fd = -1, .tty = tty, .attached = false, .forward_signals = false,
+		.log_fd = logfd, .pid = l.pid,
+	};
+	int status;
+	if (l.early_exit) {
+		char buf[8192];
+		ssize_t n;
+		while (s.out_fd >= 0 && (n = read(s.out_fd, buf, sizeof buf)) > 0)
+			log_chunk(logfd, "stdout", buf, (size_t)n);
+		while (s.err_fd >= 0 && (n = read(s.err_fd, buf, sizeof buf)) > 0)
+			log_chunk(logfd, "stderr", buf, (size_t)n);
+		status = WIFEXITED(l.early_status) ? WEXITSTATUS(l.early_status) : 128 + WTERMSIG(l.early_status);
+	} else
+		status = supervise_run(&s);
+	record_exit(st->root, st->runroot, c->id, status);
+	_exit(0);
+}
+
+int monitor_start(struct store *st, struct ctr *c, berr *err)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return berr_sys(err, "socketpair");
+	fflush(NULL);
+	pid_t p = fork();
+	if (p < 0)
+		return berr_sys(err, "fork");
+	if (p == 0) {
+		close(sv[0]);
+		setsid();
+		pid_t m = fork();
+		if (m != 0)
+			_exit(m < 0);
+		int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+		for (int i = 0; i < 3 && dn >= 0; i++)
+			dup2(dn, i);
+		/* close everything inherited from the CLI but the report socket */
+		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+		monitor_main(st, c, sv[1]);
+	}
+	close(sv[1]);
+	int wst;
+	waitpid(p, &wst, 0);
+	struct mon_report r = { 0 };
+	ssize_t n = read(sv[0], &r, sizeof r);
+	if (n != (ssize_t)sizeof r) {
+		close(sv[0]);
+		return berr_set(err, EIO, "container monitor failed to start");
+	}
+	if (!r.ok) {
+		close(sv[0]);
+		r.msg[sizeof r.msg - 1] = 0;
+		berr_set(err, 0, "%s", r.msg);
+		err->status = r.status;
+		record_failure(st, c, err);
+		return -1;
+	}
+	pid_t mon = r.mon;
+	mark_running(st, c, r.pid, mon, err);
+	close(sv[0]);
+	return 0;
+}

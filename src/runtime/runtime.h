@@ -1,0 +1,161 @@
+/* runtime.h: the container runtime: container records (SQLite), the sandbox (namespaces,
+ * mounts, security), cgroups, the monitor/supervisor and exec. See docs/runtime.md.
+ *
+ * A container's configuration is one JSON document shaped like `docker inspect` output
+ * (Config, HostConfig, plus the private "BerthRootfs" block: LowerDirs), stored in the
+ * containers table; state columns live next to it. */
+#pragma once
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "store/store.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+
+/* ---- container records (container.c) ---- */
+enum ctr_state { CTR_CREATED, CTR_RUNNING, CTR_EXITED, CTR_REMOVING };
+
+struct ctr {
+	char *id;              /* 64 hex */
+	char *name;            /* without leading '/' */
+	char *image;           /* as given by the user */
+	json_t *cfg;           /* full config document (owned) */
+	enum ctr_state state;
+	pid_t pid;             /* container init, host pid */
+	uint64_t pid_start;    /* /proc/PID/stat starttime, guards against pid reuse */
+	pid_t mon_pid;         /* supervising process: the monitor, or the attached CLI */
+	uint64_t mon_start;
+	int exit_code;
+	int64_t created, started_at, finished_at; /* ns since the epoch, 0 = never */
+	bool oom;
+	char *error;
+};
+
+void ctr_free(struct ctr *c);
+static inline void cleanup_ctrp(struct ctr **c) { if (*c) ctr_free(*c); }
+#define _cleanup_ctr_ __attribute__((cleanup(cleanup_ctrp)))
+
+/* Generate a fresh 64-hex id and a Docker-style random name (adjective_surname). */
+void ctr_new_id(char out[65]);
+char *ctr_random_name(struct store *st);
+bool ctr_name_valid(const char *name);
+
+int ctr_insert(struct store *st, struct ctr *c, berr *err);
+/* Find by full id, unique id prefix or name. err: "No such container: REF" (status 1). */
+int ctr_lookup(struct store *st, const char *ref, struct ctr **out, berr *err);
+/* Every container, newest first. */
+int ctr_list(struct store *st, struct ctr ***out, size_t *n, berr *err);
+void ctr_list_free(struct ctr **v, size_t n);
+int ctr_save_state(struct store *st, struct ctr *c, berr *err);
+int ctr_save_config(struct store *st, struct ctr *c, berr *err);
+int ctr_rename(struct store *st, struct ctr *c, const char *name, berr *err);
+int ctr_delete_row(struct store *st, const char *id, berr *err);
+/* Make the record truthful: a "running" container whose processes are gone becomes exited
+ * (exit code 137 if nobody recorded one). Returns the (possibly updated) state. */
+enum ctr_state ctr_refresh(struct store *st, struct ctr *c);
+bool ctr_is_running(struct ctr *c);
+/* Remove everything a container owns on disk and in cgroups, and its record. The container
+ * must not be running. */
+int ctr_remove(struct store *st, struct ctr *c, bool volumes, berr *err);
+/* Docker's status text for ps: "Up 3 seconds", "Exited (0) 5 seconds ago", "Created". */
+char *ctr_status_string(struct ctr *c);
+const char *ctr_state_name(enum ctr_state s);
+/* The Docker-compatible `inspect` document (State, Config, HostConfig, Mounts, GraphDriver...). */
+json_t *ctr_inspect_json(struct store *st, struct ctr *c);
+char *ctr_dir(struct store *st, const char *id);   /* root/containers/<id> */
+char *ctr_log_path(struct store *st, const char *id);
+int64_t now_ns(void);
+char *fmt_rfc3339(int64_t ns);   /* "2024-01-02T03:04:05.123456789Z"; 0 -> 0001-01-01T00:00:00Z */
+uint64_t proc_starttime(pid_t pid); /* 0 if not running */
+bool proc_alive(pid_t pid, uint64_t start);
+/* Docker's humanised durations: "3 seconds", "About a minute", "2 hours". */
+char *human_duration(int64_t ns);
+
+/* ---- starting a container (sandbox.c) ---- */
+struct launch {
+	/* stdio given to the container when not using a tty; -1 = /dev/null */
+	int in_fd, out_fd, err_fd;
+	bool tty;
+	int pty_master;          /* out: the pty master when tty */
+	pid_t pid;               /* out */
+	bool early_exit;         /* out: the process already exited (and was reaped) */
+	int early_status;        /* out: its wait status */
+};
+/* Clone the container init with its namespaces, set up the rootfs and security, exec the
+ * process. Returns 0 once the process has been exec'd; on failure err->status is 125, 126 or
+ * 127 as Docker's. The caller is the container's parent (CLI or monitor). */
+int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err);
+/* Join a running container and exec argv there (exec.c): same security setup. */
+struct exec_opts {
+	char **argv;
+	struct strvec env;
+	const char *user, *workdir;
+	bool tty, interactive, privileged, detach;
+};
+int sandbox_exec(struct store *st, struct ctr *c, struct exec_opts *o, int *status, berr *err);
+
+/* ---- pieces used by the sandbox child ---- */
+int rootfs_open_in(int rootfd, const char *path, int flags, bool mkdirs, bool mkfile, mode_t mode);
+int mounts_setup(int rootfd, json_t *cfg, const char *ctrdir, struct store *st, berr *err);
+int mounts_overlay(json_t *cfg, const char *ctrdir, berr *err);
+int mounts_proc_sys(int rootfd, json_t *cfg, berr *err);
+int dev_setup(int rootfd, json_t *cfg, berr *err);
+int security_apply(json_t *cfg, bool exec_mode, berr *err);  /* bounding set + seccomp */
+int security_caps_final(json_t *cfg, uid_t uid, berr *err);  /* after setuid, before exec */
+uint64_t security_cap_mask(json_t *cfg);
+int security_check_caps(json_t *list, berr *err);
+bool security_no_new_privs(json_t *cfg);
+int security_seccomp_load(json_t *cfg, berr *err);
+
+struct run_user {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[64];
+	int ngroups;
+	char home[256];
+};
+/* Resolve "name|uid[:group|gid]" with the container's /etc/passwd and /etc/group, read
+ * through rootfd (must already be the container's root). */
+int user_resolve(int rootfd, const char *spec, struct run_user *u, berr *err);
+
+/* ---- cgroups (cgroup.c) ---- */
+int cgroup_version(void); /* 2 = unified, 1 = legacy/hybrid */
+int cgroup_create(const char *id, json_t *hostcfg, berr *err);
+int cgroup_enter(const char *id, pid_t pid, berr *err);
+bool cgroup_oom_killed(const char *id);
+void cgroup_kill_all(const char *id);
+void cgroup_destroy(const char *id);
+int cgroup_pids(const char *id, pid_t *out, int max);
+
+/* ---- supervision (monitor.c) ---- */
+/* Relay the container's output to its json-file log (and to the terminal when attached),
+ * forward stdin and signals, wait for the exit and record it. Returns the exit status. */
+struct supervise {
+	int out_fd, err_fd;      /* read ends (or the pty master in out_fd) */
+	int in_fd;               /* write end to the container stdin, -1 if none */
+	bool tty, attached, forward_signals;
+	int log_fd;
+	pid_t pid;
+};
+int supervise_run(struct supervise *s);
+/* Start a detached container under a monitor that outlives the CLI. */
+int monitor_start(struct store *st, struct ctr *c, berr *err);
+/* Start attached: the CLI itself supervises. Returns the container exit status. */
+int attached_start(struct store *st, struct ctr *c, bool interactive, bool attach_out, berr *err);
+/* Record the exit of a container (by the process that waited for it). */
+void record_exit(const char *root, const char *runroot, const char *id, int status);
+
+/* ---- config building (spec.c) ---- */
+struct run_flags {
+	struct strvec env, env_file, volumes, mounts, tmpfs, cap_add, cap_drop, security_opt,
+		label, add_host, dns, volumes_from;
+	const char *name, *hostname, *workdir, *user, *entrypoint, *network, *memory, *memory_swap,
+		*cpus, *cpu_shares, *pids_limit, *rootfs, *stop_signal, *restart, *stop_timeout;
+	bool rm, detach, interactive, tty, init, read_only, privileged;
+	bool entrypoint_set;
+};
+int spec_build(struct store *st, struct run_flags *f, const char *image, char **cmd, int ncmd,
+	       struct ctr **out, berr *err);
+int parse_bytes(const char *s, int64_t *out);
+int signal_parse(const char *s);

@@ -1,0 +1,547 @@
+/* sandbox.c: start a container: clone the init into new mount, PID, UTS, IPC and net
+ * namespaces (cgroup namespace once it sits in its cgroup), build the rootfs and mounts,
+ * pivot_root, apply user, capabilities, seccomp, cwd and stdio, and exec the process.
+ *
+ * The child is a fork of berth, never an exec of the berth binary inside the container
+ * (CVE-2019-5736); it is non-dumpable until it execs the container's program, so no process
+ * in the container can open its /proc/PID/exe. Errors travel back over a CLOEXEC
+ * SOCK_SEQPACKET pair: EOF after execve means success. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+#include "runtime/runtime.h"
+#include "runtime/sandbox_int.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+struct child_msg {
+	int status;
+	char msg[1536];
+};
+
+void __attribute__((noreturn, format(printf, 3, 4))) child_fail(int sync, int status, const char *fmt, ...)
+{
+	struct child_msg m = { .status = status };
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m.msg, sizeof m.msg, fmt, ap);
+	va_end(ap);
+	if (write(sync, &m, sizeof m) < 0) {
+		/* nothing more we can do */
+	}
+	_exit(status);
+}
+
+void __attribute__((noreturn)) child_fail_err(int sync, berr *e)
+{
+	child_fail(sync, e->status ? e->status : 125, "%s", e->msg);
+}
+
+int send_fd(int sock, int fd)
+{
+	char c = 'P';
+	struct iovec iov = { &c, 1 };
+	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+	return sendmsg(sock, &mh, 0) < 0 ? -1 : 0;
+}
+
+/* Read the child's report: EOF = exec'd; a child_msg = failure; 'P' + fd = pty master. */
+int sync_read(int sock, int *pty, berr *err)
+{
+	for (;;) {
+		struct child_msg m;
+		struct iovec iov = { &m, sizeof m };
+		union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+		ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		if (cm && cm->cmsg_type == SCM_RIGHTS) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+			if (pty)
+				*pty = fd;
+			else
+				close(fd);
+			continue;
+		}
+		if ((size_t)n < sizeof m) {
+			berr_set(err, EIO, "container setup failed");
+			err->status = 125;
+			return -1;
+		}
+		m.msg[sizeof m.msg - 1] = 0;
+		berr_set(err, 0, "%s", m.msg);
+		err->status = m.status;
+		return -1;
+	}
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static void lo_up(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return;
+	struct ifreq ifr = { 0 };
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+}
+
+/* Move the given stdio fds to 0, 1, 2 (-1 = /dev/null). */
+int setup_stdio(int in, int out, int errfd)
+{
+	int src[3] = { in, out, errfd }, tmp[3];
+	for (int i = 0; i < 3; i++) {
+		if (src[i] < 0)
+			src[i] = open("/dev/null", O_RDWR | O_CLOEXEC);
+		tmp[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 10);
+		if (tmp[i] < 0)
+			return -1;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (dup2(tmp[i], i) < 0)
+			return -1;
+		close(tmp[i]);
+	}
+	return 0;
+}
+
+/* Open a pty in the container's own devpts (after pivot_root): returns the master, slave in *slave. */
+int open_container_pty(int *slave)
+{
+	int m = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0)
+		return -1;
+	int unlock = 0;
+	if (ioctl(m, TIOCSPTLCK, &unlock) < 0) {
+		close(m);
+		return -1;
+	}
+	*slave = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*slave < 0) {
+		close(m);
+		return -1;
+	}
+	return m;
+}
+
+/* PATH lookup inside the container (we are already pivoted) and execve, Docker's errors. */
+void __attribute__((noreturn)) exec_in_container(int sync, char **argv, char **envp)
+{
+	const char *file = argv[0];
+	if (!file || !*file)
+		child_fail(sync, 127, "unable to start container process: exec: \"\": executable file not found in $PATH");
+	if (strchr(file, '/')) {
+		struct stat sb;
+		if (stat(file, &sb) < 0)
+			child_fail(sync, errno == EACCES ? 126 : 127, "unable to start container process: exec: \"%s\": stat %s: %s", file, file,
+				   errno == ENOENT ? "no such file or directory" : strerror(errno));
+		if (S_ISDIR(sb.st_mode))
+			child_fail(sync, 126, "unable to start container process: exec: \"%s\": is a directory", file);
+		execve(file, argv, envp);
+		int e = errno;
+		child_fail(sync, e == ENOENT ? 127 : 126, "unable to start container process: exec: \"%s\": %s", file,
+			   e == EACCES ? "permission denied" : e == ENOENT ? "no such file or directory" : strerror(e));
+	}
+	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (char **e = envp; e && *e; e++)
+		if (!strncmp(*e, "PATH=", 5))
+			path = *e + 5;
+	_cleanup_free_ char *p = xstrdup(path);
+	for (char *dir = strtok(p, ":"); dir; dir = strtok(NULL, ":")) {
+		char cand[4096];
+		snprintf(cand, sizeof cand, "%s/%s", *dir ? dir : ".", file);
+		struct stat sb;
+		if (stat(cand, &sb) < 0 || !S_ISREG(sb.st_mode) || !(sb.st_mode & 0111))
+			continue;
+		execve(cand, argv, envp);
+		int e = errno;
+		child_fail(sync, e == ENOENT ? 127 : 126, "unable to start container process: exec: \"%s\": %s", file,
+			   e == EACCES ? "permission denied" : strerror(e));
+	}
+	child_fail(sync, 127, "unable to start container process: exec: \"%s\": executable file not found in $PATH", file);
+}
+
+/* Overwrite this (forked) process's argument area so /proc/PID/cmdline shows `title`
+ * instead of the CLI's command line (setproctitle); needs no privilege. */
+void set_cmdline(const char *title)
+{
+	char buf[2048];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return;
+	unsigned long start = 0, end = 0;
+	int field = 2;
+	for (char *tok = strtok(p + 1, " "); tok; tok = strtok(NULL, " ")) {
+		field++;
+		if (field == 48)
+			start = strtoul(tok, NULL, 10);
+		else if (field == 49) {
+			end = strtoul(tok, NULL, 10);
+			break;
+		}
+	}
+	if (!start || end <= start)
+		return;
+	size_t len = end - start;
+	memset((void *)start, 0, len);
+	snprintf((char *)start, len, "%s", title);
+	prctl(PR_SET_NAME, title, 0, 0, 0);
+}
+
+/* The built-in --init: reap zombies, forward signals to the child, exit with its status. */
+void __attribute__((noreturn)) mini_init(pid_t child)
+{
+	sigset_t all;
+	sigfillset(&all);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si);
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(child, sig);
+			continue;
+		}
+		int st;
+		pid_t p;
+		while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+			if (p != child)
+				continue;
+			_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		}
+	}
+}
+
+char **env_array(json_t *env, const char *home, bool tty)
+{
+	size_t n = json_array_size(env);
+	char **v = xcalloc(n + 4, sizeof *v);
+	size_t k = 0;
+	bool has_home = false, has_term = false;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = json_string_value(json_array_get(env, i));
+		if (!s)
+			continue;
+		has_home |= !strncmp(s, "HOME=", 5);
+		has_term |= !strncmp(s, "TERM=", 5);
+		v[k++] = (char *)s;
+	}
+	if (!has_home)
+		v[k++] = xasprintf("HOME=%s", home && *home ? home : "/");
+	if (tty && !has_term)
+		v[k++] = "TERM=xterm";
+	return v;
+}
+
+/* Common tail of run and exec: user, security, cwd, stdio, exec. */
+void __attribute__((noreturn)) finish_and_exec(int sync, json_t *cfg, json_t *proc, int parentfd,
+						int stdio[3], int pty_slave, bool exec_mode)
+{
+	berr e = { 0 };
+	json_t *hc = json_object_get(cfg, "HostConfig");
+	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct run_user u;
+	if (user_resolve(rootfd, jstr(proc, "User"), &u, &e) < 0)
+		child_fail_err(sync, &e);
+	const char *wd = jstr(proc, "WorkingDir");
+	if (!wd || !*wd)
+		wd = "/";
+	if (wd[0] != '/')
+		child_fail(sync, 125, "the working directory '%s' is invalid, it needs to be an absolute path", wd);
+	int wfd = rootfs_open_in(rootfd, wd, O_PATH | O_DIRECTORY, !exec_mode, false, 0);
+	if (wfd < 0)
+		child_fail(sync, exec_mode ? 126 : 125, "chdir to cwd (\"%s\") set in config.json failed: %s", wd, strerror(errno));
+	if (fchdir(wfd) < 0)
+		child_fail(sync, 125, "chdir %s: %s", wd, strerror(errno));
+	close(wfd);
+	/* CVE-2024-21626: the cwd must be inside the container root */
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/')
+		child_fail(sync, 125, "current working directory is outside of container mount namespace root");
+	if (pty_slave >= 0) {
+		if (setsid() < 0 || ioctl(pty_slave, TIOCSCTTY, 0) < 0)
+			child_fail(sync, 125, "setting up the terminal: %s", strerror(errno));
+		stdio[0] = stdio[1] = stdio[2] = pty_slave;
+	} else if (!exec_mode)
+		setsid();
+	if (setup_stdio(stdio[0], stdio[1], stdio[2]) < 0)
+		child_fail(sync, 125, "stdio: %s", strerror(errno));
+	if (pty_slave > 2)
+		close(pty_slave);
+	bool priv = json_is_true(json_object_get(hc, "Privileged"));
+	if (!priv && security_apply(cfg, exec_mode, &e) < 0)
+		child_fail_err(sync, &e);
+	if (security_seccomp_load(cfg, &e) < 0)
+		child_fail_err(sync, &e);
+	if (setgroups((size_t)u.ngroups, u.groups) < 0 || setresgid(u.gid, u.gid, u.gid) < 0)
+		child_fail(sync, 125, "setgid: %s", strerror(errno));
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setresuid(u.uid, u.uid, u.uid) < 0)
+		child_fail(sync, 125, "setuid: %s", strerror(errno));
+	if (security_caps_final(cfg, u.uid, &e) < 0)
+		child_fail_err(sync, &e);
+	char **envp = env_array(json_object_get(proc, "Env"), u.home, pty_slave >= 0);
+	size_t na = json_array_size(json_object_get(proc, "Argv"));
+	char **argv = xcalloc(na + 1, sizeof *argv);
+	for (size_t i = 0; i < na; i++)
+		argv[i] = (char *)json_string_value(json_array_get(json_object_get(proc, "Argv"), i));
+	if (na == 0)
+		child_fail(sync, 125, "no command specified");
+	/* every inherited fd beyond stdio and the sync socket goes at exec */
+	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (parentfd >= 0) {
+		struct pollfd p = { parentfd, POLLIN, 0 };
+		if (poll(&p, 1, 0) > 0)
+			_exit(137); /* the supervisor died before we could watch it */
+	}
+	if (json_is_true(json_object_get(hc, "Init")) && !exec_mode) {
+		sigset_t all, old;
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, &old);
+		pid_t ch = fork();
+		if (ch < 0)
+			child_fail(sync, 125, "init: fork: %s", strerror(errno));
+		if (ch == 0) {
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+			prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+			exec_in_container(sync, argv, envp);
+		}
+		close(sync);
+		set_cmdline("init");
+		mini_init(ch);
+	}
+	exec_in_container(sync, argv, envp);
+}
+
+struct child_args {
+	struct store *st;
+	struct ctr *c;
+	struct launch *l;
+	int sync;
+	int parentfd;
+	bool newnet;
+};
+
+static void __attribute__((noreturn)) child_main(struct child_args *a)
+{
+	berr e = { 0 };
+	int sync = a->sync;
+	json_t *cfg = a->c->cfg;
+	json_t *hc = json_object_get(cfg, "HostConfig");
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	char go;
+	if (read(sync, &go, 1) != 1)
+		_exit(125);
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		child_fail(sync, 125, "unshare cgroup namespace: %s", strerror(errno));
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_fail(sync, 125, "make / private: %s", strerror(errno));
+	_cleanup_free_ char *cdir = ctr_dir(a->st, a->c->id);
+	if (mounts_overlay(cfg, cdir, &e) < 0)
+		child_fail_err(sync, &e);
+	_cleanup_free_ char *merged = xasprintf("%s/merged", cdir);
+	int rootfd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		child_fail(sync, 125, "open rootfs: %s", strerror(errno));
+	if (dev_setup(rootfd, cfg, &e) < 0 || mounts_proc_sys(rootfd, cfg, &e) < 0 ||
+	    mounts_setup(rootfd, cfg, cdir, a->st, &e) < 0)
+		child_fail_err(sync, &e);
+	if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		child_fail(sync, 125, "pivot_root: %s", strerror(errno));
+	close(rootfd);
+	if (json_is_true(json_object_get(hc, "ReadonlyRootfs"))) {
+		struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY };
+		if (mount_setattr(AT_FDCWD, "/", 0, &ma, sizeof ma) < 0)
+			child_fail(sync, 125, "read-only rootfs: %s", strerror(errno));
+	}
+	const char *hn = jstr(json_object_get(cfg, "Config"), "Hostname");
+	if (hn && sethostname(hn, strlen(hn)) < 0)
+		child_fail(sync, 125, "sethostname: %s", strerror(errno));
+	if (a->newnet)
+		lo_up();
+	int slave = -1;
+	if (a->l->tty) {
+		int m = open_container_pty(&slave);
+		if (m < 0 || send_fd(sync, m) < 0)
+			child_fail(sync, 125, "allocate pty: %s", strerror(errno));
+		close(m);
+	}
+	int stdio[3] = { a->l->in_fd, a->l->out_fd, a->l->err_fd };
+	json_t *proc = json_object_get(cfg, "BerthProcess");
+	finish_and_exec(sync, cfg, proc, a->parentfd, stdio, slave, false);
+}
+
+static int write_etc_files(struct store *st, struct ctr *c, berr *err)
+{
+	_cleanup_free_ char *d = ctr_dir(st, c->id);
+	json_t *conf = json_object_get(c->cfg, "Config");
+	const char *hn = jstr(conf, "Hostname");
+	_cleanup_free_ char *hp = xasprintf("%s/hostname", d);
+	_cleanup_free_ char *hv = xasprintf("%s\n", hn ? hn : "");
+	if (write_file_atomic(hp, hv, strlen(hv), 0644, err) < 0)
+		return -1;
+	struct strbuf h = STRBUF_INIT;
+	sb_adds(&h, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
+		    "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(json_object_get(c->cfg, "HostConfig"), "ExtraHosts"), i, v) {
+		const char *s = json_string_value(v);
+		const char *colon = s ? strchr(s, ':') : NULL;
+		if (colon)
+			sb_addf(&h, "%s\t%.*s\n", colon + 1, (int)(colon - s), s);
+	}
+	_cleanup_free_ char *hostsp = xasprintf("%s/hosts", d);
+	int rc = write_file_atomic(hostsp, h.buf, h.len, 0644, err);
+	sb_release(&h);
+	if (rc < 0)
+		return -1;
+	/* resolv.conf: the host's, without loopback resolvers (unreachable from the container);
+	 * Docker's fallback to Google DNS when nothing is left */
+	struct strbuf r = STRBUF_INIT;
+	json_t *dns = json_object_get(json_object_get(c->cfg, "HostConfig"), "Dns");
+	bool any = false;
+	if (json_array_size(dns)) {
+		json_array_foreach(dns, i, v) sb_addf(&r, "nameserver %s\n", json_string_value(v));
+		any = true;
+	} else {
+		char *host = NULL;
+		size_t len;
+		berr e2;
+		if (read_file("/etc/resolv.conf", &host, &len, &e2) == 0) {
+			for (char *l = strtok(host, "\n"); l; l = strtok(NULL, "\n")) {
+				if (!strncmp(l, "nameserver", 10)) {
+					const char *ip = l + 10;
+					while (*ip == ' ' || *ip == '\t')
+						ip++;
+					if (!strncmp(ip, "127.", 4) || !strcmp(ip, "::1"))
+						continue;
+					any = true;
+				}
+				sb_addf(&r, "%s\n", l);
+			}
+			free(host);
+		}
+	}
+	if (!any)
+		sb_adds(&r, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+	_cleanup_free_ char *rp = xasprintf("%s/resolv.conf", d);
+	rc = write_file_atomic(rp, r.buf, r.len, 0644, err);
+	sb_release(&r);
+	return rc;
+}
+
+int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
+{
+	json_t *hc = json_object_get(c->cfg, "HostConfig");
+	const char *nm = jstr(hc, "NetworkMode");
+	bool hostnet = nm && !strcmp(nm, "host");
+	l->pty_master = -1;
+	l->pid = -1;
+	if (write_etc_files(st, c, err) < 0)
+		return -1;
+	if (cgroup_create(c->id, hc, err) < 0)
+		return -1;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return berr_sys(err, "socketpair");
+	int parentfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (parentfd >= 0)
+		fcntl(parentfd, F_SETFD, FD_CLOEXEC);
+	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+	if (!hostnet)
+		flags |= CLONE_NEWNET;
+	fflush(NULL);
+	pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		if (parentfd >= 0)
+			close(parentfd);
+		return berr_sys(err, "clone");
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		struct child_args a = { st, c, l, sv[1], parentfd, !hostnet };
+		child_main(&a);
+	}
+	close(sv[1]);
+	if (parentfd >= 0)
+		close(parentfd);
+	if (cgroup_enter(c->id, pid, err) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(sv[0]);
+		return -1;
+	}
+	if (write(sv[0], "g", 1) != 1) {
+		/* the child died: its report (or EOF) follows */
+	}
+	int rc = sync_read(sv[0], &l->pty_master, err);
+	close(sv[0]);
+	if (rc < 0) {
+		int st2;
+		waitpid(pid, &st2, 0);
+		if (l->pty_master >= 0)
+			close(l->pty_master);
+		l->pty_master = -1;
+		return -1;
+	}
+	/* EOF without an exec: the child died during setup */
+	int st2;
+	if (waitpid(pid, &st2, WNOHANG) == pid) {
+		/* it may also simply have run to completion already: only an abnormal death
+		 * before reporting is an error; a fast exit is a normal result */
+		l->pid = pid;
+		l->early_status = st2;
+		l->early_exit = true;
+		return 0;
+	}
+	l->pid = pid;
+	return 0;
+}
