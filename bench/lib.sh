@@ -212,13 +212,13 @@ import_busybox() {
 	local t
 	t=$(busybox_tar)
 	case $1 in
-	berth) "$BERTH" import "$t" "$BENCH_IMG" >/dev/null ;;
+	berth) "$BERTH" import "$t" "$BENCH_IMG" >/dev/null 2>"$BENCH_TMP/last.err" ;;
 	docker)
-		"$DOCKER" import "$t" "$BENCH_IMG" >/dev/null || return 1
+		"$DOCKER" import "$t" "$BENCH_IMG" >/dev/null 2>"$BENCH_TMP/last.err" || return 1
 		bench_cleanup "$DOCKER" rmi -f "$BENCH_IMG"
 		;;
 	podman)
-		"${PODMAN[@]}" import "$t" "$BENCH_IMG" >/dev/null || return 1
+		"${PODMAN[@]}" import "$t" "$BENCH_IMG" >/dev/null 2>"$BENCH_TMP/last.err" || return 1
 		bench_cleanup "${PODMAN[*]}" rmi -f "$BENCH_IMG"
 		;;
 	esac
