@@ -223,3 +223,8 @@ import_busybox() {
 		;;
 	esac
 }
+
+# ---------------------------------------------------------------- older helpers
+# (kept for scripts written against the first lib.sh: engine_ok NAME, ratio A B)
+engine_ok() { have "$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
