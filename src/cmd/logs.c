@@ -11,76 +11,35 @@
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/units.h"
+#include <stdint.h>
 
 #define USAGE "logs [OPTIONS] CONTAINER"
 #define SUMMARY "Fetch the logs of a container"
 
-/* RFC 3339 (with optional fraction/zone), a Unix timestamp, or a duration before now (10m, 1h30m). */
+/* Docker's --since/--until values (util/units.h), as ns since the epoch (clamped). */
 static int parse_time(const char *s, int64_t *out)
 {
-	char *end;
-	double d = strtod(s, &end);
-	if (end != s && (!*end)) {
-		*out = (int64_t)(d * 1e9);
-		return 0;
-	}
-	/* duration */
-	int64_t total = 0;
-	const char *p = s;
-	bool dur = true;
-	while (*p) {
-		double v = strtod(p, &end);
-		if (end == p) { dur = false; break; }
-		int64_t mul;
-		if (!strncmp(end, "ms", 2)) { mul = 1000000; end += 2; }
-		else if (*end == 's') { mul = 1000000000LL; end++; }
-		else if (*end == 'm') { mul = 60 * 1000000000LL; end++; }
-		else if (*end == 'h') { mul = 3600 * 1000000000LL; end++; }
-		else { dur = false; break; }
-		total += (int64_t)(v * (double)mul);
-		p = end;
-	}
-	if (dur && p != s) {
-		*out = now_ns() - total;
-		return 0;
-	}
-	struct tm tm = { 0 };
-	const char *r = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!r) {
-		r = strptime(s, "%Y-%m-%d", &tm);
-		if (!r)
-			return -1;
-	}
-	int64_t frac = 0;
-	if (*r == '.') {
-		r++;
-		int digits = 0;
-		while (*r >= '0' && *r <= '9') {
-			if (digits < 9) { frac = frac * 10 + (*r - '0'); digits++; }
-			r++;
-		}
-		while (digits++ < 9)
-			frac *= 10;
-	}
-	time_t t = timegm(&tm);
-	if (*r == '+' || *r == '-') {
-		int hh = 0, mm = 0;
-		sscanf(r + 1, "%d:%d", &hh, &mm);
-		int off = (hh * 3600 + mm * 60) * (*r == '+' ? 1 : -1);
-		t -= off;
-	} else if (*r != 'Z' && *r != 0) {
-		/* no zone: local time, as Docker */
-		tm.tm_isdst = -1;
-		t = mktime(&tm);
-	}
-	*out = (int64_t)t * 1000000000LL + frac;
+	int64_t sec;
+	long nsec;
+	berr e;
+	if (units_parse_timestamp(s, time(NULL), &sec, &nsec, &e) < 0)
+		return -1;
+	if (sec > INT64_MAX / 1000000000LL - 1)
+		*out = INT64_MAX;
+	else
+		*out = sec * 1000000000LL + nsec;
 	return 0;
 }
 
 static int64_t entry_time(const char *ts)
 {
-	int64_t v = 0;
-	return parse_time(ts, &v) < 0 ? 0 : v;
+	int64_t sec;
+	long nsec;
+	berr e;
+	if (units_parse_rfc3339(ts, &sec, &nsec, &e) < 0)
+		return 0;
+	return sec * 1000000000LL + nsec;
 }
 
 static void print_entry(json_t *e, bool stamps, int64_t since, int64_t until)

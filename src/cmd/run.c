@@ -7,6 +7,7 @@
 #include "image/image.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/cleanup.h"
 
 #define RUN_USAGE "run [OPTIONS] IMAGE [COMMAND] [ARG...]"

@@ -14,6 +14,7 @@
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/log.h"
 
 BERTH_SCHEMA(schema_containers) = {
 	"containers",
@@ -256,8 +257,11 @@ int ctr_lookup(struct store *st, const char *ref, struct ctr **out, berr *err)
 		if (store_prepare(st, &s, qs[q], err) < 0)
 			return -1;
 		sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) != SQLITE_ROW)
+		int rc = sqlite3_step(s);
+		if (rc == SQLITE_DONE)
 			continue;
+		if (rc != SQLITE_ROW)
+			return store_dberr(st, err, "read container"); /* e.g. busy: not "no such" */
 		struct ctr *c = row_to_ctr(s);
 		if (q == 2 && sqlite3_step(s) == SQLITE_ROW) {
 			ctr_free(c);
@@ -350,27 +354,37 @@ enum ctr_state ctr_refresh(struct store *st, struct ctr *c)
 {
 	if (c->state != CTR_RUNNING)
 		return c->state;
-	if (proc_alive(c->mon_pid, c->mon_start) && proc_alive(c->pid, c->pid_start))
+	/* while its supervisor lives, the supervisor owns the record (it records the exit) */
+	if (proc_alive(c->mon_pid, c->mon_start))
 		return c->state;
-	if (proc_alive(c->mon_pid, c->mon_start)) {
-		/* the container is gone and its supervisor is writing the record: wait briefly */
-		for (int i = 0; i < 200 && proc_alive(c->mon_pid, c->mon_start); i++)
-			usleep(5000);
-	}
-	/* re-read: the supervisor may just have recorded the exit */
+	/* re-read: the supervisor may just have recorded the exit and gone */
 	berr e;
 	struct ctr *fresh = NULL;
-	if (ctr_lookup(st, c->id, &fresh, &e) == 0) {
+	int lr = -1;
+	for (int tries = 0; tries < 50; tries++) {
+		lr = ctr_lookup(st, c->id, &fresh, &e);
+		if (lr == 0 || e.errnum == ENOENT)
+			break;
+		usleep(20000);
+	}
+	if (lr < 0 && e.errnum != ENOENT)
+		return c->state; /* can't read the record now: don't guess */
+	if (lr < 0) {
+		c->state = CTR_REMOVING; /* removed under us */
+		return c->state;
+	}
+	{
 		c->state = fresh->state;
 		c->exit_code = fresh->exit_code;
 		c->finished_at = fresh->finished_at;
 		c->oom = fresh->oom;
 		c->pid = fresh->pid;
+		c->pid_start = fresh->pid_start;
+		c->mon_pid = fresh->mon_pid;
+		c->mon_start = fresh->mon_start;
 		ctr_free(fresh);
 	}
-	if (c->state != CTR_RUNNING)
-		return c->state;
-	if (proc_alive(c->pid, c->pid_start) && proc_alive(c->mon_pid, c->mon_start))
+	if (c->state != CTR_RUNNING || proc_alive(c->mon_pid, c->mon_start))
 		return c->state;
 	/* Nobody recorded the exit: the supervisor was killed. The container init has
 	 * PDEATHSIG=SIGKILL, so kill whatever is left and record 137. */
@@ -494,6 +508,21 @@ json_t *ctr_inspect_json(struct store *st, struct ctr *c)
 	json_object_set_new(out, "State", state);
 	const char *k;
 	json_t *v;
+	static const char *order[] = { "Image", "ResolvConfPath", "HostnamePath", "HostsPath", "LogPath", "Name",
+				       "RestartCount", "Driver", "Platform", "HostConfig" };
+	json_object_set_new(j, "MountLabel", json_string(""));
+	json_object_set_new(j, "ProcessLabel", json_string(""));
+	json_object_set_new(j, "AppArmorProfile", json_string(""));
+	json_object_set_new(j, "ExecIDs", json_null());
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		if (!strcmp(order[i], "HostConfig")) {
+			static const char *labels[] = { "MountLabel", "ProcessLabel", "AppArmorProfile", "ExecIDs" };
+			for (size_t l = 0; l < 4; l++)
+				json_object_set(out, labels[l], json_object_get(j, labels[l]));
+		}
+		if (json_object_get(j, order[i]))
+			json_object_set(out, order[i], json_object_get(j, order[i]));
+	}
 	json_object_foreach(j, k, v) if (!json_object_get(out, k) && strcmp(k, "Mounts") && strcmp(k, "Config"))
 		json_object_set(out, k, v);
 	char *cd = ctr_dir(st, c->id);

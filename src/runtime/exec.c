@@ -87,6 +87,7 @@ int sandbox_exec(struct store *st, struct ctr *c, struct exec_opts *o, int *stat
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return berr_sys(err, "socketpair");
 	fflush(NULL);
+	signal(SIGCHLD, SIG_DFL);
 	pid_t mid = fork();
 	if (mid < 0)
 		return berr_sys(err, "fork");

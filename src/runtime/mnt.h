@@ -9,3 +9,5 @@ int mnt_fs(const char *type, const char *source, const char *const *opts, unsign
 int mnt_attach(int mfd, int targetfd, const char *what, berr *err);
 /* Resolve path inside the root (creating it), O_PATH|O_NOFOLLOW, checked to be a dir/file. */
 int mnt_target(int rootfd, const char *path, bool want_file, berr *err);
+/* As mnt_target; follow: a final symlink is followed (inside the root only). */
+int mnt_target_ex(int rootfd, const char *path, bool want_file, bool follow, berr *err);

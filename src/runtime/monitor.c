@@ -22,6 +22,7 @@
 #include "runtime/sandbox_int.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/log.h"
 
 static void log_entry(int fd, const char *stream, const char *data, size_t len)
 {
@@ -203,6 +204,12 @@ void record_exit(const char *root, const char *runroot, const char *id, int stat
 	berr e;
 	if (store_open(&st, root, runroot, &e) < 0)
 		return;
+	record_exit_st(st, id, status);
+}
+
+void record_exit_st(struct store *st, const char *id, int status)
+{
+	berr e;
 	_cleanup_ctr_ struct ctr *c = NULL;
 	if (ctr_lookup(st, id, &c, &e) < 0)
 		return;
@@ -318,7 +325,7 @@ int attached_start(struct store *st, struct ctr *c, bool interactive, bool attac
 		status = supervise_run(&s);
 	if (logfd >= 0)
 		close(logfd);
-	record_exit(st->root, st->runroot, c->id, status);
+	record_exit_st(st, c->id, status); /* same process: reuse the open store */
 	return status;
 }
 
@@ -393,6 +400,13 @@ static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr 
 		status = WIFEXITED(l.early_status) ? WEXITSTATUS(l.early_status) : 128 + WTERMSIG(l.early_status);
 	} else
 		status = supervise_run(&s);
+	if (logfd >= 0)
+		close(logfd);
+	/* record with a fresh process: this one is a fork of a CLI that had the database open */
+	char code[16];
+	snprintf(code, sizeof code, "%d", status);
+	char *args[] = { "berth-monitor", "--root", st->root, "--runroot", st->runroot, "debug", "record-exit", c->id, code, NULL };
+	execv("/proc/self/exe", args);
 	record_exit(st->root, st->runroot, c->id, status);
 	_exit(0);
 }
@@ -412,11 +426,14 @@ int monitor_start(struct store *st, struct ctr *c, berr *err)
 		pid_t m = fork();
 		if (m != 0)
 			_exit(m < 0);
+		reset_signals();
 		int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
 		for (int i = 0; i < 3 && dn >= 0; i++)
 			dup2(dn, i);
 		/* close everything inherited from the CLI but the report socket */
-		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+		if (sv[1] > 3)
+			close_range(3, (unsigned)sv[1] - 1, 0);
+		close_range((unsigned)sv[1] + 1, ~0U, 0);
 		monitor_main(st, c, sv[1]);
 	}
 	close(sv[1]);

@@ -32,12 +32,54 @@ static int openat2_in_root(int rootfd, const char *path, int flags)
 	return sp_open(rootfd, path, flags & ~O_NOFOLLOW, 0, spf, &e);
 }
 
+/* If the last component of path is a symlink, its target as a path inside the root. */
+static char *dangling_target(int rootfd, const char *path)
+{
+	berr e;
+	char *last = NULL;
+	int pfd = sp_open_parent(rootfd, path, 0, &last, &e);
+	if (pfd < 0)
+		return NULL;
+	char t[4096];
+	ssize_t n = readlinkat(pfd, last, t, sizeof t - 1);
+	close(pfd);
+	free(last);
+	if (n <= 0)
+		return NULL;
+	t[n] = 0;
+	if (t[0] == '/')
+		return xstrdup(t);
+	_cleanup_free_ char *dir = xstrdup(path);
+	char *sl = strrchr(dir, '/');
+	if (sl)
+		*sl = 0;
+	return xasprintf("%s/%s", sl ? dir : "", t);
+}
+
 int rootfs_open_in(int rootfd, const char *path, int flags, bool mkdirs, bool mkfile, mode_t mode)
 {
 	int fd = openat2_in_root(rootfd, path, flags);
 	if (fd >= 0 || errno != ENOENT || (!mkdirs && !mkfile))
 		return fd;
 	berr e;
+	if (!(flags & O_NOFOLLOW)) {
+		/* a dangling symlink (followed inside the root): create what it names, as Docker */
+		_cleanup_free_ char *cur = xstrdup(path);
+		for (int depth = 0; depth < 16; depth++) {
+			char *t = dangling_target(rootfd, cur);
+			if (!t)
+				break;
+			free(cur);
+			cur = t;
+		}
+		static int recursion;
+		if (strcmp(cur, path) && recursion < 4) {
+			recursion++;
+			int r = rootfs_open_in(rootfd, cur, flags, mkdirs, mkfile, mode);
+			recursion--;
+			return r;
+		}
+	}
 	if (mkdirs) {
 		int d = sp_mkdir_p(rootfd, path, mode ? mode : 0755, 0, &e);
 		if (d < 0)
@@ -114,7 +156,12 @@ int mnt_attach(int mfd, int targetfd, const char *what, berr *err)
  * want_file) and not a symlink. */
 int mnt_target(int rootfd, const char *path, bool want_file, berr *err)
 {
-	int fd = rootfs_open_in(rootfd, path, O_PATH | O_NOFOLLOW, !want_file, want_file, 0);
+	return mnt_target_ex(rootfd, path, want_file, false, err);
+}
+
+int mnt_target_ex(int rootfd, const char *path, bool want_file, bool follow, berr *err)
+{
+	int fd = rootfs_open_in(rootfd, path, O_PATH | (follow ? 0 : O_NOFOLLOW), !want_file, want_file, 0);
 	if (fd < 0)
 		return berr_sys(err, "mount target %s", path);
 	struct stat sb;
@@ -381,7 +428,9 @@ int mounts_setup(int rootfd, json_t *cfg, const char *ctrdir, struct store *st, 
 					else sv_push(&o, tok);
 				}
 			}
-			rc = mount_fs_at(rootfd, dst, "tmpfs", "tmpfs", (const char *const *)o.v, attrs, err);
+			_cleanup_close_ int tt = mnt_target_ex(rootfd, dst, false, true, err);
+			_cleanup_close_ int mm = tt < 0 ? -1 : mnt_fs("tmpfs", "tmpfs", (const char *const *)o.v, attrs, err);
+			rc = mm < 0 ? -1 : mnt_attach(mm, tt, dst, err);
 			sv_clear(&o);
 			continue;
 		}
@@ -392,7 +441,8 @@ int mounts_setup(int rootfd, json_t *cfg, const char *ctrdir, struct store *st, 
 			rc = berr_sys(err, "invalid mount config: bind source path does not exist: %s", src);
 			break;
 		}
-		_cleanup_close_ int t = mnt_target(rootfd, dst, !S_ISDIR(sb.st_mode), err);
+		/* user mount targets follow symlinks, but only inside the root (RESOLVE_IN_ROOT) */
+		_cleanup_close_ int t = mnt_target_ex(rootfd, dst, !S_ISDIR(sb.st_mode), true, err);
 		if (t < 0) {
 			rc = -1;
 			break;

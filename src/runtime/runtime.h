@@ -145,6 +145,7 @@ int monitor_start(struct store *st, struct ctr *c, berr *err);
 int attached_start(struct store *st, struct ctr *c, bool interactive, bool attach_out, berr *err);
 /* Record the exit of a container (by the process that waited for it). */
 void record_exit(const char *root, const char *runroot, const char *id, int status);
+void record_exit_st(struct store *st, const char *id, int status);
 
 /* ---- config building (spec.c) ---- */
 struct run_flags {

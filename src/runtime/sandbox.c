@@ -30,6 +30,7 @@
 #include "runtime/sandbox_int.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/log.h"
 
 struct child_msg {
 	int status;
@@ -197,6 +198,16 @@ void __attribute__((noreturn)) exec_in_container(int sync, char **argv, char **e
 	child_fail(sync, 127, "unable to start container process: exec: \"%s\": executable file not found in $PATH", file);
 }
 
+void reset_signals(void)
+{
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* Overwrite this (forked) process's argument area so /proc/PID/cmdline shows `title`
  * instead of the CLI's command line (setproctitle); needs no privilege. */
 void set_cmdline(const char *title)
@@ -283,6 +294,9 @@ void __attribute__((noreturn)) finish_and_exec(int sync, json_t *cfg, json_t *pr
 {
 	berr e = { 0 };
 	json_t *hc = json_object_get(cfg, "HostConfig");
+	/* the process starts with default dispositions and nothing blocked, whatever the CLI
+	 * inherited (an ignored SIGHUP would make `trap ... HUP` a no-op in sh) */
+	reset_signals();
 	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct run_user u;
 	if (user_resolve(rootfd, jstr(proc, "User"), &u, &e) < 0)
@@ -416,6 +430,24 @@ static void __attribute__((noreturn)) child_main(struct child_args *a)
 	finish_and_exec(sync, cfg, proc, a->parentfd, stdio, slave, false);
 }
 
+/* The generated files are rewritten at every start: no fsync needed (it costs ms per run). */
+static int write_quick(const char *path, const void *data, size_t len, berr *err)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return berr_sys(err, "write %s", tmp);
+	if (write_all(fd, data, len) < 0) {
+		close(fd);
+		return berr_sys(err, "write %s", tmp);
+	}
+	fchmod(fd, 0644);
+	close(fd);
+	if (rename(tmp, path) < 0)
+		return berr_sys(err, "rename %s", path);
+	return 0;
+}
+
 static int write_etc_files(struct store *st, struct ctr *c, berr *err)
 {
 	_cleanup_free_ char *d = ctr_dir(st, c->id);
@@ -423,7 +455,7 @@ static int write_etc_files(struct store *st, struct ctr *c, berr *err)
 	const char *hn = jstr(conf, "Hostname");
 	_cleanup_free_ char *hp = xasprintf("%s/hostname", d);
 	_cleanup_free_ char *hv = xasprintf("%s\n", hn ? hn : "");
-	if (write_file_atomic(hp, hv, strlen(hv), 0644, err) < 0)
+	if (write_quick(hp, hv, strlen(hv), err) < 0)
 		return -1;
 	struct strbuf h = STRBUF_INIT;
 	sb_adds(&h, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
@@ -437,7 +469,7 @@ static int write_etc_files(struct store *st, struct ctr *c, berr *err)
 			sb_addf(&h, "%s\t%.*s\n", colon + 1, (int)(colon - s), s);
 	}
 	_cleanup_free_ char *hostsp = xasprintf("%s/hosts", d);
-	int rc = write_file_atomic(hostsp, h.buf, h.len, 0644, err);
+	int rc = write_quick(hostsp, h.buf, h.len, err);
 	sb_release(&h);
 	if (rc < 0)
 		return -1;
@@ -471,7 +503,7 @@ static int write_etc_files(struct store *st, struct ctr *c, berr *err)
 	if (!any)
 		sb_adds(&r, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
 	_cleanup_free_ char *rp = xasprintf("%s/resolv.conf", d);
-	rc = write_file_atomic(rp, r.buf, r.len, 0644, err);
+	rc = write_quick(rp, r.buf, r.len, err);
 	sb_release(&r);
 	return rc;
 }
@@ -493,6 +525,12 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 	int parentfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	if (parentfd >= 0)
 		fcntl(parentfd, F_SETFD, FD_CLOEXEC);
+	signal(SIGCHLD, SIG_DFL); /* an inherited SIG_IGN would auto-reap and lose the exit code */
+	/* keep SIGCHLD pending until the supervisor's signalfd reads it (the child unblocks) */
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
 	if (!hostnet)
 		flags |= CLONE_NEWNET;

@@ -16,3 +16,5 @@ void __attribute__((noreturn)) exec_in_container(int sync, char **argv, char **e
 void __attribute__((noreturn)) finish_and_exec(int sync, json_t *cfg, json_t *proc, int parentfd,
 						int stdio[3], int pty_slave, bool exec_mode);
 void set_cmdline(const char *title);
+/* Default dispositions for every signal, empty mask. */
+void reset_signals(void);

@@ -1,0 +1,99 @@
+/* container_prune.c: `berth container prune [-f]` and the containers pruner of `system prune`:
+ * remove every stopped container. */
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "cmd/imgcmd.h"
+#include "cmd/system_hooks.h"
+#include "runtime/runtime.h"
+#include "util/cleanup.h"
+#include "util/units.h"
+
+static uint64_t du(const char *path)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof cmd, "du -sb '%s' 2>/dev/null", path);
+	FILE *p = popen(cmd, "re");
+	unsigned long long v = 0;
+	if (p) {
+		if (fscanf(p, "%llu", &v) != 1)
+			v = 0;
+		pclose(p);
+	}
+	return v;
+}
+
+static int prune_containers(struct store *st, int flags, struct strvec *out, uint64_t *freed, berr *err)
+{
+	(void)flags;
+	struct ctr **v;
+	size_t n;
+	if (ctr_list(st, &v, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (ctr_refresh(st, v[i]) == CTR_RUNNING)
+			continue;
+		_cleanup_free_ char *up = xasprintf("%s/containers/%s/upper", st->root, v[i]->id);
+		uint64_t sz = du(up);
+		if (ctr_remove(st, v[i], false, err) < 0) {
+			rc = -1;
+			break;
+		}
+		*freed += sz;
+		sv_push(out, v[i]->id);
+	}
+	ctr_list_free(v, n);
+	return rc;
+}
+
+BERTH_PRUNER(container_pruner) = {
+	.what = "containers", .order = 10, .warning = "  - all stopped containers",
+	.prune = prune_containers, .heading = "Deleted Containers:",
+};
+
+static int run_container_prune(struct berth_ctx *ctx, int argc, char **argv)
+{
+	bool force = false;
+	_cleanup_strvec_ struct strvec args = STRVEC_INIT, filter = STRVEC_INIT;
+	struct opt opts[] = {
+		{ "filter", 0, OPT_LIST, &filter, "Provide filter values (e.g. \"until=<timestamp>\")", "filter" },
+		{ "force", 'f', OPT_BOOL, &force, "Do not prompt for confirmation", NULL },
+		OPT_SENTINEL,
+	};
+	int status;
+	const char *usage = "container prune [OPTIONS]", *summary = "Remove all stopped containers";
+	if (opts_parse("container prune", usage, summary, opts, true, argc, argv, &args, &status))
+		return status;
+	if ((status = cli_require_args("container prune", usage, summary, &args, 0, 0)))
+		return status;
+	if (filter.n) {
+		fprintf(stderr, "Error: container prune --filter is not implemented in berth yet\n");
+		return 125;
+	}
+	if (!force && !imgcmd_confirm("WARNING! This will remove all stopped containers."))
+		return 0;
+	_cleanup_store_ struct store *st = NULL;
+	if ((status = imgcmd_open(ctx, &st)))
+		return status;
+	_cleanup_strvec_ struct strvec out = STRVEC_INIT;
+	uint64_t freed = 0;
+	berr err = { 0 };
+	int rc = prune_containers(st, 0, &out, &freed, &err);
+	if (out.n) {
+		printf("Deleted Containers:\n");
+		for (size_t i = 0; i < out.n; i++)
+			printf("%s\n", out.v[i]);
+		printf("\n");
+	}
+	char b[UNITS_BUF];
+	printf("Total reclaimed space: %s\n", units_human_size((double)freed, b));
+	if (rc < 0)
+		return cli_error(&err);
+	return 0;
+}
+
+BERTH_COMMAND(cmd_container_prune) = {
+	.group = "container", .name = "prune", .usage = "container prune [OPTIONS]",
+	.summary = "Remove all stopped containers", .run = run_container_prune,
+};

@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# 037-monitor: the per-container monitor outlives the CLI, is small, and ps stays truthful when
+# the monitor, the container or the attached CLI is killed with SIGKILL; nothing leaks.
+load ../lib/runtime
+
+setup_file() { runtime_setup_file; }
+teardown_file() { runtime_teardown_file; }
+setup() { berth_setup_root; }
+
+monitor_pid() { pgrep -f "^berth-monitor ${1:0:12}"; }
+
+@test "the monitor outlives the CLI, in its own session, and is small" {
+	run_berth run -d --name m1 busybox sleep 1000
+	local id=$output mon
+	mon=$(monitor_pid "$id")
+	[ -n "$mon" ]
+	# its parent is not the CLI (double fork), and it leads no terminal
+	[ "$(ps -o ppid= -p "$mon" | tr -d ' ')" != "$$" ]
+	local pss
+	pss=$(awk '/^Pss:/ {print $2}' /proc/$mon/smaps_rollup)
+	echo "monitor Pss ${pss} kB" >&3
+	[ "$pss" -lt 3072 ]
+	# its fds: the log, the pipes, /dev/null, nothing inherited from the CLI's store
+	! ls -l /proc/$mon/fd | grep -q berth.db
+	run_berth rm -f m1
+	# gone (or a zombie waiting for init to reap it)
+	wait_for bash -c "[ ! -d /proc/$mon ] || [ \"\$(awk '{print \$3}' /proc/$mon/stat)\" = Z ]"
+}
+
+@test "kill -9 of the monitor: the container goes too and ps says Exited (137)" {
+	run_berth run -d --name m2 busybox sleep 1000
+	local id=$output mon cpid
+	mon=$(monitor_pid "$id")
+	cpid=$("$BERTH" container inspect -f '{{.State.Pid}}' m2)
+	kill -9 "$mon"
+	wait_for bash -c "! kill -0 $cpid 2>/dev/null"
+	run_berth ps -a --filter name=m2 --format '{{.Status}}'
+	local re='^Exited \(137\) '
+	[[ "$output" =~ $re ]]
+	run_berth rm m2
+	[ ! -d "$(runtime_cgroup_dir "$id")" ]
+}
+
+@test "kill -9 of the container: the monitor records 137" {
+	run_berth run -d --name m3 busybox sleep 1000
+	local cpid
+	cpid=$("$BERTH" container inspect -f '{{.State.Pid}}' m3)
+	kill -9 "$cpid"
+	run_berth wait m3
+	assert_equal "$output" "137"
+	run_berth container inspect -f '{{.State.Status}} {{.State.Running}}' m3
+	assert_equal "$output" "exited false"
+	run_berth rm m3
+}
+
+@test "kill -9 of an attached CLI: the container dies with it, ps is truthful" {
+	"$BERTH" run --name m4 busybox sleep 1000 &
+	local cli=$!
+	wait_for bash -c "'$BERTH' ps --format '{{.Names}}' | grep -qx m4"
+	local cpid id
+	cpid=$("$BERTH" container inspect -f '{{.State.Pid}}' m4)
+	id=$("$BERTH" container inspect -f '{{.Id}}' m4)
+	kill -9 $cli
+	wait $cli || true
+	wait_for bash -c "! kill -0 $cpid 2>/dev/null"
+	run_berth ps -a --filter name=m4 --format '{{.State}}'
+	assert_equal "$output" "exited"
+	run_berth rm m4
+	[ ! -d "$(runtime_cgroup_dir "$id")" ]
+}
+
+@test "start of an exited container reuses its rootfs; no mount is visible on the host" {
+	run_berth run --name m5 busybox sh -c 'echo kept > /state'
+	run_berth start -a m5
+	run_berth exec m5 true 2>/dev/null || true
+	run_berth create --name m6 busybox cat /state
+	run_berth run -d --name m7 busybox sleep 100
+	# the overlay lives only in the container's mount namespace
+	! grep -q "$BERTH_ROOT" /proc/self/mountinfo
+	run_berth rm -f m5 m6 m7
+}
+
+@test "100 quick containers leave no processes, cgroups or directories" {
+	for i in $(seq 10); do "$BERTH" run --rm busybox true; done
+	for i in $(seq 5); do "$BERTH" run -d busybox true >/dev/null; done
+	sleep 0.5
+	run_berth ps -aq
+	[ -n "$output" ]
+	"$BERTH" rm -f $output >/dev/null
+	run_berth ps -aq
+	assert_equal "$output" ""
+	[ -z "$(ls "$BERTH_ROOT/containers")" ]
+	! pgrep -f '^berth-monitor' -a | grep -q .  || [ -z "$(pgrep -f "^berth-monitor" | xargs -r -n1 sh -c 'grep -l "$BERTH_ROOT" /proc/$0/cmdline 2>/dev/null')" ]
+}
