@@ -135,6 +135,8 @@ time_median() {
 # ---------------------------------------------------------------- memory
 # rss_kib PID: resident set size (VmRSS) in KiB, 0 if the process is gone
 rss_kib() { awk '/^VmRSS:/ { print $2; f=1 } END { if (!f) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+# pss_kib PID: proportional set size (shared pages divided among their users) in KiB
+pss_kib() { awk '/^Pss:/ { print $2; f=1 } END { if (!f) print 0 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
 # pids_named NAME: PIDs whose /proc/PID/comm is NAME (sorted)
 pids_named() {
 	local p
