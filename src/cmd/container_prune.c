@@ -1,7 +1,9 @@
 /* container_prune.c: `berth container prune [-f]` and the containers pruner of `system prune`:
  * remove every stopped container. */
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
+#include <time.h>
 #include "cli/cli.h"
 #include "cmd/imgcmd.h"
 #include "cmd/system_hooks.h"
@@ -23,7 +25,36 @@ static uint64_t du(const char *path)
 	return v;
 }
 
-static int prune_containers(struct store *st, int flags, struct strvec *out, uint64_t *freed, berr *err)
+/* Docker's prune filters: until=<timestamp|duration>, label=k / label=k=v, label!=... */
+static int keep_by_filters(struct ctr *c, const struct strvec *filters, bool *keep, berr *err)
+{
+	*keep = false;
+	for (size_t i = 0; filters && i < filters->n; i++) {
+		const char *f = filters->v[i];
+		json_t *labels = json_object_get(json_object_get(c->cfg, "Config"), "Labels");
+		if (!strncmp(f, "until=", 6)) {
+			int64_t sec;
+			long nsec;
+			if (units_parse_timestamp(f + 6, time(NULL), &sec, &nsec, err) < 0)
+				return -1;
+			if (c->created / 1000000000LL >= sec)
+				*keep = true;
+		} else if (!strncmp(f, "label=", 6) || !strncmp(f, "label!=", 7)) {
+			bool neg = f[5] == '!';
+			const char *kv = f + (neg ? 7 : 6);
+			const char *eq = strchr(kv, '=');
+			_cleanup_free_ char *k = eq ? xstrndup(kv, (size_t)(eq - kv)) : xstrdup(kv);
+			const char *val = json_string_value(json_object_get(labels, k));
+			bool match = val && (!eq || !strcmp(val, eq + 1));
+			if (match == neg)
+				*keep = true;
+		} else
+			return berr_set(err, EINVAL, "invalid filter '%.*s'", (int)strcspn(f, "!="), f);
+	}
+	return 0;
+}
+
+static int prune_containers(struct store *st, int flags, const struct strvec *filters, struct strvec *out, uint64_t *freed, berr *err)
 {
 	(void)flags;
 	struct ctr **v;
@@ -33,6 +64,13 @@ static int prune_containers(struct store *st, int flags, struct strvec *out, uin
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (ctr_refresh(st, v[i]) == CTR_RUNNING)
+			continue;
+		bool keep;
+		if (keep_by_filters(v[i], filters, &keep, err) < 0) {
+			rc = -1;
+			break;
+		}
+		if (keep)
 			continue;
 		_cleanup_free_ char *up = xasprintf("%s/containers/%s/upper", st->root, v[i]->id);
 		uint64_t sz = du(up);
@@ -67,10 +105,6 @@ static int run_container_prune(struct berth_ctx *ctx, int argc, char **argv)
 		return status;
 	if ((status = cli_require_args("container prune", usage, summary, &args, 0, 0)))
 		return status;
-	if (filter.n) {
-		fprintf(stderr, "Error: container prune --filter is not implemented in berth yet\n");
-		return 125;
-	}
 	if (!force && !imgcmd_confirm("WARNING! This will remove all stopped containers."))
 		return 0;
 	_cleanup_store_ struct store *st = NULL;
@@ -79,7 +113,7 @@ static int run_container_prune(struct berth_ctx *ctx, int argc, char **argv)
 	_cleanup_strvec_ struct strvec out = STRVEC_INIT;
 	uint64_t freed = 0;
 	berr err = { 0 };
-	int rc = prune_containers(st, 0, &out, &freed, &err);
+	int rc = prune_containers(st, 0, &filter, &out, &freed, &err);
 	if (out.n) {
 		printf("Deleted Containers:\n");
 		for (size_t i = 0; i < out.n; i++)

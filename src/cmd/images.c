@@ -142,7 +142,7 @@ static int run_images(struct berth_ctx *ctx, int argc, char **argv)
 			if (!strcasecmp(v, "true") || !strcmp(v, "1")) f.dangling = 1;
 			else if (!strcasecmp(v, "false") || !strcmp(v, "0")) f.dangling = 0;
 			else {
-				fprintf(stderr, "Error response from daemon: Invalid filter 'dangling=%s'\n", v);
+				fprintf(stderr, "Error response from daemon: Invalid filter 'dangling=[%s]'\n", v);
 				ret = 125;
 				goto out;
 			}

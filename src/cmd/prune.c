@@ -11,9 +11,9 @@
 extern const struct berth_pruner *const __start_berth_pruners[] __attribute__((weak));
 extern const struct berth_pruner *const __stop_berth_pruners[] __attribute__((weak));
 
-static int prune_images(struct store *st, int flags, struct strvec *out, uint64_t *freed, berr *err)
+static int prune_images(struct store *st, int flags, const struct strvec *filters, struct strvec *out, uint64_t *freed, berr *err)
 {
-	return image_prune(st, flags & PRUNE_ALL, out, freed, err);
+	return image_prune(st, flags & PRUNE_ALL, filters, out, freed, err);
 }
 
 BERTH_PRUNER(image_pruner) = {
@@ -27,7 +27,7 @@ static int cmp(const void *a, const void *b)
 	return (*(const struct berth_pruner *const *)a)->order - (*(const struct berth_pruner *const *)b)->order;
 }
 
-static int run_prunes(struct berth_ctx *ctx, const char *only, int flags)
+static int run_prunes(struct berth_ctx *ctx, const char *only, int flags, const struct strvec *filters)
 {
 	_cleanup_store_ struct store *st = NULL;
 	int status;
@@ -46,9 +46,9 @@ static int run_prunes(struct berth_ctx *ctx, const char *only, int flags)
 		_cleanup_strvec_ struct strvec out = STRVEC_INIT;
 		uint64_t freed = 0;
 		berr err = { 0 };
-		if (list[i]->prune(st, flags, &out, &freed, &err) < 0) {
-			fprintf(stderr, "Error: %s\n", err.msg);
-			ret = 1;
+		if (list[i]->prune(st, flags, filters, &out, &freed, &err) < 0) {
+			fprintf(stderr, "Error response from daemon: %s\n", err.msg);
+			return 1;
 		}
 		total += freed;
 		if (out.n) {
@@ -79,14 +79,10 @@ static int run_image_prune(struct berth_ctx *ctx, int argc, char **argv)
 		return status;
 	if ((status = cli_require_args("image prune", usage, summary, &args, 0, 0)))
 		return status;
-	if (filter.n) {
-		fprintf(stderr, "Error: image prune --filter is not implemented in berth yet\n");
-		return 125;
-	}
 	if (!force && !imgcmd_confirm(all ? "WARNING! This will remove all images without at least one container associated to them."
 					  : "WARNING! This will remove all dangling images."))
 		return 0;
-	return run_prunes(ctx, "images", all ? PRUNE_ALL : 0);
+	return run_prunes(ctx, "images", all ? PRUNE_ALL : 0, &filter);
 }
 
 static int run_system_prune(struct berth_ctx *ctx, int argc, char **argv)
@@ -106,10 +102,6 @@ static int run_system_prune(struct berth_ctx *ctx, int argc, char **argv)
 		return status;
 	if ((status = cli_require_args("system prune", usage, summary, &args, 0, 0)))
 		return status;
-	if (filter.n) {
-		fprintf(stderr, "Error: system prune --filter is not implemented in berth yet\n");
-		return 125;
-	}
 	int flags = (all ? PRUNE_ALL : 0) | (volumes ? PRUNE_VOLUMES : 0);
 	if (!force) {
 		struct strbuf w = STRBUF_INIT;
@@ -128,7 +120,7 @@ static int run_system_prune(struct berth_ctx *ctx, int argc, char **argv)
 		if (!ok)
 			return 0;
 	}
-	return run_prunes(ctx, NULL, flags);
+	return run_prunes(ctx, NULL, flags, &filter);
 }
 
 BERTH_COMMAND(cmd_image_prune) = { .group = "image", .name = "prune", .usage = "image prune [OPTIONS]", .summary = "Remove unused images", .run = run_image_prune };

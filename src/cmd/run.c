@@ -53,6 +53,7 @@ static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 		{ "tty", 't', OPT_BOOL, &f.tty, "Allocate a pseudo-TTY", NULL },
 		{ "user", 'u', OPT_STR, &f.user, "Username or UID (format: <name|uid>[:<group|gid>])", "string" },
 		{ "volume", 'v', OPT_LIST, &f.volumes, "Bind mount a volume", "list" },
+		{ "volumes-from", 0, OPT_LIST, &f.volumes_from, "Mount volumes from the specified container(s)", "list" },
 		{ "workdir", 'w', OPT_STR, &f.workdir, "Working directory inside the container", "string" },
 		OPT_SENTINEL,
 	};
@@ -68,10 +69,6 @@ static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 		goto done;
 	if (f.restart && strcmp(f.restart, "no")) {
 		status = cli_usage_error(cmdpath, "--restart %s: restart policies are not supported yet", f.restart);
-		goto done;
-	}
-	if (f.volumes_from.n) {
-		status = cli_usage_error(cmdpath, "--volumes-from is not supported yet");
 		goto done;
 	}
 	if (f.rm && f.restart && strcmp(f.restart, "no")) {

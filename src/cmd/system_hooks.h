@@ -16,8 +16,9 @@ struct berth_pruner {
 	const char *warning;  /* the "  - all stopped containers" line for system prune's prompt */
 	const char *warning_all; /* the line when -a is given (NULL: same as warning) */
 	bool needs_volumes_flag; /* only with --volumes */
-	/* Remove; append Docker's report lines to out (printed under "Deleted <What>:"), add bytes. */
-	int (*prune)(struct store *st, int flags, struct strvec *out, uint64_t *freed, berr *err);
+	/* Remove; append Docker's report lines to out (printed under "Deleted <What>:"), add bytes.
+	 * filters: --filter values ("until=24h", "label=k=v"); reject unknown ones with an error. */
+	int (*prune)(struct store *st, int flags, const struct strvec *filters, struct strvec *out, uint64_t *freed, berr *err);
 	const char *heading;  /* "Deleted Images:", "Deleted Containers:", ... */
 };
 

@@ -107,9 +107,11 @@ static int find_volume(struct store *st, const char *name, bool size, json_t **o
 
 BERTH_INSPECTOR(volume_inspector) = { .type = "volume", .order = 30, .find = find_volume };
 
-static int prune_volumes(struct store *st, int flags, struct strvec *out, uint64_t *freed, berr *err)
+static int prune_volumes(struct store *st, int flags, const struct strvec *filters, struct strvec *out, uint64_t *freed, berr *err)
 {
 	(void)flags;
+	if (filters && filters->n)
+		return berr_set(err, EINVAL, "volume prune --filter is not implemented in berth yet");
 	_cleanup_strvec_ struct strvec names = STRVEC_INIT;
 	vol_names(st, &names);
 	for (size_t i = 0; i < names.n; i++) {
@@ -306,7 +308,7 @@ static int run_volume(struct berth_ctx *ctx, int argc, char **argv)
 		return 0;
 	_cleanup_strvec_ struct strvec out = STRVEC_INIT;
 	uint64_t freed = 0;
-	int rc = prune_volumes(st, 0, &out, &freed, &err);
+	int rc = prune_volumes(st, 0, NULL, &out, &freed, &err);
 	if (out.n) {
 		printf("Deleted Volumes:\n");
 		for (size_t i = 0; i < out.n; i++)

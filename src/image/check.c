@@ -39,7 +39,6 @@ static int collect(struct store *st, const char *sql, struct strvec *out, berr *
 static void drop_image(struct store *st, const char *id, struct check_report *r)
 {
 	berr e;
-	_cleanup_strvec_ struct strvec out = STRVEC_INIT;
 	if (img_delete(st, id, &e) == 0) {
 		sv_pushf(&r->lines, "repaired: removed image %s (its content is gone)", id);
 		r->repaired++;

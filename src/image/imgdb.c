@@ -312,9 +312,12 @@ int img_lookup(struct store *st, const char *s, char **id, char **matched_ref, b
 			return 0;
 	}
 	if (!ref_is_full_id(s) && !is_hex_prefix(s)) {
-		if (ref_parse(s, &r, &perr) < 0) /* Docker reports a malformed reference as such */
+		if (ref_parse_tagged(s, &r, &perr) < 0) /* Docker reports a malformed reference as such */
 			return berr_set(err, EINVAL, "%s", perr.msg);
+		/* Docker names the reference it looked for: "No such image: busybox:latest" */
+		_cleanup_free_ char *fam = ref_familiar_string(&r);
 		ref_free(&r);
+		return berr_set(err, ENOENT, "No such image: %s", fam);
 	}
 	return berr_set(err, ENOENT, "No such image: %s", s);
 }

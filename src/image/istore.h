@@ -21,7 +21,8 @@
 #define MT_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar"
 #define MT_DOCKER_LAYER_GZIP "application/vnd.docker.image.rootfs.diff.tar.gzip"
 
-/* ---- locking: writers hold the GC lock shared, removers of files exclusive ---- */
+/* ---- locking: writers hold the GC lock shared (from their first blob/layer write until their
+ * img_commit returns), removers of files exclusive. fd receives the lock; close it to release. */
 int istore_lock(struct store *st, bool exclusive, int *fd, berr *err);
 
 /* ---- layers (layers.c) ---- */

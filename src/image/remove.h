@@ -12,4 +12,6 @@ int image_remove(struct store *st, const char *name, bool force, struct strvec *
 int image_delete_full(struct store *st, const char *id, struct strvec *out, uint64_t *freed, berr *err);
 /* Delete dangling images (all: every image no container holds), then gc; "untagged: X" /
  * "deleted: sha256:..." lines as `image prune` prints them; bytes freed on disk. */
-int image_prune(struct store *st, bool all, struct strvec *out, uint64_t *freed, berr *err);
+/* filters: Docker's prune filters "until=TIMESTAMP|DURATION", "label=K[=V]", "label!=K[=V]";
+ * an unknown filter is an error ("Invalid filter 'x'"). */
+int image_prune(struct store *st, bool all, const struct strvec *filters, struct strvec *out, uint64_t *freed, berr *err);

@@ -300,25 +300,60 @@ out:
 
 int image_save(struct store *st, const struct strvec *refs, enum save_format fmt, int fd, const char *dir, berr *err)
 {
-	struct sel *sels = xcalloc(refs->n ? refs->n : 1, sizeof *sels);
+	struct sel *sels = NULL;
 	size_t n = 0;
 	int ret = -1;
 	struct sink s = { 0 };
+	/* (id, name) pairs to save: a bare repository name saves every tag of it, as Docker does */
+	struct strvec ids = STRVEC_INIT, names = STRVEC_INIT;
 	for (size_t i = 0; i < refs->n; i++) {
+		struct ref r;
+		berr e2;
+		size_t before = ids.n;
+		if (ref_parse(refs->v[i], &r, &e2) == 0) {
+			if (!r.tag && !r.digest) {
+				_cleanup_free_ char *like = xasprintf("%s/%s:%%", r.domain, r.path);
+				sqlite3_stmt *q = NULL;
+				if (store_prepare(st, &q, "SELECT image_id, name FROM image_tags WHERE name LIKE ? ORDER BY name", err) < 0) {
+					ref_free(&r);
+					goto out_names;
+				}
+				sqlite3_bind_text(q, 1, like, -1, SQLITE_STATIC);
+				while (sqlite3_step(q) == SQLITE_ROW) {
+					/* LIKE's _ and % in names are not wildcards we meant: check the prefix */
+					const char *nm = (const char *)sqlite3_column_text(q, 1);
+					if (strncmp(nm, like, strlen(like) - 1))
+						continue;
+					sv_push(&ids, (const char *)sqlite3_column_text(q, 0));
+					sv_push(&names, nm);
+				}
+				sqlite3_finalize(q);
+			}
+			ref_free(&r);
+		}
+		if (ids.n > before)
+			continue;
 		char *id = NULL, *matched = NULL;
-		if (img_lookup(st, refs->v[i], &id, &matched, err) < 0)
-			goto out;
+		if (img_lookup(st, refs->v[i], &id, &matched, err) < 0) {
+			if (err->errnum == ENOENT) /* docker save names the argument as given */
+				berr_set(err, ENOENT, "No such image: %s", refs->v[i]);
+			goto out_names;
+		}
+		sv_push_owned(&ids, id);
+		sv_push_owned(&names, matched ? matched : xstrdup(""));
+	}
+	sels = xcalloc(ids.n ? ids.n : 1, sizeof *sels);
+	for (size_t i = 0; i < ids.n; i++) {
 		size_t k;
-		for (k = 0; k < n && strcmp(sels[k].id, id); k++)
+		for (k = 0; k < n && strcmp(sels[k].id, ids.v[i]); k++)
 			;
 		if (k == n)
-			sels[n++].id = id;
-		else
-			free(id);
-		if (matched && !sv_contains(&sels[k].names, matched))
-			sv_push(&sels[k].names, matched);
-		free(matched);
+			sels[n++].id = xstrdup(ids.v[i]);
+		if (*names.v[i] && !sv_contains(&sels[k].names, names.v[i]))
+			sv_push(&sels[k].names, names.v[i]);
 	}
+	sv_clear(&ids);
+	sv_clear(&names);
 	if (fmt == SAVE_OCI_DIR) {
 		if (mkdir_p(dir, 0755, err) < 0)
 			goto out;
@@ -330,6 +365,12 @@ int image_save(struct store *st, const struct strvec *refs, enum save_format fmt
 			berr_set(err, EIO, "%s", archive_error_string(s.ar));
 			goto out;
 		}
+	}
+	if (0) {
+out_names:
+		sv_clear(&ids);
+		sv_clear(&names);
+		goto out;
 	}
 	ret = fmt == SAVE_DOCKER_ARCHIVE ? write_docker(st, &s, sels, n, err) : write_oci(st, &s, sels, n, err);
 	if (s.ar && archive_write_close(s.ar) != ARCHIVE_OK && ret == 0)

@@ -68,11 +68,17 @@ int cgroup_create(const char *id, json_t *hc, berr *err)
 	char v[64];
 	if (cgroup_version() == 2) {
 		mkdir(CG "/berth", 0755);
-		wr(CG, "cgroup.subtree_control", "+memory +pids +cpu");
-		wr(CG "/berth", "cgroup.subtree_control", "+memory +pids +cpu");
+		static const char *ctl[] = { "+memory", "+pids", "+cpu" };
+		for (int i = 0; i < 3; i++) { /* one by one: one unavailable controller must not block the others */
+			wr(CG, "cgroup.subtree_control", ctl[i]);
+			wr(CG "/berth", "cgroup.subtree_control", ctl[i]);
+		}
 		_cleanup_free_ char *d = xasprintf(CG "/berth/%s", id);
 		if (mkdir(d, 0755) < 0 && errno != EEXIST)
 			return berr_sys(err, "create cgroup %s", d);
+		/* no devices controller on v2: the BPF device filter gives Docker's allow list */
+		if (!json_is_true(json_object_get(hc, "Privileged")) && cgroup_devfilter_attach(d, err) < 0)
+			return -1;
 		if (mem > 0) {
 			snprintf(v, sizeof v, "%lld", (long long)mem);
 			if (wr(d, "memory.max", v) < 0)

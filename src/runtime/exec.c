@@ -95,6 +95,7 @@ int sandbox_exec(struct store *st, struct ctr *c, struct exec_opts *o, int *stat
 		close(sv[0]);
 		int sync = sv[1];
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		set_cmdline("exec"); /* the container never sees the CLI's command line */
 		if (o->detach)
 			setsid();
 		else
@@ -150,6 +151,11 @@ int sandbox_exec(struct store *st, struct ctr *c, struct exec_opts *o, int *stat
 		json_decref(cfg);
 	json_decref(proc);
 	if (rc < 0) {
+		/* Docker's daemon gives every failed exec start exit code 126 */
+		char m[BERR_MSG_MAX];
+		snprintf(m, sizeof m, "%s", err->msg);
+		berr_set(err, err->errnum, "OCI runtime exec failed: exec failed: %.1900s", m);
+		err->status = 126;
 		waitpid(mid, NULL, 0);
 		if (pty >= 0)
 			close(pty);

@@ -265,6 +265,44 @@ static int ro_path(int rootfd, const char *path, berr *err)
 	return mnt_attach(m, t, path, err);
 }
 
+/* /sys/fs/cgroup, read-only, seen through the container's cgroup namespace (its own cgroup
+ * is the root): cgroup2 on a unified host; on v1 a tmpfs with one mount per controller. */
+static int mount_cgroupfs(int rootfd, berr *err)
+{
+	_cleanup_close_ int t = mnt_target(rootfd, "/sys/fs/cgroup", false, err);
+	if (t < 0)
+		return -1;
+	const unsigned ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	if (cgroup_version() == 2) {
+		_cleanup_close_ int m = mnt_fs("cgroup2", "cgroup", NULL, ro, err);
+		return m < 0 ? -1 : mnt_attach(m, t, "/sys/fs/cgroup", err);
+	}
+	static const char *const topt[] = { "mode=755", "size=64k", NULL };
+	_cleanup_close_ int tm = mnt_fs("tmpfs", "tmpfs", topt, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
+	if (tm < 0)
+		return -1;
+	_cleanup_close_ int dir = openat(tm, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	static const char *ctrls[] = { "memory", "cpu", "cpuacct", "pids", "devices", "freezer", "blkio", NULL };
+	for (const char **c = ctrls; *c && dir >= 0; c++) {
+		char host[64];
+		snprintf(host, sizeof host, "/sys/fs/cgroup/%s", *c);
+		struct statfs sf;
+		if (statfs(host, &sf) < 0 || sf.f_type != CGROUP_SUPER_MAGIC)
+			continue;
+		if (mkdirat(dir, *c, 0755) < 0)
+			continue;
+		_cleanup_close_ int sub = openat(dir, *c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		const char *const o[] = { *c, NULL };
+		berr e2;
+		_cleanup_close_ int m = sub < 0 ? -1 : mnt_fs("cgroup", "cgroup", o, ro, &e2);
+		if (m >= 0)
+			mnt_attach(m, sub, *c, &e2);
+	}
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+	mount_setattr(tm, "", AT_EMPTY_PATH, &a, sizeof a);
+	return mnt_attach(tm, t, "/sys/fs/cgroup", err);
+}
+
 int mounts_proc_sys(int rootfd, json_t *cfg, berr *err)
 {
 	json_t *hc = json_object_get(cfg, "HostConfig");
@@ -286,6 +324,8 @@ int mounts_proc_sys(int rootfd, json_t *cfg, berr *err)
 			return -1;
 	} else if (mount_fs_at(rootfd, "/sys", "sysfs", "sysfs", NULL, sysattr, err) < 0)
 		return -1;
+	if (mount_cgroupfs(rootfd, err) < 0)
+		return -1;
 	if (priv)
 		return 0;
 	/* /dev/null of our own fresh /dev tmpfs: verify it before binding it anywhere */
@@ -304,8 +344,8 @@ int mounts_proc_sys(int rootfd, json_t *cfg, berr *err)
 	return 0;
 }
 
-/* Copy a directory tree fd by fd, never following symlinks (seeding named volumes). */
-static int copy_tree(int sfd, int dfd)
+/* Copy a directory tree fd by fd, never following symlinks (seeding named volumes, cp). */
+int copy_tree(int sfd, int dfd, bool overwrite)
 {
 	int dup_fd = openat(sfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dup_fd < 0)
@@ -329,12 +369,14 @@ static int copy_tree(int sfd, int dfd)
 			int s2 = openat(sfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			int d2 = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (s2 >= 0 && d2 >= 0)
-				copy_tree(s2, d2);
+				copy_tree(s2, d2, overwrite);
 			if (s2 >= 0) close(s2);
 			if (d2 >= 0) close(d2);
 		} else if (S_ISREG(sb.st_mode)) {
 			int in = openat(sfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			int out = openat(dfd, e->d_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, sb.st_mode & 07777);
+			int out = openat(dfd, e->d_name, O_WRONLY | O_CREAT | (overwrite ? O_TRUNC : O_EXCL) | O_NOFOLLOW | O_CLOEXEC, sb.st_mode & 07777);
+			if (out < 0 && overwrite && errno == ELOOP && unlinkat(dfd, e->d_name, 0) == 0)
+				out = openat(dfd, e->d_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, sb.st_mode & 07777);
 			if (in >= 0 && out >= 0) {
 				char buf[65536];
 				ssize_t r;
@@ -349,6 +391,8 @@ static int copy_tree(int sfd, int dfd)
 			if (l < 0)
 				continue;
 			t[l] = 0;
+			if (overwrite)
+				unlinkat(dfd, e->d_name, 0);
 			if (symlinkat(t, dfd, e->d_name) < 0)
 				continue;
 		} else
@@ -460,7 +504,7 @@ int mounts_setup(int rootfd, json_t *cfg, const char *ctrdir, struct store *st, 
 				if (dd)
 					closedir(dd);
 				if (!entries) {
-					copy_tree(sfd, dfd);
+					copy_tree(sfd, dfd, false);
 					struct stat ts;
 					if (fstat(sfd, &ts) == 0) {
 						fchown(dfd, ts.st_uid, ts.st_gid);

@@ -96,6 +96,9 @@ struct exec_opts {
 int sandbox_exec(struct store *st, struct ctr *c, struct exec_opts *o, int *status, berr *err);
 
 /* ---- pieces used by the sandbox child ---- */
+/* Copy the tree under sfd into dfd, fd by fd, never following symlinks; overwrite replaces
+ * existing files (a symlink in the way is replaced, not followed). */
+int copy_tree(int sfd, int dfd, bool overwrite);
 int rootfs_open_in(int rootfd, const char *path, int flags, bool mkdirs, bool mkfile, mode_t mode);
 int mounts_setup(int rootfd, json_t *cfg, const char *ctrdir, struct store *st, berr *err);
 int mounts_overlay(json_t *cfg, const char *ctrdir, berr *err);
@@ -127,6 +130,8 @@ bool cgroup_oom_killed(const char *id);
 void cgroup_kill_all(const char *id);
 void cgroup_destroy(const char *id);
 int cgroup_pids(const char *id, pid_t *out, int max);
+/* cgroup v2: attach Docker's device allow list as a BPF program (devfilter.c). */
+int cgroup_devfilter_attach(const char *cgdir, berr *err);
 
 /* ---- supervision (monitor.c) ---- */
 /* Relay the container's output to its json-file log (and to the terminal when attached),
@@ -160,3 +165,9 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 	       struct ctr **out, berr *err);
 int parse_bytes(const char *s, int64_t *out);
 int signal_parse(const char *s);
+
+/* ---- cp (cp.c) ---- */
+/* `cp CONTAINER:SRC HOSTDEST` (to_container false) or `cp HOSTSRC CONTAINER:DEST`. Paths in the
+ * container are resolved inside its root fd by fd (util/safepath.h); a stopped container's
+ * rootfs is mounted in a private mount namespace of a helper process. */
+int ctr_cp(struct store *st, struct ctr *c, bool to_container, const char *src, const char *dst, berr *err);

@@ -356,6 +356,9 @@ void __attribute__((noreturn)) finish_and_exec(int sync, json_t *cfg, json_t *pr
 		sigset_t all, old;
 		sigfillset(&all);
 		sigprocmask(SIG_BLOCK, &all, &old);
+		/* before the fork, so no process of the container ever sees the CLI's argv
+		 * (argv/envp above point into the config, not into the argument area) */
+		set_cmdline("init");
 		pid_t ch = fork();
 		if (ch < 0)
 			child_fail(sync, 125, "init: fork: %s", strerror(errno));
@@ -366,7 +369,6 @@ void __attribute__((noreturn)) finish_and_exec(int sync, json_t *cfg, json_t *pr
 			exec_in_container(sync, argv, envp);
 		}
 		close(sync);
-		set_cmdline("init");
 		mini_init(ch);
 	}
 	exec_in_container(sync, argv, envp);

@@ -428,7 +428,12 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 	json_object_set_new(conf, "Env", json_deep_copy(env));
 	json_object_set_new(conf, "Cmd", json_array_size(cm) ? json_incref(cm) : json_null());
 	json_object_set_new(conf, "Image", json_string(f->rootfs ? "" : image));
-	json_object_set_new(conf, "Volumes", json_null());
+	json_object_set_new(conf, "Volumes", json_is_object(json_object_get(icfg, "Volumes")) ? json_deep_copy(json_object_get(icfg, "Volumes")) : json_null());
+	if (json_is_object(json_object_get(icfg, "ExposedPorts")))
+		json_object_set_new(conf, "ExposedPorts", json_deep_copy(json_object_get(icfg, "ExposedPorts")));
+	if (json_is_object(json_object_get(icfg, "Healthcheck")))
+		json_object_set_new(conf, "Healthcheck", json_deep_copy(json_object_get(icfg, "Healthcheck")));
+	json_object_set_new(conf, "OnBuild", json_is_array(json_object_get(icfg, "OnBuild")) ? json_deep_copy(json_object_get(icfg, "OnBuild")) : json_null());
 	json_object_set_new(conf, "WorkingDir", json_string(wd ? wd : ""));
 	json_object_set_new(conf, "Entrypoint", json_array_size(ep) ? json_incref(ep) : json_null());
 	json_t *labels = json_is_object(json_object_get(icfg, "Labels")) ? json_deep_copy(json_object_get(icfg, "Labels")) : json_object();
@@ -535,6 +540,41 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 	for (i = 0; i < f->mounts.n; i++)
 		if (parse_mount_flag(st, f->mounts.v[i], mounts, err) < 0)
 			goto out_env;
+	/* --volumes-from CONTAINER[:ro|rw]: every bind and volume of that container, same paths */
+	for (i = 0; i < f->volumes_from.n; i++) {
+		_cleanup_free_ char *ref = xstrdup(f->volumes_from.v[i]);
+		char *mode = strchr(ref, ':');
+		if (mode)
+			*mode++ = 0;
+		if (mode && strcmp(mode, "ro") && strcmp(mode, "rw")) {
+			berr_set(err, EINVAL, "invalid mode for volumes-from: %s", mode);
+			goto out_env;
+		}
+		struct ctr *src = NULL;
+		if (ctr_lookup(st, ref, &src, err) < 0) {
+			err->status = 125;
+			goto out_env;
+		}
+		size_t k;
+		json_t *m;
+		int bad = 0;
+		json_array_foreach(json_object_get(src->cfg, "Mounts"), k, m) {
+			const char *type = json_string_value(json_object_get(m, "Type"));
+			if (!type || !strcmp(type, "tmpfs"))
+				continue;
+			bool rw = mode ? !strcmp(mode, "rw") : json_is_true(json_object_get(m, "RW"));
+			if (add_mount(mounts, type, json_string_value(json_object_get(m, "Name")),
+				      json_string_value(json_object_get(m, "Source")),
+				      json_string_value(json_object_get(m, "Destination")), rw,
+				      json_string_value(json_object_get(m, "Mode")), NULL, false, err) < 0) {
+				bad = 1;
+				break;
+			}
+		}
+		ctr_free(src);
+		if (bad)
+			goto out_env;
+	}
 	for (i = 0; i < f->tmpfs.n; i++) {
 		_cleanup_free_ char *t = xstrdup(f->tmpfs.v[i]);
 		char *colon = strchr(t, ':');
@@ -545,6 +585,25 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 			goto out_env;
 	}
 	json_object_set_new(hc, "Tmpfs", tmpfs);
+	/* the image's VOLUME paths get anonymous volumes unless something is mounted there */
+	{
+		const char *vp;
+		json_t *vv;
+		json_object_foreach(json_object_get(icfg, "Volumes"), vp, vv) {
+			bool covered = false;
+			size_t k;
+			json_t *m;
+			json_array_foreach(mounts, k, m) covered |= !strcmp(json_string_value(json_object_get(m, "Destination")), vp);
+			if (covered || vp[0] != '/')
+				continue;
+			char anon[65];
+			ctr_new_id(anon);
+			bool created;
+			_cleanup_free_ char *data = volume_ensure(st, anon, &created, err);
+			if (!data || add_mount(mounts, "volume", anon, data, vp, true, "", NULL, true, err) < 0)
+				goto out_env;
+		}
+	}
 	/* top level, as docker inspect */
 	created = fmt_rfc3339(c->created);
 	json_object_set_new(cfg, "Id", json_string(id));

@@ -40,7 +40,8 @@ $BUSYBOX_ID"
 	echo "$output" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); assert d["Repository"]=="busybox" and d["Tag"]=="latest", d'
 	run_berth images --format '{{json .}}'
 	[[ "$output" == '{"Containers":"N/A","CreatedAt":'* ]]
-	run_berth --exit 125 images --format '{{.Nope'
+	run "$BERTH" images --format '{{.Nope'
+	[ "$status" -ne 0 ]
 	assert_output_contains "template"
 }
 

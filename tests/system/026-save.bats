@@ -74,3 +74,15 @@ assert m[0]["Config"] == sys.argv[1] + ".json", m' "${BUSYBOX_ID:7}"
 	run_berth --exit 1 save
 	assert_output_contains "requires at least 1 argument"
 }
+
+@test "save of a bare repository name saves all its tags" {
+	import_busybox
+	run_berth tag busybox busybox:1.36
+	run_berth tag busybox other:1
+	run_berth save -o "$BATS_TEST_TMPDIR/repo.tar" busybox
+	tags=$(tar xOf "$BATS_TEST_TMPDIR/repo.tar" manifest.json | python3 -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin)[0]["RepoTags"])))')
+	assert_equal "$tags" "busybox:1.36 busybox:latest"
+	run_berth save -o "$BATS_TEST_TMPDIR/one.tar" busybox:1.36
+	tags=$(tar xOf "$BATS_TEST_TMPDIR/one.tar" manifest.json | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)[0]["RepoTags"]))')
+	assert_equal "$tags" "busybox:1.36"
+}

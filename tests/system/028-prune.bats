@@ -80,3 +80,27 @@ setup() { images_setup; }
 	assert_equal "$output" ""
 	assert_check_clean
 }
+
+@test "prune --filter until= and label=" {
+	local tb; tb=$(busybox_tarball)
+	run_berth import -c 'LABEL keep=yes' "$tb"
+	local keep=$output
+	run_berth import -c 'LABEL keep=no' "$tb"
+	local drop=$output
+	run_berth image prune -f --filter until=1h
+	assert_equal "$output" "Total reclaimed space: 0B"
+	run_berth image prune -f --filter label=keep=no
+	assert_output_contains "deleted: $drop"
+	run_berth images -q --no-trunc
+	assert_equal "$output" "$keep"
+	run_berth image prune -f --filter 'label!=keep=yes'
+	run_berth images -q --no-trunc
+	assert_equal "$output" "$keep"
+	sleep 1
+	run_berth system prune -f --filter until=0s
+	assert_output_contains "deleted: $keep"
+	run_berth --exit 1 image prune -f --filter bogus=1
+	assert_output_contains "Invalid filter 'bogus'"
+	run_berth --exit 1 image prune -f --filter until=notatime
+	assert_check_clean
+}

@@ -50,7 +50,10 @@ setup() { images_setup; }
 
 @test "system check finds wrong refcounts and dangling tags; --repair fixes them" {
 	import_busybox
-	sqlite3 "$BERTH_ROOT/berth.db" "UPDATE layers SET refs = 7; PRAGMA foreign_keys=OFF; INSERT INTO image_tags VALUES('docker.io/library/ghost:1','sha256:0000',0);"
+	python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript("UPDATE layers SET refs = 7; PRAGMA foreign_keys=OFF; INSERT INTO image_tags VALUES(\x27docker.io/library/ghost:1\x27,\x27sha256:0000\x27,0);")
+db.commit()' "$BERTH_ROOT/berth.db"
 	run_berth --exit 1 system check
 	assert_output_contains "reference count 7 is wrong"
 	assert_output_contains "tag docker.io/library/ghost:1: names missing image sha256:0000"
@@ -69,7 +72,7 @@ setup() { images_setup; }
 	assert_output_contains "Containers"
 	assert_output_contains "Local Volumes"
 	assert_output_contains "Build Cache"
-	sum=$("$BERTH" system df --format '{{.Bytes}}' | paste -sd+ | bc)
+	sum=$("$BERTH" system df --format '{{.Bytes}}' | awk '{s += $1} END {printf "%d", s}')
 	du=$(du -sB1 "$BERTH_ROOT" | cut -f1)
 	diff=$(( sum > du ? sum - du : du - sum ))
 	[ $((diff * 100)) -le "$du" ] || { echo "df sum $sum vs du $du" >&2; return 1; }

@@ -123,13 +123,21 @@ box1"
 }
 
 @test "signals are forwarded to an attached container" {
-	"$BERTH" run --rm --name sig busybox sh -c 'trap "echo got-term; exit 3" TERM; while true; do sleep 0.1; done' > "$BATS_TEST_TMPDIR/out" &
+	"$BERTH" run --rm --name sig busybox sh -c 'trap "echo got-term; exit 3" TERM; echo ready; while true; do sleep 0.1; done' > "$BATS_TEST_TMPDIR/out" &
 	local pid=$!
-	wait_for bash -c "'$BERTH' ps --format '{{.Names}}' | grep -qx sig"
-	sleep 0.3
+	wait_for grep -q ready "$BATS_TEST_TMPDIR/out"
 	kill -TERM $pid
 	wait $pid || status=$?
 	assert_equal "${status:-0}" "3"
 	run cat "$BATS_TEST_TMPDIR/out"
 	assert_output_contains "got-term"
+}
+
+@test "an image with 150 layers runs (fd-based overlay mount, no option-length limit)" {
+	"$FIXTURES/mkmanylayers" "$BATS_FILE_TMPDIR/many.tar" 150 "$(busybox_tarball)"
+	run_berth load -i "$BATS_FILE_TMPDIR/many.tar"
+	run_berth run --rm manylayers sh -c 'ls /layers | wc -l; cat /layers/l0 /layers/l149'
+	assert_equal "$output" "150
+0149"
+	run_berth rmi manylayers
 }

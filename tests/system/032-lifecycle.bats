@@ -38,8 +38,8 @@ setup() { berth_setup_root; }
 }
 
 @test "stop uses the configured --stop-signal" {
-	run_berth run -d --name s2 --stop-signal USR1 busybox sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done'
-	sleep 0.3
+	run_berth run -d --name s2 --stop-signal USR1 busybox sh -c 'trap "exit 9" USR1; echo ready; while :; do sleep 0.1; done'
+	wait_for bash -c "'$BERTH' logs s2 | grep -q ready"
 	run_berth stop s2
 	run_berth wait s2
 	assert_equal "$output" "9"
@@ -47,8 +47,8 @@ setup() { berth_setup_root; }
 }
 
 @test "kill -s, wait, start again, restart" {
-	run_berth run -d --name k1 busybox sh -c 'trap "exit 7" HUP; while :; do sleep 0.1; done'
-	sleep 0.3
+	run_berth run -d --name k1 busybox sh -c 'trap "exit 7" HUP; echo ready; while :; do sleep 0.1; done'
+	wait_for bash -c "'$BERTH' logs k1 | grep -q ready"
 	run_berth kill -s HUP k1
 	run_berth wait k1
 	assert_equal "$output" "7"
@@ -140,4 +140,19 @@ setup() { berth_setup_root; }
 	[[ "$output" != *stopped1* ]]
 	assert_output_contains tp
 	run_berth rm -f tp
+}
+
+@test "run -d --rm: the monitor removes the container when it exits" {
+	run_berth run -d --rm --name autorm busybox sh -c 'sleep 0.3'
+	local id=$output
+	wait_for bash -c "! '$BERTH' container inspect autorm >/dev/null 2>&1"
+	[ ! -d "$BERTH_ROOT/containers/$id" ]
+}
+
+@test "run -di keeps stdin open for a detached container" {
+	run_berth run -di --name keepin busybox sh
+	sleep 0.5
+	run_berth container inspect -f '{{.State.Running}}' keepin
+	assert_equal "$output" "true"
+	run_berth rm -f keepin
 }

@@ -33,7 +33,9 @@ setup() { berth_setup_root; }
 /tmp
 bar"
 	run_berth --exit 3 exec ex sh -c 'exit 3'
-	run_berth --exit 127 exec ex nosuchcmd
+	# Docker's daemon reports every failed exec start as 126
+	run_berth --exit 126 exec ex nosuchcmd
+	assert_output_contains 'OCI runtime exec failed: exec failed: unable to start container process: exec: "nosuchcmd": executable file not found in $PATH'
 	run_berth --exit 126 exec -w /nonexistent ex true
 }
 

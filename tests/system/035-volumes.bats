@@ -94,3 +94,27 @@ hello from busybox"
 	run_berth volume ls -q
 	[[ "$output" != *vv2* ]]
 }
+
+@test "--volumes-from shares another container's volumes and binds" {
+	run_berth create --name vsrc -v shared1:/shared -v "$BATS_TEST_TMPDIR:/hostdir" busybox true
+	run_berth run --rm --volumes-from vsrc busybox sh -c 'echo via-from > /shared/f; ls -d /hostdir'
+	assert_equal "$output" "/hostdir"
+	[ "$(cat "$BERTH_ROOT/volumes/shared1/_data/f")" = via-from ]
+	run_berth run --rm --volumes-from vsrc:ro busybox sh -c 'touch /shared/g 2>&1; true'
+	assert_output_contains "Read-only file system"
+	run_berth --exit 125 run --rm --volumes-from nosuch busybox true
+	run_berth rm vsrc
+}
+
+@test "an image's VOLUME gets an anonymous volume seeded from the image" {
+	"$BERTH" import --change 'VOLUME /var/www' "$(busybox_tarball)" volimg >/dev/null
+	run_berth run --name vi volimg sh -c 'cat /var/www/index.html; grep " /var/www " /proc/mounts | wc -l'
+	assert_equal "$output" "hello from busybox
+1"
+	run_berth container inspect -f '{{range .Mounts}}{{.Type}} {{.Destination}}{{end}}' vi
+	assert_equal "$output" "volume /var/www"
+	# an explicit mount at the same path wins
+	run_berth run --rm -v "$BATS_TEST_TMPDIR:/var/www" volimg sh -c 'ls /var/www | wc -l'
+	run_berth rm -v vi
+	run_berth rmi volimg
+}

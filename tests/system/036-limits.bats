@@ -61,3 +61,15 @@ cgfile() { # cgfile ID CONTROLLER-FILE: the value inside the container's cgroup
 	assert_output_contains "Range of CPUs is from 0.01 to"
 	run_berth --exit 125 run --rm -m lots busybox true
 }
+
+@test "/sys/fs/cgroup in the container: read-only, its own cgroup as the root, limits visible" {
+	run_berth run --rm -m 64m --pids-limit 50 busybox sh -c '
+		if [ -f /sys/fs/cgroup/cgroup.controllers ]; then cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max
+		else cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; fi
+		grep -c ":/$" /proc/self/cgroup >/dev/null && echo ns-root
+		(echo 1 > /sys/fs/cgroup/pids/pids.max) 2>&1; (echo 1 > /sys/fs/cgroup/pids.max) 2>&1; true'
+	assert_output_contains "67108864"
+	assert_output_contains "50"
+	assert_output_contains "ns-root"
+	assert_output_contains "Read-only file system"
+}

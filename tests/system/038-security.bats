@@ -90,3 +90,22 @@ hostile_rootfs() {
 	assert_output_contains "Read-only file system"
 	[[ "$output" != *"Success"* ]]
 }
+
+@test "cgroup v2 device filter (BPF): Docker's allow list, mknod allowed, other devices refused" {
+	local base
+	if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then base=/sys/fs/cgroup
+	elif [ -d /sys/fs/cgroup/unified ]; then base=/sys/fs/cgroup/unified
+	else skip "no cgroup2 hierarchy"; fi
+	local d="$base/berth-devtest-$$"
+	mkdir "$d"
+	run_berth debug devfilter "$d"
+	local node="$BATS_TEST_TMPDIR/kmsg"
+	run sh -c "echo \$\$ > '$d/cgroup.procs'; (exec 3</dev/kmsg) 2>/dev/null && echo kmsg-OPEN; echo x > /dev/null && echo null-ok;
+		head -c1 /dev/urandom >/dev/null && echo urandom-ok; mknod '$node' c 1 11 && echo mknod-ok;
+		(exec 3<'$node') 2>/dev/null && echo node-OPEN; echo end"
+	rmdir "$d"
+	assert_output_contains "null-ok"
+	assert_output_contains "urandom-ok"
+	assert_output_contains "mknod-ok"
+	[[ "$output" != *OPEN* ]]
+}

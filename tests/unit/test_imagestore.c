@@ -163,7 +163,7 @@ static void test_commit_lookup_delete(void **state)
 	assert_string_equal(id, id2);
 	free(id);
 	assert_int_equal(img_lookup(st, "nosuch", &id, NULL, &err), -1);
-	assert_string_equal(err.msg, "No such image: nosuch");
+	assert_string_equal(err.msg, "No such image: nosuch:latest");
 	assert_int_equal(img_lookup(st, "Bad", &id, NULL, &err), -1);
 	/* delete one: the shared layer stays; delete both: gc removes rows and files */
 	assert_int_equal(img_untag(st, "docker.io/library/a:latest", &err), 0);

@@ -1,0 +1,68 @@
+/* cp.c: `berth cp CONTAINER:SRC_PATH DEST_PATH` and `berth cp SRC_PATH CONTAINER:DEST_PATH`. */
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "runtime/runtime.h"
+#include "util/cleanup.h"
+
+#define USAGE "cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH"
+#define SUMMARY "Copy files/folders between a container and the local filesystem"
+
+static char *split_ctr(const char *arg, const char **path)
+{
+	/* CONTAINER:PATH, where a local path containing ':' must start with '/' or '.' */
+	if (arg[0] == '/' || arg[0] == '.')
+		return NULL;
+	const char *c = strchr(arg, ':');
+	if (!c)
+		return NULL;
+	*path = c + 1;
+	return xstrndup(arg, (size_t)(c - arg));
+}
+
+static int run_cp(struct berth_ctx *ctx, int argc, char **argv)
+{
+	bool archive = false, follow = false, quiet = false;
+	struct opt opts[] = {
+		{ "archive", 'a', OPT_BOOL, &archive, "Archive mode (copy all uid/gid information)", NULL },
+		{ "follow-link", 'L', OPT_BOOL, &follow, "Always follow symbol link in SRC_PATH", NULL },
+		{ "quiet", 'q', OPT_BOOL, &quiet, "Suppress progress output during copy", NULL },
+		OPT_SENTINEL,
+	};
+	_cleanup_strvec_ struct strvec args = STRVEC_INIT;
+	int status;
+	if (opts_parse("cp", USAGE, SUMMARY, opts, true, argc, argv, &args, &status))
+		return status;
+	if ((status = cli_require_args("cp", USAGE, SUMMARY, &args, 2, 2)))
+		return status;
+	const char *sp = NULL, *dp = NULL;
+	_cleanup_free_ char *sc = split_ctr(args.v[0], &sp);
+	_cleanup_free_ char *dc = split_ctr(args.v[1], &dp);
+	if (sc && dc) {
+		fprintf(stderr, "copying between containers is not supported\n");
+		return 1;
+	}
+	if (!sc && !dc) {
+		fprintf(stderr, "must specify at least one container source\n");
+		return 1;
+	}
+	if (!strcmp(args.v[0], "-") || !strcmp(args.v[1], "-") || follow) {
+		fprintf(stderr, "Error: cp with a tar stream (-) or -L is not supported yet\n");
+		return 1;
+	}
+	_cleanup_store_ struct store *st = NULL;
+	berr err = { 0 };
+	if (store_open(&st, ctx->root, ctx->runroot, &err) < 0)
+		return cli_error(&err);
+	_cleanup_ctr_ struct ctr *c = NULL;
+	if (ctr_lookup(st, sc ? sc : dc, &c, &err) < 0)
+		return cli_error(&err);
+	if (ctr_cp(st, c, dc != NULL, sc ? sp : args.v[0], dc ? dp : args.v[1], &err) < 0) {
+		cli_error(&err);
+		return 1;
+	}
+	return 0;
+}
+
+BERTH_COMMAND(cmd_cp) = { .name = "cp", .usage = USAGE, .summary = SUMMARY, .run = run_cp };
+BERTH_COMMAND(cmd_container_cp) = { .group = "container", .name = "cp", .usage = USAGE, .summary = SUMMARY, .run = run_cp };
