@@ -26,7 +26,7 @@ cmd_compose=(docker-compose -p "$proj" -f "$dir/compose.yaml")
 declare -A up ps down
 engines=()
 reason=
-if berth_has compose; then
+if "$BERTH" compose up --help >/dev/null 2>&1; then
 	import_busybox berth && engines+=(berth)
 else
 	reason="berth compose not available yet"
