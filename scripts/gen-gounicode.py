@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """gen-gounicode.py: write src/dockerfile/gounicode_tables.c, the Unicode classes behind Go's
-unicode.IsLetter (L*), unicode.IsDigit (Nd) and strconv.IsPrint (L, M, N, P, S and U+0020).
+unicode.IsLetter (L*), unicode.IsDigit (Nd) and strconv.IsPrint (L, M, N, P, S and U+0020),
+and unicode.ToLower (the simple lower-case mapping, UnicodeData field 13).
 Source: UnicodeData.txt (Debian package unicode-data; Unicode 15.0.0 in Debian 12, the
 version Go 1.21+ uses), else Python's unicodedata module (older Unicode).
 Usage: scripts/gen-gounicode.py [UnicodeData.txt] > src/dockerfile/gounicode_tables.c"""
 import os
 import sys
+
+LOWER = {}
 
 def categories_from_ucd(path):
     cat = {}
@@ -14,6 +17,8 @@ def categories_from_ucd(path):
         for line in f:
             fields = line.rstrip("\n").split(";")
             cp, name, gc = int(fields[0], 16), fields[1], fields[2]
+            if len(fields) > 13 and fields[13]:
+                LOWER[cp] = int(fields[13], 16)
             if name.endswith(", First>"):
                 first = cp
                 continue
@@ -39,6 +44,12 @@ def main():
     else:
         import unicodedata
         cat = {c: unicodedata.category(chr(c)) for c in range(0x110000)}
+        for c in range(0x80, 0x110000):
+            lo = chr(c).lower() if not 0xD800 <= c <= 0xDFFF else chr(c)
+            if c == 0x130:
+                lo = "i"
+            if len(lo) == 1 and ord(lo) != c:
+                LOWER[c] = ord(lo)
         version = "Python unicodedata %s" % unicodedata.unidata_version
 
     classes = {
@@ -62,5 +73,21 @@ def main():
         for a, b in rs:
             w("\t{ 0x%04X, 0x%04X },\n" % (a, b))
         w("};\nconst size_t gou_%s_n = %d;\n\n" % (name, len(rs)))
+
+    # lower-case mapping above ASCII as runs: c in [lo, hi] with (c - lo) % stride == 0
+    # maps to c + delta (stride 2 covers the alternating upper/lower blocks)
+    runs = []
+    for cp in sorted(c for c in LOWER if c >= 0x80):
+        d = LOWER[cp] - cp
+        if runs:
+            a, b, dd, st = runs[-1]
+            if dd == d and ((st == 0 and cp - b in (1, 2)) or (st and cp - b == st)):
+                runs[-1] = (a, cp, d, st or (cp - b))
+                continue
+        runs.append((cp, cp, d, 0))
+    w("const struct gou_case_run gou_lower[] = {\n")
+    for a, b, d, st in runs:
+        w("\t{ 0x%04X, 0x%04X, %d, %d },\n" % (a, b, d, st or 1))
+    w("};\nconst size_t gou_lower_n = %d;\n" % len(runs))
 
 main()

@@ -55,6 +55,18 @@ static void list_cmds(const char *group)
 		printf("  %-12s %s\n", v[i]->name, v[i]->summary ? v[i]->summary : "");
 }
 
+/* Docker's wording for a management group ("Manage images"); "system" manages berth itself. */
+static const char *group_summary(const char *group)
+{
+	static char buf[64];
+	if (!strcmp(group, "system"))
+		return "Manage berth";
+	if (!strcmp(group, "builder"))
+		return "Manage builds";
+	snprintf(buf, sizeof buf, "Manage %ss", group);
+	return buf;
+}
+
 static void list_groups(void)
 {
 	const char *seen[64];
@@ -76,7 +88,7 @@ static void list_groups(void)
 				seen[j] = t;
 			}
 	for (size_t i = 0; i < n; i++)
-		printf("  %-12s Manage %ss\n", seen[i], seen[i]);
+		printf("  %-12s %s\n", seen[i], group_summary(seen[i]));
 }
 
 void berth_print_help(void)
@@ -97,7 +109,7 @@ void berth_print_help(void)
 
 static void group_help(const char *group)
 {
-	printf("\nUsage:  berth %s COMMAND\n\nManage %ss\n\nCommands:\n", group, group);
+	printf("\nUsage:  berth %s COMMAND\n\n%s\n\nCommands:\n", group, group_summary(group));
 	list_cmds(group);
 	printf("\nRun 'berth %s COMMAND --help' for more information on a command.\n", group);
 }

@@ -131,3 +131,28 @@ BERTH_COMMAND(cmd_container_prune) = {
 	.group = "container", .name = "prune", .usage = "container prune [OPTIONS]",
 	.summary = "Remove all stopped containers", .run = run_container_prune,
 };
+
+/* `system df`: the Containers row (active = running; reclaimable = stopped containers' dirs). */
+static int containers_df(struct store *st, struct df_row *row, bool verbose, struct strbuf *out, berr *err)
+{
+	(void)verbose;
+	(void)out;
+	struct ctr **v;
+	size_t n;
+	if (ctr_list(st, &v, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		row->total++;
+		if (ctr_refresh(st, v[i]) == CTR_RUNNING) {
+			row->active++;
+			continue;
+		}
+		_cleanup_free_ char *d = xasprintf("%s/containers/%s", st->root, v[i]->id);
+		row->reclaimable += du(d);
+	}
+	ctr_list_free(v, n);
+	return 0;
+}
+
+static const char *const ctr_dirs[] = { "containers", NULL };
+BERTH_DF_PROVIDER(df_containers) = { .type = "Containers", .order = 20, .dirs = ctr_dirs, .fill = containers_df };

@@ -14,12 +14,19 @@
 #define USAGE "image history [OPTIONS] IMAGE"
 #define SUMMARY "Show the history of an image"
 
-/* Docker's stringutils.Ellipsis over runes; bytes suffice for the ASCII commands seen here. */
+/* Docker's stringutils.Ellipsis: at most max runes (UTF-8 code points), the last one "…". */
 static char *ellipsis(const char *s, size_t max)
 {
-	if (strlen(s) <= max)
+	size_t runes = 0, cut = 0;
+	for (size_t i = 0; s[i]; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			if (runes == max - 1)
+				cut = i;
+			runes++;
+		}
+	if (runes <= max)
 		return xstrdup(s);
-	return xasprintf("%.*s…", (int)(max - 1), s);
+	return xasprintf("%.*s…", (int)cut, s);
 }
 
 static int run_history(struct berth_ctx *ctx, int argc, char **argv)
@@ -74,7 +81,11 @@ static int run_history(struct berth_ctx *ctx, int argc, char **argv)
 		else
 			sizes = xasprintf("%llu", (unsigned long long)size);
 		const char *cb = json_string_value(json_object_get(h, "created_by"));
-		_cleanup_free_ char *createdby = notrunc ? xstrdup(cb ? cb : "") : ellipsis(cb ? cb : "", 45);
+		_cleanup_free_ char *cbs = xstrdup(cb ? cb : "");
+		for (char *p = cbs; *p; p++) /* Docker shows tabs as spaces */
+			if (*p == '\t')
+				*p = ' ';
+		_cleanup_free_ char *createdby = notrunc ? xstrdup(cbs) : ellipsis(cbs, 45);
 		const char *comment = json_string_value(json_object_get(h, "comment"));
 		/* keys in Docker's order (alphabetical, as {{json .}} prints them) */
 		json_array_append_new(tmp, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "Comment", comment ? comment : "", "CreatedAt", at,

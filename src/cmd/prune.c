@@ -40,6 +40,13 @@ static int run_prunes(struct berth_ctx *ctx, const char *only, int flags, const 
 			if ((!only || !strcmp((*p)->what, only)) && (!(*p)->needs_volumes_flag || (flags & PRUNE_VOLUMES)))
 				list[n++] = *p;
 	qsort(list, n, sizeof list[0], cmp);
+	if (flags & PRUNE_VOLUMES) {
+		bool vol = false;
+		for (size_t i = 0; i < n; i++)
+			vol = vol || list[i]->needs_volumes_flag;
+		if (!vol)
+			fprintf(stderr, "berth: --volumes: this build has no volume support registered; no volumes pruned\n");
+	}
 	uint64_t total = 0;
 	int ret = 0;
 	for (size_t i = 0; i < n; i++) {

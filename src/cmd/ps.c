@@ -43,7 +43,7 @@ static char *command_of(struct ctr *c, bool trunc)
 	return sb_detach(&q);
 }
 
-static json_t *row_json(struct ctr *c, bool trunc)
+static json_t *row_json(struct store *st, struct ctr *c, bool trunc)
 {
 	json_t *r = json_object();
 	char id[65];
@@ -65,11 +65,20 @@ static json_t *row_json(struct ctr *c, bool trunc)
 	char *d = human_duration(now_ns() - c->created);
 	json_object_set_new(r, "RunningFor", json_sprintf("%s ago", d));
 	free(d);
-	json_object_set_new(r, "Ports", json_string(""));
+	struct strbuf pb = STRBUF_INIT;
+	json_t *nr = c->state == CTR_RUNNING && st ? ctr_net_result(st, c->id) : NULL;
+	size_t pi;
+	json_t *pv;
+	json_array_foreach(json_object_get(nr, "ports"), pi, pv)
+		sb_addf(&pb, "%s%s", pb.len ? ", " : "", json_string_value(pv));
+	if (nr)
+		json_decref(nr);
+	json_object_set_new(r, "Ports", json_string(sb_str(&pb)));
+	sb_release(&pb);
 	json_object_set_new(r, "State", json_string(ctr_state_name(c->state)));
-	char *st = ctr_status_string(c);
-	json_object_set_new(r, "Status", json_string(st));
-	free(st);
+	char *status = ctr_status_string(c);
+	json_object_set_new(r, "Status", json_string(status));
+	free(status);
 	json_object_set_new(r, "Names", json_string(c->name));
 	struct strbuf lb = STRBUF_INIT;
 	const char *k;
@@ -193,7 +202,7 @@ static int run_ps(struct berth_ctx *ctx, int argc, char **argv)
 		if (!ok)
 			continue;
 		shown++;
-		json_array_append_new(rows, row_json(c, !notrunc));
+		json_array_append_new(rows, row_json(st, c, !notrunc));
 	}
 	ctr_list_free(v, n);
 	static const struct fmt_header headers[] = {

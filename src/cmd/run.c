@@ -8,6 +8,7 @@
 #include "runtime/runtime.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/log.h"
 #include "util/cleanup.h"
 
 #define RUN_USAGE "run [OPTIONS] IMAGE [COMMAND] [ARG...]"
@@ -38,8 +39,10 @@ static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 		{ "memory-swap", 0, OPT_STR, &f.memory_swap, "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", "bytes" },
 		{ "mount", 0, OPT_LIST, &f.mounts, "Attach a filesystem mount to the container", "mount" },
 		{ "name", 0, OPT_STR, &f.name, "Assign a name to the container", "string" },
-		{ "network", 0, OPT_STR, &f.network, "Connect a container to a network (none|host)", "network" },
-		{ "net", 0, OPT_STR, &f.network, "Connect a container to a network (none|host)", "network" },
+		{ "network", 0, OPT_STR, &f.network, "Connect a container to a network", "network" },
+		{ "net", 0, OPT_STR, &f.network, "Connect a container to a network", "network" },
+		{ "publish", 'p', OPT_LIST, &f.publish, "Publish a container's port(s) to the host", "list" },
+		{ "ip", 0, OPT_STR, &f.ip, "IPv4 address (e.g., 172.30.100.104)", "string" },
 		{ "pids-limit", 0, OPT_STR, &f.pids_limit, "Tune container pids limit (set -1 for unlimited)", "int" },
 		{ "privileged", 0, OPT_BOOL, &f.privileged, "Give extended privileges to this container", NULL },
 		{ "read-only", 0, OPT_BOOL, &f.read_only, "Mount the container's root filesystem as read only", NULL },
@@ -132,7 +135,7 @@ static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 done:
 	sv_clear(&f.env); sv_clear(&f.env_file); sv_clear(&f.volumes); sv_clear(&f.mounts);
 	sv_clear(&f.tmpfs); sv_clear(&f.cap_add); sv_clear(&f.cap_drop); sv_clear(&f.security_opt);
-	sv_clear(&f.label); sv_clear(&f.add_host); sv_clear(&f.dns); sv_clear(&f.volumes_from);
+	sv_clear(&f.label); sv_clear(&f.add_host); sv_clear(&f.dns); sv_clear(&f.volumes_from); sv_clear(&f.publish);
 	return status;
 }
 

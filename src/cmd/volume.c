@@ -325,3 +325,37 @@ BERTH_COMMAND(cmd_volume_ls) = { .group = "volume", .name = "ls", .usage = "volu
 BERTH_COMMAND(cmd_volume_inspect) = { .group = "volume", .name = "inspect", .usage = "volume inspect [OPTIONS] VOLUME [VOLUME...]", .summary = "Display detailed information on one or more volumes", .run = run_volume };
 BERTH_COMMAND(cmd_volume_rm) = { .group = "volume", .name = "rm", .usage = "volume rm [OPTIONS] VOLUME [VOLUME...]", .summary = "Remove one or more volumes", .run = run_volume };
 BERTH_COMMAND(cmd_volume_prune) = { .group = "volume", .name = "prune", .usage = "volume prune [OPTIONS]", .summary = "Remove all unused local volumes", .run = run_volume };
+
+/* `system df`: the Local Volumes row (active = used by a container; reclaimable = unused). */
+static int volumes_df(struct store *st, struct df_row *row, bool verbose, struct strbuf *out, berr *err)
+{
+	(void)verbose;
+	(void)out;
+	(void)err;
+	_cleanup_strvec_ struct strvec names = STRVEC_INIT;
+	vol_names(st, &names);
+	for (size_t i = 0; i < names.n; i++) {
+		_cleanup_strvec_ struct strvec users = STRVEC_INIT;
+		vol_users(st, names.v[i], &users);
+		row->total++;
+		if (users.n) {
+			row->active++;
+			continue;
+		}
+		_cleanup_free_ char *d = xasprintf("%s/volumes/%s", st->root, names.v[i]);
+		char cmd[4300];
+		snprintf(cmd, sizeof cmd, "du -sb '%s' 2>/dev/null", d);
+		FILE *p = popen(cmd, "re");
+		unsigned long long sz = 0;
+		if (p) {
+			if (fscanf(p, "%llu", &sz) != 1)
+				sz = 0;
+			pclose(p);
+		}
+		row->reclaimable += sz;
+	}
+	return 0;
+}
+
+static const char *const vol_dirs[] = { "volumes", NULL };
+BERTH_DF_PROVIDER(df_volumes) = { .type = "Local Volumes", .order = 30, .dirs = vol_dirs, .fill = volumes_df };

@@ -85,3 +85,20 @@ size_t gou_encode(int32_t c, char buf[4])
 	buf[3] = (char)(0x80 | (c & 0x3F));
 	return 4;
 }
+
+int32_t gou_to_lower(int32_t c)
+{
+	if (c < 0x80)
+		return c >= 'A' && c <= 'Z' ? c + 32 : c;
+	size_t lo = 0, hi = gou_lower_n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((uint32_t)c < gou_lower[mid].lo)
+			hi = mid;
+		else if ((uint32_t)c > gou_lower[mid].hi)
+			lo = mid + 1;
+		else
+			return ((uint32_t)c - gou_lower[mid].lo) % gou_lower[mid].stride ? c : c + gou_lower[mid].delta;
+	}
+	return c;
+}

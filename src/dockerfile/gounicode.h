@@ -1,4 +1,5 @@
-/* gounicode.h: Go's rune classes (unicode.IsLetter, IsDigit, IsSpace, strconv.IsPrint) and
+/* gounicode.h: Go's rune classes (unicode.IsLetter, IsDigit, IsSpace, strconv.IsPrint),
+ * unicode.ToLower, and
  * UTF-8 decoding with Go's rules (invalid byte -> U+FFFD, width 1), so the Dockerfile lexer
  * treats non-ASCII input exactly as BuildKit does. Tables: gounicode_tables.c (generated). */
 #pragma once
@@ -28,6 +29,13 @@ static inline bool gou_is_print(int32_t c)
 	if (c < 0x80) return c >= 0x20 && c < 0x7f;
 	return gou_in(gou_print, gou_print_n, (uint32_t)c);
 }
+/* unicode.ToLower (simple case mapping), tables as runs: c in [lo, hi] with
+ * (c - lo) % stride == 0 maps to c + delta. */
+struct gou_case_run { uint32_t lo, hi; int32_t delta; uint32_t stride; };
+extern const struct gou_case_run gou_lower[];
+extern const size_t gou_lower_n;
+int32_t gou_to_lower(int32_t c);
+
 /* unicode.IsSpace: the White_Space property. */
 bool gou_is_space(int32_t c);
 

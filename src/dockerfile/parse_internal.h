@@ -13,8 +13,6 @@
  * an invalid sequence gives *r = 0xFFFD and width 1. */
 size_t df_rune(const char *s, size_t len, uint32_t *r);
 bool df_isspace(uint32_t r);            /* unicode.IsSpace */
-bool df_unicode_isprint(uint32_t r);    /* unicode.IsPrint for r >= 0x80 (unicode_tables.c) */
-uint32_t df_unicode_tolower(uint32_t r); /* unicode.ToLower for r >= 0x80 */
 void df_put_rune(struct strbuf *sb, uint32_t r); /* utf8.EncodeRune (invalid -> U+FFFD) */
 void df_quote(struct strbuf *sb, const char *s, size_t len); /* strconv.Quote */
 char *df_lower(const char *s, size_t len); /* strings.ToLower (simple case mapping) */

@@ -1,6 +1,7 @@
 /* parse_util.c: Go string semantics for the Dockerfile parser: UTF-8 decoding, unicode
  * spaces, strconv.Quote (the dump format) and strings.ToLower. */
 #include <string.h>
+#include "dockerfile/gounicode.h"
 #include "dockerfile/parse_internal.h"
 
 size_t df_rune(const char *s, size_t len, uint32_t *r)
@@ -67,7 +68,7 @@ static bool is_print(uint32_t r)
 {
 	if (r < 0x80)
 		return r >= 0x20 && r < 0x7F;
-	return df_unicode_isprint(r);
+	return r <= 0x10FFFF && gou_is_print((int32_t)r);
 }
 
 void df_quote(struct strbuf *sb, const char *s, size_t len)
@@ -123,7 +124,7 @@ static uint32_t to_lower(uint32_t r)
 		return r + 32;
 	if (r < 0x80)
 		return r;
-	return df_unicode_tolower(r);
+	return r <= 0x10FFFF ? (uint32_t)gou_to_lower((int32_t)r) : r;
 }
 
 char *df_lower(const char *s, size_t len)

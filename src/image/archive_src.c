@@ -12,7 +12,8 @@
 #include "store/blob.h"
 #include "util/cleanup.h"
 
-#define SMALL_MAX (4u << 20)
+#define SMALL_MAX (4u << 20)   /* files up to this size are kept in memory ... */
+#define MEM_MAX (64u << 20)    /* ... while they total at most this much */
 
 /* "./a//b/../c" -> "a/c"; NULL if it climbs out. */
 static char *norm_name(const char *base_dir, const char *name)
@@ -132,7 +133,8 @@ static int read_tar(struct store *st, int fd, struct arc *a, berr *err)
 		name_digest(name, expect);
 		int64_t size = archive_entry_size(e);
 		struct arc_file *f = add(a, name);
-		if (size >= 0 && (uint64_t)size <= SMALL_MAX) {
+		if (size >= 0 && (uint64_t)size <= SMALL_MAX && a->mem + (uint64_t)size <= MEM_MAX) {
+			a->mem += (uint64_t)size;
 			struct strbuf sb = STRBUF_INIT;
 			sb_init(&sb);
 			for (;;) {
@@ -236,7 +238,8 @@ static int read_dir_rec(struct store *st, int dfd, const char *prefix, struct ar
 		char expect[DIGEST_STR_LEN + 1];
 		name_digest(name, expect);
 		struct arc_file *f = add(a, name);
-		if ((uint64_t)s.st_size <= SMALL_MAX) {
+		if ((uint64_t)s.st_size <= SMALL_MAX && a->mem + (uint64_t)s.st_size <= MEM_MAX) {
+			a->mem += (uint64_t)s.st_size;
 			struct strbuf sb = STRBUF_INIT;
 			sb_init(&sb);
 			char buf[65536];
@@ -296,11 +299,21 @@ const struct arc_file *arc_get(const struct arc *a, const char *name)
 	return NULL;
 }
 
-int arc_small(const struct arc *a, const char *name, const char **data, size_t *len, berr *err)
+int arc_small(struct store *st, const struct arc *a, const char *name, const char **data, size_t *len, berr *err)
 {
-	const struct arc_file *f = arc_get(a, name);
-	if (!f)
+	const struct arc_file *cf = arc_get(a, name);
+	if (!cf)
 		return berr_set(err, ENOENT, "archive has no %s", name);
+	struct arc_file *f = (struct arc_file *)cf; /* filled in lazily below */
+	if (!f->data && f->in_store) {
+		/* streamed to the store (the memory budget was spent): read it back if it is small */
+		_cleanup_free_ char *p = blob_path(st, f->digest);
+		struct stat s;
+		if (stat(p, &s) < 0 || (uint64_t)s.st_size > SMALL_MAX)
+			return berr_set(err, EFBIG, "%s: too large", name);
+		if (blob_read(st, f->digest, &f->data, &f->len, err) < 0)
+			return -1;
+	}
 	if (!f->data)
 		return berr_set(err, EFBIG, "%s: too large", name);
 	*data = f->data;

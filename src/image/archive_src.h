@@ -4,6 +4,7 @@
  * never used as host paths; symlinks and hard links inside the archive are resolved by name. */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 #include "store/store.h"
 #include "util/digest.h"
 #include "util/strbuf.h"
@@ -21,6 +22,7 @@ struct arc {
 	struct arc_file *f;
 	size_t n, alloc;
 	struct strvec created;  /* blobs this read created (removed again if the load fails) */
+	uint64_t mem;           /* bytes of small files held in memory */
 };
 
 /* Read a tar stream (any compression) from fd, or the directory at path (fd < 0). */
@@ -30,7 +32,7 @@ const struct arc_file *arc_get(const struct arc *a, const char *name);
 int arc_to_blob(struct store *st, struct arc *a, const struct arc_file *f, const char *expect,
 		char digest[DIGEST_STR_LEN + 1], berr *err);
 /* Contents of a small file (NUL-terminated), or error if large/missing. */
-int arc_small(const struct arc *a, const char *name, const char **data, size_t *len, berr *err);
+int arc_small(struct store *st, const struct arc *a, const char *name, const char **data, size_t *len, berr *err);
 void arc_free(struct arc *a);
 /* Remove blobs created by this read that no image references. */
 void arc_cleanup_unused(struct store *st, struct arc *a);

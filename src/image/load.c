@@ -16,11 +16,11 @@
 #include "store/blob.h"
 #include "util/cleanup.h"
 
-static json_t *parse_json(const struct arc *a, const char *name, berr *err)
+static json_t *parse_json(struct store *st, const struct arc *a, const char *name, berr *err)
 {
 	const char *d;
 	size_t len;
-	if (arc_small(a, name, &d, &len, err) < 0)
+	if (arc_small(st, a, name, &d, &len, err) < 0)
 		return NULL;
 	json_error_t je;
 	json_t *j = json_loadb(d, len, 0, &je);
@@ -71,7 +71,7 @@ static int store_layers(struct store *st, struct img_layer *ls, size_t n, berr *
 
 static int load_docker(struct store *st, struct arc *a, struct strvec *out, berr *err)
 {
-	json_t *man = parse_json(a, "manifest.json", err);
+	json_t *man = parse_json(st, a, "manifest.json", err);
 	if (!man)
 		return -1;
 	int ret = -1;
@@ -91,7 +91,7 @@ static int load_docker(struct store *st, struct arc *a, struct strvec *out, berr
 		}
 		const char *cfg;
 		size_t cfglen;
-		if (arc_small(a, cfgname, &cfg, &cfglen, err) < 0)
+		if (arc_small(st, a, cfgname, &cfg, &cfglen, err) < 0)
 			goto out;
 		json_error_t je;
 		json_t *cj = json_loadb(cfg, cfglen, 0, &je);
@@ -224,7 +224,7 @@ static int load_oci_manifest(struct store *st, struct arc *a, json_t *desc, stru
 	_cleanup_free_ char *name = xasprintf("blobs/sha256/%s", digest_hex(dg));
 	const char *mdata;
 	size_t mlen;
-	if (arc_small(a, name, &mdata, &mlen, err) < 0)
+	if (arc_small(st, a, name, &mdata, &mlen, err) < 0)
 		return -1;
 	char md[DIGEST_STR_LEN + 1];
 	digest_buf(mdata, mlen, md);
@@ -250,7 +250,7 @@ static int load_oci_manifest(struct store *st, struct arc *a, json_t *desc, stru
 	_cleanup_free_ char *cname = cdg && digest_valid(cdg) ? xasprintf("blobs/sha256/%s", digest_hex(cdg)) : NULL;
 	const char *cfg;
 	size_t cfglen;
-	if (!cname || arc_small(a, cname, &cfg, &cfglen, err) < 0) {
+	if (!cname || arc_small(st, a, cname, &cfg, &cfglen, err) < 0) {
 		if (!cname)
 			berr_set(err, EINVAL, "manifest %s: no config", dg);
 		goto out;
@@ -322,14 +322,15 @@ int image_load(struct store *st, int fd, const char *dirpath, struct strvec *out
 		if (arc_get(&a, "manifest.json"))
 			r = load_docker(st, &a, out, err);
 		else if (arc_get(&a, "index.json")) {
-			json_t *idx = parse_json(&a, "index.json", err);
+			json_t *idx = parse_json(st, &a, "index.json", err);
 			r = idx ? load_oci_index(st, &a, idx, NULL, out, 0, err) : -1;
 			json_decref(idx);
 		} else
 			r = berr_set(err, EINVAL, "invalid archive: neither manifest.json (docker save) nor index.json (OCI) found");
 	}
-	if (r < 0)
-		arc_cleanup_unused(st, &a);
+	/* blobs this load wrote that no image uses (a failed load's, or files of the archive that
+	 * are not image content) go again */
+	arc_cleanup_unused(st, &a);
 	arc_free(&a);
 	return r;
 }

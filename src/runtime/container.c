@@ -416,6 +416,7 @@ int ctr_remove(struct store *st, struct ctr *c, bool volumes, berr *err)
 	(void)volumes;
 	cgroup_kill_all(c->id);
 	cgroup_destroy(c->id);
+	ctr_net_detach(st, c);
 	_cleanup_free_ char *d = ctr_dir(st, c->id);
 	if (rm_rf(d, err) < 0)
 		return -1;
@@ -551,6 +552,24 @@ json_t *ctr_inspect_json(struct store *st, struct ctr *c)
 	json_object_set_new(out, "Mounts", mounts);
 	json_object_set(out, "Config", json_object_get(j, "Config"));
 	const char *nm = json_string_value(json_object_get(json_object_get(c->cfg, "HostConfig"), "NetworkMode"));
+	json_t *nr = c->state == CTR_RUNNING ? ctr_net_result(st, c->id) : NULL;
+	if (nr) {
+		const char *ipp = json_string_value(json_object_get(nr, "ip"));
+		char ip[32] = "";
+		int prefix = 0;
+		if (ipp)
+			sscanf(ipp, "%31[^/]/%d", ip, &prefix);
+		json_t *ep = json_pack("{s:s,s:s,s:i,s:s,s:s}", "IPAddress", ip, "Gateway",
+				       json_string_value(json_object_get(nr, "gateway")) ?: "", "IPPrefixLen", prefix,
+				       "MacAddress", json_string_value(json_object_get(nr, "mac")) ?: "", "NetworkID", "");
+		json_t *ns = json_pack("{s:s,s:s,s:s,s:i,s:s,s:O,s:{s:O}}", "Bridge", "", "SandboxKey", "", "IPAddress", ip,
+				       "IPPrefixLen", prefix, "MacAddress", json_string_value(json_object_get(nr, "mac")) ?: "",
+				       "Ports", json_object_get(nr, "ports"), "Networks", nm ? nm : "bridge", ep);
+		json_object_set_new(ns, "Gateway", json_string(json_string_value(json_object_get(nr, "gateway")) ?: ""));
+		json_decref(ep);
+		json_decref(nr);
+		json_object_set_new(out, "NetworkSettings", ns);
+	} else
 	json_object_set_new(out, "NetworkSettings",
 			    json_pack("{s:s,s:b,s:{},s:s,s:s,s:i,s:s,s:{s:{}}}", "Bridge", "", "HairpinMode", 0, "Ports",
 				      "SandboxKey", "", "IPAddress", "", "IPPrefixLen", 0, "MacAddress", "", "Networks",

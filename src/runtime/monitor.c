@@ -216,14 +216,18 @@ void record_exit_st(struct store *st, const char *id, int status)
 	c->oom = cgroup_oom_killed(c->id);
 	cgroup_kill_all(c->id);
 	cgroup_destroy(c->id);
+	ctr_net_detach(st, c);
 	c->state = CTR_EXITED;
 	c->exit_code = status;
 	c->finished_at = now_ns();
 	c->pid = 0;
 	c->mon_pid = 0;
+	if (json_is_true(json_object_get(json_object_get(c->cfg, "HostConfig"), "AutoRemove"))) {
+		/* --rm: straight to removal (one database write instead of two) */
+		if (ctr_remove(st, c, true, &e) == 0)
+			return;
+	}
 	ctr_save_state(st, c, &e);
-	if (json_is_true(json_object_get(json_object_get(c->cfg, "HostConfig"), "AutoRemove")))
-		ctr_remove(st, c, true, &e);
 }
 
 static int open_log(struct store *st, struct ctr *c)

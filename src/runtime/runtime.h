@@ -155,9 +155,9 @@ void record_exit_st(struct store *st, const char *id, int status);
 /* ---- config building (spec.c) ---- */
 struct run_flags {
 	struct strvec env, env_file, volumes, mounts, tmpfs, cap_add, cap_drop, security_opt,
-		label, add_host, dns, volumes_from;
+		label, add_host, dns, volumes_from, publish;
 	const char *name, *hostname, *workdir, *user, *entrypoint, *network, *memory, *memory_swap,
-		*cpus, *cpu_shares, *pids_limit, *rootfs, *stop_signal, *restart, *stop_timeout;
+		*cpus, *cpu_shares, *pids_limit, *rootfs, *stop_signal, *restart, *stop_timeout, *ip;
 	bool rm, detach, interactive, tty, init, read_only, privileged;
 	bool entrypoint_set;
 };
@@ -171,3 +171,10 @@ int signal_parse(const char *s);
  * container are resolved inside its root fd by fd (util/safepath.h); a stopped container's
  * rootfs is mounted in a private mount namespace of a helper process. */
 int ctr_cp(struct store *st, struct ctr *c, bool to_container, const char *src, const char *dst, berr *err);
+
+/* ---- bridge networks (netattach.c, over src/net) ---- */
+bool ctr_uses_bridge(json_t *cfg);
+/* Attach the container (its init is pid) to its network; results in containers/<id>/network.json. */
+int ctr_net_attach(struct store *st, struct ctr *c, pid_t pid, berr *err);
+json_t *ctr_net_result(struct store *st, const char *id); /* NULL if not attached */
+void ctr_net_detach(struct store *st, struct ctr *c);      /* endpoints, ports, the record */

@@ -390,11 +390,8 @@ static void __attribute__((noreturn)) child_main(struct child_args *a)
 	json_t *cfg = a->c->cfg;
 	json_t *hc = json_object_get(cfg, "HostConfig");
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	char go;
-	if (read(sync, &go, 1) != 1)
-		_exit(125);
-	if (unshare(CLONE_NEWCGROUP) < 0)
-		child_fail(sync, 125, "unshare cgroup namespace: %s", strerror(errno));
+	/* the rootfs and /dev are built while the parent moves us into our cgroups (a v1 attach
+	 * waits for an RCU grace period); the cgroup namespace and /proc, /sys come after */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		child_fail(sync, 125, "make / private: %s", strerror(errno));
 	_cleanup_free_ char *cdir = ctr_dir(a->st, a->c->id);
@@ -404,8 +401,14 @@ static void __attribute__((noreturn)) child_main(struct child_args *a)
 	int rootfd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		child_fail(sync, 125, "open rootfs: %s", strerror(errno));
-	if (dev_setup(rootfd, cfg, &e) < 0 || mounts_proc_sys(rootfd, cfg, &e) < 0 ||
-	    mounts_setup(rootfd, cfg, cdir, a->st, &e) < 0)
+	if (dev_setup(rootfd, cfg, &e) < 0)
+		child_fail_err(sync, &e);
+	char go;
+	if (read(sync, &go, 1) != 1)
+		_exit(125);
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		child_fail(sync, 125, "unshare cgroup namespace: %s", strerror(errno));
+	if (mounts_proc_sys(rootfd, cfg, &e) < 0 || mounts_setup(rootfd, cfg, cdir, a->st, &e) < 0)
 		child_fail_err(sync, &e);
 	if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		child_fail(sync, 125, "pivot_root: %s", strerror(errno));
@@ -554,6 +557,12 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 	if (parentfd >= 0)
 		close(parentfd);
 	if (cgroup_enter(c->id, pid, err) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(sv[0]);
+		return -1;
+	}
+	if (ctr_uses_bridge(c->cfg) && ctr_net_attach(st, c, pid, err) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(sv[0]);

@@ -1824,7 +1824,7 @@ static int call_func(struct state *s, struct cmd *c, const char *name, json_t **
 		}
 		struct strbuf sb = STRBUF_INIT;
 		sb_init(&sb);
-		json_marshal(&sb, args[0], false);
+		json_marshal(&sb, args[0], (s->flags & TMPL_JSON_ESCAPE_HTML) != 0);
 		*res = str_json(sb.buf, sb.len);
 		sb_release(&sb);
 		return 0;
@@ -2482,7 +2482,7 @@ int fmt_render_sb(struct strbuf *out, const char *format, const char *default_fo
 	sb_init(&buf);
 	int r = 0;
 	for (size_t i = 0; rows && i < json_array_size(rows); i++) {
-		if (tmpl_exec(t, json_array_get(rows, i), 0, &buf, err) < 0) {
+		if (tmpl_exec(t, json_array_get(rows, i), TMPL_JSON_ESCAPE_HTML, &buf, err) < 0) {
 			r = berr_wrap(err, "template parsing error");
 			if (err)
 				err->status = 1;

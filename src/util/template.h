@@ -21,6 +21,8 @@ struct tmpl;  /* a parsed template */
 
 enum {
 	TMPL_MISSINGKEY_ERROR = 1 << 0, /* missing map key is an error (docker inspect -f) */
+	TMPL_JSON_ESCAPE_HTML = 1 << 2, /* `json` escapes < > & as \u003c..: what Docker 20.10's
+					 * list verbs print for {{json .}} (inspect -f does not) */
 };
 
 /* Parse `text`; NULL and *err filled ("template: :1: ...") on error. */

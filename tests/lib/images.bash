@@ -74,3 +74,34 @@ with tarfile.open(out, "w") as t:
         ti = tarfile.TarInfo(name); ti.size = len(b); t.addfile(ti, io.BytesIO(b))
 PY
 }
+
+# make_multilayer_archive OUT: a `docker save` archive "multi:1" with two layers and three
+# history entries (the middle one empty), as a Dockerfile build leaves them.
+make_multilayer_archive() {
+	python3 - "$1" <<'PY'
+import hashlib, io, json, sys, tarfile
+out = sys.argv[1]
+def layer(files):
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w") as t:
+        for name, data in files:
+            ti = tarfile.TarInfo(name); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
+    return b.getvalue()
+l1 = layer([("base.txt", b"b" * 5000)])
+l2 = layer([("app/app.txt", b"a" * 300)])
+ids = ["sha256:" + hashlib.sha256(l).hexdigest() for l in (l1, l2)]
+long = "/bin/sh -c echo this is a very long command line that docker truncates at forty-five"
+cfg = json.dumps({"architecture": "amd64", "os": "linux", "created": "2024-01-03T00:00:00Z",
+                  "config": {"Env": ["PATH=/usr/bin:/bin"], "Cmd": ["sh"]},
+                  "rootfs": {"type": "layers", "diff_ids": ids},
+                  "history": [{"created": "2024-01-01T00:00:00Z", "created_by": "/bin/sh -c #(nop) ADD file:abc in / "},
+                              {"created": "2024-01-02T00:00:00Z", "created_by": "/bin/sh -c #(nop)  ENV PATH=/usr/bin:/bin", "empty_layer": True},
+                              {"created": "2024-01-03T00:00:00Z", "created_by": long}]}).encode()
+cid = hashlib.sha256(cfg).hexdigest()
+man = json.dumps([{"Config": cid + ".json", "RepoTags": ["multi:1"], "Layers": ["l1/layer.tar", "l2/layer.tar"]}]).encode()
+with tarfile.open(out, "w") as t:
+    for name, b in ((cid + ".json", cfg), ("l1/layer.tar", l1), ("l2/layer.tar", l2), ("manifest.json", man)):
+        ti = tarfile.TarInfo(name); ti.size = len(b); t.addfile(ti, io.BytesIO(b))
+print("sha256:" + cid)
+PY
+}

@@ -127,3 +127,16 @@ while True:
     s.sendto(hdr + q[12:qend] + ans, a)
 "
 }
+
+# net_wait_listen NAME PORT [tcp|udp]: wait (up to 10 s) until a socket listens on PORT in the
+# test namespace NAME; servers start slowly on a loaded machine, so never rely on a fixed sleep.
+net_wait_listen() {
+	local ns=$NETPFX-$1 port=$2 flags=-Hltn
+	[ "${3:-tcp}" = udp ] && flags=-Hlun
+	for _ in $(seq 100); do
+		ip netns exec "$ns" ss $flags "sport = :$port" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+	done
+	echo "nothing listens on ${3:-tcp}/$port in $ns" >&2
+	return 1
+}

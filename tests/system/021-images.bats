@@ -9,7 +9,7 @@ setup() { images_setup; }
 	import_busybox
 	run_berth images
 	[ "${lines[0]}" = "REPOSITORY   TAG       IMAGE ID       CREATED          SIZE" ] || [[ "${lines[0]}" =~ ^REPOSITORY\ +TAG\ +IMAGE\ ID\ +CREATED\ +SIZE$ ]]
-	[[ "${lines[1]}" =~ ^busybox\ +latest\ +${BUSYBOX_ID:7:12}\ +(Less\ than\ a\ second|[0-9]+\ seconds)\ ago\ +[0-9.]+MB$ ]]
+	[[ "${lines[1]}" =~ ^busybox\ +latest\ +${BUSYBOX_ID:7:12}\ +(Less\ than\ a\ second|[0-9]+\ seconds?|About\ a\ minute)\ ago\ +[0-9.]+MB$ ]]
 	run_berth image ls
 	[[ "${lines[1]}" == busybox* ]]
 	run_berth image list

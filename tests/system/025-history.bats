@@ -25,3 +25,20 @@ setup() { images_setup; }
 	run_berth --exit 1 history nosuch
 	assert_output_contains "No such image: nosuch"
 }
+
+@test "history of a multi-layer image: newest first, <missing> parents, empty layers 0B, CREATED BY truncated" {
+	id=$(make_multilayer_archive "$BATS_TEST_TMPDIR/m.tar")
+	run_berth load -i "$BATS_TEST_TMPDIR/m.tar"
+	run_berth history --format '{{.ID}}|{{.CreatedBy}}|{{.Size}}' multi:1
+	assert_equal "${lines[0]}" "${id:7:12}|/bin/sh -c echo this is a very long command …|300B"
+	assert_equal "${lines[1]}" "<missing>|/bin/sh -c #(nop)  ENV PATH=/usr/bin:/bin|0B"
+	assert_equal "${lines[2]}" "<missing>|/bin/sh -c #(nop) ADD file:abc in / |5kB"
+	run_berth history --no-trunc --format '{{.CreatedBy}}' multi:1
+	assert_equal "${lines[0]}" "/bin/sh -c echo this is a very long command line that docker truncates at forty-five"
+	run_berth inspect -f '{{len .RootFS.Layers}} {{.Size}}' multi:1
+	assert_equal "$output" "2 5300"
+	# both layers extracted, stacked bottom-first
+	run_berth images --format '{{.Size}}' multi:1
+	assert_equal "$output" "5.3kB"
+	assert_check_clean
+}

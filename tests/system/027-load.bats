@@ -199,3 +199,20 @@ setup() { images_setup; }
 		"$(timeout 10 docker inspect -f '{{.Id}} {{.Size}} {{json .RootFS.Layers}}' "$ref")"
 	assert_check_clean
 }
+
+@test "an archive with more small files than the memory budget loads; stray files leave nothing" {
+	import_busybox
+	run_berth save -o "$BATS_TEST_TMPDIR/bb.tar" busybox
+	run_berth rmi busybox
+	mkdir "$BATS_TEST_TMPDIR/x"
+	for i in $(seq 1 20); do head -c 4000000 /dev/urandom > "$BATS_TEST_TMPDIR/x/junk$i"; done
+	tar xf "$BATS_TEST_TMPDIR/bb.tar" -C "$BATS_TEST_TMPDIR/x"
+	# junk first, so the image's JSON files come after the in-memory budget is spent
+	(cd "$BATS_TEST_TMPDIR/x" && tar cf ../big.tar junk* && tar rf ../big.tar --exclude='junk*' .)
+	run_berth load -i "$BATS_TEST_TMPDIR/big.tar"
+	assert_equal "$output" "Loaded image: busybox:latest"
+	run_berth images -q --no-trunc
+	assert_equal "$output" "$BUSYBOX_ID"
+	assert_equal "$(ls "$BERTH_ROOT/blobs/sha256" | wc -l)" 3
+	assert_check_clean
+}

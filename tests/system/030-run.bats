@@ -21,9 +21,10 @@ setup() { berth_setup_root; }
 }
 
 @test "exit codes 125, 126, 127 with Docker's messages" {
-	run_berth --exit 127 run --rm busybox /no/such/thing
+	bats_require_minimum_version 1.5.0
+	run -127 "$BERTH" run --rm busybox /no/such/thing
 	assert_output_contains 'exec: "/no/such/thing": stat /no/such/thing: no such file or directory'
-	run_berth --exit 127 run --rm busybox nosuchcmd
+	run -127 "$BERTH" run --rm busybox nosuchcmd
 	assert_output_contains 'exec: "nosuchcmd": executable file not found in $PATH'
 	run_berth --exit 126 run --rm busybox /etc/passwd
 	assert_output_contains 'permission denied'

@@ -90,8 +90,10 @@ setup() { berth_setup_root; }
 	run_berth run --rm --network none busybox sh -c 'ls /sys/class/net; ping -c1 -W1 127.0.0.1 >/dev/null && echo lo-up'
 	assert_equal "$output" "lo
 lo-up"
-	run_berth run --rm --network host busybox ls /sys/class/net
-	[ "$(echo "$output" | wc -l)" = "$(ls /sys/class/net | wc -l)" ]
+	run_berth run --rm --network host busybox readlink /proc/self/ns/net
+	assert_equal "$output" "$(readlink /proc/self/ns/net)"
+	run_berth run --rm --network none busybox readlink /proc/self/ns/net
+	[ "$output" != "$(readlink /proc/self/ns/net)" ]
 	run_berth --exit 125 run --rm --network bogusnet busybox true
 }
 
@@ -110,4 +112,23 @@ lo-up"
 	[ "$output" != "$hostipc" ]
 	run_berth run --rm busybox readlink /proc/self/ns/cgroup
 	[ "$output" != "$(readlink /proc/self/ns/cgroup)" ]
+}
+
+@test "--network bridge: an address, a default route, /etc/hosts; -p publishes; nothing left after rm" {
+	local port=$((20000 + $$ % 20000))
+	run_berth run --rm --network bridge busybox sh -c 'ip -4 addr show eth0 | grep -c inet; ip route | grep -c default; tail -1 /etc/hosts'
+	assert_equal "${lines[0]}" "1"
+	assert_equal "${lines[1]}" "1"
+	run_berth run -d --name pub --network bridge -p 127.0.0.1:$port:80 busybox sh -c 'echo published > /tmp/i.html; httpd -f -p 80 -h /tmp'
+	run_berth container inspect -f '{{json .NetworkSettings.Ports}} {{.NetworkSettings.IPAddress}}' pub
+	assert_output_contains "127.0.0.1:$port->80/tcp"
+	run_berth ps --filter name=pub --format '{{.Ports}}'
+	assert_equal "$output" "127.0.0.1:$port->80/tcp"
+	wait_for wget -qO "$BATS_TEST_TMPDIR/got" "http://127.0.0.1:$port/i.html"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/got")" "published"
+	local br
+	br=$("$BERTH" debug net-names | sed -n 's/^bridge=//p')
+	run_berth rm -f pub
+	! ip link show "$br" 2>/dev/null
+	run_berth --exit 125 run --rm --network nosuchnet busybox true
 }

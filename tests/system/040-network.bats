@@ -145,7 +145,7 @@ pb"
 	run ip netns exec "$NETPFX-b" busybox ping -c 2 -W 2 "$ipa"
 	[ "$status" = 0 ]
 	net_bg a busybox httpd -f -p 8080 -h "$BATS_FILE_TMPDIR/www"
-	sleep 0.5
+	net_wait_listen a 8080
 	run http_get "$ipa" 8080 b
 	assert_equal "$output" "hello from berth"
 	# inspect lists both endpoints
@@ -166,7 +166,7 @@ pb"
 	assert_output_contains "port=127.0.0.1:$PORTBASE->80/tcp"
 	net_attach pub peer
 	net_bg web busybox httpd -f -p 80 -h "$BATS_FILE_TMPDIR/www"
-	sleep 0.5
+	net_wait_listen web 80
 	run http_get 127.0.0.1 "$PORTBASE"
 	assert_equal "$output" "hello from berth"
 	run http_get 127.0.0.1 "$((PORTBASE + 1))"
@@ -201,7 +201,7 @@ pb"
 	run_berth debug net-publish "$NETPFX-l" "127.0.0.1:$((PORTBASE + 6))-$((PORTBASE + 7)):80-81"
 	assert_output_contains "port=127.0.0.1:$((PORTBASE + 6))->80/tcp"
 	assert_output_contains "port=127.0.0.1:$((PORTBASE + 7))->81/tcp"
-	sleep 0.3
+	net_wait_listen l 80
 	run http_get 127.0.0.1 "$((PORTBASE + 6))"
 	assert_equal "$output" "hello from berth"
 	run_berth --exit 1 debug net-publish "$NETPFX-l" "127.0.0.1:$((PORTBASE + 6)):80"
@@ -221,7 +221,7 @@ pb"
 	net_attach udp u -p "127.0.0.1:$((PORTBASE + 2)):5353/udp"
 	assert_output_contains "/udp"
 	udp_echo_server u 5353
-	sleep 0.7
+	net_wait_listen u 5353 udp
 	run udp_ask 127.0.0.1 "$((PORTBASE + 2))" ping
 	assert_equal "$output" "echo:ping"
 }
@@ -239,7 +239,11 @@ import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('127.0.0.1', $((PORTBASE + 4)))); s.listen(1); time.sleep(8)" 3>&- &
 	holder=$!
-	sleep 0.5
+	# wait until the holder really listens (python starts slowly on a loaded machine)
+	for _ in $(seq 100); do
+		ss -Hltn "sport = :$((PORTBASE + 4))" | grep -q . && break
+		sleep 0.1
+	done
 	run_berth --exit 1 debug net-attach -p "127.0.0.1:$((PORTBASE + 4)):80" busy "/run/netns/$NETPFX-p2"
 	kill $holder
 	assert_output_contains "address already in use"
@@ -338,7 +342,7 @@ s.bind(('127.0.0.1', $((PORTBASE + 4)))); s.listen(1); time.sleep(8)" 3>&- &
 @test "other names are forwarded on a normal network, never on an internal one" {
 	net_outside up 10.215.$S.1 10.215.$S.2
 	fake_upstream up 53 "$BATS_TEST_TMPDIR/asked"
-	sleep 0.5
+	net_wait_listen up 53 udp
 	run_berth network create fwd
 	run_berth network create --internal sealed2
 	net_ns f

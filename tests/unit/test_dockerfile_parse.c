@@ -273,6 +273,8 @@ static void test_line_parsers(void **state)
 	/* strconv.Quote and strings.ToLower on non-ASCII text */
 	expect("RUN \xc2\xad\xe2\x80\x8b\xee\x80\x80 \xe2\x99\xa5 \xf0\x9f\x98\x80 \xcd\xb8 \xf3\xa0\x80\x81\n",
 	       "(run \"\\u00ad\\u200b\\ue000 \xe2\x99\xa5 \xf0\x9f\x98\x80 \\u0378 \\U000e0001\")\n");
+	/* Unicode 15.0 (as Go 1.21+): U+1F6DC is printable, U+1F6ED is not assigned */
+	expect("RUN \xf0\x9f\x9b\x9c \xf0\x9f\x9b\xad\n", "(run \"\xf0\x9f\x9b\x9c \\U0001f6ed\")\n");
 	expect("\xc3\x89NV a b\nONBU\xc4\xb0LD RUN x\n\xe2\x84\xaaUX\n",
 	       "(\xc3\xa9nv \"\")\n(onbuild (run \"x\"))\n(kux \"\")\n");
 	expect_error("LABEL a=b c\n", "Syntax error - can't find = in \"c\". Must be of the form: name=value");

@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <archive.h>
+#include <archive_entry.h>
 #include "image/changes.h"
+#include "image/image.h"
+#include "image/import.h"
 #include "image/istore.h"
 #include "store/blob.h"
 #include "util/fs.h"
@@ -204,6 +208,70 @@ static void test_changes(void **state)
 	json_decref(c);
 }
 
+/* a one-file tar in a temp file, returned open at offset 0 */
+static int small_tar(const char *name, const char *content)
+{
+	char path[] = "/tmp/berth-test-tar-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	assert_int_equal(archive_write_open_fd(a, fd), ARCHIVE_OK);
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)strlen(content));
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	assert_int_equal(archive_write_data(a, content, strlen(content)), (la_ssize_t)strlen(content));
+	archive_entry_free(e);
+	archive_write_close(a);
+	archive_write_free(a);
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+static void test_resolve_for_run(void **state)
+{
+	(void)state;
+	struct store *st;
+	berr err;
+	assert_int_equal(store_open(&st, root, "/tmp", &err), 0);
+	int fd = small_tar("hello.txt", "hi\n");
+	struct strvec changes = STRVEC_INIT;
+	sv_push(&changes, "ENV A=1");
+	char id[DIGEST_STR_LEN + 1];
+	assert_int_equal(image_import(st, fd, "-", &changes, NULL, "amd64", id, &err), 0);
+	close(fd);
+	sv_clear(&changes);
+	assert_int_equal(img_tag(st, "docker.io/library/t:1", id, NULL, &err), 0);
+	struct image_run_info info;
+	assert_int_equal(image_resolve_for_run(st, "t:1", &info, &err), 0);
+	assert_string_equal(info.id, id);
+	assert_string_equal(info.ref, "docker.io/library/t:1");
+	assert_int_equal(info.layer_dirs.n, 1);
+	char *f = xasprintf("%s/hello.txt", info.layer_dirs.v[0]);
+	assert_true(path_exists(f));
+	json_t *env = json_object_get(json_object_get(info.config, "config"), "Env");
+	assert_string_equal(json_string_value(json_array_get(env, 0)), "A=1");
+	/* a layer dir that vanished is extracted again */
+	assert_int_equal(rm_rf(info.layer_dirs.v[0], &err), 0);
+	image_run_info_release(&info);
+	assert_int_equal(image_resolve_for_run(st, id + 7, &info, &err), 0); /* by ID */
+	assert_true(path_exists(f));
+	free(f);
+	image_run_info_release(&info);
+	assert_int_equal(image_resolve_for_run(st, "nosuch", &info, &err), -1);
+	assert_string_equal(err.msg, "No such image: nosuch:latest");
+	/* holders */
+	assert_int_equal(image_ref_add(st, "t:1", "ctr1", &err), 0);
+	assert_int_equal(count(st, "SELECT COUNT(*) FROM image_holders"), 1);
+	assert_int_equal(image_ref_drop(st, "t:1", "ctr1", &err), 0);
+	assert_int_equal(count(st, "SELECT COUNT(*) FROM image_holders"), 0);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_chain_id),
 		cmocka_unit_test_setup_teardown(test_commit_lookup_delete, setup, teardown),
 		cmocka_unit_test(test_changes),
+		cmocka_unit_test_setup_teardown(test_resolve_for_run, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

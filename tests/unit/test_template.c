@@ -316,7 +316,7 @@ static void test_formatter(void **state)
 	/* a custom template: no header, one line per row */
 	FMT("{{.Repository}}:{{.Tag}}", ROWS, "busybox:latest\nregistry.example.com/team/app:v1.2.3-rc1\n");
 	FMT("{{.ID}}\\t{{.Tag}}", ROWS, "0123456789ab\tlatest\nba9876543210\tv1.2.3-rc1\n");
-	FMT("json", "[{\"ID\":\"x\",\"Size\":\"<1B>\"}]", "{\"ID\":\"x\",\"Size\":\"<1B>\"}\n");
+	FMT("json", "[{\"ID\":\"x\",\"Size\":\"<1B>\"}]", "{\"ID\":\"x\",\"Size\":\"\\u003c1B\\u003e\"}\n");
 	/* header functions leave titles intact */
 	FMT("table {{.ID | lower}}\\t{{json .Tag}}\\t{{truncate .Repository 3}}",
 	    "[{\"ID\":\"AB\",\"Tag\":\"t\",\"Repository\":\"busybox\"}]",
