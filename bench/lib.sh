@@ -16,7 +16,7 @@
 BENCH_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BERTH=${BERTH:-$BENCH_SRC/berth}
 BENCH_RUNS=${BENCH_RUNS:-10}
-BENCH_ENGINES=${BENCH_ENGINES:-docker podman buildah compose}
+BENCH_ENGINES=${BENCH_ENGINES-docker podman buildah compose}
 DOCKER=${DOCKER:-/usr/bin/docker}
 export DOCKER_BUILDKIT=1
 PODMAN=(podman --runtime runc)

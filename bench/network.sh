@@ -1,11 +1,12 @@
 #!/bin/bash
-# network.sh: (1) network.start-published: wall time of `run --rm -p 127.0.0.1:PORT:8000 IMAGE
-# true` (default bridge network, one published port) against the same engine's `--network none`
-# start (network.start-none), median of BENCH_RUNS runs; target (issue 7): berth's published
-# start within 2x berth's --network none start. (2) network.tcp-throughput: MB/s of
-# BENCH_NET_MB (500) MiB sent from the host to 127.0.0.1:PORT, published to a busybox
-# `nc -l -p 8000 >/dev/null` in the container (Docker: through docker-proxy, its userland proxy);
-# target: berth >= 2x docker. All traffic is on loopback.
+# network.sh: (1) network.start-published: wall time of `run --rm --network bridge -p
+# 127.0.0.1:PORT:8000 IMAGE true` (the bridge network, one published port) against the same
+# engine's `--network none` start (network.start-none), median of BENCH_RUNS runs; target
+# (issue 7): berth's published start within 2x berth's --network none start (berth_none).
+# (2) network.tcp-throughput: MB/s of BENCH_NET_MB (500) MiB sent from the host to
+# 127.0.0.1:PORT, published to a busybox `nc -l -p 8000 >/dev/null` in the container (Docker:
+# through docker-proxy, its userland proxy); target: berth >= 2x docker. All traffic is on
+# loopback. (`--network bridge` is explicit: berth's default network is still none.)
 . "$(dirname "$0")/lib.sh"
 runs=$BENCH_RUNS
 mb=${BENCH_NET_MB:-500}
@@ -29,7 +30,7 @@ EOF
 # throughput CLI...: start the receiver, wait until it listens, send; prints MB/s or n/a
 throughput() {
 	local cid ms i
-	cid=$("$@" run -d -p "127.0.0.1:$port:8000" "$BENCH_IMG" sh -c 'nc -l -p 8000 >/dev/null' \
+	cid=$("$@" run -d --network bridge -p "127.0.0.1:$port:8000" "$BENCH_IMG" sh -c 'nc -l -p 8000 >/dev/null' \
 		2>"$BENCH_TMP/last.err") || { note "receiver: $(head -c 300 "$BENCH_TMP/last.err")"; echo n/a; return; }
 	for ((i = 0; i < 50; i++)); do
 		"$@" exec "$cid" netstat -ltn 2>/dev/null | grep -q ':8000 ' && break
@@ -45,7 +46,7 @@ measure() {
 	local name=$1
 	shift
 	local pub none tput
-	pub=$(time_median "$runs" "$@" run --rm -p "127.0.0.1:$port:8000" "$BENCH_IMG" true)
+	pub=$(time_median "$runs" "$@" run --rm --network bridge -p "127.0.0.1:$port:8000" "$BENCH_IMG" true)
 	none=$(time_median "$runs" "$@" run --rm --network none "$BENCH_IMG" true)
 	tput=n/a
 	[ "$pub" != n/a ] && tput=$(throughput "$@")
