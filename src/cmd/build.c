@@ -1,10 +1,12 @@
 /* build.c: `berth build` (docker build's flags). What works today is the front end:
  * `--check` / `--call check` lints the Dockerfile as BuildKit does, `--call targets` and
- * `--call outline` list stages and build args as BuildKit prints them. Building images is
- * not implemented yet and says so. */
+ * `--call outline` list stages and build args as BuildKit prints them; a plain build runs the
+ * builder (build/exec.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "build/context.h"
+#include "build/exec.h"
 #include "build/options.h"
 #include "cli/cli.h"
 #include "dockerfile/check.h"
@@ -12,6 +14,7 @@
 #include "dockerfile/plan.h"
 #include "dockerfile/shell.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 /* A tiny text/tabwriter: cells separated by '\t', lines by '\n'; every cell but the last of
  * a line is padded to its column's width + padding. */
@@ -239,7 +242,6 @@ static int run_build(struct berth_ctx *ctx, int argc, char **argv)
 {
 	struct build_opts o;
 	int status;
-	(void)ctx;
 	if (build_opts_parse(argc, argv, &o, &status))
 		return status;
 	char method[32] = "build";
@@ -250,8 +252,30 @@ static int run_build(struct berth_ctx *ctx, int argc, char **argv)
 	size_t len = 0;
 	_cleanup_strvec_ struct strvec bargs = STRVEC_INIT;
 	build_opts_args(&o, &bargs);
-	if (build_load_dockerfile(&o, &data, &len, &name, &err)) {
+	/* `build - < ctx.tar`: a context tarball on stdin is extracted into a temp dir (a bare
+	 * Dockerfile on stdin builds with an empty context); -f then names a file inside it */
+	_cleanup_free_ char *stdin_dir = NULL, *stdin_file = NULL;
+	if (!strcmp(method, "build") && !strcmp(o.context, "-") && !(o.file && !strcmp(o.file, "-"))) {
+		const char *tmp = getenv("TMPDIR");
+		if (bctx_from_stdin(0, tmp && *tmp ? tmp : "/tmp", &stdin_dir, &data, &len, &err) < 0) {
+			fprintf(stderr, "ERROR: %s\n", err.msg);
+			build_opts_release(&o);
+			return 1;
+		}
+		if (stdin_dir) {
+			free((char *)o.context); /* owned by the options */
+			o.context = xstrdup(stdin_dir);
+			if (o.file)
+				o.file = stdin_file = xasprintf("%s/%s", stdin_dir, o.file);
+		} else
+			name = xstrdup("Dockerfile");
+	}
+	if (!data && build_load_dockerfile(&o, &data, &len, &name, &err)) {
 		fprintf(stderr, "ERROR: %s\n", err.msg);
+		if (stdin_dir) {
+			berr e2;
+			rm_rf(stdin_dir, &e2);
+		}
 		build_opts_release(&o);
 		return 1;
 	}
@@ -264,9 +288,23 @@ static int run_build(struct berth_ctx *ctx, int argc, char **argv)
 			df_check_print_summary(stderr, &r);
 			df_check_result_release(&r);
 		}
-		fprintf(stderr, "berth build: building images is not implemented yet (lint and --call work)\n");
+		struct build_request req = {
+			.o = &o,
+			.build_args = (const char *const *)bargs.v,
+			.dockerfile = data,
+			.dockerfile_len = len,
+			.dockerfile_name = name,
+			.context_dir = strcmp(o.context, "-") ? o.context : NULL,
+			.root = ctx->root,
+			.runroot = ctx->runroot,
+		};
+		rc = build_run(&req);
+		if (stdin_dir) {
+			berr e2;
+			rm_rf(stdin_dir, &e2);
+		}
 		build_opts_release(&o);
-		return 1;
+		return rc;
 	}
 	if (!strcmp(method, "check")) {
 		struct df_check_opts co = {

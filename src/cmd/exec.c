@@ -10,7 +10,6 @@
 static int run_exec(struct berth_ctx *ctx, int argc, char **argv)
 {
 	struct exec_opts o = { 0 };
-	_cleanup_strvec_ struct strvec envf = STRVEC_INIT;
 	struct opt opts[] = {
 		{ "detach", 'd', OPT_BOOL, &o.detach, "Detached mode: run command in the background", NULL },
 		{ "env", 'e', OPT_LIST, &o.env, "Set environment variables", "list" },

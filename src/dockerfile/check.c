@@ -3,14 +3,16 @@
  * MaintainerDeprecated) up to the first parse error, then the dispatch-time rules over every
  * stage, plus berth's explanations. Printing as `docker build --check` does. */
 #include <ctype.h>
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dockerfile/check.h"
+#include "build/ignore.h"
+#include "image/ref.h"
 #include "dockerfile/parse_internal.h"
 #include "dockerfile/shell.h"
+#include "util/cleanup.h"
 #include "util/fs.h"
 
 enum {
@@ -493,78 +495,33 @@ out:
 	return res;
 }
 
-/* Valid-looking image reference (distribution/reference, simplified). */
+/* A base image name that distribution/reference accepts (the store's parser). */
 static bool valid_ref(const char *r)
 {
-	if (!*r || r[0] == ':' || r[0] == '@' || r[0] == '/')
+	struct ref ref;
+	berr e = { 0 };
+	if (ref_parse(r, &ref, &e) < 0)
 		return false;
-	size_t l = strlen(r);
-	if (r[l - 1] == ':' || r[l - 1] == '@' || r[l - 1] == '/' || strstr(r, "//") || strstr(r, "::"))
-		return false;
-	const char *at = strchr(r, '@');
-	const char *slash = strrchr(r, '/');
-	const char *colon = strrchr(slash ? slash : r, ':');
-	size_t repo_end = at ? (size_t)(at - r) : colon ? (size_t)(colon - r) : l;
-	for (size_t i = 0; i < repo_end; i++) {
-		char ch = r[i];
-		if (isupper((unsigned char)ch) && (!slash || r + i > strchr(r, '/')))
-			return false;
-		if (!isalnum((unsigned char)ch) && !strchr("._-/:", ch))
-			return false;
-	}
+	ref_free(&ref);
 	return true;
 }
 
-/* A .dockerignore match (filepath.Match per pattern, ** for any depth, ! exceptions). */
-static bool ignored(const struct strvec *pats, const char *path)
+/* The context's .dockerignore, compiled with the builder's matcher; NULL if none. */
+static struct ignore *load_dockerignore(const char *ctx)
 {
-	bool ex = false;
-	while (*path == '/' || (path[0] == '.' && path[1] == '/'))
-		path += path[0] == '/' ? 1 : 2;
-	for (size_t i = 0; i < pats->n; i++) {
-		const char *p = pats->v[i];
-		bool neg = p[0] == '!';
-		if (neg)
-			p++;
-		while (*p == '/')
-			p++;
-		bool m = !fnmatch(p, path, FNM_PATHNAME) || !fnmatch(p, path, 0);
-		if (!m) {
-			/* a pattern matching a parent directory excludes its contents */
-			char *dup = xstrdup(path);
-			for (char *s = strrchr(dup, '/'); s && !m; s = strrchr(dup, '/')) {
-				*s = 0;
-				m = !fnmatch(p, dup, FNM_PATHNAME);
-			}
-			free(dup);
-		}
-		if (m)
-			ex = !neg;
-	}
-	return ex;
-}
-
-static void load_dockerignore(const char *ctx, struct strvec *pats)
-{
-	if (!ctx)
-		return;
-	char *path = xasprintf("%s/.dockerignore", ctx), *data = NULL;
+	struct ignore *ig = NULL;
+	char *data = NULL;
 	size_t len;
 	berr e = { 0 };
-	if (!read_file(path, &data, &len, &e)) {
-		char *save = NULL;
-		for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-			size_t n = strlen(l);
-			while (n && isspace((unsigned char)l[n - 1]))
-				l[--n] = 0;
-			while (isspace((unsigned char)*l))
-				l++;
-			if (*l && *l != '#')
-				sv_push(pats, l);
-		}
-	}
+	if (!ctx)
+		return NULL;
+	_cleanup_free_ char *path = xasprintf("%s/.dockerignore", ctx);
+	if (read_file(path, &data, &len, &e) < 0)
+		return NULL;
+	if (ignore_parse(data, len, &ig, &e) < 0)
+		ig = NULL; /* the build reports a broken .dockerignore; the lint only skips the rule */
 	free(data);
-	free(path);
+	return ig;
 }
 
 static int cmp_lint(const void *a, const void *b)
@@ -709,7 +666,7 @@ static void check_from(struct walk *w, int s)
 	}
 }
 
-static void check_stage(struct walk *w, int s, const struct strvec *ignore_pats)
+static void check_stage(struct walk *w, int s, const struct ignore *ig)
 {
 	struct ck *c = w->c;
 	struct stage_state *st = &w->st[s];
@@ -824,8 +781,8 @@ static void check_stage(struct walk *w, int s, const struct strvec *ignore_pats)
 		case DF_ADD:
 			for (size_t j = 0; j < in->args.n; j++) {
 				check_word(w, s, in, in->args.v[j], &x);
-				if (x && j + 1 < in->args.n && !in->from && ignore_pats->n &&
-				    strncmp(x, "<<", 2) && ignored(ignore_pats, x))
+				if (x && j + 1 < in->args.n && !in->from && ig &&
+				    strncmp(x, "<<", 2) && ignore_matches_or_parent(ig, x))
 					warn(c, R_COPY_IGNORED, in->line, in->end_line,
 					     "Attempting to %s file \"%s\" that is excluded by .dockerignore",
 					     in->kind == DF_COPY ? "Copy" : "Add", x);
@@ -995,7 +952,7 @@ int df_check(const char *data, size_t len, const char *filename, const struct df
 		w.instrs[w.ninstrs++] = in;
 		parse_time(&c, in);
 	}
-	struct strvec ignore_pats = STRVEC_INIT;
+	struct ignore *ig = NULL;
 	if (!out->fatal) {
 		casing(&c, w.instrs, w.ninstrs);
 		w.froms = xcalloc(w.ninstrs + 1, sizeof(*w.froms));
@@ -1058,10 +1015,10 @@ int df_check(const char *data, size_t len, const char *filename, const struct df
 			}
 		}
 		if (c.experimental[R_COPY_IGNORED] && !c.skip[R_COPY_IGNORED])
-			load_dockerignore(c.o->context, &ignore_pats);
+			ig = load_dockerignore(c.o->context);
 		for (size_t s = 0; s < w.nstages; s++) {
 			check_from(&w, (int)s);
-			check_stage(&w, (int)s, &ignore_pats);
+			check_stage(&w, (int)s, ig);
 		}
 	}
 done:
@@ -1084,7 +1041,7 @@ done:
 	free(w.decls);
 	sv_clear(&w.meta);
 	sv_clear(&w.meta_declared);
-	sv_clear(&ignore_pats);
+	ignore_free(ig);
 	/* urls are static strings per rule: keep them alive with the result */
 	for (size_t i = 0; i < out->n; i++)
 		out->v[i].url = xstrdup(out->v[i].url);

@@ -83,6 +83,8 @@ static json_t *full_container_config(json_t *c)
 	json_object_set_new(o, "Cmd", get_or(c, "Cmd", json_null()));
 	if (c && json_object_get(c, "Healthcheck"))
 		json_object_set(o, "Healthcheck", json_object_get(c, "Healthcheck"));
+	if (c && json_is_true(json_object_get(c, "ArgsEscaped")))
+		json_object_set_new(o, "ArgsEscaped", json_true());
 	json_object_set_new(o, "Image", get_or(c, "Image", json_string("")));
 	json_object_set_new(o, "Volumes", get_or(c, "Volumes", json_null()));
 	json_object_set_new(o, "WorkingDir", get_or(c, "WorkingDir", json_string("")));

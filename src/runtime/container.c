@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "image/image.h"
 #include "runtime/runtime.h"
+#include "util/units.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -61,14 +62,10 @@ int64_t now_ns(void)
 
 char *fmt_rfc3339(int64_t ns)
 {
+	char b[UNITS_BUF];
 	if (ns <= 0)
 		return xstrdup("0001-01-01T00:00:00Z");
-	time_t s = ns / 1000000000LL;
-	struct tm tm;
-	gmtime_r(&s, &tm);
-	char b[64];
-	strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S", &tm);
-	return xasprintf("%s.%09lldZ", b, (long long)(ns % 1000000000LL));
+	return xstrdup(units_rfc3339nano(ns / 1000000000LL, (long)(ns % 1000000000LL), b));
 }
 
 void ctr_new_id(char out[65])
@@ -431,30 +428,8 @@ int ctr_remove(struct store *st, struct ctr *c, bool volumes, berr *err)
 
 char *human_duration(int64_t ns)
 {
-	int64_t s = ns / 1000000000LL;
-	if (s < 1)
-		return xstrdup("Less than a second");
-	if (s == 1)
-		return xstrdup("1 second");
-	if (s < 60)
-		return xasprintf("%lld seconds", (long long)s);
-	int64_t m = s / 60;
-	if (m == 1)
-		return xstrdup("About a minute");
-	if (m < 60)
-		return xasprintf("%lld minutes", (long long)m);
-	int64_t h = (s + 1800) / 3600;
-	if (h == 1)
-		return xstrdup("About an hour");
-	if (h < 48)
-		return xasprintf("%lld hours", (long long)h);
-	if (h < 24 * 7 * 2)
-		return xasprintf("%lld days", (long long)(h / 24));
-	if (h < 24 * 30 * 2)
-		return xasprintf("%lld weeks", (long long)(h / 24 / 7));
-	if (h < 24 * 365 * 2)
-		return xasprintf("%lld months", (long long)(h / 24 / 30));
-	return xasprintf("%lld years", (long long)(h / 24 / 365));
+	char b[UNITS_BUF];
+	return xstrdup(units_human_duration(ns, b));
 }
 
 char *ctr_status_string(struct ctr *c)

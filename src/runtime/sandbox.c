@@ -331,6 +331,9 @@ void __attribute__((noreturn)) finish_and_exec(int sync, json_t *cfg, json_t *pr
 		child_fail_err(sync, &e);
 	if (security_seccomp_load(cfg, &e) < 0)
 		child_fail_err(sync, &e);
+	/* the builder's RUN (BuildKit's executor) sets no supplementary groups */
+	if (json_is_true(json_object_get(proc, "NoSupplementaryGroups")))
+		u.ngroups = 0;
 	if (setgroups((size_t)u.ngroups, u.groups) < 0 || setresgid(u.gid, u.gid, u.gid) < 0)
 		child_fail(sync, 125, "setgid: %s", strerror(errno));
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setresuid(u.uid, u.uid, u.uid) < 0)

@@ -220,13 +220,13 @@ int security_seccomp_load(json_t *cfg, berr *err)
 	}
 	/* socket: every family but AF_VSOCK and AF_ALG */
 	/* (AF_ALG 38, AF_VSOCK 40: one comparison per rule, libseccomp can't AND two on one arg) */
-	seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_LT, AF_ALG));
-	seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_ALG + 1));
-	seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_GT, AF_VSOCK));
+	seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_LT, AF_ALG, 0));
+	seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_ALG + 1, 0));
+	seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_GT, AF_VSOCK, 0));
 	/* personality: only the harmless values Docker allows */
 	static const uint64_t pers[] = { 0x0, 0x0008, 0x20000, 0x20008, 0xffffffff };
 	for (size_t i = 0; i < 5; i++)
-		seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(personality), 1, SCMP_A0(SCMP_CMP_EQ, pers[i]));
+		seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(personality), 1, SCMP_A0(SCMP_CMP_EQ, pers[i], 0));
 	int rc = seccomp_load(ctx);
 	seccomp_release(ctx);
 	if (rc < 0) {

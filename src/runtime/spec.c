@@ -12,6 +12,7 @@
 #include "image/image.h"
 #include "net/net.h"
 #include "runtime/runtime.h"
+#include "registry/registry.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -294,6 +295,23 @@ static json_t *jarr_or_null(json_t *v)
 	return json_is_array(v) ? json_incref(v) : json_null();
 }
 
+
+/* The image for run/create: from the store, or, as Docker does when a named image is missing,
+ * "Unable to find image 'REF' locally" and a pull (the registry client prints both). */
+static int image_resolve_local_or_pull(struct store *st, const char *image, struct image_run_info *info, berr *err)
+{
+	if (image_resolve_for_run(st, image, info, err) == 0)
+		return 0;
+	if (!strstr(err->msg, "No such image"))
+		return -1;
+	berr_clear(err);
+	if (registry_ensure_image(st, image, NULL, NULL, err) < 0) {
+		err->status = 125; /* docker run: a failed pull is an engine error */
+		return -1;
+	}
+	return image_resolve_for_run(st, image, info, err);
+}
+
 int spec_build(struct store *st, struct run_flags *f, const char *image, char **cmd, int ncmd,
 	       struct ctr **out, berr *err)
 {
@@ -312,7 +330,7 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 		json_array_append_new(lowers, json_string(rp));
 		image_id = xstrdup("");
 	} else {
-		if (image_resolve_for_run(st, image, &info, err) < 0) {
+		if (image_resolve_local_or_pull(st, image, &info, err) < 0) {
 			json_decref(lowers);
 			return -1;
 		}

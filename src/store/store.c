@@ -54,6 +54,27 @@ static int abs_dup(const char *p, char **out, berr *err)
 	return 0;
 }
 
+/* Switch a new database to WAL. The journal mode is persistent, so this only writes once; but
+ * two processes creating the store at the same moment race for the exclusive lock the switch
+ * needs, and SQLite reports that SQLITE_BUSY without calling the busy handler: retry. */
+static int set_wal(struct store *st, berr *err)
+{
+	for (int i = 0; i < 3000; i++) {
+		sqlite3_stmt *stmt = NULL;
+		if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=WAL", -1, &stmt, NULL) == SQLITE_OK) {
+			int rc = sqlite3_step(stmt);
+			bool wal = rc == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(stmt, 0), "wal");
+			sqlite3_finalize(stmt);
+			if (wal)
+				return 0;
+			if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED && rc != SQLITE_ROW)
+				break;
+		}
+		usleep(10000);
+	}
+	return store_dberr(st, err, "database: set WAL journal mode");
+}
+
 int store_open(struct store **out, const char *root, const char *runroot, berr *err)
 {
 	struct store *st = xcalloc(1, sizeof *st);
@@ -76,7 +97,8 @@ int store_open(struct store **out, const char *root, const char *runroot, berr *
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 30000);
-	if (store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) < 0)
+	if (set_wal(st, err) < 0 ||
+	    store_exec(st, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) < 0)
 		goto fail;
 	if (__start_berth_schemas && __stop_berth_schemas) {
 		if (store_begin(st, err) < 0)

@@ -47,3 +47,10 @@ busybox_tarball() {
 	"$FIXTURES/mkbusybox" "$BATS_FILE_TMPDIR/busybox-rootfs.tar" >/dev/null
 	echo "$BATS_FILE_TMPDIR/busybox-rootfs.tar"
 }
+
+# No test may reach beyond this machine. A reference to a public registry (docker.io) would
+# make the registry client resolve and dial it; with these proxies libcurl dials a closed
+# loopback port instead and never resolves the name. Registries on loopback are exempt.
+export http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9
+export HTTP_PROXY=$http_proxy HTTPS_PROXY=$https_proxy
+export no_proxy=127.0.0.1,localhost,::1 NO_PROXY=127.0.0.1,localhost,::1

@@ -29,8 +29,11 @@ setup() { berth_setup_root; }
 	run_berth --exit 126 run --rm busybox /etc/passwd
 	assert_output_contains 'permission denied'
 	run_berth --exit 125 run --rm --bogus-flag busybox true
-	run_berth --exit 125 run --rm nosuchimage true
-	assert_output_contains "No such image"
+	# a missing image is pulled first (as docker run); the registry here is a closed loopback
+	# port, so no test traffic leaves the machine
+	run_berth --exit 125 run --rm 127.0.0.1:1/nosuchimage true
+	assert_output_contains "Unable to find image '127.0.0.1:1/nosuchimage:latest' locally"
+	assert_output_contains "connection refused"
 	run_berth --exit 125 run --rm -u nosuchuser busybox true
 	assert_output_contains "unable to find user nosuchuser: no matching entries in passwd file"
 	run_berth --exit 125 run --rm busybox

@@ -1,0 +1,1246 @@
+/* exec.c: the builder (see build/exec.h, docs/build.md). Executes the plan stage by stage:
+ * the base (image from the store, scratch, or an earlier stage), then each step: metadata
+ * steps become empty-layer history entries, RUN runs in a runtime sandbox on an overlay of the
+ * layers so far, COPY/ADD/WORKDIR work on such an overlay mounted in the builder's private
+ * mount namespace; each layer step's upper dir becomes a gzip layer blob. Steps are cached by
+ * a key over everything they depend on (build/cache.h). Progress is BuildKit's plain format. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "build/cache.h"
+#include "build/context.h"
+#include "build/copy.h"
+#include "build/exec.h"
+#include "registry/registry.h"
+#include "dockerfile/plan.h"
+#include "dockerfile/stages.h"
+#include "image/image.h"
+#include "image/istore.h"
+#include "image/layer.h"
+#include "image/ref.h"
+#include "runtime/runtime.h"
+#include "store/blob.h"
+#include "util/cleanup.h"
+#include "util/digest.h"
+#include "util/fs.h"
+#include "util/safepath.h"
+
+/* ---- interruption: SIGINT/SIGTERM/SIGHUP stop the running step, then the build cleans up ---- */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* ---- progress ---- */
+struct prog {
+	bool quiet;
+	int next;
+	struct timespec t;
+};
+
+static double secs_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void pr(struct prog *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void pr(struct prog *p, const char *fmt, ...)
+{
+	if (p->quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+}
+
+static int vstart(struct prog *p, const char *title)
+{
+	int n = ++p->next;
+	clock_gettime(CLOCK_MONOTONIC, &p->t);
+	pr(p, "#%d %s\n", n, title);
+	return n;
+}
+
+static void vdone(struct prog *p, int n)
+{
+	pr(p, "#%d DONE %.1fs\n\n", n, secs_since(&p->t));
+}
+
+/* The failure box, as BuildKit prints it, and the final line on stderr (always, even -q). */
+static void vfail(struct prog *p, int n, const char *title, const char *msg, const char *final_prefix)
+{
+	pr(p, "#%d ERROR: %s\n", n, msg);
+	fprintf(stderr, "------\n > %s:\n------\n%s%s\n", title, final_prefix, msg);
+}
+
+/* ---- state ---- */
+struct stage_state {
+	bool done;
+	struct img_layer *layers;
+	size_t nlayers;
+	struct strvec dirs;          /* extracted layer dirs, bottom first */
+	json_t *base_history;        /* history of the root base image */
+	json_t *hist;                /* entries added by this Dockerfile (parents' first) */
+	char key[DIGEST_STR_LEN + 1];/* cache key of the current state */
+	char base_id[DIGEST_STR_LEN + 1];
+	char last_created[64];
+	char *arch, *os;
+};
+
+struct builder {
+	const struct build_request *r;
+	const struct build_opts *o;
+	struct store *st;
+	struct plan *plan;
+	struct df_file *file;
+	struct bctx *ctx;
+	struct stage_state *ss;
+	struct prog p;
+	char *emptydir;              /* an empty dir: the lower of a scratch overlay */
+	int tmplock;
+	char *tmpdir;
+	unsigned seq;
+};
+
+static void layer_push(struct stage_state *s, const struct img_layer *l, const char *dir)
+{
+	s->layers = xrealloc(s->layers, (s->nlayers + 1) * sizeof *s->layers);
+	s->layers[s->nlayers++] = *l;
+	sv_push(&s->dirs, dir);
+}
+
+static void stage_release(struct stage_state *s)
+{
+	free(s->layers);
+	sv_clear(&s->dirs);
+	json_decref(s->base_history);
+	json_decref(s->hist);
+	free(s->arch);
+	free(s->os);
+}
+
+static const char *parent_chain(const struct stage_state *s)
+{
+	return s->nlayers ? s->layers[s->nlayers - 1].chain_id : "";
+}
+
+/* An image named by COPY --from or RUN --mount from=: pulled first when missing. */
+static int resolve_image(struct builder *b, const char *ref, struct image_run_info *info, berr *err)
+{
+	if (registry_ensure_image(b->st, ref, NULL, NULL, err) < 0)
+		return -1;
+	return image_resolve_for_run(b->st, ref, info, err);
+}
+
+static int base_config(void *vctx, const char *ref, const char *platform, json_t **config, berr *err)
+{
+	struct builder *b = vctx;
+	(void)platform;
+	_cleanup_free_ char *id = NULL;
+	/* a base image that is not in the store is pulled, as `docker build` does */
+	if (registry_ensure_image(b->st, ref, NULL, &id, err) < 0)
+		return berr_wrap(err, "failed to resolve source metadata for %s", ref);
+	struct img_info in;
+	if (img_get(b->st, id, &in, err) < 0)
+		return -1;
+	json_t *c = json_object_get(in.config, "config");
+	*config = json_is_object(c) ? json_incref(c) : json_object();
+	img_info_release(&in);
+	return 0;
+}
+
+/* Mount an overlay of lowers (bottom first) at dir/merged with dir/upper (NULL upper: read-only). */
+static int mount_overlay(struct builder *b, const struct strvec *lowers, const char *dir, bool rw, berr *err)
+{
+	struct strbuf o = STRBUF_INIT;
+	sb_adds(&o, "lowerdir=");
+	for (size_t i = lowers->n; i-- > 0;)
+		sb_addf(&o, "%s:", lowers->v[i]);
+	sb_adds(&o, b->emptydir);
+	if (!rw && !lowers->n) {
+		/* an overlay needs two lowers without an upper */
+		sb_addf(&o, ":%s", b->emptydir);
+	}
+	if (rw)
+		sb_addf(&o, ",upperdir=%s/upper,workdir=%s/work", dir, dir);
+	_cleanup_free_ char *merged = xasprintf("%s/merged", dir);
+	static const char *sub[] = { "upper", "work", "merged" };
+	for (size_t i = 0; i < 3; i++) {
+		_cleanup_free_ char *d = xasprintf("%s/%s", dir, sub[i]);
+		if (mkdir_p(d, 0755, err) < 0) {
+			sb_release(&o);
+			return -1;
+		}
+		chmod(d, 0755);
+	}
+	int rc = mount("overlay", merged, "overlay", rw ? 0 : MS_RDONLY, o.buf);
+	sb_release(&o);
+	if (rc < 0)
+		return berr_sys(err, "mount overlay at %s", merged);
+	return 0;
+}
+
+static char *new_workdir(struct builder *b)
+{
+	return xasprintf("%s/step%u", b->tmpdir, ++b->seq);
+}
+
+/* Turn an upper dir into a layer blob + extracted layer on top of s. */
+static int commit_upper(struct builder *b, struct stage_state *s, const char *upper, struct img_layer *l, berr *err)
+{
+	_cleanup_free_ char *tarp = xasprintf("%s/layer%u.tar.gz", b->tmpdir, ++b->seq);
+	_cleanup_close_ int fd = open(tarp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return berr_sys(err, "create %s", tarp);
+	struct layer_diff_result res;
+	if (layer_diff_upper(upper, fd, LAYER_GZIP, -1, &res, err) < 0)
+		return -1;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return berr_sys(err, "seek");
+	memset(l, 0, sizeof *l);
+	if (blob_write_fd(b->st, fd, res.digest, l->blob, &l->blob_size, err) < 0)
+		return -1;
+	unlink(tarp);
+	snprintf(l->media_type, sizeof l->media_type, "%s", MT_OCI_LAYER_GZIP);
+	snprintf(l->diff_id, sizeof l->diff_id, "%.71s", res.diff_id);
+	if (layer_ensure(b->st, parent_chain(s), l, err) < 0)
+		return -1;
+	return 0;
+}
+
+static bool in_lowers(const struct strvec *lowers, const char *rel)
+{
+	for (size_t i = 0; i < lowers->n; i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", lowers->v[i], rel);
+		struct stat st;
+		if (lstat(p, &st) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Drop what the sandbox made only as mount points (BuildKit removes them too). */
+static void clean_mountpoints(const char *upper, const struct strvec *lowers)
+{
+	static const char *files[] = { "etc/hosts", "etc/resolv.conf", "etc/hostname", NULL };
+	static const char *dirs[] = { "proc", "sys", "dev", NULL };
+	for (size_t i = 0; files[i]; i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", upper, files[i]);
+		struct stat st;
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 && !in_lowers(lowers, files[i]))
+			unlink(p);
+	}
+	for (size_t i = 0; dirs[i]; i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", upper, dirs[i]);
+		struct stat st;
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && !in_lowers(lowers, dirs[i]))
+			rmdir(p); /* only when empty */
+	}
+}
+
+/* ---- RUN ---- */
+static void release_mounts(struct strvec *dirs)
+{
+	for (size_t i = 0; i < dirs->n; i++) {
+		_cleanup_free_ char *m = xasprintf("%s/merged", dirs->v[i]);
+		umount2(m, MNT_DETACH);
+		berr e2;
+		rm_rf(dirs->v[i], &e2);
+	}
+	sv_clear(dirs);
+}
+
+/* RUN --mount: cache (a directory kept in the store per id), tmpfs, bind (from the context or
+ * a stage/image, read-only unless rw) as the runtime's --mount strings. */
+static int run_mounts(struct builder *b, const struct plan_step *ps, struct strvec *out, struct strvec *mdirs, berr *err)
+{
+	for (size_t i = 0; i < ps->instr->nmounts; i++) {
+		const struct df_mount *m = &ps->instr->mounts[i];
+		_cleanup_free_ char *tgt = m->target && m->target[0] == '/' ? xstrdup(m->target)
+					   : xasprintf("%s/%s", ps->workdir && *ps->workdir ? ps->workdir : "", m->target ? m->target : "");
+		switch (m->type) {
+		case DF_MOUNT_CACHE: {
+			char d[DIGEST_STR_LEN + 1];
+			const char *id = m->id && *m->id ? m->id : m->target;
+			digest_buf(id, strlen(id), d);
+			_cleanup_free_ char *rel = xasprintf("cache/mounts/%s", digest_hex(d));
+			_cleanup_free_ char *dir = store_path(b->st, rel);
+			if (mkdir_p(dir, 0755, err) < 0)
+				return -1;
+			if (m->mode >= 0)
+				chmod(dir, (mode_t)m->mode);
+			if (m->uid >= 0 || m->gid >= 0)
+				if (chown(dir, m->uid >= 0 ? (uid_t)m->uid : (uid_t)-1, m->gid >= 0 ? (gid_t)m->gid : (gid_t)-1) < 0)
+					return berr_sys(err, "chown %s", dir);
+			sv_pushf(out, "type=bind,source=%s,target=%s", dir, tgt);
+			break;
+		}
+		case DF_MOUNT_TMPFS:
+			sv_pushf(out, "type=tmpfs,target=%s", tgt);
+			break;
+		case DF_MOUNT_BIND: {
+			const char *src = m->source && *m->source ? m->source : "/";
+			_cleanup_free_ char *host = NULL;
+			int st_idx = ps->mount_stage ? ps->mount_stage[i] : -1;
+			const char *img = ps->mount_image ? ps->mount_image[i] : NULL;
+			if (st_idx >= 0 || img) {
+				struct stage_state tmp = { 0 };
+				struct stage_state *from = st_idx >= 0 ? &b->ss[st_idx] : &tmp;
+				if (img) {
+					struct image_run_info info;
+					if (resolve_image(b, img, &info, err) < 0)
+						return -1;
+					for (size_t k = 0; k < info.layer_dirs.n; k++)
+						sv_push(&tmp.dirs, info.layer_dirs.v[k]);
+					image_run_info_release(&info);
+				}
+				char *dir = new_workdir(b);
+				int rc = mount_overlay(b, &from->dirs, dir, false, err);
+				sv_clear(&tmp.dirs);
+				if (rc < 0) {
+					free(dir);
+					return -1;
+				}
+				sv_push_owned(mdirs, dir);
+				_cleanup_free_ char *merged = xasprintf("%s/merged", dir);
+				_cleanup_close_ int rfd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+				_cleanup_free_ char *in = NULL;
+				if (rfd < 0 || sp_resolve(rfd, src, 0, &in, err) < 0)
+					return berr_set(err, ENOENT, "failed to mount %s: \"/%s\" not found", tgt, src);
+				host = xasprintf("%s%s", merged, in);
+			} else {
+				if (!b->ctx)
+					return berr_set(err, ENOENT, "\"/%s\" not found: not found", src);
+				_cleanup_free_ char *rel = NULL;
+				if (bctx_resolve(b->ctx, src, true, &rel, err) < 0)
+					return -1;
+				host = xasprintf("%s/%s", b->ctx->root, rel);
+			}
+			sv_pushf(out, "type=bind,source=%s,target=%s%s", host, tgt, m->readonly ? ",readonly" : "");
+			break;
+		}
+		default:
+			return berr_set(err, ENOTSUP, "RUN --mount=%s: secret and ssh mounts are not supported by berth build yet",
+					m->raw ? m->raw : "");
+		}
+	}
+	return 0;
+}
+
+static int do_run(struct builder *b, struct stage_state *s, const struct plan_step *ps, int vid,
+		  const char *title, berr *err)
+{
+	struct run_flags f = { 0 };
+	f.rootfs = b->emptydir;
+	const char *net = b->o->network;
+	if (ps->instr->network)
+		net = ps->instr->network;
+	f.network = net && !strcmp(net, "host") ? "host" : "none";
+	f.hostname = "buildkitsandbox";
+	_cleanup_ctr_ struct ctr *c = NULL;
+	struct strvec mdirs = STRVEC_INIT; /* overlays mounted for bind from= */
+	int mrc = run_mounts(b, ps, &f.mounts, &mdirs, err);
+	if (mrc == 0)
+		mrc = spec_build(b->st, &f, NULL, ps->args.v, (int)ps->args.n, &c, err);
+	sv_clear(&f.mounts);
+	if (mrc < 0) {
+		release_mounts(&mdirs);
+		return -1;
+	}
+	json_t *lowers = json_array();
+	for (size_t i = 0; i < s->dirs.n; i++)
+		json_array_append_new(lowers, json_string(s->dirs.v[i]));
+	if (!s->dirs.n)
+		json_array_append_new(lowers, json_string(b->emptydir));
+	json_object_set_new(json_object_get(c->cfg, "BerthRootfs"), "LowerDirs", lowers);
+	json_t *proc = json_object_get(c->cfg, "BerthProcess");
+	json_t *env = json_array();
+	for (size_t i = 0; i < ps->nenv; i++)
+		json_array_append_new(env, json_string(ps->env[i]));
+	json_object_set_new(proc, "Env", env);
+	json_object_set_new(proc, "User", json_string(ps->user ? ps->user : ""));
+	json_object_set_new(proc, "NoSupplementaryGroups", json_true());
+	json_object_set_new(proc, "WorkingDir", json_string(ps->workdir && *ps->workdir ? ps->workdir : "/"));
+	_cleanup_free_ char *cdir = ctr_dir(b->st, c->id);
+	int outp[2], errp[2];
+	if (pipe2(outp, O_CLOEXEC) < 0)
+		return berr_sys(err, "pipe");
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		close(outp[0]);
+		close(outp[1]);
+		return berr_sys(err, "pipe");
+	}
+	struct launch l = { .in_fd = -1, .out_fd = outp[1], .err_fd = errp[1] };
+	int rc = sandbox_launch(b->st, c, &l, err);
+	close(outp[1]);
+	close(errp[1]);
+	if (rc < 0) {
+		close(outp[0]);
+		close(errp[0]);
+		cgroup_destroy(c->id);
+		release_mounts(&mdirs);
+		berr e2;
+		rm_rf(cdir, &e2);
+		return -1;
+	}
+	/* stream the output as "#N 0.123 line" */
+	struct pollfd pf[2] = { { outp[0], POLLIN, 0 }, { errp[0], POLLIN, 0 } };
+	struct strbuf line[2] = { STRBUF_INIT, STRBUF_INIT };
+	int open_fds = 2;
+	while (open_fds) {
+		if (interrupted && l.pid > 0 && !l.early_exit)
+			kill(l.pid, SIGKILL);
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (pf[i].fd < 0 || !pf[i].revents)
+				continue;
+			char buf[4096];
+			ssize_t n = read(pf[i].fd, buf, sizeof buf);
+			if (n <= 0) {
+				if (line[i].len)
+					pr(&b->p, "#%d %.3f %s\n", vid, secs_since(&b->p.t), line[i].buf);
+				sb_reset(&line[i]);
+				close(pf[i].fd);
+				pf[i].fd = -1;
+				open_fds--;
+				continue;
+			}
+			for (ssize_t k = 0; k < n; k++) {
+				if (buf[k] == '\n') {
+					pr(&b->p, "#%d %.3f %s\n", vid, secs_since(&b->p.t), sb_str(&line[i]));
+					sb_reset(&line[i]);
+				} else
+					sb_addc(&line[i], buf[k]);
+			}
+		}
+	}
+	sb_release(&line[0]);
+	sb_release(&line[1]);
+	int status = l.early_status;
+	if (!l.early_exit)
+		while (waitpid(l.pid, &status, 0) < 0 && errno == EINTR)
+			;
+	cgroup_destroy(c->id);
+	release_mounts(&mdirs);
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (interrupted) {
+		berr e2;
+		rm_rf(cdir, &e2);
+		return berr_set(err, EINTR, "interrupted");
+	}
+	if (code) {
+		struct strbuf cmd = STRBUF_INIT;
+		for (size_t i = 0; i < ps->args.n; i++)
+			sb_addf(&cmd, "%s%s", i ? " " : "", ps->args.v[i]);
+		_cleanup_free_ char *msg = xasprintf("executor failed running [%s]: exit code: %d", cmd.buf, code);
+		sb_release(&cmd);
+		vfail(&b->p, vid, title, msg, "");
+		berr e2;
+		rm_rf(cdir, &e2);
+		err->status = 1;
+		return berr_set(err, 0, "%s", "");
+	}
+	_cleanup_free_ char *upper = xasprintf("%s/upper", cdir);
+	clean_mountpoints(upper, &s->dirs);
+	for (size_t i = 0; i < ps->instr->nmounts; i++) {
+		/* file mount points (bind of a file) are not part of the result, directories are */
+		const char *t = ps->instr->mounts[i].target;
+		_cleanup_free_ char *cl = t ? sp_clean(t) : NULL;
+		if (!cl || !*cl)
+			continue;
+		_cleanup_free_ char *mp = xasprintf("%s/%s", upper, cl);
+		struct stat mst;
+		if (lstat(mp, &mst) == 0 && S_ISREG(mst.st_mode) && mst.st_size == 0 && !in_lowers(&s->dirs, cl))
+			unlink(mp);
+	}
+	struct img_layer lay;
+	rc = commit_upper(b, s, upper, &lay, err);
+	berr e2;
+	rm_rf(cdir, &e2);
+	if (rc < 0)
+		return -1;
+	_cleanup_free_ char *ld = layer_dir(b->st, lay.chain_id);
+	layer_push(s, &lay, ld);
+	return 0;
+}
+
+/* ---- COPY / ADD / WORKDIR ---- */
+static char *abs_dest(const struct plan_step *ps, const char *dest)
+{
+	const char *wd = ps->workdir && *ps->workdir ? ps->workdir : "/";
+	if (dest[0] == '/')
+		return xstrdup(dest);
+	return xasprintf("%s/%s", wd, dest);
+}
+
+static int resolve_owner(int rootfd, const char *spec, struct copy_owner *o, berr *err)
+{
+	memset(o, 0, sizeof *o);
+	if (!spec || !*spec)
+		return 0;
+	struct run_user u;
+	if (user_resolve(rootfd, spec, &u, err) < 0)
+		return -1;
+	o->set = true;
+	o->uid = u.uid;
+	o->gid = u.gid;
+	/* a numeric user without group: gid = uid unless /etc/passwd knows the user */
+	return 0;
+}
+
+static int do_fsop(struct builder *b, struct stage_state *s, const struct plan_step *ps, berr *err)
+{
+	_cleanup_free_ char *dir = new_workdir(b);
+	if (mount_overlay(b, &s->dirs, dir, true, err) < 0)
+		return -1;
+	_cleanup_free_ char *merged = xasprintf("%s/merged", dir);
+	_cleanup_free_ char *upper = xasprintf("%s/upper", dir);
+	_cleanup_free_ char *srcdir = NULL, *dest = NULL, *cdest = NULL, *adest = NULL;
+	bool src_mounted = false;
+	int rc = -1;
+	int rootfd = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int srcfd = -1;
+	if (rootfd < 0) {
+		berr_sys(err, "open %s", merged);
+		goto out;
+	}
+	if (ps->instr->kind == DF_WORKDIR) {
+		struct copy_owner o = { 0 };
+		if (ps->user && *ps->user && resolve_owner(rootfd, ps->user, &o, err) < 0)
+			goto out;
+		rc = bcopy_mkdir(rootfd, ps->args.v[0], &o, err);
+		goto out;
+	}
+	/* COPY / ADD */
+	struct copy_owner o;
+	if (resolve_owner(rootfd, ps->chown, &o, err) < 0)
+		goto out;
+	long chmod = -1;
+	if (ps->chmod && *ps->chmod) {
+		char *end;
+		chmod = strtol(ps->chmod, &end, 8);
+		if (*end || chmod < 0 || chmod > 07777) {
+			berr_set(err, EINVAL, "invalid chmod parameter: '%s'. it should be octal string and between 0 and 07777",
+				 ps->chmod);
+			goto out;
+		}
+	}
+	size_t nsrc = ps->args.n - 1;
+	const char *d = ps->args.v[nsrc];
+	dest = abs_dest(ps, d);
+	size_t dl = strlen(d);
+	bool dest_dir = nsrc > 1 || (dl && d[dl - 1] == '/') || !strcmp(d, ".") ||
+			(dl >= 2 && !strcmp(d + dl - 2, "/."));
+	if (!dest_dir) {
+		int fd = sp_open(rootfd, dest, O_RDONLY | O_DIRECTORY, 0, 0, NULL);
+		if (fd >= 0) {
+			dest_dir = true;
+			close(fd);
+		}
+	}
+	cdest = sp_clean(dest);
+	adest = xasprintf("/%s", cdest ? cdest : "");
+	if (ps->from_stage >= 0 || ps->from_image) {
+		struct stage_state *src = NULL, img = { 0 };
+		struct image_run_info info = { 0 };
+		if (ps->from_stage >= 0)
+			src = &b->ss[ps->from_stage];
+		else {
+			if (resolve_image(b, ps->from_image, &info, err) < 0)
+				goto out;
+			for (size_t i = 0; i < info.layer_dirs.n; i++)
+				sv_push(&img.dirs, info.layer_dirs.v[i]);
+			image_run_info_release(&info);
+			src = &img;
+		}
+		srcdir = new_workdir(b);
+		if (mount_overlay(b, &src->dirs, srcdir, false, err) < 0) {
+			sv_clear(&img.dirs);
+			goto out;
+		}
+		sv_clear(&img.dirs);
+		src_mounted = true;
+		_cleanup_free_ char *sm = xasprintf("%s/merged", srcdir);
+		srcfd = open(sm, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (srcfd < 0) {
+			berr_sys(err, "open %s", sm);
+			goto out;
+		}
+		rc = bcopy_from_root(rootfd, srcfd, (const char *const *)ps->args.v, nsrc, adest, dest_dir, &o, chmod, err);
+	} else {
+		for (size_t i = 0; i < nsrc; i++)
+			if (strstr(ps->args.v[i], "://")) {
+				berr_set(err, ENOTSUP, "ADD from a URL is not supported by berth build (no network access)");
+				goto out;
+			}
+		struct strvec plain = STRVEC_INIT;
+		rc = 0;
+		for (size_t i = 0; i < nsrc && rc == 0; i++) {
+			const char *a = ps->args.v[i];
+			const struct df_heredoc *h = NULL;
+			if (!strncmp(a, "<<", 2))
+				for (size_t j = 0; j < ps->instr->nheredocs; j++) {
+					const char *w = a + 2 + (a[2] == '-');
+					size_t wl = strlen(w);
+					const char *nm = ps->instr->heredocs[j].name;
+					if (wl >= 2 && (w[0] == '"' || w[0] == '\'') && w[wl - 1] == w[0])
+						w++, wl -= 2;
+					if (strlen(nm) == wl && !strncmp(nm, w, wl))
+						h = &ps->instr->heredocs[j];
+				}
+			if (!h) {
+				sv_push(&plain, a);
+				continue;
+			}
+			_cleanup_free_ char *content = h->chomp ? df_heredoc_chomp(h->content) : xstrdup(h->content);
+			_cleanup_free_ char *t = dest_dir ? xasprintf("%s/%s", adest, h->name) : xstrdup(adest);
+			rc = bcopy_write(rootfd, t, content, strlen(content), &o, chmod >= 0 ? (mode_t)chmod : 0644, err);
+		}
+		if (rc == 0 && plain.n) {
+			if (!b->ctx) {
+				berr_set(err, ENOENT, "\"/%s\" not found: not found", plain.v[0]);
+				rc = -1;
+			} else
+				rc = bcopy_from_context(rootfd, b->ctx, (const char *const *)plain.v, plain.n,
+							(const char *const *)ps->instr->excludes.v, ps->instr->excludes.n, adest,
+							dest_dir, &o, chmod, ps->instr->kind == DF_ADD, err);
+		}
+		sv_clear(&plain);
+	}
+out:
+	if (srcfd >= 0)
+		close(srcfd);
+	if (rootfd >= 0)
+		close(rootfd);
+	if (src_mounted) {
+		_cleanup_free_ char *sm = xasprintf("%s/merged", srcdir);
+		umount2(sm, MNT_DETACH);
+	}
+	umount2(merged, MNT_DETACH);
+	if (rc == 0) {
+		struct img_layer lay;
+		rc = commit_upper(b, s, upper, &lay, err);
+		if (rc == 0) {
+			_cleanup_free_ char *ld = layer_dir(b->st, lay.chain_id);
+			layer_push(s, &lay, ld);
+		}
+	}
+	berr e2;
+	rm_rf(dir, &e2);
+	if (srcdir)
+		rm_rf(srcdir, &e2);
+	return rc;
+}
+
+/* ---- cache keys ---- */
+static void key_add(struct digester *d, const char *tag, const char *v)
+{
+	digester_update(d, tag, strlen(tag) + 1);
+	digester_update(d, v ? v : "", strlen(v ? v : "") + 1);
+}
+
+static char *canonical_instr(const struct plan_step *ps)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, df_kind_name(ps->instr->kind));
+	if (ps->chown)
+		sb_addf(&sb, " --chown=%s", ps->chown);
+	if (ps->chmod)
+		sb_addf(&sb, " --chmod=%s", ps->chmod);
+	if (ps->instr->from)
+		sb_addf(&sb, " --from=%s", ps->instr->from);
+	for (size_t i = 0; i < ps->instr->excludes.n; i++)
+		sb_addf(&sb, " --exclude=%s", ps->instr->excludes.v[i]);
+	if (ps->instr->json)
+		sb_adds(&sb, " [json]");
+	for (size_t i = 0; i < ps->instr->nmounts; i++)
+		sb_addf(&sb, " --mount=%s", ps->instr->mounts[i].raw ? ps->instr->mounts[i].raw : "");
+	if (ps->instr->network)
+		sb_addf(&sb, " --network=%s", ps->instr->network);
+	for (size_t i = 0; i < ps->args.n; i++)
+		sb_addf(&sb, " %s", ps->args.v[i]);
+	return sb_detach(&sb);
+}
+
+static char *args_text(const struct plan_step *ps)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < ps->nbuild_args; i++)
+		sb_addf(&sb, "%s\n", ps->build_args[i]);
+	return sb_detach(&sb);
+}
+
+/* Which build args differ between two "K=V\n" lists: "--build-arg FOO changed". */
+static char *args_changed(const char *old, const char *now)
+{
+	struct strbuf sb = STRBUF_INIT;
+	_cleanup_strvec_ struct strvec a = STRVEC_INIT, c = STRVEC_INIT, names = STRVEC_INIT;
+	_cleanup_free_ char *o1 = xstrdup(old), *n1 = xstrdup(now);
+	for (char *t = strtok(o1, "\n"); t; t = strtok(NULL, "\n"))
+		sv_push(&a, t);
+	for (char *t = strtok(n1, "\n"); t; t = strtok(NULL, "\n"))
+		sv_push(&c, t);
+	for (int pass = 0; pass < 2; pass++) {
+		struct strvec *x = pass ? &c : &a, *y = pass ? &a : &c;
+		for (size_t i = 0; i < x->n; i++)
+			if (!sv_contains(y, x->v[i])) {
+				_cleanup_free_ char *k = xstrndup(x->v[i], strcspn(x->v[i], "="));
+				if (!sv_contains(&names, k))
+					sv_push(&names, k);
+			}
+	}
+	for (size_t i = 0; i < names.n; i++)
+		sb_addf(&sb, "%s--build-arg %s", i ? ", " : "", names.v[i]);
+	sb_adds(&sb, names.n == 1 ? " changed" : " changed");
+	return sb_detach(&sb);
+}
+
+/* ---- the stage loop ---- */
+static const char *stage_label(const struct builder *b, const struct plan_stage *ps, char *buf, size_t n)
+{
+	if (ps->df->name)
+		snprintf(buf, n, "%s ", ps->df->name);
+	else if (b->file->nstages > 1)
+		snprintf(buf, n, "stage-%d ", ps->index);
+	else
+		buf[0] = 0;
+	return buf;
+}
+
+static void hist_add(struct stage_state *s, const char *created, const char *created_by, bool empty)
+{
+	json_t *h = json_object();
+	json_object_set_new(h, "created", json_string(created));
+	json_object_set_new(h, "created_by", json_string(created_by));
+	json_object_set_new(h, "comment", json_string("buildkit.dockerfile.v0"));
+	if (empty)
+		json_object_set_new(h, "empty_layer", json_true());
+	json_array_append_new(s->hist, h);
+}
+
+static bool no_cache_for(const struct builder *b, const struct plan_stage *pst)
+{
+	if (b->o->no_cache)
+		return true;
+	for (size_t i = 0; i < b->o->no_cache_filter.n; i++) {
+		const char *f = b->o->no_cache_filter.v[i];
+		if ((pst->df->name && !strcasecmp(f, pst->df->name)) ||
+		    (!pst->df->name && atoi(f) == pst->index && f[0] >= '0' && f[0] <= '9'))
+			return true;
+	}
+	return false;
+}
+
+static int build_stage(struct builder *b, int idx, berr *err)
+{
+	struct plan_stage *pst = &b->plan->stages[idx];
+	struct stage_state *s = &b->ss[idx];
+	char label[128];
+	stage_label(b, pst, label, sizeof label);
+	size_t total = 1;
+	for (size_t i = 0; i < pst->nsteps; i++)
+		total += pst->steps[i].layer;
+	/* base */
+	s->hist = json_array();
+	if (pst->base_kind == PLAN_BASE_STAGE) {
+		struct stage_state *p = &b->ss[pst->base_stage];
+		for (size_t i = 0; i < p->nlayers; i++)
+			layer_push(s, &p->layers[i], p->dirs.v[i]);
+		s->base_history = json_incref(p->base_history);
+		json_decref(s->hist);
+		s->hist = json_deep_copy(p->hist);
+		memcpy(s->key, p->key, sizeof s->key);
+		memcpy(s->base_id, p->base_id, sizeof s->base_id);
+		snprintf(s->last_created, sizeof s->last_created, "%s", p->last_created);
+		s->arch = xstrdup(p->arch);
+		s->os = xstrdup(p->os);
+	} else if (pst->base_kind == PLAN_BASE_SCRATCH) {
+		s->base_history = json_array();
+		snprintf(s->base_id, sizeof s->base_id, "scratch");
+		digest_buf("scratch", 7, s->key);
+		_cleanup_free_ char *now = format_rfc3339_now();
+		snprintf(s->last_created, sizeof s->last_created, "%s", now);
+		s->arch = xstrdup("amd64");
+		s->os = xstrdup("linux");
+	} else {
+		_cleanup_free_ char *title = NULL;
+		struct ref rr;
+		berr e2 = { 0 };
+		_cleanup_free_ char *full = NULL;
+		/* BuildKit shows the normalised name, with the tag only when one was written */
+		if (ref_parse(pst->base_ref, &rr, &e2) == 0) {
+			full = rr.tag || rr.digest ? ref_string(&rr) : ref_name(&rr);
+			ref_free(&rr);
+		}
+		title = xasprintf("[%s1/%zu] FROM %s", label, total, full ? full : pst->base_ref);
+		int v = vstart(&b->p, title);
+		struct image_run_info info;
+		if (image_resolve_for_run(b->st, pst->base_ref, &info, err) < 0) {
+			vfail(&b->p, v, title, err->msg, "failed to load cache key: ");
+			err->status = 1;
+			return berr_set(err, 0, "%s", "");
+		}
+		struct img_info in;
+		if (img_get(b->st, info.id, &in, err) < 0) {
+			image_run_info_release(&info);
+			return -1;
+		}
+		for (size_t i = 0; i < in.nlayers && i < info.layer_dirs.n; i++)
+			layer_push(s, &in.layers[i], info.layer_dirs.v[i]);
+		json_t *h = json_object_get(info.config, "history");
+		s->base_history = json_is_array(h) ? json_deep_copy(h) : json_array();
+		snprintf(s->base_id, sizeof s->base_id, "%s", info.id);
+		digest_buf(info.id, strlen(info.id), s->key);
+		const char *cr = json_string_value(json_object_get(info.config, "created"));
+		snprintf(s->last_created, sizeof s->last_created, "%s", cr ? cr : "");
+		const char *a = json_string_value(json_object_get(info.config, "architecture"));
+		const char *os = json_string_value(json_object_get(info.config, "os"));
+		s->arch = xstrdup(a ? a : "amd64");
+		s->os = xstrdup(os ? os : "linux");
+		img_info_release(&in);
+		image_run_info_release(&info);
+		pr(&b->p, "#%d CACHED\n\n", v);
+	}
+	bool nocache = no_cache_for(b, pst);
+	size_t pos = 1;
+	bool first_layer_step = true;
+	for (size_t i = 0; i < pst->nsteps; i++) {
+		const struct plan_step *ps = &pst->steps[i];
+		if (interrupted)
+			return berr_set(err, EINTR, "interrupted");
+		if (!ps->layer) {
+			/* BuildKit 20.10 records no history for ONBUILD itself */
+			if (ps->instr->kind != DF_ONBUILD || ps->trigger)
+				hist_add(s, s->last_created, ps->created_by, true);
+			continue;
+		}
+		pos++;
+		const char *orig = ps->instr->node && ps->instr->node->original ? ps->instr->node->original : ps->created_by;
+		_cleanup_free_ char *title = xasprintf("[%s%zu/%zu] %s", label, pos, total, orig);
+		int v = vstart(&b->p, title);
+		/* the key */
+		_cleanup_free_ char *instr = canonical_instr(ps);
+		_cleanup_free_ char *args = args_text(ps);
+		char files[DIGEST_STR_LEN + 1] = "", heredoc_digest[DIGEST_STR_LEN + 1] = "";
+		struct bctx_fileset fs = { 0 };
+		bool have_fs = false;
+		enum df_kind k = ps->instr->kind;
+		if ((k == DF_COPY || k == DF_ADD) && ps->instr->parents) {
+			vfail(&b->p, v, title, "COPY --parents is not supported by berth build yet", "");
+			err->status = 1;
+			return berr_set(err, 0, "%s", "");
+		}
+		if ((k == DF_COPY || k == DF_ADD) && ps->from_stage < 0 && !ps->from_image) {
+			struct digester *hd = NULL;
+			for (size_t j = 0; j < ps->instr->nheredocs; j++) {
+				const struct df_heredoc *h = &ps->instr->heredocs[j];
+				if (h->expand && strchr(h->content, '$')) {
+					vfail(&b->p, v, title, "COPY/ADD heredocs with variables are not supported by berth build yet", "");
+					err->status = 1;
+					if (hd)
+						digester_free(hd);
+					return berr_set(err, 0, "%s", "");
+				}
+				if (!hd)
+					hd = digester_new();
+				key_add(hd, h->name, h->content);
+			}
+			if (hd)
+				digester_finish(hd, heredoc_digest);
+			if (!b->ctx && !ps->instr->nheredocs) {
+				_cleanup_free_ char *m = xasprintf("\"/%s\" not found: not found", ps->args.v[0]);
+				vfail(&b->p, v, title, m, "failed to compute cache key: ");
+				err->status = 1;
+				return berr_set(err, 0, "%s", "");
+			}
+			bool url = false;
+			for (size_t j = 0; j + 1 < ps->args.n; j++)
+				url |= strstr(ps->args.v[j], "://") != NULL;
+			_cleanup_strvec_ struct strvec plain = STRVEC_INIT;
+			for (size_t j = 0; j + 1 < ps->args.n; j++)
+				if (strncmp(ps->args.v[j], "<<", 2) || !ps->instr->nheredocs)
+					sv_push(&plain, ps->args.v[j]);
+			if (!url && !plain.n)
+				memcpy(files, heredoc_digest, sizeof files);
+			else if (!url) {
+				if (bctx_fileset_ex(b->ctx, (const char *const *)plain.v, plain.n,
+						    (const char *const *)ps->instr->excludes.v, ps->instr->excludes.n, &fs, err) < 0) {
+					vfail(&b->p, v, title, err->msg, "failed to compute cache key: ");
+					err->status = 1;
+					return berr_set(err, 0, "%s", "");
+				}
+				have_fs = true;
+				if (*heredoc_digest) {
+					struct digester *hd = digester_new();
+					key_add(hd, "files", fs.digest);
+					key_add(hd, "heredocs", heredoc_digest);
+					digester_finish(hd, files);
+				} else
+					memcpy(files, fs.digest, sizeof files);
+			}
+		} else if (ps->from_stage >= 0) {
+			snprintf(files, sizeof files, "%s", b->ss[ps->from_stage].key);
+		} else if (ps->from_image) {
+			_cleanup_free_ char *id = NULL;
+			if (img_lookup(b->st, ps->from_image, &id, NULL, err) < 0) {
+				vfail(&b->p, v, title, err->msg, "failed to load cache key: ");
+				err->status = 1;
+				return berr_set(err, 0, "%s", "");
+			}
+			snprintf(files, sizeof files, "%s", id);
+		}
+		struct digester *d = digester_new();
+		key_add(d, "parent", s->key);
+		key_add(d, "instr", instr);
+		key_add(d, "args", args);
+		key_add(d, "files", files);
+		key_add(d, "workdir", ps->workdir);
+		key_add(d, "user", k == DF_RUN || k == DF_WORKDIR ? ps->user : "");
+		for (size_t j = 0; k == DF_RUN && j < ps->nenv; j++)
+			key_add(d, "env", ps->env[j]);
+		if (k == DF_RUN)
+			key_add(d, "network", b->o->network && !strcmp(b->o->network, "host") ? "host" : "none");
+		char key[DIGEST_STR_LEN + 1];
+		digester_finish(d, key);
+		/* lookup */
+		struct bcache_row row = { 0 };
+		int hit = 0;
+		if (!nocache && (hit = bcache_get(b->st, key, &row, err)) < 0)
+			goto fail_fs;
+		if (hit && !blob_exists(b->st, row.layer.blob))
+			hit = 0;
+		struct img_layer lay;
+		if (hit) {
+			lay = row.layer;
+			if (layer_ensure(b->st, parent_chain(s), &lay, err) < 0)
+				hit = 0;
+		}
+		if (hit) {
+			_cleanup_free_ char *ld = layer_dir(b->st, lay.chain_id);
+			layer_push(s, &lay, ld);
+			snprintf(s->last_created, sizeof s->last_created, "%s", row.created);
+			bcache_touch(b->st, key, err);
+			pr(&b->p, "#%d CACHED\n\n", v);
+			bcache_row_release(&row);
+		} else {
+			bcache_row_release(&row);
+			/* say why */
+			_cleanup_free_ char *why = NULL;
+			if (nocache)
+				why = xstrdup(b->o->no_cache ? "--no-cache" : "--no-cache-filter");
+			else {
+				struct bcache_row prev = { 0 };
+				if (bcache_find_prev(b->st, s->key, instr, &prev, err) > 0) {
+					if (strcmp(prev.files, files))
+						why = have_fs ? bctx_fileset_explain(b->st, prev.files, &fs, 3)
+							      : xstrdup("source stage changed");
+					else if (strcmp(prev.args, args))
+						why = args_changed(prev.args, args);
+					else
+						why = xstrdup(k == DF_RUN ? "environment changed" : "layer missing");
+					bcache_row_release(&prev);
+				} else if (bcache_find_prev(b->st, NULL, instr, &prev, err) > 0) {
+					if (first_layer_step && strcmp(prev.base, s->base_id))
+						why = xstrdup("base image changed");
+					else
+						why = xstrdup("a previous step changed");
+					bcache_row_release(&prev);
+				} else
+					why = xstrdup("not built before");
+			}
+			pr(&b->p, "#%d cache miss: %s: %s\n", v, orig, why);
+			int rc = k == DF_RUN ? do_run(b, s, ps, v, title, err) : do_fsop(b, s, ps, err);
+			if (rc < 0) {
+				if (err->msg[0])
+					vfail(&b->p, v, title, err->msg, k == DF_RUN ? "" : "failed to copy files: ");
+				err->status = 1;
+				berr_set(err, 0, "%s", "");
+				goto fail_fs;
+			}
+			_cleanup_free_ char *now = format_rfc3339_now();
+			struct bcache_row nr = { 0 };
+			memcpy(nr.key, key, sizeof key);
+			memcpy(nr.parent, s->key, sizeof nr.parent);
+			nr.instr = instr;
+			nr.args = args;
+			memcpy(nr.files, files, sizeof files);
+			memcpy(nr.base, s->base_id, sizeof nr.base);
+			nr.layer = s->layers[s->nlayers - 1];
+			snprintf(nr.created, sizeof nr.created, "%s", now);
+			if (bcache_put(b->st, &nr, err) < 0)
+				goto fail_fs;
+			snprintf(s->last_created, sizeof s->last_created, "%s", now);
+			vdone(&b->p, v);
+		}
+		if (have_fs)
+			bctx_fileset_release(&fs);
+		memcpy(s->key, key, sizeof key);
+		hist_add(s, s->last_created, ps->created_by, false);
+		first_layer_step = false;
+		continue;
+	fail_fs:
+		if (have_fs)
+			bctx_fileset_release(&fs);
+		return -1;
+	}
+	/* metadata steps change the key of what later stages see (ENV etc. are in the config) */
+	s->done = true;
+	return 0;
+}
+
+/* BuildKit 20.10 sets Config.ArgsEscaped on Linux whenever a CMD or ENTRYPOINT was given
+ * (in this stage or a stage it is built on). */
+static bool sets_cmd(const struct plan *p, int idx)
+{
+	for (int guard = 0; idx >= 0 && guard < 1000; guard++) {
+		const struct plan_stage *pst = &p->stages[idx];
+		for (size_t i = 0; i < pst->nsteps; i++) {
+			enum df_kind k = pst->steps[i].instr->kind;
+			if (k == DF_CMD || k == DF_ENTRYPOINT)
+				return true;
+		}
+		idx = pst->base_kind == PLAN_BASE_STAGE ? pst->base_stage : -1;
+	}
+	return false;
+}
+
+static int write_image(struct builder *b, int idx, char id[DIGEST_STR_LEN + 1], berr *err)
+{
+	struct plan_stage *pst = &b->plan->stages[idx];
+	struct stage_state *s = &b->ss[idx];
+	json_t *cfg = json_object();
+	json_t *conf = json_deep_copy(pst->config);
+	if (sets_cmd(b->plan, idx))
+		json_object_set_new(conf, "ArgsEscaped", json_true());
+	if (b->o->labels.n) {
+		json_t *labels = json_object_get(conf, "Labels");
+		if (!json_is_object(labels)) {
+			labels = json_object();
+			json_object_set_new(conf, "Labels", labels);
+		}
+		for (size_t i = 0; i < b->o->labels.n; i++) {
+			const char *l = b->o->labels.v[i];
+			const char *eq = strchr(l, '=');
+			_cleanup_free_ char *k = eq ? xstrndup(l, (size_t)(eq - l)) : xstrdup(l);
+			json_object_set_new(labels, k, json_string(eq ? eq + 1 : ""));
+		}
+	}
+	json_t *hist = json_deep_copy(s->base_history);
+	json_array_extend(hist, s->hist);
+	json_t *diffs = json_array();
+	for (size_t i = 0; i < s->nlayers; i++)
+		json_array_append_new(diffs, json_string(s->layers[i].diff_id));
+	json_object_set_new(cfg, "architecture", json_string(s->arch));
+	json_object_set_new(cfg, "config", conf);
+	json_object_set_new(cfg, "created", json_string(s->last_created));
+	json_object_set_new(cfg, "history", hist);
+	json_object_set_new(cfg, "os", json_string(s->os));
+	json_object_set_new(cfg, "rootfs", json_pack("{s:s,s:o}", "type", "layers", "diff_ids", diffs));
+	_cleanup_free_ char *cj = json_dumps(cfg, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(cfg);
+	struct img_new in = { .config = cj, .config_len = strlen(cj), .layers = s->layers, .nlayers = s->nlayers, .parent = "" };
+	return img_commit(b->st, &in, id, err);
+}
+
+static int setup_ns(berr *err)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return berr_sys(err, "unshare mount namespace (berth build needs root)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return berr_sys(err, "make / private");
+	return 0;
+}
+
+/* Frontend errors as Docker 20.10's CLI prints them: "failed to solve with frontend
+ * dockerfile.v0: failed to create LLB definition: MSG", MSG without today's "Dockerfile:N: "
+ * prefix and with 20.10's "dockerfile parse error line N:" wording. */
+static void frontend_error(const char *msg)
+{
+	const char *m = msg;
+	const char *colon = strchr(m, ':');
+	if (colon && colon[1] >= '0' && colon[1] <= '9') {
+		const char *p = colon + 1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p[0] == ':' && p[1] == ' ' && !memchr(m, ' ', (size_t)(colon - m)))
+			m = p + 2;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	const char *pe = strstr(m, "dockerfile parse error on line ");
+	if (pe) {
+		sb_add(&sb, m, (size_t)(pe - m));
+		sb_adds(&sb, "dockerfile parse error line ");
+		sb_adds(&sb, pe + strlen("dockerfile parse error on line "));
+	} else
+		sb_adds(&sb, m);
+	fprintf(stderr, "failed to solve with frontend dockerfile.v0: failed to create LLB definition: %s\n", sb_str(&sb));
+	sb_release(&sb);
+}
+
+int build_run(const struct build_request *r)
+{
+	const struct build_opts *o = r->o;
+	struct builder b = { 0 };
+	b.r = r;
+	b.o = o;
+	b.tmplock = -1;
+	b.p.quiet = o->quiet || (o->progress && !strcmp(o->progress, "quiet"));
+	berr err = { 0 };
+	int status = 1;
+	_cleanup_close_ int lk = -1;
+	char id[DIGEST_STR_LEN + 1] = "";
+	const char *unsup = o->secrets.n ? "--secret" : o->outputs.n ? "-o/--output" : o->cache_from.n ? "--cache-from"
+			    : o->cache_to.n ? "--cache-to" : NULL;
+	if (!unsup && o->platform && *o->platform && strcmp(o->platform, plan_host_platform()))
+		unsup = "--platform (other than the host's)";
+	if (unsup) {
+		fprintf(stderr, "berth build: %s is not supported yet\n", unsup);
+		return 1;
+	}
+	catch_signals();
+	int v = vstart(&b.p, "[internal] load build definition from Dockerfile");
+	pr(&b.p, "#%d transferring dockerfile: %zuB done\n", v, r->dockerfile_len);
+	vdone(&b.p, v);
+	v = vstart(&b.p, "[internal] load .dockerignore");
+	pr(&b.p, "#%d transferring context: 2B done\n", v);
+	vdone(&b.p, v);
+	if (df_file_load(r->dockerfile, r->dockerfile_len, r->dockerfile_name, &b.file, &err) < 0) {
+		frontend_error(err.msg);
+		return 1;
+	}
+	if (store_open(&b.st, r->root, r->runroot, &err) < 0) {
+		fprintf(stderr, "ERROR: %s\n", err.msg);
+		df_file_free(b.file);
+		return 1;
+	}
+	if (o->target && *o->target && df_stage_find(b.file, o->target, false) < 0) {
+		fprintf(stderr, "failed to solve with frontend dockerfile.v0: failed to create LLB definition: "
+			"target stage %s could not be found\n", o->target);
+		goto out;
+	}
+	struct plan_opts po = {
+		.target = o->target && *o->target ? o->target : NULL,
+		.build_args = r->build_args,
+		.platform = o->platform,
+		.base = base_config,
+		.base_ctx = &b,
+	};
+	if (plan_build(b.file, &po, &b.plan, &err) < 0) {
+		frontend_error(err.msg);
+		goto out;
+	}
+	if (istore_lock(b.st, false, &lk, &err) < 0 || setup_ns(&err) < 0 ||
+	    store_tmp_create(b.st, "build-", true, &b.tmplock, &b.tmpdir, &err) < 0) {
+		fprintf(stderr, "ERROR: %s\n", err.msg);
+		goto out;
+	}
+	b.emptydir = xasprintf("%s/empty", b.tmpdir);
+	if (mkdir(b.emptydir, 0755) < 0) {
+		fprintf(stderr, "ERROR: mkdir %s: %s\n", b.emptydir, strerror(errno));
+		goto out;
+	}
+	if (r->context_dir) {
+		struct bctx_opts co = { .dockerfile = o->file, .store = b.st };
+		v = vstart(&b.p, "[internal] load build context");
+		if (bctx_open(r->context_dir, &co, &b.ctx, &err) < 0) {
+			vfail(&b.p, v, "[internal] load build context", err.msg, "");
+			goto out;
+		}
+		pr(&b.p, "#%d transferring context: %zu entries done\n", v, b.ctx->stats.entries);
+		vdone(&b.p, v);
+	}
+	b.ss = xcalloc(b.plan->nstages, sizeof *b.ss);
+	for (size_t i = 0; i < b.plan->nstages; i++) {
+		if (!b.plan->stages[i].needed)
+			continue;
+		berr_clear(&err);
+		if (build_stage(&b, (int)i, &err) < 0) {
+			if (err.msg[0])
+				fprintf(stderr, "ERROR: %s\n", err.msg);
+			goto out;
+		}
+	}
+	if (b.ctx)
+		bctx_flush(b.ctx, &err);
+	v = vstart(&b.p, "exporting to image");
+	pr(&b.p, "#%d exporting layers done\n", v);
+	if (write_image(&b, b.plan->target, id, &err) < 0) {
+		vfail(&b.p, v, "exporting to image", err.msg, "");
+		goto out;
+	}
+	pr(&b.p, "#%d writing image %s done\n", v, id);
+	for (size_t i = 0; i < o->tags.n; i++) {
+		struct ref rr;
+		if (ref_parse_tagged(o->tags.v[i], &rr, &err) < 0) {
+			fprintf(stderr, "ERROR: invalid tag \"%s\": %s\n", o->tags.v[i], err.msg);
+			goto out;
+		}
+		_cleanup_free_ char *full = ref_string(&rr);
+		ref_free(&rr);
+		if (img_tag(b.st, full, id, NULL, &err) < 0) {
+			fprintf(stderr, "ERROR: %s\n", err.msg);
+			goto out;
+		}
+		pr(&b.p, "#%d naming to %s done\n", v, full);
+	}
+	vdone(&b.p, v);
+	if (o->iidfile && write_file_atomic(o->iidfile, id, strlen(id), 0644, &err) < 0) {
+		fprintf(stderr, "ERROR: %s\n", err.msg);
+		goto out;
+	}
+	if (o->quiet)
+		printf("%s\n", id);
+	status = 0;
+out:
+	if (interrupted)
+		status = 130;
+	if (b.ss) {
+		for (size_t i = 0; i < b.plan->nstages; i++)
+			stage_release(&b.ss[i]);
+		free(b.ss);
+	}
+	if (b.tmpdir) {
+		berr e2;
+		rm_rf(b.tmpdir, &e2);
+		free(b.tmpdir);
+	}
+	if (b.tmplock >= 0)
+		close(b.tmplock);
+	free(b.emptydir);
+	bctx_free(b.ctx);
+	plan_free(b.plan);
+	store_close(b.st);
+	df_file_free(b.file);
+	return status;
+}
