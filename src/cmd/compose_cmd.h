@@ -24,3 +24,14 @@ struct compose_cmd {
 
 /* Print a loader error as docker compose does (the message alone) and give its status (1). */
 int compose_cmd_error(berr *err);
+
+#include "compose/engine.h"
+/* compose_common.c: load the project (o's files, -p) and open the engine on it. On error the
+ * message is printed and the status returned (non-zero). */
+int compose_cmd_open(struct berth_ctx *ctx, struct compose_opts *o, struct compose_project *p, struct cengine *e);
+void compose_cmd_close(struct compose_project *p, struct cengine *e);
+/* Print an engine error as compose does ("Error response from daemon: ..." is left to the
+ * message) and give the status (1 unless set). */
+int compose_engine_error(struct cengine *e, berr *err);
+/* -t/--timeout string: seconds or -1 when NULL. */
+int compose_timeout(const char *s);

@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include "cli/cli.h"
 #include "runtime/runtime.h"
+#include "runtime/supervise.h"
+#include <sys/stat.h>
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/units.h"
@@ -103,17 +105,36 @@ static int run_logs(struct berth_ctx *ctx, int argc, char **argv)
 	_cleanup_ctr_ struct ctr *c = NULL;
 	if (ctr_lookup(st, args.v[0], &c, &err) < 0)
 		return cli_error(&err);
+	struct log_opts lo;
+	log_opts_of(c->cfg, &lo);
+	if (strcmp(lo.driver, "json-file")) {
+		fprintf(stderr, "Error response from daemon: configured logging driver does not support reading\n");
+		return 1;
+	}
 	_cleanup_free_ char *lp = ctr_log_path(st, c->id);
 	int fd = open(lp, O_RDONLY | O_CLOEXEC);
 	struct strbuf pending = STRBUF_INIT;
+	/* rotated files (--log-opt max-file): <log>.N (oldest) .. <log>.1, then the live file */
+	struct strbuf pre = STRBUF_INIT;
+	for (int k = 99; k >= 1; k--) {
+		_cleanup_free_ char *rp = xasprintf("%s.%d", lp, k);
+		_cleanup_free_ char *d = NULL;
+		size_t dl = 0;
+		berr e2;
+		if (read_file(rp, &d, &dl, &e2) == 0)
+			sb_add(&pre, d, dl);
+	}
 	/* tail: count lines from the whole file first (logs are small in practice) */
 	off_t start = 0;
+	long cur_lines = 0;
 	if (fd >= 0 && ntail >= 0) {
 		_cleanup_free_ char *all = NULL;
 		size_t len = 0;
 		if (read_file(lp, &all, &len, &err) == 0) {
 			long seen = 0;
 			start = 0;
+			for (size_t i = 0; i < len; i++)
+				cur_lines += all[i] == '\n';
 			for (size_t i = len; i-- > 0;)
 				if (all[i] == '\n' && i != len - 1 && ++seen == ntail) {
 					start = (off_t)i + 1;
@@ -124,11 +145,28 @@ static int run_logs(struct berth_ctx *ctx, int argc, char **argv)
 			lseek(fd, start, SEEK_SET);
 		}
 	}
+	if (pre.len) {
+		size_t from = 0;
+		if (ntail >= 0) {
+			long need = ntail - cur_lines, seen = 0;
+			from = pre.len;
+			if (need > 0)
+				for (size_t i = pre.len; i-- > 0;) {
+					if (i == 0) { from = 0; break; }
+					if (pre.buf[i - 1] == '\n' && ++seen == need) { from = i; break; }
+				}
+		}
+		sb_add(&pending, pre.buf + from, pre.len - from);
+	}
+	sb_release(&pre);
+	bool first = true;
 	char buf[65536];
 	for (;;) {
 		ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf) : 0;
-		if (n > 0) {
-			sb_add(&pending, buf, (size_t)n);
+		if (n > 0 || first) {
+			first = false;
+			if (n > 0)
+				sb_add(&pending, buf, (size_t)n);
 			char *nl;
 			size_t off = 0;
 			while ((nl = memchr(pending.buf + off, '\n', pending.len - off))) {
@@ -153,6 +191,14 @@ static int run_logs(struct berth_ctx *ctx, int argc, char **argv)
 				continue;
 			}
 			break;
+		}
+		if (fd >= 0) {
+			/* the monitor rotated the file: go on with the new one */
+			struct stat a, b;
+			if (fstat(fd, &a) == 0 && stat(lp, &b) == 0 && a.st_ino != b.st_ino) {
+				close(fd);
+				fd = -1;
+			}
 		}
 		if (fd < 0)
 			fd = open(lp, O_RDONLY | O_CLOEXEC);

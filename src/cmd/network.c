@@ -1,5 +1,5 @@
 /* network.c: `berth network create|ls|inspect|rm|prune` with Docker's flags, output and JSON.
- * (connect/disconnect need the container runtime; the library side is net_attach/net_detach.) */
+ * (connect/disconnect are in network_connect.c.) */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +15,9 @@ static int open_store(struct berth_ctx *ctx, struct store **st)
 	berr err = { 0 };
 	if (store_open(st, ctx->root, ctx->runroot, &err) < 0)
 		return cli_error(&err);
+	/* endpoints of containers that died with a SIGKILLed supervisor go now */
+	berr e2 = { 0 };
+	net_reconcile_stale(*st, &e2);
 	return 0;
 }
 
@@ -429,21 +432,3 @@ BERTH_COMMAND(cmd_network_prune) = {
 	.group = "network", .name = "prune", .usage = PRUNE_USAGE, .summary = PRUNE_SUMMARY, .run = run_prune,
 };
 
-/* ---- connect / disconnect: wait for the container runtime ---- */
-static int run_not_yet(struct berth_ctx *ctx, int argc, char **argv)
-{
-	(void)ctx;
-	(void)argc;
-	fprintf(stderr, "Error: berth network %s is not implemented yet: it needs the container runtime "
-			"(the library side is net_attach/net_detach in src/net/net.h)\n", argv[0]);
-	return 1;
-}
-
-BERTH_COMMAND(cmd_network_connect) = {
-	.group = "network", .name = "connect", .usage = "network connect [OPTIONS] NETWORK CONTAINER",
-	.summary = "Connect a container to a network (not implemented yet)", .run = run_not_yet,
-};
-BERTH_COMMAND(cmd_network_disconnect) = {
-	.group = "network", .name = "disconnect", .usage = "network disconnect [OPTIONS] NETWORK CONTAINER",
-	.summary = "Disconnect a container from a network (not implemented yet)", .run = run_not_yet,
-};

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "util/template.h"
 #include "runtime/runtime.h"
+#include "runtime/supervise.h"
 #include "util/cleanup.h"
 
 #define USAGE "ps [OPTIONS]"
@@ -43,6 +44,15 @@ static char *command_of(struct ctr *c, bool trunc)
 	return sb_detach(&q);
 }
 
+static const char *state_of(struct ctr *c)
+{
+	if (ctr_restarting(c))
+		return "restarting";
+	if (c->state == CTR_RUNNING && ctr_paused(c))
+		return "paused";
+	return ctr_state_name(c->state);
+}
+
 static json_t *row_json(struct store *st, struct ctr *c, bool trunc)
 {
 	json_t *r = json_object();
@@ -65,19 +75,22 @@ static json_t *row_json(struct store *st, struct ctr *c, bool trunc)
 	char *d = human_duration(now_ns() - c->created);
 	json_object_set_new(r, "RunningFor", json_sprintf("%s ago", d));
 	free(d);
-	struct strbuf pb = STRBUF_INIT;
-	json_t *nr = c->state == CTR_RUNNING && st ? ctr_net_result(st, c->id) : NULL;
-	size_t pi;
-	json_t *pv;
-	json_array_foreach(json_object_get(nr, "ports"), pi, pv)
-		sb_addf(&pb, "%s%s", pb.len ? ", " : "", json_string_value(pv));
-	if (nr)
-		json_decref(nr);
-	json_object_set_new(r, "Ports", json_string(sb_str(&pb)));
-	sb_release(&pb);
-	json_object_set_new(r, "State", json_string(ctr_state_name(c->state)));
+	{
+		char *pc = ctr_net_ports_column(st, c, c->state == CTR_RUNNING);
+		json_object_set_new(r, "Ports", json_string(pc));
+		free(pc);
+	}
+	json_object_set_new(r, "State", json_string(state_of(c)));
 	char *status = ctr_status_string(c);
-	json_object_set_new(r, "Status", json_string(status));
+	const char *hs = st ? health_status(st, c) : NULL;
+	if (c->state == CTR_RUNNING && ctr_paused(c))
+		json_object_set_new(r, "Status", json_sprintf("%s (Paused)", status));
+	else if (hs && !strcmp(hs, "starting"))
+		json_object_set_new(r, "Status", json_sprintf("%s (health: starting)", status));
+	else if (hs)
+		json_object_set_new(r, "Status", json_sprintf("%s (%s)", status, hs));
+	else
+		json_object_set_new(r, "Status", json_string(status));
 	free(status);
 	json_object_set_new(r, "Names", json_string(c->name));
 	struct strbuf lb = STRBUF_INIT;
@@ -97,12 +110,21 @@ static json_t *row_json(struct store *st, struct ctr *c, bool trunc)
 	}
 	json_object_set_new(r, "Mounts", json_string(sb_str(&mb)));
 	sb_release(&mb);
-	json_object_set_new(r, "Networks", json_string(json_string_value(json_object_get(json_object_get(c->cfg, "HostConfig"), "NetworkMode")) ?: ""));
+	{
+		struct strbuf nb = STRBUF_INIT;
+		json_t *bn = json_object_get(c->cfg, "BerthNetworks");
+		if (json_object_size(bn))
+			json_object_foreach(bn, k, v) sb_addf(&nb, "%s%s", nb.len ? "," : "", k);
+		else
+			sb_adds(&nb, ctr_netmode(c->cfg));
+		json_object_set_new(r, "Networks", json_string(sb_str(&nb)));
+		sb_release(&nb);
+	}
 	json_object_set_new(r, "Size", json_string(""));
 	return r;
 }
 
-static bool match_filter(struct ctr *c, const char *f)
+static bool match_filter(struct store *stor, struct ctr *c, const char *f)
 {
 	const char *eq = strchr(f, '=');
 	if (!eq)
@@ -110,7 +132,11 @@ static bool match_filter(struct ctr *c, const char *f)
 	size_t kl = (size_t)(eq - f);
 	const char *val = eq + 1;
 	if (!strncmp(f, "status", kl) && kl == 6)
-		return !strcmp(val, ctr_state_name(c->state));
+		return !strcmp(val, state_of(c));
+	if (!strncmp(f, "health", kl) && kl == 6) {
+		const char *hs = health_status(stor, c);
+		return !strcmp(val, hs ? hs : "none");
+	}
 	if (!strncmp(f, "id", kl) && kl == 2)
 		return !strncmp(c->id, val, strlen(val));
 	if (!strncmp(f, "name", kl) && kl == 4) {
@@ -134,6 +160,10 @@ static bool match_filter(struct ctr *c, const char *f)
 	}
 	if (!strncmp(f, "ancestor", kl) && kl == 8)
 		return c->image && !strcmp(c->image, val);
+	if (!strncmp(f, "network", kl) && kl == 7) {
+		json_t *bn = json_object_get(c->cfg, "BerthNetworks");
+		return json_object_size(bn) ? json_object_get(bn, val) != NULL : !strcmp(ctr_netmode(c->cfg), val);
+	}
 	return false;
 }
 
@@ -163,9 +193,9 @@ static int run_ps(struct berth_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; i < filters.n; i++) {
 		const char *f = filters.v[i];
 		const char *eq = strchr(f, '=');
-		static const char *known[] = { "status", "id", "name", "exited", "label", "ancestor" };
+		static const char *known[] = { "status", "id", "name", "exited", "label", "ancestor", "health", "network" };
 		bool ok = false;
-		for (size_t k = 0; eq && k < 6; k++)
+		for (size_t k = 0; eq && k < ARRAY_SIZE(known); k++)
 			ok |= strlen(known[k]) == (size_t)(eq - f) && !strncmp(known[k], f, (size_t)(eq - f));
 		if (!ok) {
 			fprintf(stderr, "Error: invalid filter '%.*s'\n", eq ? (int)(eq - f) : (int)strlen(f), f);
@@ -194,10 +224,10 @@ static int run_ps(struct berth_ctx *ctx, int argc, char **argv)
 		bool ok = true;
 		bool status_filter = false;
 		for (size_t k = 0; k < filters.n; k++) {
-			ok &= match_filter(c, filters.v[k]);
+			ok &= match_filter(st, c, filters.v[k]);
 			status_filter |= !strncmp(filters.v[k], "status=", 7) || !strncmp(filters.v[k], "exited=", 7);
 		}
-		if (!all && !status_filter && c->state != CTR_RUNNING)
+		if (!all && !status_filter && c->state != CTR_RUNNING && !ctr_restarting(c))
 			continue;
 		if (!ok)
 			continue;

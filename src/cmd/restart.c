@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include "cli/cli.h"
 #include "runtime/lifecycle.h"
+#include "runtime/supervise.h"
 #include "util/cleanup.h"
 
 #define USAGE "restart [OPTIONS] CONTAINER [CONTAINER...]"
@@ -27,11 +28,12 @@ static int run_restart(struct berth_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; i < args.n; i++) {
 		_cleanup_ctr_ struct ctr *c = NULL;
 		if (ctr_lookup(st, args.v[i], &c, &err) < 0 || ctr_stop(st, c, (int)t, &err) < 0 ||
-		    ctr_start(st, c, &err) < 0) {
+		    ctr_start_manual(st, c, &err) < 0) {
 			cli_error(&err);
 			status = 1;
 			continue;
 		}
+		event_emit_ctr(st, c, "restart", NULL);
 		printf("%s\n", args.v[i]);
 	}
 	return status;

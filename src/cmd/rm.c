@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "runtime/supervise.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -52,6 +53,13 @@ static int run_rm(struct berth_ctx *ctx, int argc, char **argv)
 				cli_error(&err);
 				status = 1;
 			}
+			continue;
+		}
+		if (force && (ctr_refresh(st, c) == CTR_RUNNING || ctr_restarting(c)))
+			supervise_manual(st, c, true); /* no restart policy may bring it back */
+		if (ctr_restarting(c)) {
+			fprintf(stderr, "Error: You cannot remove a restarting container %s. Stop the container before attempting removal or force remove\n", c->id);
+			status = 1;
 			continue;
 		}
 		if (ctr_refresh(st, c) == CTR_RUNNING) {

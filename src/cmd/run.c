@@ -6,6 +6,8 @@
 #include "cli/cli.h"
 #include "image/image.h"
 #include "runtime/runtime.h"
+#include "runtime/create.h"
+#include "runtime/supervise.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/log.h"
@@ -14,9 +16,22 @@
 #define RUN_USAGE "run [OPTIONS] IMAGE [COMMAND] [ARG...]"
 #define CREATE_USAGE "create [OPTIONS] IMAGE [COMMAND] [ARG...]"
 
+struct run_sup_ud {
+	const char *restart;
+	struct sup_flags *sf;
+};
+
+/* --restart, --health-*, --log-* on the config spec_build made (supervise_spec) */
+static int run_sup_adjust(json_t *cfg, void *ud, berr *err)
+{
+	struct run_sup_ud *u = ud;
+	return supervise_spec(u->restart, u->sf, cfg, err);
+}
+
 static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 {
 	struct run_flags f = { 0 };
+	struct sup_flags sf = { 0 }; /* supervision flags: supervise_spec.c */
 	const char *usage = create ? CREATE_USAGE : RUN_USAGE;
 	const char *summary = create ? "Create a new container" : "Run a command in a new container";
 	const char *cmdpath = create ? "create" : "run";
@@ -31,18 +46,31 @@ static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 		{ "entrypoint", 0, OPT_STR, &f.entrypoint, "Overwrite the default ENTRYPOINT of the image", "string" },
 		{ "env", 'e', OPT_LIST, &f.env, "Set environment variables", "list" },
 		{ "env-file", 0, OPT_LIST, &f.env_file, "Read in a file of environment variables", "list" },
+		{ "health-cmd", 0, OPT_STR, &sf.health_cmd, "Command to run to check health", "string" },
+		{ "health-interval", 0, OPT_STR, &sf.health_interval, "Time between running the check (ms|s|m|h) (default 0s)", "duration" },
+		{ "health-retries", 0, OPT_STR, &sf.health_retries, "Consecutive failures needed to report unhealthy", "int" },
+		{ "health-start-interval", 0, OPT_STR, &sf.health_start_interval, "Time between running the check during the start period (ms|s|m|h) (default 0s)", "duration" },
+		{ "health-start-period", 0, OPT_STR, &sf.health_start_period, "Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)", "duration" },
+		{ "health-timeout", 0, OPT_STR, &sf.health_timeout, "Maximum time to allow one check to run (ms|s|m|h) (default 0s)", "duration" },
 		{ "hostname", 'h', OPT_STR, &f.hostname, "Container host name", "string" },
 		{ "init", 0, OPT_BOOL, &f.init, "Run an init inside the container that forwards signals and reaps processes", NULL },
 		{ "interactive", 'i', OPT_BOOL, &f.interactive, "Keep STDIN open even if not attached", NULL },
 		{ "label", 'l', OPT_LIST, &f.label, "Set meta data on a container", "list" },
+		{ "log-driver", 0, OPT_STR, &sf.log_driver, "Logging driver for the container", "string" },
+		{ "log-opt", 0, OPT_LIST, &sf.log_opt, "Log driver options", "list" },
 		{ "memory", 'm', OPT_STR, &f.memory, "Memory limit", "bytes" },
 		{ "memory-swap", 0, OPT_STR, &f.memory_swap, "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", "bytes" },
 		{ "mount", 0, OPT_LIST, &f.mounts, "Attach a filesystem mount to the container", "mount" },
 		{ "name", 0, OPT_STR, &f.name, "Assign a name to the container", "string" },
+		{ "expose", 0, OPT_LIST, &f.expose, "Expose a port or a range of ports", "list" },
+		{ "ip", 0, OPT_STR, &f.ip, "IPv4 address (e.g., 172.30.100.104)", "string" },
 		{ "network", 0, OPT_STR, &f.network, "Connect a container to a network", "network" },
 		{ "net", 0, OPT_STR, &f.network, "Connect a container to a network", "network" },
+		{ "network-alias", 0, OPT_LIST, &f.network_alias, "Add network-scoped alias for the container", "list" },
+		{ "net-alias", 0, OPT_LIST, &f.network_alias, "Add network-scoped alias for the container", "list" },
+		{ "no-healthcheck", 0, OPT_BOOL, &sf.no_healthcheck, "Disable any container-specified HEALTHCHECK", NULL },
 		{ "publish", 'p', OPT_LIST, &f.publish, "Publish a container's port(s) to the host", "list" },
-		{ "ip", 0, OPT_STR, &f.ip, "IPv4 address (e.g., 172.30.100.104)", "string" },
+		{ "publish-all", 'P', OPT_BOOL, &f.publish_all, "Publish all exposed ports to random ports", NULL },
 		{ "pids-limit", 0, OPT_STR, &f.pids_limit, "Tune container pids limit (set -1 for unlimited)", "int" },
 		{ "privileged", 0, OPT_BOOL, &f.privileged, "Give extended privileges to this container", NULL },
 		{ "read-only", 0, OPT_BOOL, &f.read_only, "Mount the container's root filesystem as read only", NULL },
@@ -70,10 +98,6 @@ static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 	int min = f.rootfs ? 0 : 1;
 	if ((status = cli_require_args(cmdpath, usage, summary, &args, min, -1)))
 		goto done;
-	if (f.restart && strcmp(f.restart, "no")) {
-		status = cli_usage_error(cmdpath, "--restart %s: restart policies are not supported yet", f.restart);
-		goto done;
-	}
 	if (f.rm && f.restart && strcmp(f.restart, "no")) {
 		status = cli_usage_error(cmdpath, "Conflicting options: --restart and --rm");
 		goto done;
@@ -89,20 +113,12 @@ static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 		char **cmd = args.v + (f.rootfs ? 0 : 1);
 		int ncmd = (int)args.n - (f.rootfs ? 0 : 1);
 		_cleanup_ctr_ struct ctr *c = NULL;
-		if (spec_build(st, &f, image, cmd, ncmd, &c, &err) < 0 || store_begin(st, &err) < 0) {
+		struct run_sup_ud sud = { f.restart, &sf };
+		if (ctr_create(st, &f, image, cmd, ncmd, run_sup_adjust, &sud, &c, &err) < 0) {
 			status = cli_error(&err);
 			goto done;
 		}
-		const char *img_id = json_string_value(json_object_get(c->cfg, "Image"));
-		if (ctr_insert(st, c, &err) < 0 || (img_id && *img_id && image_ref_add(st, img_id, c->id, &err) < 0) ||
-		    store_commit(st, &err) < 0) {
-			store_rollback(st);
-			_cleanup_free_ char *d = ctr_dir(st, c->id);
-			berr e2;
-			rm_rf(d, &e2);
-			status = cli_error(&err);
-			goto done;
-		}
+		event_emit_ctr(st, c, "create", NULL);
 		if (create) {
 			printf("%s\n", c->id);
 			status = 0;
@@ -135,7 +151,9 @@ static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 done:
 	sv_clear(&f.env); sv_clear(&f.env_file); sv_clear(&f.volumes); sv_clear(&f.mounts);
 	sv_clear(&f.tmpfs); sv_clear(&f.cap_add); sv_clear(&f.cap_drop); sv_clear(&f.security_opt);
-	sv_clear(&f.label); sv_clear(&f.add_host); sv_clear(&f.dns); sv_clear(&f.volumes_from); sv_clear(&f.publish);
+	sv_clear(&f.label); sv_clear(&f.add_host); sv_clear(&f.dns); sv_clear(&f.volumes_from);
+	sv_clear(&f.network_alias); sv_clear(&f.publish); sv_clear(&f.expose);
+	sv_clear(&sf.log_opt);
 	return status;
 }
 

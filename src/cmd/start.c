@@ -49,7 +49,7 @@ static int run_start(struct berth_ctx *ctx, int argc, char **argv)
 			}
 			return rc;
 		}
-		if (ctr_start(st, c, &err) < 0) {
+		if (ctr_start_manual(st, c, &err) < 0) {
 			cli_error(&err);
 			status = 1;
 			continue;

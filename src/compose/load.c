@@ -469,19 +469,29 @@ int compose_yaml_parse_all(const char *name, const char *text, size_t len, json_
 	if (parse_docs(&ld, text, len, &cap, &docs) < 0) {
 		if (!cap.have)
 			return -1; /* err is set */
+		/* An indented "..." alone on a line is not YAML's document end marker (that one sits in
+		 * column 0): go-yaml v3 (compose v2) reads it as a plain scalar that must be a mapping
+		 * key and fails with "could not find expected ':'" on its line. The user's notes end
+		 * their compose example with it as a "more follows" shorthand: fail exactly as compose
+		 * does, then say why. */
 		long cut = indented_doc_end(text, len, cap.line);
 		struct diagcap cap2 = { 0 };
-		if (cut >= 0 && parse_docs(&ld, text, (size_t)cut, &cap2, &docs) == 0) {
+		json_t *docs2 = NULL;
+		if (cut >= 0 && parse_docs(&ld, text, (size_t)cut, &cap2, &docs2) == 0) {
+			json_decref(docs2);
 			int l = 1;
 			for (long i = 0; i < cut; i++)
 				l += text[i] == '\n';
-			compose_warn("%s:%d: an indented \"...\" is not YAML's document end marker (docker compose "
-				     "rejects this file); berth reads it as the end of the document", name, l);
+			return berr_set(err, 0,
+					"failed to parse %s: yaml: line %d: could not find expected ':'\n"
+					"%s:%d: the indented \"...\" is not YAML's document end marker; it is the notes' "
+					"\"more follows\" shorthand: remove that line",
+					name, l, name, l);
 		} else if (cut >= 0 && !cap2.have) {
 			return -1;
-		} else
-			return berr_set(err, 0, "failed to parse %s: yaml: line %d, column %d: %s", name, cap.line, cap.col,
-					cap.msg);
+		}
+		return berr_set(err, 0, "failed to parse %s: yaml: line %d, column %d: %s", name, cap.line, cap.col,
+				cap.msg);
 	}
 	size_t i;
 	json_t *d;

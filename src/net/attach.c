@@ -139,6 +139,24 @@ out:
 	return rc;
 }
 
+int net_reconcile_stale(struct store *st, berr *err)
+{
+	{
+		/* nothing recorded: nothing can be stale (no lock, no netlink) */
+		_cleanup_stmt_ sqlite3_stmt *s = NULL;
+		if (store_prepare(st, &s, "SELECT 1 FROM net_endpoints LIMIT 1", err) < 0)
+			return -1;
+		if (sqlite3_step(s) != SQLITE_ROW)
+			return 0;
+	}
+	int lk = net_lock(st, err);
+	if (lk < 0)
+		return -1;
+	int rc = reconcile(st, false, err);
+	net_unlock(lk);
+	return rc;
+}
+
 int net_reconcile(struct store *st, berr *err)
 {
 	int lk = net_lock(st, err);
@@ -430,6 +448,8 @@ int net_detach(struct store *st, const char *network, const char *container_id, 
 
 int net_detach_all(struct store *st, const char *container_id, berr *err)
 {
+	if (!net_has_endpoints(st, container_id))
+		return 0; /* attached nowhere: no lock, no rule rebuild */
 	int lk = net_lock(st, err);
 	if (lk < 0)
 		return -1;

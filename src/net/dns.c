@@ -125,10 +125,36 @@ static bool upstream(struct sockaddr_in *sa)
 	return false;
 }
 
-static size_t forward(const uint8_t *q, size_t len, uint8_t *out, size_t outlen)
+/* The asking container's own `--dns` servers are its upstreams (as Docker's embedded DNS
+ * forwards to them): the first IPv4 one recorded in its config, if any. */
+static bool container_upstream(struct store *st, const char *net_id, uint32_t src, struct sockaddr_in *sa)
+{
+	_cleanup_stmt_ sqlite3_stmt *s = NULL;
+	berr err = { 0 };
+	if (store_prepare(st, &s, "SELECT j.value FROM net_endpoints e JOIN containers c ON c.id = e.container_id,"
+			  " json_each(c.config, '$.HostConfig.Dns') j WHERE e.network_id = ?1 AND e.ip = ?2", &err) < 0)
+		return false; /* no runtime tables (the library alone) */
+	sqlite3_bind_text(s, 1, net_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, src);
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons(53);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *ip = (const char *)sqlite3_column_text(s, 0);
+		/* never the host's loopback: in Docker the resolver runs in the container's netns, where
+		 * 127.x is the container's own; here it would reach host-only services */
+		if (ip && inet_pton(AF_INET, ip, &sa->sin_addr) == 1 && (ntohl(sa->sin_addr.s_addr) >> 24) != 127)
+			return true;
+	}
+	return false;
+}
+
+static size_t forward(const uint8_t *q, size_t len, uint8_t *out, size_t outlen, const struct sockaddr_in *mine)
 {
 	struct sockaddr_in up;
-	if (!upstream(&up))
+	if (mine)
+		up = *mine;
+	else if (!upstream(&up))
 		return 0;
 	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || sendto(fd, q, len, 0, (struct sockaddr *)&up, sizeof up) < 0)
@@ -245,7 +271,9 @@ int net_dns_serve(struct store *st, const char *network, berr *err)
 		} else if (internal) {
 			olen = dns_build_reply(q, (size_t)qend, RCODE_REFUSED, NULL, 0, false, out, sizeof out);
 		} else {
-			olen = forward(q, (size_t)len, out, sizeof out);
+			struct sockaddr_in cu;
+			bool have = container_upstream(st, id, ntohl(from.sin_addr.s_addr), &cu);
+			olen = forward(q, (size_t)len, out, sizeof out, have ? &cu : NULL);
 			if (!olen)
 				olen = dns_build_reply(q, (size_t)qend, RCODE_SERVFAIL, NULL, 0, true, out, sizeof out);
 		}

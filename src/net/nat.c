@@ -52,7 +52,7 @@ static int run_nft(const char *script, berr *err)
 }
 
 /* Build the whole table's text from the store; empty string when nothing needs rules. */
-static int build_script(struct store *st, struct strbuf *sb, berr *err)
+static int build_script(struct store *st, struct strbuf *sb, bool flush, berr *err)
 {
 	char a[16], c[16];
 	struct active *act = NULL;
@@ -74,11 +74,17 @@ static int build_script(struct store *st, struct strbuf *sb, berr *err)
 	}
 	struct net_names nm;
 	net_names(st, &nm);
-	sb_addf(sb, "table ip %s\ndelete table ip %s\n", nm.table, nm.table);
 	if (na == 0) {
+		sb_addf(sb, "table ip %s\ndelete table ip %s\n", nm.table, nm.table);
 		free(act);
 		return 0;
 	}
+	/* the chains are a fixed set: flushing keeps the base chains' hooks registered (deleting
+	 * and re-adding them costs RCU grace periods on every change); `delete` is the fallback */
+	if (flush)
+		sb_addf(sb, "table ip %s\nflush table ip %s\n", nm.table, nm.table);
+	else
+		sb_addf(sb, "table ip %s\ndelete table ip %s\n", nm.table, nm.table);
 	sb_addf(sb, "table ip %s {\n", nm.table);
 	sb_adds(sb, "  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n"
 		    "    fib daddr type local jump publish\n  }\n");
@@ -234,13 +240,18 @@ static bool other_berth_tables(const char *mine)
 int nat_sync(struct store *st, berr *err)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-	if (build_script(st, &sb, err) < 0)
+	if (build_script(st, &sb, true, err) < 0)
 		return -1;
 	bool active = strstr(sb.buf, "chain forward") != NULL;
 	if (active && docker_user_sync(true, err) < 0)
 		return -1;
-	if (run_nft(sb.buf, err) < 0)
-		return berr_wrap(err, "update berth's nftables table");
+	if (run_nft(sb.buf, err) < 0) {
+		/* a table of another shape (an older berth): rebuild it from scratch */
+		sb_reset(&sb);
+		berr e2 = { 0 };
+		if (!active || build_script(st, &sb, false, &e2) < 0 || run_nft(sb.buf, &e2) < 0)
+			return berr_wrap(err, "update berth's nftables table");
+	}
 	struct net_names nm;
 	net_names(st, &nm);
 	if (!active && docker_user_sync(other_berth_tables(nm.table), err) < 0)

@@ -145,6 +145,9 @@ int net_ports_of(struct store *st, const char *container_id, struct net_port **o
 /* Drop endpoints whose host veth is gone, delete bridges with no endpoints, rebuild the
  * nftables table from the store (or delete it when nothing needs it). Safe to run any time. */
 int net_reconcile(struct store *st, berr *err);
+/* The same, but the rules are rebuilt only if a stale endpoint was dropped (cheap when nothing
+ * is recorded: one query). Run by network ls/inspect and by container commands. */
+int net_reconcile_stale(struct store *st, berr *err);
 
 /* ---- name resolution (dns.c) ---- */
 /* The nameserver a container should put in its resolv.conf: the gateway of the first
@@ -159,3 +162,22 @@ char *net_ip_str(uint32_t ip, char buf[16]);             /* host order -> dotted
 int net_ip_parse(const char *s, uint32_t *ip);           /* 0 / -1 */
 int net_cidr_parse(const char *s, uint32_t *ip, int *prefix); /* "a.b.c.d/n" */
 static inline uint32_t net_mask(int prefix) { return prefix ? 0xffffffffu << (32 - prefix) : 0; }
+
+/* ---- what a container is attached to (for inspect, ps, resolv.conf) ---- */
+struct net_endpoint_info {
+	char network[256];
+	char network_id[65];
+	char endpoint_id[65];
+	char ip[16];
+	int prefix;
+	char gateway[16];     /* "" on internal networks */
+	char mac[18];
+	bool internal;
+	bool user;            /* a user-defined network (not the default bridge) */
+	json_t *aliases;      /* JSON array (owned) */
+};
+/* Endpoints of a container, in attach order. Free with net_endpoints_free. */
+int net_endpoints_of(struct store *st, const char *container_id, struct net_endpoint_info **out, size_t *n, berr *err);
+void net_endpoints_free(struct net_endpoint_info *v, size_t n);
+/* True if the container has any endpoint recorded (cheap: one indexed query, no lock). */
+bool net_has_endpoints(struct store *st, const char *container_id);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "image/image.h"
 #include "runtime/runtime.h"
+#include "runtime/supervise.h"
 #include "util/units.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -388,6 +389,7 @@ enum ctr_state ctr_refresh(struct store *st, struct ctr *c)
 	if (proc_alive(c->pid, c->pid_start))
 		kill(c->pid, SIGKILL);
 	cgroup_kill_all(c->id);
+	ctr_net_release(st, c->id); /* its netns is gone: drop endpoints and NAT rules now */
 	c->oom = cgroup_oom_killed(c->id);
 	c->state = CTR_EXITED;
 	c->exit_code = 137;
@@ -411,9 +413,10 @@ char *ctr_log_path(struct store *st, const char *id)
 int ctr_remove(struct store *st, struct ctr *c, bool volumes, berr *err)
 {
 	(void)volumes;
+	event_emit_ctr(st, c, "destroy", NULL);
 	cgroup_kill_all(c->id);
 	cgroup_destroy(c->id);
-	ctr_net_detach(st, c);
+	ctr_net_release(st, c->id);
 	_cleanup_free_ char *d = ctr_dir(st, c->id);
 	if (rm_rf(d, err) < 0)
 		return -1;
@@ -449,6 +452,8 @@ char *ctr_status_string(struct ctr *c)
 		if (!c->finished_at)
 			return xstrdup("Created");
 		_cleanup_free_ char *d = human_duration(now - c->finished_at);
+		if (ctr_restarting(c))
+			return xasprintf("Restarting (%d) %s ago", c->exit_code, d);
 		return xasprintf("Exited (%d) %s ago", c->exit_code, d);
 	}
 	}
@@ -459,12 +464,17 @@ json_t *ctr_inspect_json(struct store *st, struct ctr *c)
 	json_t *j = json_deep_copy(c->cfg);
 	json_object_del(j, "BerthRootfs");
 	json_object_del(j, "BerthProcess");
+	json_object_del(j, "BerthSupervise");
+	json_object_del(j, "BerthNetworks");
+	json_object_del(j, "BerthPublish");
 	json_t *state = json_object();
 	bool running = c->state == CTR_RUNNING;
-	json_object_set_new(state, "Status", json_string(ctr_state_name(c->state)));
+	bool restarting = ctr_restarting(c);
+	bool paused = running && ctr_paused(c);
+	json_object_set_new(state, "Status", json_string(restarting ? "restarting" : paused ? "paused" : ctr_state_name(c->state)));
 	json_object_set_new(state, "Running", json_boolean(running));
-	json_object_set_new(state, "Paused", json_false());
-	json_object_set_new(state, "Restarting", json_false());
+	json_object_set_new(state, "Paused", json_boolean(paused));
+	json_object_set_new(state, "Restarting", json_boolean(restarting));
 	json_object_set_new(state, "OOMKilled", json_boolean(c->oom));
 	json_object_set_new(state, "Dead", json_false());
 	json_object_set_new(state, "Pid", json_integer(running ? c->pid : 0));
@@ -476,6 +486,12 @@ json_t *ctr_inspect_json(struct store *st, struct ctr *c)
 	s = fmt_rfc3339(c->finished_at);
 	json_object_set_new(state, "FinishedAt", json_string(s));
 	free(s);
+	if (health_config(c->cfg)) {
+		json_t *h = running ? health_read(st->root, c->id) : NULL;
+		if (!h)
+			h = json_pack("{s:s,s:i,s:[]}", "Status", running ? "starting" : "unhealthy", "FailingStreak", 0, "Log");
+		json_object_set_new(state, "Health", h);
+	}
 	/* Docker's key order: Id, Created, Path, Args, State, Image, ... */
 	json_t *out = json_object();
 	static const char *first[] = { "Id", "Created", "Path", "Args" };
@@ -526,29 +542,7 @@ json_t *ctr_inspect_json(struct store *st, struct ctr *c)
 	}
 	json_object_set_new(out, "Mounts", mounts);
 	json_object_set(out, "Config", json_object_get(j, "Config"));
-	const char *nm = json_string_value(json_object_get(json_object_get(c->cfg, "HostConfig"), "NetworkMode"));
-	json_t *nr = c->state == CTR_RUNNING ? ctr_net_result(st, c->id) : NULL;
-	if (nr) {
-		const char *ipp = json_string_value(json_object_get(nr, "ip"));
-		char ip[32] = "";
-		int prefix = 0;
-		if (ipp)
-			sscanf(ipp, "%31[^/]/%d", ip, &prefix);
-		json_t *ep = json_pack("{s:s,s:s,s:i,s:s,s:s}", "IPAddress", ip, "Gateway",
-				       json_string_value(json_object_get(nr, "gateway")) ?: "", "IPPrefixLen", prefix,
-				       "MacAddress", json_string_value(json_object_get(nr, "mac")) ?: "", "NetworkID", "");
-		json_t *ns = json_pack("{s:s,s:s,s:s,s:i,s:s,s:O,s:{s:O}}", "Bridge", "", "SandboxKey", "", "IPAddress", ip,
-				       "IPPrefixLen", prefix, "MacAddress", json_string_value(json_object_get(nr, "mac")) ?: "",
-				       "Ports", json_object_get(nr, "ports"), "Networks", nm ? nm : "bridge", ep);
-		json_object_set_new(ns, "Gateway", json_string(json_string_value(json_object_get(nr, "gateway")) ?: ""));
-		json_decref(ep);
-		json_decref(nr);
-		json_object_set_new(out, "NetworkSettings", ns);
-	} else
-	json_object_set_new(out, "NetworkSettings",
-			    json_pack("{s:s,s:b,s:{},s:s,s:s,s:i,s:s,s:{s:{}}}", "Bridge", "", "HairpinMode", 0, "Ports",
-				      "SandboxKey", "", "IPAddress", "", "IPPrefixLen", 0, "MacAddress", "", "Networks",
-				      nm ? nm : "none"));
+	json_object_set_new(out, "NetworkSettings", ctr_net_settings(st, c, running));
 	json_decref(j);
 	return out;
 }

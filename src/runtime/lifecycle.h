@@ -9,3 +9,5 @@ int ctr_kill(struct store *st, struct ctr *c, int sig, berr *err);
 int ctr_stop(struct store *st, struct ctr *c, int timeout, berr *err);
 /* Start detached under a monitor (no-op if running). */
 int ctr_start(struct store *st, struct ctr *c, berr *err);
+/* A start by the user (start/restart verbs): clears the manual-stop flag and RestartCount. */
+int ctr_start_manual(struct store *st, struct ctr *c, berr *err);

@@ -14,20 +14,80 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include "runtime/runtime.h"
 #include "runtime/sandbox_int.h"
+#include "runtime/supervise.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
 
+/* --log-opt max-size/max-file: the monitor rotates <log> -> <log>.1 -> ... before a write
+ * that would start past max-size (as Docker's json-file driver); the live fd number stays. */
+static struct {
+	int fd;
+	char *path;
+	int64_t size, max;
+	int files;
+	int journald; /* datagram socket to journald, or -1 */
+	char *id, *name;
+} sink = { -1, NULL, 0, 0, 1, -1, NULL, NULL };
+
+static void sink_rotate(void)
+{
+	char from[4200], to[4200];
+	if (sink.files > 1) {
+		for (int i = sink.files - 1; i >= 1; i--) {
+			if (i == 1)
+				snprintf(from, sizeof from, "%s", sink.path);
+			else
+				snprintf(from, sizeof from, "%s.%d", sink.path, i - 1);
+			snprintf(to, sizeof to, "%s.%d", sink.path, i);
+			rename(from, to);
+		}
+		int nfd = open(sink.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		if (nfd >= 0) {
+			dup3(nfd, sink.fd, O_CLOEXEC);
+			close(nfd);
+		}
+	} else if (ftruncate(sink.fd, 0) < 0) {
+	}
+	sink.size = 0;
+}
+
+static void journald_send(const char *stream, const char *data, size_t len)
+{
+	char msg[8192];
+	while (len && (data[len - 1] == '\n'))
+		len--;
+	for (size_t i = 0; i < len; i++)
+		if (data[i] == '\n') /* one entry per line: the native protocol needs binary fields otherwise */
+			return;
+	int n = snprintf(msg, sizeof msg, "CONTAINER_ID=%.12s\nCONTAINER_ID_FULL=%s\nCONTAINER_NAME=%s\nPRIORITY=%d\nSYSLOG_IDENTIFIER=%.12s\nMESSAGE=%.*s\n",
+			 sink.id, sink.id, sink.name, !strcmp(stream, "stderr") ? 3 : 6, sink.id, (int)len, data);
+	struct sockaddr_un a = { .sun_family = AF_UNIX, .sun_path = "/run/systemd/journal/socket" };
+	if (sendto(sink.journald, msg, (size_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1), MSG_NOSIGNAL,
+		   (struct sockaddr *)&a, sizeof a) < 0) {
+	}
+}
+static int store_fresh(struct store *st, berr *err);
+
 static void log_entry(int fd, const char *stream, const char *data, size_t len)
 {
+	if (sink.journald >= 0 && fd == sink.fd) {
+		journald_send(stream, data, len);
+		return;
+	}
 	if (fd < 0 || !len)
 		return;
+	if (sink.max > 0 && fd == sink.fd && sink.size >= sink.max)
+		sink_rotate();
 	char line[256 + 6 * 4096];
 	size_t o = 0;
 	o += (size_t)snprintf(line, sizeof line, "{\"log\":\"");
@@ -54,6 +114,8 @@ static void log_entry(int fd, const char *stream, const char *data, size_t len)
 	strftime(tb, sizeof tb, "%Y-%m-%dT%H:%M:%S", &tm);
 	o += (size_t)snprintf(line + o, sizeof line - o, "\",\"stream\":\"%s\",\"time\":\"%s.%09ldZ\"}\n", stream, tb, ts.tv_nsec);
 	write_all(fd, line, o);
+	if (fd == sink.fd)
+		sink.size += (int64_t)o;
 }
 
 /* Split a chunk into log lines (each entry ends with its newline, as Docker's). */
@@ -113,21 +175,36 @@ int supervise_run(struct supervise *s)
 	}
 	int status = -1;
 	bool exited = false;
+	/* sleep on the container's pidfd instead of waking up every 250 ms */
+	int pidfd = s->pid > 0 ? (int)syscall(SYS_pidfd_open, s->pid, 0) : -1;
 	bool stdin_open = s->attached && s->in_fd >= 0;
 	char buf[8192];
 	int fds_open = (s->out_fd >= 0) + (s->err_fd >= 0);
 	while (!exited || fds_open > 0) {
-		struct pollfd p[4];
-		int np = 0, iout = -1, ierr = -1, iin = -1, isig = -1;
+		struct pollfd p[7];
+		int np = 0, iout = -1, ierr = -1, iin = -1, isig = -1, ihtm = -1, ihpr = -1;
+		if (!exited && s->health) {
+			ihtm = np; p[np++] = (struct pollfd){ health_timer_fd(s->health), POLLIN, 0 };
+			if (health_probe_fd(s->health) >= 0) {
+				ihpr = np;
+				p[np++] = (struct pollfd){ health_probe_fd(s->health), POLLIN, 0 };
+			}
+		}
+		if (!exited && pidfd >= 0)
+			p[np++] = (struct pollfd){ pidfd, POLLIN, 0 };
 		if (s->out_fd >= 0) { iout = np; p[np++] = (struct pollfd){ s->out_fd, POLLIN, 0 }; }
 		if (s->err_fd >= 0) { ierr = np; p[np++] = (struct pollfd){ s->err_fd, POLLIN, 0 }; }
 		if (stdin_open && !exited) { iin = np; p[np++] = (struct pollfd){ 0, POLLIN, 0 }; }
 		if (!exited) { isig = np; p[np++] = (struct pollfd){ sfd, POLLIN, 0 }; }
 		/* after the exit, drain what is buffered but don't wait for holders of the pipe */
 		/* SIGCHLD may have come before the signalfd existed: also look every 250 ms */
-		int r = poll(p, (nfds_t)np, exited ? 100 : 250);
+		int r = poll(p, (nfds_t)np, exited ? 100 : pidfd >= 0 ? -1 : 250);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (ihpr >= 0 && (p[ihpr].revents & (POLLIN | POLLHUP | POLLERR)))
+			health_on_output(s->health);
+		if (ihtm >= 0 && (p[ihtm].revents & POLLIN))
+			health_on_timer(s->health);
 		if (!exited && s->pid > 0) {
 			int st;
 			if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
@@ -192,6 +269,8 @@ int supervise_run(struct supervise *s)
 		status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	}
 	tty_restore();
+	if (pidfd >= 0)
+		close(pidfd);
 	if (sfd >= 0)
 		close(sfd);
 	sigprocmask(SIG_UNBLOCK, &mask, NULL);
@@ -216,12 +295,17 @@ void record_exit_st(struct store *st, const char *id, int status)
 	c->oom = cgroup_oom_killed(c->id);
 	cgroup_kill_all(c->id);
 	cgroup_destroy(c->id);
-	ctr_net_detach(st, c);
+	ctr_net_release(st, c->id); /* endpoints, addresses, NAT rules */
 	c->state = CTR_EXITED;
 	c->exit_code = status;
 	c->finished_at = now_ns();
 	c->pid = 0;
 	c->mon_pid = 0;
+	if (c->oom)
+		event_emit_ctr(st, c, "oom", NULL);
+	char code[16];
+	snprintf(code, sizeof code, "%d", status);
+	event_emit_ctr(st, c, "die", "exitCode", code, NULL);
 	if (json_is_true(json_object_get(json_object_get(c->cfg, "HostConfig"), "AutoRemove"))) {
 		/* --rm: straight to removal (one database write instead of two) */
 		if (ctr_remove(st, c, true, &e) == 0)
@@ -232,8 +316,29 @@ void record_exit_st(struct store *st, const char *id, int status)
 
 static int open_log(struct store *st, struct ctr *c)
 {
+	struct log_opts lo;
+	log_opts_of(c->cfg, &lo);
+	if (!strcmp(lo.driver, "none"))
+		return -1;
+	if (!strcmp(lo.driver, "journald")) {
+		sink.journald = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		sink.fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		free(sink.id);
+		free(sink.name);
+		sink.id = xstrdup(c->id);
+		sink.name = xstrdup(c->name);
+		return sink.fd;
+	}
 	_cleanup_free_ char *lp = ctr_log_path(st, c->id);
-	return open(lp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	int fd = open(lp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	struct stat sb;
+	sink.fd = fd;
+	free(sink.path);
+	sink.path = xstrdup(lp);
+	sink.max = lo.max_size;
+	sink.files = lo.max_file;
+	sink.size = fd >= 0 && fstat(fd, &sb) == 0 ? sb.st_size : 0;
+	return fd;
 }
 
 static void mark_running(struct store *st, struct ctr *c, pid_t pid, pid_t mon, berr *err)
@@ -250,6 +355,7 @@ static void mark_running(struct store *st, struct ctr *c, pid_t pid, pid_t mon, 
 	free(c->error);
 	c->error = xstrdup("");
 	ctr_save_state(st, c, err);
+	event_emit_ctr(st, c, "start", NULL);
 }
 
 static void record_failure(struct store *st, struct ctr *c, berr *err)
@@ -257,6 +363,7 @@ static void record_failure(struct store *st, struct ctr *c, berr *err)
 	berr e2;
 	cgroup_kill_all(c->id);
 	cgroup_destroy(c->id);
+	ctr_net_release(st, c->id);
 	c->state = c->started_at ? CTR_EXITED : CTR_CREATED;
 	c->exit_code = err->status ? err->status : 125;
 	free(c->error);
@@ -271,7 +378,7 @@ int attached_start(struct store *st, struct ctr *c, bool interactive, bool attac
 	json_t *conf = json_object_get(c->cfg, "Config");
 	bool tty = json_is_true(json_object_get(conf, "Tty"));
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	struct launch l = { .in_fd = interactive && !tty ? 0 : -1, .out_fd = -1, .err_fd = -1, .tty = tty };
+	struct launch l = { .in_fd = interactive && !tty ? 0 : -1, .out_fd = -1, .err_fd = -1, .tty = tty, .net_inproc = true };
 	if (!tty) {
 		if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
 			return berr_sys(err, "pipe");
@@ -301,6 +408,7 @@ int attached_start(struct store *st, struct ctr *c, bool interactive, bool attac
 		.in_fd = tty && interactive ? l.pty_master : -1,
 		.tty = tty, .attached = attach_out, .forward_signals = true,
 		.log_fd = logfd, .pid = l.pid,
+		.health = l.early_exit ? NULL : health_new(st->root, st->runroot, c->id, c->cfg),
 	};
 	if (tty && !interactive) {
 		/* the master is both directions: keep it only for output */
@@ -327,9 +435,11 @@ int attached_start(struct store *st, struct ctr *c, bool interactive, bool attac
 		status = WIFEXITED(l.early_status) ? WEXITSTATUS(l.early_status) : 128 + WTERMSIG(l.early_status);
 	} else
 		status = supervise_run(&s);
+	health_free(s.health);
 	if (logfd >= 0)
 		close(logfd);
 	record_exit_st(st, c->id, status); /* same process: reuse the open store */
+	supervise_spawn_after_exit(st, c->id); /* --restart: a detached process restarts it */
 	return status;
 }
 
@@ -363,6 +473,10 @@ static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr 
 		if (interactive && pipe2(inp, O_CLOEXEC) == 0)
 			l.in_fd = inp[0];
 	}
+	/* the CLI closed its connection before forking us; the network attach runs in a helper
+	 * process, only joining another container's netns needs the database here */
+	if (!strncmp(ctr_netmode(c->cfg), "container:", 10) && store_fresh(st, &e) < 0)
+		_exit(1);
 	if (sandbox_launch(st, c, &l, &e) < 0) {
 		r.status = e.status ? e.status : 125;
 		memcpy(r.msg, e.msg, sizeof r.msg - 1);
@@ -386,13 +500,18 @@ static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr 
 	while (read(rep, &ack, 1) > 0)
 		;
 	close(rep);
+	/* the monitor needs no database until the exit (recorded by a fresh process) */
+	if (st->db)
+		sqlite3_close_v2(st->db);
+	st->db = NULL;
 	int logfd = open_log(st, c);
-	malloc_trim(0);
 	struct supervise s = {
 		.out_fd = tty ? l.pty_master : outp[0], .err_fd = tty ? -1 : errp[0],
 		.in_fd = -1, .tty = tty, .attached = false, .forward_signals = false,
 		.log_fd = logfd, .pid = l.pid,
+		.health = l.early_exit ? NULL : health_new(st->root, st->runroot, c->id, c->cfg),
 	};
+	malloc_trim(0);
 	int status;
 	if (l.early_exit) {
 		char buf[8192];
@@ -404,6 +523,7 @@ static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr 
 		status = WIFEXITED(l.early_status) ? WEXITSTATUS(l.early_status) : 128 + WTERMSIG(l.early_status);
 	} else
 		status = supervise_run(&s);
+	health_free(s.health);
 	if (logfd >= 0)
 		close(logfd);
 	/* record with a fresh process: this one is a fork of a CLI that had the database open */
@@ -415,13 +535,34 @@ static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr 
 	_exit(0);
 }
 
+/* Give st a connection of its own (after a fork: SQLite must not share one between processes). */
+static int store_fresh(struct store *st, berr *err)
+{
+	struct store *n = NULL;
+	if (store_open(&n, st->root, st->runroot, err) < 0)
+		return -1;
+	st->db = n->db;
+	n->db = NULL;
+	store_close(n);
+	return 0;
+}
+
 int monitor_start(struct store *st, struct ctr *c, berr *err)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return berr_sys(err, "socketpair");
 	fflush(NULL);
+	/* the monitor writes to the store (network endpoints): no connection may cross the fork,
+	 * SQLite's per-process lock bookkeeping would mix the two */
+	sqlite3_close_v2(st->db);
+	st->db = NULL;
 	pid_t p = fork();
+	if (p > 0 && store_fresh(st, err) < 0) {
+		close(sv[1]);
+		close(sv[0]);
+		return -1;
+	}
 	if (p < 0)
 		return berr_sys(err, "fork");
 	if (p == 0) {

@@ -79,6 +79,8 @@ struct launch {
 	bool tty;
 	int pty_master;          /* out: the pty master when tty */
 	pid_t pid;               /* out */
+	bool net_inproc;         /* attach the network in this process (the attached CLI); else in a
+				  * `debug net-setup` helper (the monitor stays small, has no DB) */
 	bool early_exit;         /* out: the process already exited (and was reaped) */
 	int early_status;        /* out: its wait status */
 };
@@ -142,6 +144,7 @@ struct supervise {
 	bool tty, attached, forward_signals;
 	int log_fd;
 	pid_t pid;
+	struct health *health;   /* healthcheck state machine (supervise.h), or NULL */
 };
 int supervise_run(struct supervise *s);
 /* Start a detached container under a monitor that outlives the CLI. */
@@ -155,15 +158,51 @@ void record_exit_st(struct store *st, const char *id, int status);
 /* ---- config building (spec.c) ---- */
 struct run_flags {
 	struct strvec env, env_file, volumes, mounts, tmpfs, cap_add, cap_drop, security_opt,
-		label, add_host, dns, volumes_from, publish;
+		label, add_host, dns, volumes_from;
 	const char *name, *hostname, *workdir, *user, *entrypoint, *network, *memory, *memory_swap,
-		*cpus, *cpu_shares, *pids_limit, *rootfs, *stop_signal, *restart, *stop_timeout, *ip;
+		*cpus, *cpu_shares, *pids_limit, *rootfs, *stop_signal, *restart, *stop_timeout;
 	bool rm, detach, interactive, tty, init, read_only, privileged;
 	bool entrypoint_set;
+	/* networking (netcfg.c) */
+	struct strvec network_alias, publish, expose;
+	const char *ip;
+	bool publish_all;
 };
 int spec_build(struct store *st, struct run_flags *f, const char *image, char **cmd, int ncmd,
 	       struct ctr **out, berr *err);
 int parse_bytes(const char *s, int64_t *out);
+
+/* ---- networking of containers (netcfg.c) ----
+ * Config: HostConfig.NetworkMode ("default" = the bridge network, "host", "none", a network
+ * name, "container:ID"), HostConfig.PortBindings / PublishAllPorts (Docker's shapes),
+ * Config.ExposedPorts, and the private "BerthNetworks" object {NAME: {"Aliases": [...],
+ * "IPv4Address": "..."}} (the networks to join at every start, in order; network connect and
+ * disconnect edit it) plus "BerthPublish" (the -p specs as given). */
+/* Normalise NetworkMode ("default"/"" -> "bridge"). */
+const char *ctr_netmode(json_t *cfg);
+/* Validate the network flags and record them in the config (spec_build). */
+int spec_network(struct store *st, struct run_flags *f, json_t *cfg, json_t *conf, json_t *hc, berr *err);
+/* Attach the freshly cloned container (netns of pid) to its networks and publish its ports
+ * (sandbox_launch, before the process may run). On failure every endpoint is released. */
+int ctr_net_attach(struct store *st, struct ctr *c, pid_t pid, berr *err);
+/* ctr_net_attach plus /etc/hosts and resolv.conf (run by `berth debug net-setup ID PID`). */
+int sandbox_net_setup(struct store *st, struct ctr *c, pid_t pid, berr *err);
+/* Release every endpoint and NAT rule of a container (exit, stop, rm); quiet, idempotent. */
+void ctr_net_release(struct store *st, const char *id);
+/* The netns fd a container:ID container joins (-1 and err if it is not running). */
+int ctr_net_container_ns(struct store *st, struct ctr *c, berr *err);
+/* The /etc/hosts and /etc/resolv.conf text of a container (after attach). */
+void ctr_net_hosts(struct store *st, struct ctr *c, struct strbuf *out);
+void ctr_net_resolv(struct store *st, struct ctr *c, struct strbuf *out);
+/* NetworkSettings of inspect (Docker 20.10's shape). */
+json_t *ctr_net_settings(struct store *st, struct ctr *c, bool running);
+/* ps's PORTS column ("0.0.0.0:8000->80/tcp, 443/tcp"). */
+char *ctr_net_ports_column(struct store *st, struct ctr *c, bool running);
+/* Join a running or stopped container to one more network / leave one (network connect and
+ * disconnect); the config is updated so a restart rejoins. */
+int ctr_net_connect(struct store *st, struct ctr *c, const char *network, const char *ip,
+		    const struct strvec *aliases, berr *err);
+int ctr_net_disconnect(struct store *st, struct ctr *c, const char *network, bool force, berr *err);
 int signal_parse(const char *s);
 
 /* ---- cp (cp.c) ---- */
@@ -172,9 +211,3 @@ int signal_parse(const char *s);
  * rootfs is mounted in a private mount namespace of a helper process. */
 int ctr_cp(struct store *st, struct ctr *c, bool to_container, const char *src, const char *dst, berr *err);
 
-/* ---- bridge networks (netattach.c, over src/net) ---- */
-bool ctr_uses_bridge(json_t *cfg);
-/* Attach the container (its init is pid) to its network; results in containers/<id>/network.json. */
-int ctr_net_attach(struct store *st, struct ctr *c, pid_t pid, berr *err);
-json_t *ctr_net_result(struct store *st, const char *id); /* NULL if not attached */
-void ctr_net_detach(struct store *st, struct ctr *c);      /* endpoints, ports, the record */

@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+#include "net/net.h"
 #include "runtime/runtime.h"
 #include "runtime/sandbox_int.h"
 #include "util/cleanup.h"
@@ -158,6 +159,10 @@ int open_container_pty(int *slave)
 		close(m);
 		return -1;
 	}
+	/* the caller's window size before the process starts (stdin is still the caller's) */
+	struct winsize ws;
+	if (ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+		ioctl(m, TIOCSWINSZ, &ws);
 	return m;
 }
 
@@ -384,6 +389,7 @@ struct child_args {
 	int sync;
 	int parentfd;
 	bool newnet;
+	int netfd;     /* --network container:ID: the netns to join, else -1 */
 };
 
 static void __attribute__((noreturn)) child_main(struct child_args *a)
@@ -393,6 +399,10 @@ static void __attribute__((noreturn)) child_main(struct child_args *a)
 	json_t *cfg = a->c->cfg;
 	json_t *hc = json_object_get(cfg, "HostConfig");
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (a->netfd >= 0 && setns(a->netfd, CLONE_NEWNET) < 0)
+		child_fail(sync, 125, "join the network namespace: %s", strerror(errno));
+	if (a->netfd >= 0)
+		close(a->netfd);
 	/* the rootfs and /dev are built while the parent moves us into our cgroups (a v1 attach
 	 * waits for an RCU grace period); the cgroup namespace and /proc, /sys come after */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -465,55 +475,91 @@ static int write_etc_files(struct store *st, struct ctr *c, berr *err)
 	_cleanup_free_ char *hv = xasprintf("%s\n", hn ? hn : "");
 	if (write_quick(hp, hv, strlen(hv), err) < 0)
 		return -1;
+	/* hosts: localhost, --add-host, the container's own address (netcfg.c) */
 	struct strbuf h = STRBUF_INIT;
-	sb_adds(&h, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
-		    "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(json_object_get(c->cfg, "HostConfig"), "ExtraHosts"), i, v) {
-		const char *s = json_string_value(v);
-		const char *colon = s ? strchr(s, ':') : NULL;
-		if (colon)
-			sb_addf(&h, "%s\t%.*s\n", colon + 1, (int)(colon - s), s);
-	}
+	ctr_net_hosts(st, c, &h);
 	_cleanup_free_ char *hostsp = xasprintf("%s/hosts", d);
 	int rc = write_quick(hostsp, h.buf, h.len, err);
 	sb_release(&h);
 	if (rc < 0)
 		return -1;
-	/* resolv.conf: the host's, without loopback resolvers (unreachable from the container);
-	 * Docker's fallback to Google DNS when nothing is left */
+	/* resolv.conf: a user network's responder, or the host's resolvers without loopback ones
+	 * (unreachable from the container), Docker's fallback to Google DNS when nothing is left */
 	struct strbuf r = STRBUF_INIT;
-	json_t *dns = json_object_get(json_object_get(c->cfg, "HostConfig"), "Dns");
-	bool any = false;
-	if (json_array_size(dns)) {
-		json_array_foreach(dns, i, v) sb_addf(&r, "nameserver %s\n", json_string_value(v));
-		any = true;
-	} else {
-		char *host = NULL;
-		size_t len;
-		berr e2;
-		if (read_file("/etc/resolv.conf", &host, &len, &e2) == 0) {
-			for (char *l = strtok(host, "\n"); l; l = strtok(NULL, "\n")) {
-				if (!strncmp(l, "nameserver", 10)) {
-					const char *ip = l + 10;
-					while (*ip == ' ' || *ip == '\t')
-						ip++;
-					if (!strncmp(ip, "127.", 4) || !strcmp(ip, "::1"))
-						continue;
-					any = true;
-				}
-				sb_addf(&r, "%s\n", l);
-			}
-			free(host);
-		}
-	}
-	if (!any)
-		sb_adds(&r, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+	ctr_net_resolv(st, c, &r);
 	_cleanup_free_ char *rp = xasprintf("%s/resolv.conf", d);
 	rc = write_quick(rp, r.buf, r.len, err);
 	sb_release(&r);
 	return rc;
+}
+
+int sandbox_net_setup(struct store *st, struct ctr *c, pid_t pid, berr *err)
+{
+	if (ctr_net_attach(st, c, pid, err) < 0)
+		return -1;
+	if (write_etc_files(st, c, err) < 0) {
+		ctr_net_release(st, c->id);
+		return -1;
+	}
+	return 0;
+}
+
+/* Attach the new container's netns and write its etc files. With networks to join this runs in
+ * a fresh `berth debug net-setup` process: the caller may be the detached monitor, which must
+ * stay small (libnftables, netlink and SQLite pages stay in the helper) and has no database
+ * connection of its own (SQLite connections never cross a fork). */
+static int net_setup(struct store *st, struct ctr *c, pid_t pid, bool inproc, berr *err)
+{
+	if (!json_object_size(json_object_get(c->cfg, "BerthNetworks")))
+		return write_etc_files(st, c, err);
+	if (inproc)
+		return sandbox_net_setup(st, c, pid, err);
+	char pids[16];
+	snprintf(pids, sizeof pids, "%d", (int)pid);
+	char *argv[] = { "berth", "--root", st->root, "--runroot", st->runroot, "debug", "net-setup", c->id, pids, NULL };
+	int ep[2];
+	if (pipe2(ep, O_CLOEXEC) < 0)
+		return berr_sys(err, "pipe");
+	fflush(NULL);
+	pid_t h = fork();
+	if (h < 0) {
+		close(ep[0]);
+		close(ep[1]);
+		return berr_sys(err, "fork");
+	}
+	if (h == 0) {
+		dup2(ep[1], 2);
+		int nul = open("/dev/null", O_RDWR);
+		if (nul >= 0) {
+			dup2(nul, 0);
+			dup2(nul, 1);
+		}
+		close_range(3, ~0U, 0);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	close(ep[1]);
+	struct strbuf e = STRBUF_INIT;
+	char buf[2048];
+	ssize_t n;
+	while ((n = read(ep[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			sb_add(&e, buf, (size_t)n);
+	close(ep[0]);
+	int ws;
+	while (waitpid(h, &ws, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0) {
+		sb_release(&e);
+		return 0;
+	}
+	const char *msg = sb_str(&e);
+	if (!strncmp(msg, "Error: ", 7))
+		msg += 7;
+	berr_set(err, EIO, "%.*s", (int)strcspn(msg, "\n"), *msg ? msg : "network setup failed");
+	err->status = 125;
+	sb_release(&e);
+	return -1;
 }
 
 int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
@@ -521,12 +567,19 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 	json_t *hc = json_object_get(c->cfg, "HostConfig");
 	const char *nm = jstr(hc, "NetworkMode");
 	bool hostnet = nm && !strcmp(nm, "host");
+	bool joinnet = nm && !strncmp(nm, "container:", 10);
 	l->pty_master = -1;
 	l->pid = -1;
-	if (write_etc_files(st, c, err) < 0)
+	int netfd = -1;
+	if (joinnet && (netfd = ctr_net_container_ns(st, c, err)) < 0) {
+		err->status = 125;
 		return -1;
-	if (cgroup_create(c->id, hc, err) < 0)
+	}
+	if (cgroup_create(c->id, hc, err) < 0) {
+		if (netfd >= 0)
+			close(netfd);
 		return -1;
+	}
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return berr_sys(err, "socketpair");
@@ -540,7 +593,7 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-	if (!hostnet)
+	if (!hostnet && !joinnet)
 		flags |= CLONE_NEWNET;
 	fflush(NULL);
 	pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
@@ -553,22 +606,23 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		struct child_args a = { st, c, l, sv[1], parentfd, !hostnet };
+		struct child_args a = { st, c, l, sv[1], parentfd, !hostnet && !joinnet, netfd };
 		child_main(&a);
 	}
 	close(sv[1]);
 	if (parentfd >= 0)
 		close(parentfd);
-	if (cgroup_enter(c->id, pid, err) < 0) {
+	if (netfd >= 0)
+		close(netfd);
+	/* while the child builds its rootfs: cgroups, then its network (veth, address, route,
+	 * published ports), then /etc/hosts and resolv.conf with its address; only then may it
+	 * mount them and exec, so the process never runs before its eth0 is up */
+	if (cgroup_enter(c->id, pid, err) < 0 || net_setup(st, c, pid, l->net_inproc, err) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(sv[0]);
-		return -1;
-	}
-	if (ctr_uses_bridge(c->cfg) && ctr_net_attach(st, c, pid, err) < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(sv[0]);
+		if (l->net_inproc) /* (the helper releases what it attached itself) */
+			ctr_net_release(st, c->id);
 		return -1;
 	}
 	if (write(sv[0], "g", 1) != 1) {

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "image/image.h"
-#include "net/net.h"
 #include "runtime/runtime.h"
 #include "registry/registry.h"
 #include "util/cleanup.h"
@@ -389,21 +388,7 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 	}
 	/* hostname */
 	char hn[256];
-	const char *nm = f->network ? f->network : "none";
-	if (!strcmp(nm, "default"))
-		nm = "none"; /* the default stays a private netns with lo until bridge is made the default */
-	if (strcmp(nm, "none") && strcmp(nm, "host")) {
-		struct net_network nn;
-		if (net_ensure_defaults(st, err) < 0 || net_lookup(st, nm, &nn, err) < 0) {
-			json_decref(ep); json_decref(cm); json_decref(argv);
-			err->status = 125;
-			goto out;
-		}
-		net_network_free(&nn);
-	} else if (f->publish.n) {
-		/* Docker ignores -p on none/host with a warning */
-		fprintf(stderr, "WARNING: Published ports are discarded when using %s network mode\n", nm);
-	}
+	const char *nm = f->network ? f->network : "default";
 	if (f->hostname)
 		snprintf(hn, sizeof hn, "%s", f->hostname);
 	else if (!strcmp(nm, "host"))
@@ -481,9 +466,11 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 	json_t *binds = json_array(), *mounts = json_array();
 	json_object_set_new(hc, "Binds", binds);
 	json_object_set_new(hc, "NetworkMode", json_string(nm));
-	json_object_set_new(hc, "BerthPublish", strv_json(&f->publish));
-	if (f->ip)
-		json_object_set_new(hc, "BerthIP", json_string(f->ip));
+	if (spec_network(st, f, cfg, conf, hc, err) < 0) {
+		json_decref(conf);
+		json_decref(hc);
+		goto out_env;
+	}
 	json_object_set_new(hc, "AutoRemove", json_boolean(f->rm));
 	json_object_set_new(hc, "Privileged", json_boolean(f->privileged));
 	json_object_set_new(hc, "ReadonlyRootfs", json_boolean(f->read_only));

@@ -121,7 +121,7 @@ lo-up"
 	assert_equal "${lines[1]}" "1"
 	run_berth run -d --name pub --network bridge -p 127.0.0.1:$port:80 busybox sh -c 'echo published > /tmp/i.html; httpd -f -p 80 -h /tmp'
 	run_berth container inspect -f '{{json .NetworkSettings.Ports}} {{.NetworkSettings.IPAddress}}' pub
-	assert_output_contains "127.0.0.1:$port->80/tcp"
+	assert_output_contains '{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"'$port'"}]} 10.'
 	run_berth ps --filter name=pub --format '{{.Ports}}'
 	assert_equal "$output" "127.0.0.1:$port->80/tcp"
 	wait_for wget -qO "$BATS_TEST_TMPDIR/got" "http://127.0.0.1:$port/i.html"

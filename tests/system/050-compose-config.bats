@@ -48,12 +48,25 @@ setup() { berth_setup_root; }
 	assert_equal "$output" ""
 }
 
-@test "compose: the notes' example loads with the version warning" {
+@test "compose: the notes' file verbatim fails as compose v2 fails, with an explanation" {
 	cd "$BERTH_SRC/examples/seed-python"
-	# the example is the notes' file, unmodified
 	local notes="$CONFORMANCE/../seed/docker-notes.md"
 	[ -f "$notes" ] || notes=/work/shared/seed/docker-notes.md
-	diff <(sed -n '/^```yml title="Example multistage docker-compose file"/,/^```$/p' "$notes" | sed '1d;$d') docker-compose.yml
+	# docker-compose.notes.yml is the notes' file verbatim (ending with an indented "...")
+	diff <(sed -n '/^```yml title="Example multistage docker-compose file"/,/^```$/p' "$notes" | sed '1d;$d') docker-compose.notes.yml
+	run_berth --exit 1 compose -f docker-compose.notes.yml config
+	local n; n=$(wc -l < docker-compose.notes.yml)
+	[[ "$output" == *"failed to parse $PWD/docker-compose.notes.yml: yaml: line $n: could not find expected ':'"* ]]
+	[[ "$output" == *"$PWD/docker-compose.notes.yml:$n: the indented \"...\" is not YAML's document end marker; it is the notes' \"more follows\" shorthand: remove that line"* ]]
+	# nothing was printed on stdout
+	run_berth --exit 1 compose -f docker-compose.notes.yml config -q
+}
+
+@test "compose: the notes' example loads with the version warning" {
+	cd "$BERTH_SRC/examples/seed-python"
+	# docker-compose.yml is the notes' file without its last line ("    ...")
+	diff <(sed '$d' docker-compose.notes.yml) docker-compose.yml
+	[ "$(tail -n1 docker-compose.notes.yml)" = "    ..." ]
 	run_config_json
 	[[ "$stderr_out" == *"WARN[0000] $PWD/docker-compose.yml: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion"* ]]
 	assert_equal "$(json_get 'j["name"]')" "seed-python"
