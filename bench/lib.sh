@@ -40,6 +40,15 @@ bench_exit() {
 		ids=$("$BERTH" ps -aq 2>/dev/null)
 		[ -n "$ids" ] && "$BERTH" rm -f $ids >/dev/null 2>&1
 	fi
+	# networks of the private store: user-defined ones, then its default bridge and nftables
+	# table, which berth keeps (as Docker keeps docker0) and names after a hash of the root
+	if [ -x "$BERTH" ]; then
+		"$BERTH" network prune -f >/dev/null 2>&1
+		local h
+		h=$(printf %s "$BERTH_ROOT" | sha256sum | cut -c1-6)
+		ip link del "berth$h" 2>/dev/null
+		nft delete table ip "berth_$h" 2>/dev/null
+	fi
 	awk -v t="$BENCH_TMP" 'index($2, t) == 1 { print $2 }' /proc/self/mounts | sort -r |
 		while read -r m; do umount -l "$m" 2>/dev/null; done
 	[ "${BENCH_KEEP:-0}" = 1 ] && { note "kept $BENCH_TMP"; return; }
