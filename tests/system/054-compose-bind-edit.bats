@@ -49,3 +49,24 @@ YAML
 	run --separate-stderr "$BERTH" compose ps -aq
 	assert_equal "$output" ""
 }
+
+@test "compose logs: a service with container_name is prefixed with that name (as the notes' my-application)" {
+	compose_dir logname
+	cat > compose.yaml <<YAML
+services:
+  my_app:
+    image: busybox:latest
+    container_name: my-application-054
+    command: echo hello from my_app
+  other:
+    image: busybox:latest
+    command: echo hello from other
+YAML
+	run_compose up -d
+	wait_until 5 bash -c '"$0" compose logs 2>/dev/null | grep -q "hello from other"' "$BERTH"
+	wait_until 5 bash -c '"$0" compose logs 2>/dev/null | grep -q "hello from my_app"' "$BERTH"
+	run_compose logs my_app
+	assert_equal "$output" "my-application-054  | hello from my_app"
+	run_compose logs other
+	assert_equal "$output" "other-1  | hello from other"
+}
