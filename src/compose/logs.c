@@ -84,21 +84,28 @@ static off_t tail_start(const char *path, long ntail)
 	return 0;
 }
 
+/* The prefix name, as compose's getContainerNameWithoutProject: SERVICE-N for a container named
+ * PROJECT-SERVICE-N, else (container_name:, one-off run) the container's own name. */
+static char *log_name(struct ctr *c)
+{
+	const char *proj = ctr_label(c, CL_PROJECT), *svc = ctr_label(c, CL_SERVICE), *num = ctr_label(c, CL_NUMBER);
+	if (!proj || !svc || !num || !strcmp(ctr_label(c, CL_ONEOFF) ?: "", "True"))
+		return xstrdup(c->name);
+	_cleanup_free_ char *def = xasprintf("%s-%s-%s", proj, svc, num);
+	return strcmp(c->name, def) ? xstrdup(c->name) : xasprintf("%s-%s", svc, num);
+}
+
 int compose_logs(struct cengine *e, struct ctr **v, size_t n, const struct compose_logs_opts *o)
 {
 	struct src *s = xcalloc(n + 1, sizeof *s);
 	size_t width = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *svc = ctr_label(v[i], CL_SERVICE), *num = ctr_label(v[i], CL_NUMBER);
-		_cleanup_free_ char *nm = svc && num && strcmp(ctr_label(v[i], CL_ONEOFF) ?: "", "True")
-						  ? xasprintf("%s-%s", svc, num) : xstrdup(v[i]->name);
+		_cleanup_free_ char *nm = log_name(v[i]);
 		if (strlen(nm) > width)
 			width = strlen(nm);
 	}
 	for (size_t i = 0; i < n; i++) {
-		const char *svc = ctr_label(v[i], CL_SERVICE), *num = ctr_label(v[i], CL_NUMBER);
-		_cleanup_free_ char *nm = svc && num && strcmp(ctr_label(v[i], CL_ONEOFF) ?: "", "True")
-						  ? xasprintf("%s-%s", svc, num) : xstrdup(v[i]->name);
+		_cleanup_free_ char *nm = log_name(v[i]);
 		s[i].c = v[i];
 		s[i].prefix = o->no_prefix ? xstrdup("") : xasprintf("%-*s | ", (int)width + 1, nm);
 		s[i].color = colors[i % (sizeof colors / sizeof colors[0])];
