@@ -504,7 +504,7 @@ static json_t *obj_or_new(struct dstate *d, json_t *c, const char *key, bool arr
 	json_t *o = json_object_get(c, key);
 	bool ok = array ? json_is_array(o) : json_is_object(o);
 	if (ok && !(d->owned & bit)) {
-		o = json_deep_copy(o);
+		o = json_copy(o) /* values are immutable leaves, replaced never edited */;
 		json_object_set_new(c, key, o);
 	} else if (!ok) {
 		o = array ? json_array() : json_object();
