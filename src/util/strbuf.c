@@ -52,13 +52,31 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/* vasprintf without its grow-and-shrink: format into a stack buffer, copy once */
+static char *fmt_dup(const char *fmt, va_list ap)
+{
+	char buf[256];
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(buf, sizeof(buf), fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		oom();
+	char *p = malloc((size_t)n + 1);
+	if (!p)
+		oom();
+	if ((size_t)n < sizeof(buf))
+		memcpy(p, buf, (size_t)n + 1);
+	else
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
-	char *p;
 	va_start(ap, fmt);
-	if (vasprintf(&p, fmt, ap) < 0)
-		oom();
+	char *p = fmt_dup(fmt, ap);
 	va_end(ap);
 	return p;
 }
@@ -177,10 +195,8 @@ void sv_push(struct strvec *sv, const char *s) { sv_push_owned(sv, xstrdup(s)); 
 void sv_pushf(struct strvec *sv, const char *fmt, ...)
 {
 	va_list ap;
-	char *p;
 	va_start(ap, fmt);
-	if (vasprintf(&p, fmt, ap) < 0)
-		oom();
+	char *p = fmt_dup(fmt, ap);
 	va_end(ap);
 	sv_push_owned(sv, p);
 }
