@@ -72,6 +72,10 @@ struct dstate {
 	struct envmap img_env;    /* image config Env */
 	struct shell_env se;      /* expansion in env */
 	const char **args_snap;   /* build args "K=V" as of the last change */
+	const char **args_last;   /* the last snapshot made, kept to rebuild it incrementally */
+	size_t nargs_last;
+	const char *dirty[4];     /* "K=V" set in env since args_last (pool strings) */
+	size_t ndirty;            /* > 4: too many, rebuild all */
 	const char **env_snap;    /* RUN environment as of the last change */
 	size_t nenv_snap;
 	const char *last_wd, *last_user; /* interned in the plan's pool */
@@ -131,10 +135,17 @@ static json_t *ptrs_json(const char *const *v, size_t n)
 	return a;
 }
 
-static void env_changed(struct dstate *d)
+/* kv: the "K=V" just set in the state env (NULL: none set) */
+static void env_changed(struct dstate *d, const char *kv)
 {
 	d->args_snap = NULL;
 	d->env_snap = NULL;
+	if (kv) {
+		if (d->ndirty < 4)
+			d->dirty[d->ndirty] = kv;
+		if (d->ndirty <= 4)
+			d->ndirty++;
+	}
 }
 
 static int expand(struct planner *pl, const struct df_instr *in, const char *word,
@@ -422,7 +433,19 @@ static const char *const *args_snapshot(struct planner *pl, struct dstate *d)
 {
 	if (!d->args_snap) {
 		const char **a = plan_mem(pl->p, (d->nargs + 1) * sizeof(char *));
+		/* entries before nargs_last whose key was not set in env since are unchanged */
+		bool inc = d->args_last && d->ndirty <= 4 && d->nargs >= d->nargs_last;
+		for (size_t i = 0; inc && i < d->nargs_last; i++) {
+			const char *key = d->args[i].key;
+			size_t kl = strlen(key);
+			bool hit = false;
+			for (size_t j = 0; j < d->ndirty && !hit; j++)
+				hit = !strncmp(d->dirty[j], key, kl) && d->dirty[j][kl] == '=';
+			a[i] = hit ? NULL : d->args_last[i];
+		}
 		for (size_t i = 0; i < d->nargs; i++) {
+			if (inc && i < d->nargs_last && a[i])
+				continue;
 			/* runCommandString: the value in the state env, else the ARG's own */
 			const char *kv = envmap_get_kv(&d->env, d->args[i].key);
 			if (!kv) {
@@ -437,6 +460,9 @@ static const char *const *args_snapshot(struct planner *pl, struct dstate *d)
 		}
 		a[d->nargs] = NULL;
 		d->args_snap = a;
+		d->args_last = a;
+		d->nargs_last = d->nargs;
+		d->ndirty = 0;
 	}
 	return d->args_snap;
 }
@@ -596,7 +622,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 				sb_addf(&cb, " %s=%s", keys.v[i], vals.v[i]);
 				envmap_set(&d->env, &pl->p->pool, keys.v[i], vals.v[i]);
 				envmap_put(&d->img_env, pl->p->pool.v[pl->p->pool.n - 1]);
-				env_changed(d);
+				env_changed(d, pl->p->pool.v[pl->p->pool.n - 1]);
 				sv_pushf(&st->args, "%s=%s", keys.v[i], vals.v[i]);
 			}
 		}
@@ -627,7 +653,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 					val = xstrdup(kv_get(&pl->meta, na[i].key));
 				if (val)
 					envmap_set(&d->env, &pl->p->pool, na[i].key, val);
-				env_changed(d);
+				env_changed(d, val ? pl->p->pool.v[pl->p->pool.n - 1] : NULL);
 				d->args = xrealloc(d->args, (d->nargs + 1) * sizeof(*d->args));
 				d->args[d->nargs].key = xstrdup(na[i].key);
 				d->args[d->nargs].value = val;
