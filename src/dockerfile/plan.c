@@ -135,6 +135,25 @@ static json_t *ptrs_json(const char *const *v, size_t n)
 	return a;
 }
 
+/* " K=V" / "K=V" without printf: these run once per step */
+static void sb_add_kv(struct strbuf *sb, const char *lead, const char *k, const char *v)
+{
+	sb_adds(sb, lead);
+	sb_adds(sb, k);
+	sb_addc(sb, '=');
+	sb_adds(sb, v);
+}
+
+static void sv_push_kv(struct strvec *sv, const char *k, const char *v)
+{
+	size_t kl = strlen(k), vl = strlen(v);
+	char *p = xmalloc(kl + vl + 2);
+	memcpy(p, k, kl);
+	p[kl] = '=';
+	memcpy(p + kl + 1, v, vl + 1);
+	sv_push_owned(sv, p);
+}
+
 /* kv: the "K=V" just set in the state env (NULL: none set) */
 static void env_changed(struct dstate *d, const char *kv)
 {
@@ -619,11 +638,11 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		if (!rc) {
 			sb_adds(&cb, "ENV");
 			for (size_t i = 0; i < keys.n; i++) {
-				sb_addf(&cb, " %s=%s", keys.v[i], vals.v[i]);
+				sb_add_kv(&cb, " ", keys.v[i], vals.v[i]);
 				envmap_set(&d->env, &pl->p->pool, keys.v[i], vals.v[i]);
 				envmap_put(&d->img_env, pl->p->pool.v[pl->p->pool.n - 1]);
 				env_changed(d, pl->p->pool.v[pl->p->pool.n - 1]);
-				sv_pushf(&st->args, "%s=%s", keys.v[i], vals.v[i]);
+				sv_push_kv(&st->args, keys.v[i], vals.v[i]);
 			}
 		}
 		sv_clear(&keys);
@@ -640,11 +659,14 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		if (!rc) {
 			sb_adds(&cb, "ARG");
 			for (size_t i = 0; i < in->nkvs; i++) {
-				sb_addf(&cb, " %s", na[i].key);
+				sb_addc(&cb, ' ');
+				sb_adds(&cb, na[i].key);
+				if (na[i].value) {
+					sb_addc(&cb, '=');
+					sb_adds(&cb, na[i].value);
+				}
 				if (na[i].value)
-					sb_addf(&cb, "=%s", na[i].value);
-				if (na[i].value)
-					sv_pushf(&st->args, "%s=%s", na[i].key, na[i].value);
+					sv_push_kv(&st->args, na[i].key, na[i].value);
 				else
 					sv_push(&st->args, na[i].key);
 				const char *bv = build_arg(pl, na[i].key);
@@ -765,8 +787,8 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		}
 		for (size_t i = 0; !rc && i + 1 < kv.n; i += 2) {
 			json_object_set_new(labels, kv.v[i], json_string(kv.v[i + 1]));
-			sb_addf(&cb, " %s=%s", kv.v[i], kv.v[i + 1]);
-			sv_pushf(&st->args, "%s=%s", kv.v[i], kv.v[i + 1]);
+			sb_add_kv(&cb, " ", kv.v[i], kv.v[i + 1]);
+			sv_push_kv(&st->args, kv.v[i], kv.v[i + 1]);
 		}
 		sv_clear(&kv);
 		break;
@@ -800,7 +822,10 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 				if (i && !strcmp(ports.v[i], ports.v[i - 1]))
 					continue;
 				json_object_set_new(ep, ports.v[i], json_object());
-				sb_addf(&cb, "%s%s:{}", first ? "" : " ", ports.v[i]);
+				if (!first)
+					sb_addc(&cb, ' ');
+				sb_adds(&cb, ports.v[i]);
+				sb_adds(&cb, ":{}");
 				first = false;
 				sv_push(&st->args, ports.v[i]);
 			}
@@ -857,7 +882,8 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 			sb_release(&j);
 		}
 		json_object_set_new(c, "WorkingDir", json_string(wd));
-		sb_addf(&cb, "WORKDIR %s", wd);
+		sb_adds(&cb, "WORKDIR ");
+		sb_adds(&cb, wd);
 		sv_push_owned(&st->args, wd);
 		st->layer = true;
 		break;
