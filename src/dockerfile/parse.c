@@ -225,7 +225,10 @@ static bool can_contain_heredoc(const struct df_node *n)
 
 static void add_child(struct df_node *root, struct df_node *child)
 {
-	root->children = xrealloc(root->children, (root->nchildren + 1) * sizeof(*root->children));
+	/* capacity is the next power of two of nchildren: grow when full */
+	size_t n = root->nchildren;
+	if (!(n & (n - 1)))
+		root->children = xrealloc(root->children, (n ? 2 * n : 1) * sizeof(*root->children));
 	root->children[root->nchildren++] = child;
 }
 

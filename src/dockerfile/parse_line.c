@@ -337,8 +337,10 @@ int df_node_from_line(const char *line, size_t len, int esc, int depth, struct d
 	}
 	enum kind k = K_IGNORE;
 	for (size_t i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++)
-		if (!strcmp(dispatch[i].name, node->value))
-			k = dispatch[i].kind;
+		if (dispatch[i].name[0] == node->value[0] && !strcmp(dispatch[i].name, node->value)) {
+			k = dispatch[i].kind; /* names are unique */
+			break;
+		}
 	int rc = 0;
 	_cleanup_strvec_ struct strvec words = STRVEC_INIT;
 	switch (k) {

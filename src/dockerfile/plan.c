@@ -72,6 +72,10 @@ struct dstate {
 	struct envmap img_env;    /* image config Env */
 	struct shell_env se;      /* expansion in env */
 	const char **args_snap;   /* build args "K=V" as of the last change */
+	const char **args_last;   /* the last snapshot made, kept to rebuild it incrementally */
+	size_t nargs_last;
+	const char *dirty[4];     /* "K=V" set in env since args_last (pool strings) */
+	size_t ndirty;            /* > 4: too many, rebuild all */
 	const char **env_snap;    /* RUN environment as of the last change */
 	size_t nenv_snap;
 	const char *last_wd, *last_user; /* interned in the plan's pool */
@@ -131,10 +135,36 @@ static json_t *ptrs_json(const char *const *v, size_t n)
 	return a;
 }
 
-static void env_changed(struct dstate *d)
+/* " K=V" / "K=V" without printf: these run once per step */
+static void sb_add_kv(struct strbuf *sb, const char *lead, const char *k, const char *v)
+{
+	sb_adds(sb, lead);
+	sb_adds(sb, k);
+	sb_addc(sb, '=');
+	sb_adds(sb, v);
+}
+
+static void sv_push_kv(struct strvec *sv, const char *k, const char *v)
+{
+	size_t kl = strlen(k), vl = strlen(v);
+	char *p = xmalloc(kl + vl + 2);
+	memcpy(p, k, kl);
+	p[kl] = '=';
+	memcpy(p + kl + 1, v, vl + 1);
+	sv_push_owned(sv, p);
+}
+
+/* kv: the "K=V" just set in the state env (NULL: none set) */
+static void env_changed(struct dstate *d, const char *kv)
 {
 	d->args_snap = NULL;
 	d->env_snap = NULL;
+	if (kv) {
+		if (d->ndirty < 4)
+			d->dirty[d->ndirty] = kv;
+		if (d->ndirty <= 4)
+			d->ndirty++;
+	}
 }
 
 static int expand(struct planner *pl, const struct df_instr *in, const char *word,
@@ -422,7 +452,19 @@ static const char *const *args_snapshot(struct planner *pl, struct dstate *d)
 {
 	if (!d->args_snap) {
 		const char **a = plan_mem(pl->p, (d->nargs + 1) * sizeof(char *));
+		/* entries before nargs_last whose key was not set in env since are unchanged */
+		bool inc = d->args_last && d->ndirty <= 4 && d->nargs >= d->nargs_last;
+		for (size_t i = 0; inc && i < d->nargs_last; i++) {
+			const char *key = d->args[i].key;
+			size_t kl = strlen(key);
+			bool hit = false;
+			for (size_t j = 0; j < d->ndirty && !hit; j++)
+				hit = !strncmp(d->dirty[j], key, kl) && d->dirty[j][kl] == '=';
+			a[i] = hit ? NULL : d->args_last[i];
+		}
 		for (size_t i = 0; i < d->nargs; i++) {
+			if (inc && i < d->nargs_last && a[i])
+				continue;
 			/* runCommandString: the value in the state env, else the ARG's own */
 			const char *kv = envmap_get_kv(&d->env, d->args[i].key);
 			if (!kv) {
@@ -437,6 +479,9 @@ static const char *const *args_snapshot(struct planner *pl, struct dstate *d)
 		}
 		a[d->nargs] = NULL;
 		d->args_snap = a;
+		d->args_last = a;
+		d->nargs_last = d->nargs;
+		d->ndirty = 0;
 	}
 	return d->args_snap;
 }
@@ -504,7 +549,7 @@ static json_t *obj_or_new(struct dstate *d, json_t *c, const char *key, bool arr
 	json_t *o = json_object_get(c, key);
 	bool ok = array ? json_is_array(o) : json_is_object(o);
 	if (ok && !(d->owned & bit)) {
-		o = json_deep_copy(o);
+		o = json_copy(o) /* values are immutable leaves, replaced never edited */;
 		json_object_set_new(c, key, o);
 	} else if (!ok) {
 		o = array ? json_array() : json_object();
@@ -593,11 +638,11 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		if (!rc) {
 			sb_adds(&cb, "ENV");
 			for (size_t i = 0; i < keys.n; i++) {
-				sb_addf(&cb, " %s=%s", keys.v[i], vals.v[i]);
+				sb_add_kv(&cb, " ", keys.v[i], vals.v[i]);
 				envmap_set(&d->env, &pl->p->pool, keys.v[i], vals.v[i]);
 				envmap_put(&d->img_env, pl->p->pool.v[pl->p->pool.n - 1]);
-				env_changed(d);
-				sv_pushf(&st->args, "%s=%s", keys.v[i], vals.v[i]);
+				env_changed(d, pl->p->pool.v[pl->p->pool.n - 1]);
+				sv_push_kv(&st->args, keys.v[i], vals.v[i]);
 			}
 		}
 		sv_clear(&keys);
@@ -614,11 +659,14 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		if (!rc) {
 			sb_adds(&cb, "ARG");
 			for (size_t i = 0; i < in->nkvs; i++) {
-				sb_addf(&cb, " %s", na[i].key);
+				sb_addc(&cb, ' ');
+				sb_adds(&cb, na[i].key);
+				if (na[i].value) {
+					sb_addc(&cb, '=');
+					sb_adds(&cb, na[i].value);
+				}
 				if (na[i].value)
-					sb_addf(&cb, "=%s", na[i].value);
-				if (na[i].value)
-					sv_pushf(&st->args, "%s=%s", na[i].key, na[i].value);
+					sv_push_kv(&st->args, na[i].key, na[i].value);
 				else
 					sv_push(&st->args, na[i].key);
 				const char *bv = build_arg(pl, na[i].key);
@@ -627,7 +675,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 					val = xstrdup(kv_get(&pl->meta, na[i].key));
 				if (val)
 					envmap_set(&d->env, &pl->p->pool, na[i].key, val);
-				env_changed(d);
+				env_changed(d, val ? pl->p->pool.v[pl->p->pool.n - 1] : NULL);
 				d->args = xrealloc(d->args, (d->nargs + 1) * sizeof(*d->args));
 				d->args[d->nargs].key = xstrdup(na[i].key);
 				d->args[d->nargs].value = val;
@@ -739,8 +787,8 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		}
 		for (size_t i = 0; !rc && i + 1 < kv.n; i += 2) {
 			json_object_set_new(labels, kv.v[i], json_string(kv.v[i + 1]));
-			sb_addf(&cb, " %s=%s", kv.v[i], kv.v[i + 1]);
-			sv_pushf(&st->args, "%s=%s", kv.v[i], kv.v[i + 1]);
+			sb_add_kv(&cb, " ", kv.v[i], kv.v[i + 1]);
+			sv_push_kv(&st->args, kv.v[i], kv.v[i + 1]);
 		}
 		sv_clear(&kv);
 		break;
@@ -774,7 +822,10 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 				if (i && !strcmp(ports.v[i], ports.v[i - 1]))
 					continue;
 				json_object_set_new(ep, ports.v[i], json_object());
-				sb_addf(&cb, "%s%s:{}", first ? "" : " ", ports.v[i]);
+				if (!first)
+					sb_addc(&cb, ' ');
+				sb_adds(&cb, ports.v[i]);
+				sb_adds(&cb, ":{}");
 				first = false;
 				sv_push(&st->args, ports.v[i]);
 			}
@@ -831,7 +882,8 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 			sb_release(&j);
 		}
 		json_object_set_new(c, "WorkingDir", json_string(wd));
-		sb_addf(&cb, "WORKDIR %s", wd);
+		sb_adds(&cb, "WORKDIR ");
+		sb_adds(&cb, wd);
 		sv_push_owned(&st->args, wd);
 		st->layer = true;
 		break;

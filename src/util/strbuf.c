@@ -52,13 +52,31 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/* vasprintf without its grow-and-shrink: format into a stack buffer, copy once */
+static char *fmt_dup(const char *fmt, va_list ap)
+{
+	char buf[256];
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(buf, sizeof(buf), fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		oom();
+	char *p = malloc((size_t)n + 1);
+	if (!p)
+		oom();
+	if ((size_t)n < sizeof(buf))
+		memcpy(p, buf, (size_t)n + 1);
+	else
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
-	char *p;
 	va_start(ap, fmt);
-	if (vasprintf(&p, fmt, ap) < 0)
-		oom();
+	char *p = fmt_dup(fmt, ap);
 	va_end(ap);
 	return p;
 }
@@ -102,18 +120,32 @@ void sb_add(struct strbuf *sb, const void *data, size_t len)
 
 void sb_adds(struct strbuf *sb, const char *s) { sb_add(sb, s, strlen(s)); }
 
-void sb_addc(struct strbuf *sb, char c) { sb_add(sb, &c, 1); }
+void sb_addc(struct strbuf *sb, char c)
+{
+	if (sb->len + 2 > sb->alloc)
+		sb_grow(sb, 1);
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = 0;
+}
 
 void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
+	/* one pass when the text fits the spare room (the usual case), a second after growing */
+	if (!sb->alloc || sb->alloc - sb->len < 64)
+		sb_grow(sb, 64);
 	va_list cp;
 	va_copy(cp, ap);
-	int n = vsnprintf(NULL, 0, fmt, cp);
+	size_t room = sb->alloc - sb->len;
+	int n = vsnprintf(sb->buf + sb->len, room, fmt, cp);
 	va_end(cp);
-	if (n < 0)
+	if (n < 0) {
+		sb->buf[sb->len] = 0;
 		return;
-	sb_grow(sb, (size_t)n);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= room) {
+		sb_grow(sb, (size_t)n);
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	}
 	sb->len += (size_t)n;
 }
 
@@ -163,10 +195,8 @@ void sv_push(struct strvec *sv, const char *s) { sv_push_owned(sv, xstrdup(s)); 
 void sv_pushf(struct strvec *sv, const char *fmt, ...)
 {
 	va_list ap;
-	char *p;
 	va_start(ap, fmt);
-	if (vasprintf(&p, fmt, ap) < 0)
-		oom();
+	char *p = fmt_dup(fmt, ap);
 	va_end(ap);
 	sv_push_owned(sv, p);
 }
