@@ -2,11 +2,22 @@
 #include <signal.h>
 #include <stdio.h>
 #include "cli/cli.h"
+#include "cmd/ctr_each.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
 
 #define USAGE "kill [OPTIONS] CONTAINER [CONTAINER...]"
 #define SUMMARY "Kill one or more running containers"
+
+static int kill_one(struct store *st, struct ctr *c, void *data, berr *err)
+{
+	int sig = *(int *)data;
+	if (ctr_kill(st, c, sig, err) < 0)
+		return -1;
+	if (sig == SIGKILL)
+		ctr_wait_stopped(st, c, 5000);
+	return 0;
+}
 
 static int run_kill(struct berth_ctx *ctx, int argc, char **argv)
 {
@@ -26,22 +37,7 @@ static int run_kill(struct berth_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "Error: Invalid signal: %s\n", sigs);
 		return 1;
 	}
-	_cleanup_store_ struct store *st = NULL;
-	berr err = { 0 };
-	if (store_open(&st, ctx->root, ctx->runroot, &err) < 0)
-		return cli_error(&err);
-	for (size_t i = 0; i < args.n; i++) {
-		_cleanup_ctr_ struct ctr *c = NULL;
-		if (ctr_lookup(st, args.v[i], &c, &err) < 0 || ctr_kill(st, c, sig, &err) < 0) {
-			cli_error(&err);
-			status = 1;
-			continue;
-		}
-		if (sig == SIGKILL)
-			ctr_wait_stopped(st, c, 5000);
-		printf("%s\n", args.v[i]);
-	}
-	return status;
+	return ctr_each(ctx, &args, kill_one, &sig);
 }
 
 BERTH_COMMAND(cmd_kill) = { .name = "kill", .usage = USAGE, .summary = SUMMARY, .run = run_kill };

@@ -1,12 +1,21 @@
 /* restart.c: `berth restart [-t N] CONTAINER...`: stop (as `stop`), then start detached. */
 #include <stdio.h>
 #include "cli/cli.h"
+#include "cmd/ctr_each.h"
 #include "runtime/lifecycle.h"
 #include "runtime/supervise.h"
 #include "util/cleanup.h"
 
 #define USAGE "restart [OPTIONS] CONTAINER [CONTAINER...]"
 #define SUMMARY "Restart one or more containers"
+
+static int restart_one(struct store *st, struct ctr *c, void *data, berr *err)
+{
+	if (ctr_stop(st, c, *(int *)data, err) < 0 || ctr_start_manual(st, c, err) < 0)
+		return -1;
+	event_emit_ctr(st, c, "restart", NULL);
+	return 0;
+}
 
 static int run_restart(struct berth_ctx *ctx, int argc, char **argv)
 {
@@ -21,22 +30,8 @@ static int run_restart(struct berth_ctx *ctx, int argc, char **argv)
 		return status;
 	if ((status = cli_require_args("restart", USAGE, SUMMARY, &args, 1, -1)))
 		return status;
-	_cleanup_store_ struct store *st = NULL;
-	berr err = { 0 };
-	if (store_open(&st, ctx->root, ctx->runroot, &err) < 0)
-		return cli_error(&err);
-	for (size_t i = 0; i < args.n; i++) {
-		_cleanup_ctr_ struct ctr *c = NULL;
-		if (ctr_lookup(st, args.v[i], &c, &err) < 0 || ctr_stop(st, c, (int)t, &err) < 0 ||
-		    ctr_start_manual(st, c, &err) < 0) {
-			cli_error(&err);
-			status = 1;
-			continue;
-		}
-		event_emit_ctr(st, c, "restart", NULL);
-		printf("%s\n", args.v[i]);
-	}
-	return status;
+	int secs = (int)t;
+	return ctr_each(ctx, &args, restart_one, &secs);
 }
 
 BERTH_COMMAND(cmd_restart) = { .name = "restart", .usage = USAGE, .summary = SUMMARY, .run = run_restart };

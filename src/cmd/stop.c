@@ -1,11 +1,17 @@
 /* stop.c: `berth stop [-t N] CONTAINER...`: the container's STOPSIGNAL, then SIGKILL. */
 #include <stdio.h>
 #include "cli/cli.h"
+#include "cmd/ctr_each.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
 
 #define USAGE "stop [OPTIONS] CONTAINER [CONTAINER...]"
 #define SUMMARY "Stop one or more running containers"
+
+static int stop_one(struct store *st, struct ctr *c, void *data, berr *err)
+{
+	return ctr_stop(st, c, *(int *)data, err);
+}
 
 static int run_stop(struct berth_ctx *ctx, int argc, char **argv)
 {
@@ -20,20 +26,8 @@ static int run_stop(struct berth_ctx *ctx, int argc, char **argv)
 		return status;
 	if ((status = cli_require_args("stop", USAGE, SUMMARY, &args, 1, -1)))
 		return status;
-	_cleanup_store_ struct store *st = NULL;
-	berr err = { 0 };
-	if (store_open(&st, ctx->root, ctx->runroot, &err) < 0)
-		return cli_error(&err);
-	for (size_t i = 0; i < args.n; i++) {
-		_cleanup_ctr_ struct ctr *c = NULL;
-		if (ctr_lookup(st, args.v[i], &c, &err) < 0 || ctr_stop(st, c, (int)t, &err) < 0) {
-			cli_error(&err);
-			status = 1;
-			continue;
-		}
-		printf("%s\n", args.v[i]);
-	}
-	return status;
+	int secs = (int)t;
+	return ctr_each(ctx, &args, stop_one, &secs);
 }
 
 BERTH_COMMAND(cmd_stop) = { .name = "stop", .usage = USAGE, .summary = SUMMARY, .run = run_stop };
