@@ -400,3 +400,11 @@ int bcopy_write(int rootfd, const char *path, const char *data, size_t len, cons
 		return berr_sys(err, "set owner of %s", path);
 	return 0;
 }
+
+int bcopy_file(int rootfd, const char *path, int srcfd, mode_t mode, const struct copy_owner *o,
+	       const struct timespec *mtime, berr *err)
+{
+	if (parent_dirs(rootfd, path, o, err) < 0)
+		return -1;
+	return put_file(rootfd, path, srcfd, mode, o && o->set ? o->uid : 0, o && o->set ? o->gid : 0, mtime, err);
+}

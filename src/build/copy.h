@@ -31,3 +31,8 @@ int bcopy_from_root(int rootfd, int srcroot, const char *const *srcs, size_t nsr
  * COPY <<EOF heredocs. */
 int bcopy_write(int rootfd, const char *path, const char *data, size_t len, const struct copy_owner *o,
 		mode_t mode, berr *err);
+
+/* Copy the open file srcfd to path (parents created with owner o), mode, owner o (0:0 if
+ * unset), mtime (NULL: now): ADD of a URL. */
+int bcopy_file(int rootfd, const char *path, int srcfd, mode_t mode, const struct copy_owner *o,
+	       const struct timespec *mtime, berr *err);
