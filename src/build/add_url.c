@@ -117,7 +117,6 @@ static int fetch(struct burl *b, const char *tmpdir, unsigned seq, berr *err)
 	curl_easy_cleanup(h);
 	char got[DIGEST_STR_LEN + 1];
 	digester_finish(x.d, got);
-	digester_free(x.d);
 	int ret = 0;
 	if (x.write_failed)
 		ret = berr_set(err, EIO, "write download of %s: %s", b->url, strerror(errno));
@@ -199,7 +198,6 @@ int burls_key(struct burls *u, const char *const *srcs, size_t n, const char *ch
 		return berr_set(err, EINVAL, "checksum can't be specified for non-HTTP(S) sources");
 	}
 	digester_finish(d, key);
-	digester_free(d);
 	return 0;
 }
 

@@ -105,6 +105,8 @@ static int parent_dirs(int rootfd, const char *path, const struct copy_owner *o,
 
 static int put_dir(int rootfd, const char *path, mode_t mode, uid_t uid, gid_t gid, bool only_new, berr *err)
 {
+	if (path[strspn(path, "/")] == 0 && only_new)
+		return 0; /* the root itself (COPY dir /): it exists */
 	if (clear_target(rootfd, path, true, err) < 0)
 		return -1;
 	int fd = sp_open(rootfd, path, O_RDONLY | O_DIRECTORY, 0, 0, NULL);

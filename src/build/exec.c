@@ -603,7 +603,14 @@ static int do_fsop(struct builder *b, struct stage_state *s, const struct plan_s
 			berr_sys(err, "open %s", sm);
 			goto out;
 		}
-		rc = bcopy_from_root(rootfd, srcfd, (const char *const *)ps->args.v, nsrc, adest, dest_dir, &o, chmod, err);
+		if (ps->instr->parents) { /* COPY --parents (build/parents.h) */
+			struct bparents pm;
+			rc = bparents_expand_root(srcfd, (const char *const *)ps->args.v, nsrc, &pm, err);
+			if (rc == 0)
+				rc = bparents_copy_root(rootfd, srcfd, &pm, adest, &o, chmod, err);
+			bparents_release(&pm);
+		} else
+			rc = bcopy_from_root(rootfd, srcfd, (const char *const *)ps->args.v, nsrc, adest, dest_dir, &o, chmod, err);
 	} else {
 		struct strvec plain = STRVEC_INIT;
 		rc = 0;
@@ -636,6 +643,12 @@ static int do_fsop(struct builder *b, struct stage_state *s, const struct plan_s
 			if (!b->ctx) {
 				berr_set(err, ENOENT, "\"/%s\" not found: not found", plain.v[0]);
 				rc = -1;
+			} else if (ps->instr->parents) { /* COPY --parents (build/parents.h) */
+				struct bparents pm;
+				bparents_expand_ctx(b->ctx, (const char *const *)plain.v, plain.n, &pm, err);
+				rc = bparents_copy_ctx(rootfd, b->ctx, &pm, (const char *const *)ps->instr->excludes.v,
+						       ps->instr->excludes.n, adest, &o, chmod, err);
+				bparents_release(&pm);
 			} else
 				rc = bcopy_from_context(rootfd, b->ctx, (const char *const *)plain.v, plain.n,
 							(const char *const *)ps->instr->excludes.v, ps->instr->excludes.n, adest,
@@ -687,6 +700,8 @@ static char *canonical_instr(const struct plan_step *ps)
 		sb_addf(&sb, " --from=%s", ps->instr->from);
 	for (size_t i = 0; i < ps->instr->excludes.n; i++)
 		sb_addf(&sb, " --exclude=%s", ps->instr->excludes.v[i]);
+	if (ps->instr->parents)
+		sb_adds(&sb, " --parents");
 	if (ps->instr->json)
 		sb_adds(&sb, " [json]");
 	for (size_t i = 0; i < ps->instr->nmounts; i++)
@@ -861,11 +876,6 @@ static int build_stage(struct builder *b, int idx, berr *err)
 		struct bctx_fileset fs = { 0 };
 		bool have_fs = false;
 		enum df_kind k = ps->instr->kind;
-		if ((k == DF_COPY || k == DF_ADD) && ps->instr->parents) {
-			vfail(&b->p, v, title, "COPY --parents is not supported by berth build yet", "");
-			err->status = 1;
-			return berr_set(err, 0, "%s", "");
-		}
 		if ((k == DF_COPY || k == DF_ADD) && ps->from_stage < 0 && !ps->from_image) {
 			struct digester *hd = NULL;
 			for (size_t j = 0; j < ps->instr->nheredocs; j++) {
@@ -896,6 +906,13 @@ static int build_stage(struct builder *b, int idx, berr *err)
 				vfail(&b->p, v, title, m, "failed to compute cache key: ");
 				err->status = 1;
 				return berr_set(err, 0, "%s", "");
+			}
+			if (ps->instr->parents && plain.n && b->ctx) { /* COPY --parents: the matches */
+				struct bparents pm;
+				bparents_expand_ctx(b->ctx, (const char *const *)plain.v, plain.n, &pm, err);
+				sv_clear(&plain);
+				plain = pm.src;
+				sv_clear(&pm.rel);
 			}
 			if (!plain.n)
 				memcpy(files, heredoc_digest, sizeof files);

@@ -51,7 +51,6 @@ int bio_url_key(struct build_io *io, const struct plan_step *ps, const char *tmp
 	digester_update(d, files, strlen(files) + 1);
 	digester_update(d, k, strlen(k) + 1);
 	digester_finish(d, files);
-	digester_free(d);
 	return 0;
 }
 

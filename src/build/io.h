@@ -6,6 +6,7 @@
 #include "build/cache_export.h"
 #include "build/options.h"
 #include "build/output.h"
+#include "build/parents.h"
 #include "build/secrets.h"
 
 struct build_io {
