@@ -1192,6 +1192,10 @@ int build_run(const struct build_request *r)
 		frontend_error(err.msg);
 		goto out;
 	}
+	if (bio_check_plan(b.plan, &err) < 0) { /* build/io.h */
+		frontend_error(err.msg);
+		goto out;
+	}
 	if (istore_lock(b.st, false, &lk, &err) < 0 || setup_ns(&err) < 0 ||
 	    store_tmp_create(b.st, "build-", true, &b.tmplock, &b.tmpdir, &err) < 0) {
 		fprintf(stderr, "ERROR: %s\n", err.msg);

@@ -152,3 +152,28 @@ int bio_export_image(struct build_io *io, struct store *st, const char *id, cons
 		fprintf(stderr, "#%d sending tarball done\n", v);
 	return 0;
 }
+
+int bio_check_plan(const struct plan *plan, berr *err)
+{
+	for (size_t s = 0; s < plan->nstages; s++) {
+		const struct plan_stage *pst = &plan->stages[s];
+		if (!pst->needed)
+			continue;
+		for (size_t i = 0; i < pst->nsteps; i++) {
+			const struct plan_step *ps = &pst->steps[i];
+			enum df_kind k = ps->instr->kind;
+			if (k != DF_COPY && k != DF_ADD)
+				continue;
+			bool url = false;
+			for (size_t j = 0; j + 1 < ps->args.n; j++) {
+				bool u = !strncasecmp(ps->args.v[j], "http://", 7) || !strncasecmp(ps->args.v[j], "https://", 8);
+				if (u && k == DF_COPY)
+					return berr_set(err, EINVAL, "source can't be a URL for COPY");
+				url |= u || (k == DF_ADD && burl_is_remote(ps->args.v[j]));
+			}
+			if (ps->instr->checksum && !url)
+				return berr_set(err, EINVAL, "checksum can't be specified for non-HTTP(S) sources");
+		}
+	}
+	return 0;
+}

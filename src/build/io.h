@@ -43,3 +43,7 @@ int bio_export_fs(struct build_io *io, const char *dir, int v, bool quiet, berr 
 /* After the image id is written: tag -o name=..., and write -o type=oci|docker,dest=. */
 int bio_export_image(struct build_io *io, struct store *st, const char *id, const struct strvec *tags, int v,
 		     bool quiet, berr *err);
+
+/* Front-end checks BuildKit makes when it converts the Dockerfile ("source can't be a URL
+ * for COPY", --checksum without an http source). */
+int bio_check_plan(const struct plan *plan, berr *err);
