@@ -32,7 +32,7 @@ static int parse_kv(const char *spec, const char *flag, char **type, char **path
 		return berr_set(err, ENOTSUP, "%s %s: registry caches are not supported by berth build (use type=local)",
 				flag, spec);
 	}
-	_cleanup_free_ char *s = xstrdup(spec);
+	_cleanup_free_ char *s = xstrdup(spec), *unknown = NULL;
 	for (char *p = s, *tok; (tok = strsep(&p, ","));) {
 		char *eq = strchr(tok, '=');
 		if (!eq)
@@ -46,10 +46,9 @@ static int parse_kv(const char *spec, const char *flag, char **type, char **path
 			    !strcmp(tok, "oci-mediatypes") || !strcmp(tok, "ignore-error") || !strcmp(tok, "tag") ||
 			    !strcmp(tok, "digest") || !strcmp(tok, "image-manifest"))
 				continue;
-			*eq = '=';
-			free(*type), free(*path), free(*mode);
-			*type = *path = *mode = NULL;
-			return berr_set(err, EINVAL, "%s: unknown option %s", flag, tok);
+			if (!unknown)
+				unknown = xstrdup(tok);
+			continue;
 		}
 		free(*dst);
 		*dst = xstrdup(eq + 1);
@@ -61,6 +60,11 @@ static int parse_kv(const char *spec, const char *flag, char **type, char **path
 		*type = *path = *mode = NULL;
 		return -1;
 	}
+	if (unknown) {
+		free(*type), free(*path), free(*mode);
+		*type = *path = *mode = NULL;
+		return berr_set(err, EINVAL, "%s: unknown option %s", flag, unknown);
+	}
 	if (!*path || !**path) {
 		free(*type), free(*path), free(*mode);
 		*type = *path = *mode = NULL;
@@ -69,6 +73,8 @@ static int parse_kv(const char *spec, const char *flag, char **type, char **path
 	}
 	return 0;
 bad:
+	free(*type), free(*path), free(*mode);
+	*type = *path = *mode = NULL;
 	return berr_set(err, EINVAL, "%s: invalid value %s", flag, spec);
 }
 
