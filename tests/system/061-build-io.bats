@@ -238,6 +238,28 @@ D
 	assert_output_contains "checksum can't be specified for non-HTTP(S) sources"
 }
 
+@test "ADD URL goes through http_proxy unless no_proxy names the host; --checksum hits need no request" {
+	ctx=$(build_ctx addproxy)
+	# python's http.server serves a proxy request "GET http://HOST/f.txt" from its directory
+	# "http:/HOST/": the name below resolves nowhere, so the file can only come via the proxy
+	mkdir -p "$BATS_FILE_TMPDIR/www/http:/berth-proxy-test.invalid"
+	cp "$BATS_FILE_TMPDIR/www/f.txt" "$BATS_FILE_TMPDIR/www/http:/berth-proxy-test.invalid/f.txt"
+	printf 'FROM busybox\nADD http://berth-proxy-test.invalid/f.txt /f\n' > "$ctx/Dockerfile"
+	http_proxy=http://127.0.0.1:$HTTP_PORT no_proxy= NO_PROXY= run_berth build -t addproxy:1 "$ctx"
+	run_berth run --rm addproxy:1 cat /f
+	assert_equal "$output" "remote content"
+	grep -q 'GET http://berth-proxy-test.invalid/f.txt' "$BATS_FILE_TMPDIR/http.log"
+	# with --checksum the cache key needs no download: a cached rebuild makes no request
+	sum=$(sha256sum "$BATS_FILE_TMPDIR/www/f.txt" | cut -d' ' -f1)
+	printf 'FROM busybox\nADD --checksum=sha256:%s http://127.0.0.1:%s/f.txt /f\n' "$sum" "$HTTP_PORT" > "$ctx/Dockerfile"
+	run_berth build "$ctx"
+	before=$(grep -c 'GET /f.txt' "$BATS_FILE_TMPDIR/http.log")
+	run_berth build --progress=plain "$ctx"
+	assert_line_matches '^#[0-9]+ CACHED'
+	[[ "$output" != *"cache miss"* ]]
+	assert_equal "$(grep -c 'GET /f.txt' "$BATS_FILE_TMPDIR/http.log")" "$before"
+}
+
 @test "COPY --parents keeps parent directories, with ./ pivots, ** and --from" {
 	ctx=$(build_ctx parents)
 	mkdir -p "$ctx/x" "$ctx/y" "$ctx/src/x/y"
