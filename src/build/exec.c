@@ -283,7 +283,8 @@ static void release_mounts(struct strvec *dirs)
  * a stage/image, read-only unless rw) as the runtime's --mount strings. */
 static int run_mounts(struct builder *b, const struct plan_step *ps, struct strvec *out, struct strvec *mdirs, berr *err)
 {
-	bsecrets_done_run(&b->io.secrets); /* the previous RUN's secret files */
+	bsecrets_done_run(&b->io.secrets); /* the previous RUN's secret files and env */
+	sv_clear(&b->io.run_env);
 	for (size_t i = 0; i < ps->instr->nmounts; i++) {
 		const struct df_mount *m = &ps->instr->mounts[i];
 		_cleanup_free_ char *tgt = m->target && m->target[0] == '/' ? xstrdup(m->target)
