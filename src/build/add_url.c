@@ -2,6 +2,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -141,14 +142,15 @@ static int fetch(struct burl *b, const char *tmpdir, unsigned seq, berr *err)
 	return 0;
 }
 
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
 static struct burl *find_or_add(struct burls *u, const char *url, const char *checksum)
 {
 	for (size_t i = 0; i < u->n; i++)
-		if (!strcmp(u->v[i].url, url) && !strcmp(u->v[i].checksum ? u->v[i].checksum : "", checksum ? checksum : ""))
-			return &u->v[i];
+		if (!strcmp(u->v[i]->url, url) && !strcmp(u->v[i]->checksum ? u->v[i]->checksum : "", checksum ? checksum : ""))
+			return u->v[i];
 	u->v = xrealloc(u->v, (u->n + 1) * sizeof *u->v);
-	struct burl *b = &u->v[u->n++];
-	memset(b, 0, sizeof *b);
+	struct burl *b = u->v[u->n++] = xcalloc(1, sizeof *b);
 	b->url = xstrdup(url);
 	b->checksum = checksum ? xstrdup(checksum) : NULL;
 	b->name = url_name(url);
@@ -167,8 +169,8 @@ static int check_src(const char *s, const char *checksum, berr *err)
 	return 0;
 }
 
-int burls_key(struct burls *u, const char *const *srcs, size_t n, const char *checksum, const char *tmpdir,
-	      char key[DIGEST_STR_LEN + 1], berr *err)
+static int key_locked(struct burls *u, const char *const *srcs, size_t n, const char *checksum, const char *tmpdir,
+		      char key[DIGEST_STR_LEN + 1], berr *err)
 {
 	struct digester *d = digester_new();
 	size_t nurl = 0;
@@ -203,25 +205,37 @@ int burls_key(struct burls *u, const char *const *srcs, size_t n, const char *ch
 	return 0;
 }
 
+int burls_key(struct burls *u, const char *const *srcs, size_t n, const char *checksum, const char *tmpdir,
+	      char key[DIGEST_STR_LEN + 1], berr *err)
+{
+	pthread_mutex_lock(&lock);
+	int rc = key_locked(u, srcs, n, checksum, tmpdir, key, err);
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
 const struct burl *burls_get(struct burls *u, const char *url, const char *checksum, const char *tmpdir, berr *err)
 {
 	if (check_src(url, checksum, err) < 0)
 		return NULL;
+	pthread_mutex_lock(&lock);
 	struct burl *b = find_or_add(u, url, checksum);
 	if (!b->path && fetch(b, tmpdir, ++u->seq, err) < 0)
-		return NULL;
+		b = NULL;
+	pthread_mutex_unlock(&lock);
 	return b;
 }
 
 void burls_release(struct burls *u)
 {
 	for (size_t i = 0; i < u->n; i++) {
-		if (u->v[i].path)
-			unlink(u->v[i].path);
-		free(u->v[i].url);
-		free(u->v[i].checksum);
-		free(u->v[i].name);
-		free(u->v[i].path);
+		if (u->v[i]->path)
+			unlink(u->v[i]->path);
+		free(u->v[i]->url);
+		free(u->v[i]->checksum);
+		free(u->v[i]->name);
+		free(u->v[i]->path);
+		free(u->v[i]);
 	}
 	free(u->v);
 	memset(u, 0, sizeof *u);

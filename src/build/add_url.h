@@ -21,7 +21,7 @@ struct burl {
 };
 
 struct burls {
-	struct burl *v;
+	struct burl **v;   /* stable pointers */
 	size_t n;
 	unsigned seq;
 };
@@ -35,7 +35,8 @@ bool burl_is_remote(const char *s);  /* any URL or git address ADD would fetch *
 int burls_key(struct burls *u, const char *const *srcs, size_t n, const char *checksum, const char *tmpdir,
 	      char key[DIGEST_STR_LEN + 1], berr *err);
 
-/* The downloaded file of url (fetched now when the key did not need it). */
+/* The downloaded file of url (fetched now when the key did not need it). Both calls are
+ * serialised (stages built in parallel share the downloads). */
 const struct burl *burls_get(struct burls *u, const char *url, const char *checksum, const char *tmpdir, berr *err);
 
 void burls_release(struct burls *u);

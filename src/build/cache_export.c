@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -121,13 +122,17 @@ void bcio_release(struct bcache_io *c)
 	memset(c, 0, sizeof *c);
 }
 
+static pthread_mutex_t note_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void bcio_note(struct bcache_io *c, const char *key, int stage)
 {
 	if (!c->to)
 		return;
+	pthread_mutex_lock(&note_lock); /* stages may be built in parallel */
 	c->notes = xrealloc(c->notes, (c->nnotes + 1) * sizeof *c->notes);
 	snprintf(c->notes[c->nnotes].key, sizeof c->notes[c->nnotes].key, "%s", key);
 	c->notes[c->nnotes++].stage = stage;
+	pthread_mutex_unlock(&note_lock);
 }
 
 char *bcio_mount_dir(struct store *st, const struct df_mount *m)

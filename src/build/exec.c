@@ -281,10 +281,9 @@ static void release_mounts(struct strvec *dirs)
 
 /* RUN --mount: cache (a directory kept in the store per id), tmpfs, bind (from the context or
  * a stage/image, read-only unless rw) as the runtime's --mount strings. */
-static int run_mounts(struct builder *b, const struct plan_step *ps, struct strvec *out, struct strvec *mdirs, berr *err)
+static int run_mounts(struct builder *b, const struct plan_step *ps, struct strvec *out, struct strvec *mdirs,
+		      struct strvec *senv, berr *err)
 {
-	bsecrets_done_run(&b->io.secrets); /* the previous RUN's secret files and env */
-	sv_clear(&b->io.run_env);
 	for (size_t i = 0; i < ps->instr->nmounts; i++) {
 		const struct df_mount *m = &ps->instr->mounts[i];
 		_cleanup_free_ char *tgt = m->target && m->target[0] == '/' ? xstrdup(m->target)
@@ -347,7 +346,7 @@ static int run_mounts(struct builder *b, const struct plan_step *ps, struct strv
 			break;
 		}
 		case DF_MOUNT_SECRET:
-			if (bsecrets_mount(&b->io.secrets, b->tmpdir, m, m->target ? tgt : NULL, out, &b->io.run_env, err) < 0)
+			if (bsecrets_mount(&b->io.secrets, b->tmpdir, m, m->target ? tgt : NULL, out, senv, mdirs, err) < 0)
 				return -1;
 			break;
 		default:
@@ -369,13 +368,15 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 	f.network = net && !strcmp(net, "host") ? "host" : "none";
 	f.hostname = "buildkitsandbox";
 	_cleanup_ctr_ struct ctr *c = NULL;
-	struct strvec mdirs = STRVEC_INIT; /* overlays mounted for bind from= */
-	int mrc = run_mounts(b, ps, &f.mounts, &mdirs, err);
+	struct strvec mdirs = STRVEC_INIT; /* overlays mounted for bind from=, secret dirs */
+	struct strvec senv = STRVEC_INIT;  /* RUN --mount=type=secret,env= */
+	int mrc = run_mounts(b, ps, &f.mounts, &mdirs, &senv, err);
 	if (mrc == 0)
 		mrc = spec_build(b->st, &f, NULL, ps->args.v, (int)ps->args.n, &c, err);
 	sv_clear(&f.mounts);
 	if (mrc < 0) {
 		release_mounts(&mdirs);
+		sv_clear(&senv);
 		return -1;
 	}
 	json_t *lowers = json_array();
@@ -388,9 +389,9 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 	json_t *env = json_array();
 	for (size_t i = 0; i < ps->nenv; i++)
 		json_array_append_new(env, json_string(ps->env[i]));
-	for (size_t i = 0; i < b->io.run_env.n; i++) /* RUN --mount=type=secret,env= */
-		json_array_append_new(env, json_string(b->io.run_env.v[i]));
-	sv_clear(&b->io.run_env);
+	for (size_t i = 0; i < senv.n; i++)
+		json_array_append_new(env, json_string(senv.v[i]));
+	sv_clear(&senv);
 	json_object_set_new(proc, "Env", env);
 	json_object_set_new(proc, "User", json_string(ps->user ? ps->user : ""));
 	json_object_set_new(proc, "NoSupplementaryGroups", json_true());

@@ -21,7 +21,6 @@ int bio_init(struct build_io *io, const struct build_opts *o, berr *err)
 void bio_release(struct build_io *io)
 {
 	bsecrets_release(&io->secrets);
-	sv_clear(&io->run_env);
 	boutput_release(&io->out);
 	bcio_release(&io->cache);
 	burls_release(&io->urls);

@@ -11,7 +11,6 @@
 
 struct build_io {
 	struct bsecrets secrets;
-	struct strvec run_env;     /* RUN --mount=type=secret,env=: "VAR=value" for the next RUN */
 	struct boutput out;
 	struct bcache_io cache;
 	struct burls urls;         /* ADD URL downloads of this build */

@@ -1,6 +1,7 @@
 /* secrets.c: build secrets (see build/secrets.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -81,16 +82,8 @@ int bsecrets_parse(const struct strvec *specs, struct bsecrets *out, berr *err)
 	return 0;
 }
 
-void bsecrets_done_run(struct bsecrets *s)
-{
-	for (size_t i = 0; i < s->files.n; i++)
-		unlink(s->files.v[i]);
-	sv_clear(&s->files);
-}
-
 void bsecrets_release(struct bsecrets *s)
 {
-	bsecrets_done_run(s);
 	for (size_t i = 0; i < s->n; i++)
 		free(s->v[i].id), free(s->v[i].file), free(s->v[i].env);
 	free(s->v);
@@ -118,8 +111,42 @@ static int secret_value(const struct bsecret_src *f, char **data, size_t *len, b
 	return 0;
 }
 
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The tmpfs (mounted on first use) and a new directory in it for one mount. */
+static char *new_dir(struct bsecrets *s, const char *tmpdir, berr *err)
+{
+	char *out = NULL;
+	pthread_mutex_lock(&lock);
+	if (!s->dir) {
+		/* a tmpfs only this builder's mount namespace sees: the value never touches a disk */
+		char *d = xasprintf("%s/secrets", tmpdir);
+		if (mkdir(d, 0700) < 0 && errno != EEXIST) {
+			berr_sys(err, "mkdir secrets dir");
+			free(d);
+			goto out;
+		}
+		if (mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700,size=64m") < 0) {
+			berr_sys(err, "mount tmpfs for secrets");
+			rmdir(d);
+			free(d);
+			goto out;
+		}
+		s->dir = d;
+	}
+	out = xasprintf("%s/%u", s->dir, ++s->seq);
+	if (mkdir(out, 0755) < 0) {
+		berr_sys(err, "mkdir %s", out);
+		free(out);
+		out = NULL;
+	}
+out:
+	pthread_mutex_unlock(&lock);
+	return out;
+}
+
 int bsecrets_mount(struct bsecrets *s, const char *tmpdir, const struct df_mount *m, const char *target,
-		   struct strvec *mounts, struct strvec *env, berr *err)
+		   struct strvec *mounts, struct strvec *env, struct strvec *cleanup, berr *err)
 {
 	const struct bsecret_src *f = NULL;
 	for (size_t i = 0; m->id && i < s->n && !f; i++)
@@ -141,29 +168,14 @@ int bsecrets_mount(struct bsecrets *s, const char *tmpdir, const struct df_mount
 	}
 	if (!target)
 		return 0;
-	if (!s->dir) {
-		/* a tmpfs only this builder's mount namespace sees: the value never touches a disk */
-		char *d = xasprintf("%s/secrets", tmpdir);
-		if (mkdir(d, 0700) < 0 && errno != EEXIST) {
-			free(d);
-			return berr_sys(err, "mkdir secrets dir");
-		}
-		if (mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700,size=64m") < 0) {
-			int e = errno;
-			rmdir(d);
-			free(d);
-			errno = e;
-			return berr_sys(err, "mount tmpfs for secrets");
-		}
-		s->dir = d;
-	}
-	char *path = xasprintf("%s/%u", s->dir, ++s->seq);
+	char *dir = new_dir(s, tmpdir, err);
+	if (!dir)
+		return -1;
+	sv_push_owned(cleanup, dir); /* removed (with the file) after the step */
+	_cleanup_free_ char *path = xasprintf("%s/secret", dir);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		free(path);
+	if (fd < 0)
 		return berr_sys(err, "create secret file");
-	}
-	sv_push_owned(&s->files, path);
 	if (write_all(fd, data, len) < 0)
 		return berr_sys(err, "write secret file");
 	mode_t mode = m->mode >= 0 ? (mode_t)m->mode : 0400;

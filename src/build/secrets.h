@@ -17,7 +17,6 @@ struct bsecrets {
 	struct bsecret_src *v;
 	size_t n;
 	char *dir;            /* the tmpfs (mounted on first use), NULL before */
-	struct strvec files;  /* files written for the current RUN */
 	unsigned seq;
 };
 
@@ -27,13 +26,11 @@ struct bsecrets {
 int bsecrets_parse(const struct strvec *specs, struct bsecrets *out, berr *err);
 void bsecrets_release(struct bsecrets *s);
 
-/* One RUN --mount=type=secret: the value is written to a file in a tmpfs under tmpdir (mode,
- * uid and gid of the mount, default 0400 0:0) and a runtime --mount string for target (the
- * absolute target, NULL when the mount has only env=) is pushed to mounts; env= pushes
+/* One RUN --mount=type=secret: the value is written to a file in a new directory of a tmpfs
+ * under tmpdir (mode, uid and gid of the mount, default 0400 0:0), that directory is pushed
+ * to cleanup (the caller removes it after the step) and a runtime --mount string for target
+ * (the absolute target, NULL when the mount has only env=) is pushed to mounts; env= pushes
  * "VAR=value" to env. A secret that was not given is skipped unless required=true: "secret ID
- * not found: not found". */
+ * not found: not found". Safe to call from parallel steps. */
 int bsecrets_mount(struct bsecrets *s, const char *tmpdir, const struct df_mount *m, const char *target,
-		   struct strvec *mounts, struct strvec *env, berr *err);
-
-/* Remove the files written for the last RUN. */
-void bsecrets_done_run(struct bsecrets *s);
+		   struct strvec *mounts, struct strvec *env, struct strvec *cleanup, berr *err);
