@@ -612,7 +612,9 @@ static int do_fsop(struct builder *b, struct stage_state *s, const struct plan_s
 				rc = bparents_copy_root(rootfd, srcfd, &pm, adest, &o, chmod, err);
 			bparents_release(&pm);
 		} else
-			rc = bcopy_from_root(rootfd, srcfd, (const char *const *)ps->args.v, nsrc, adest, dest_dir, &o, chmod, err);
+			rc = bcopy_from_root_ex(rootfd, srcfd, (const char *const *)ps->args.v, nsrc,
+						(const char *const *)ps->instr->excludes.v, ps->instr->excludes.n, adest, dest_dir,
+						&o, chmod, err);
 	} else {
 		struct strvec plain = STRVEC_INIT;
 		rc = 0;

@@ -291,7 +291,7 @@ D
 	assert_output_contains "cache miss: COPY --parents ./src/**/*.txt /p2/: src/x/new.txt added"
 }
 
-@test "COPY --exclude leaves out what the patterns match" {
+@test "COPY --exclude leaves out what the patterns match, from the context and --from" {
 	ctx=$(build_ctx exclude)
 	mkdir -p "$ctx/app"
 	echo a > "$ctx/app/keep.py"; echo b > "$ctx/app/drop.txt"; echo c > "$ctx/app/notes.md"
@@ -299,4 +299,19 @@ D
 	run_berth build -t excl:1 "$ctx"
 	run_berth run --rm excl:1 ls /app
 	assert_equal "$output" "keep.py"
+	# COPY --from too; patterns are relative to the copied directory ("*.txt": its top level)
+	cat > "$ctx/Dockerfile" <<'D'
+FROM busybox AS b
+RUN mkdir -p /app/sub/deep && touch /app/a.py /app/b.txt /app/sub/c.txt /app/sub/d.py /app/sub/deep/e.txt
+FROM busybox
+COPY --from=b --exclude=*.txt --exclude=sub/deep /app /app
+COPY --from=b --exclude=**/*.txt /app /all
+D
+	run_berth build -t excl:2 "$ctx"
+	run_berth run --rm excl:2 sh -c 'cd /app && find . -type f | sort; cd /all && find . -type f | sort'
+	assert_equal "$output" "./a.py
+./sub/c.txt
+./sub/d.py
+./a.py
+./sub/d.py"
 }
