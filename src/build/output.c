@@ -1,6 +1,7 @@
 /* output.c: the build's exporters for -o/--output (see build/output.h). */
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -107,84 +108,135 @@ static int ar_fail(struct archive *a, const char *what, berr *err)
 	return berr_set(err, EIO, "%s: %s", what, archive_error_string(a) ? archive_error_string(a) : "error");
 }
 
-/* Walk root and write every entry (relative names) to out. */
-static int walk_to(const char *root, struct archive *out, const char *prefix, unsigned long long *bytes, berr *err)
-{
-	struct archive *rd = archive_read_disk_new();
-	archive_read_disk_set_symlink_physical(rd);
-	archive_read_disk_set_behavior(rd, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS | ARCHIVE_READDISK_NO_ACL |
-						   ARCHIVE_READDISK_NO_FFLAGS);
-	int rc = 0;
-	if (archive_read_disk_open(rd, root) != ARCHIVE_OK) {
-		rc = ar_fail(rd, "open the result", err);
-		archive_read_free(rd);
-		return rc;
-	}
-	size_t rl = strlen(root);
+/* The export walk: names sorted bytewise (as BuildKit's fsutil walk), symlinks never
+ * followed, hard links written as links to the first name of the inode. */
+struct walk {
+	struct archive *out;
+	struct archive *rd;         /* only for archive_read_disk_entry_from_file (xattrs) */
+	unsigned long long *bytes;
+	struct hl { dev_t dev; ino_t ino; char *name; } *links;
+	size_t nlinks;
 	char buf[65536];
-	for (;;) {
-		struct archive_entry *e = archive_entry_new();
-		int r = archive_read_next_header2(rd, e);
-		if (r == ARCHIVE_EOF) {
-			archive_entry_free(e);
-			break;
-		}
-		if (r < ARCHIVE_WARN) {
-			rc = ar_fail(rd, "read the result", err);
-			archive_entry_free(e);
-			break;
-		}
-		const char *p = archive_entry_pathname(e);
-		const char *rel = p && !strncmp(p, root, rl) ? p + rl : p ? p : "";
-		while (*rel == '/')
-			rel++;
-		archive_read_disk_descend(rd);
-		if (!*rel) {
-			archive_entry_free(e);
-			continue;
-		}
-		mode_t t = archive_entry_filetype(e);
-		_cleanup_free_ char *name = prefix ? xasprintf("%s/%s", prefix, rel) : xstrdup(rel);
-		archive_entry_set_pathname(e, name);
-		archive_entry_set_uname(e, NULL);
-		archive_entry_set_gname(e, NULL);
-		archive_entry_unset_atime(e);
-		archive_entry_unset_ctime(e);
-		archive_entry_unset_birthtime(e);
-		if (t != AE_IFREG)
-			archive_entry_set_size(e, 0);
-		r = archive_write_header(out, e);
-		if (r < ARCHIVE_WARN) {
-			rc = ar_fail(out, name, err);
-			archive_entry_free(e);
-			break;
-		}
-		if (t == AE_IFREG && archive_entry_size(e) > 0) {
-			_cleanup_free_ char *src = xasprintf("%s/%s", root, rel);
-			_cleanup_close_ int fd = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd < 0) {
-				rc = berr_sys(err, "open %s", rel);
-				archive_entry_free(e);
-				break;
-			}
-			ssize_t n;
-			while ((n = read(fd, buf, sizeof buf)) > 0) {
-				if (archive_write_data(out, buf, (size_t)n) != n) {
-					rc = ar_fail(out, name, err);
-					break;
-				}
-				*bytes += (unsigned long long)n;
-			}
-			if (n < 0 && !rc)
-				rc = berr_sys(err, "read %s", rel);
-			if (rc) {
-				archive_entry_free(e);
-				break;
-			}
-		}
-		archive_entry_free(e);
+};
+
+static int walk_dir(struct walk *w, int dfd, const char *rel, int depth, berr *err);
+
+static int walk_entry(struct walk *w, int dfd, const char *nm, const char *name, int depth, berr *err)
+{
+	struct stat st;
+	if (fstatat(dfd, nm, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return berr_sys(err, "stat %s", name);
+	int fd = -1;
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+		fd = openat(dfd, nm, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+		if (fd < 0)
+			return berr_sys(err, "open %s", name);
 	}
-	archive_read_free(rd);
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_copy_pathname(e, name);
+	if (fd >= 0) /* metadata and xattrs through the fd; never a path lookup */
+		archive_read_disk_entry_from_file(w->rd, e, fd, &st);
+	else
+		archive_entry_copy_stat(e, &st);
+	archive_entry_copy_pathname(e, name);
+	archive_entry_set_uname(e, NULL);
+	archive_entry_set_gname(e, NULL);
+	archive_entry_unset_atime(e);
+	archive_entry_unset_ctime(e);
+	archive_entry_unset_birthtime(e);
+	if (S_ISLNK(st.st_mode)) {
+		char t[4096];
+		ssize_t n = readlinkat(dfd, nm, t, sizeof t - 1);
+		if (n < 0) {
+			archive_entry_free(e);
+			return berr_sys(err, "readlink %s", name);
+		}
+		t[n] = 0;
+		archive_entry_copy_symlink(e, t);
+	}
+	bool data = S_ISREG(st.st_mode) && st.st_size > 0;
+	if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
+		for (size_t i = 0; i < w->nlinks; i++)
+			if (w->links[i].dev == st.st_dev && w->links[i].ino == st.st_ino) {
+				archive_entry_copy_hardlink(e, w->links[i].name);
+				archive_entry_set_size(e, 0);
+				data = false;
+				break;
+			}
+		if (data) {
+			w->links = xrealloc(w->links, (w->nlinks + 1) * sizeof *w->links);
+			w->links[w->nlinks++] = (struct hl){ st.st_dev, st.st_ino, xstrdup(name) };
+		}
+	}
+	if (!S_ISREG(st.st_mode))
+		archive_entry_set_size(e, 0);
+	int rc = 0;
+	if (archive_write_header(w->out, e) < ARCHIVE_WARN)
+		rc = ar_fail(w->out, name, err);
+	archive_entry_free(e);
+	if (!rc && data) {
+		ssize_t n;
+		while ((n = read(fd, w->buf, sizeof w->buf)) > 0) {
+			if (archive_write_data(w->out, w->buf, (size_t)n) != n) {
+				rc = ar_fail(w->out, name, err);
+				break;
+			}
+			*w->bytes += (unsigned long long)n;
+		}
+		if (n < 0 && !rc)
+			rc = berr_sys(err, "read %s", name);
+	}
+	if (!rc && S_ISDIR(st.st_mode))
+		rc = walk_dir(w, fd, name, depth + 1, err);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static int bytewise(const void *a, const void *b)
+{
+	return strcmp((*(const struct dirent *const *)a)->d_name, (*(const struct dirent *const *)b)->d_name);
+}
+
+static int walk_dir(struct walk *w, int dfd, const char *rel, int depth, berr *err)
+{
+	if (depth > 256)
+		return berr_set(err, ELOOP, "export: directory tree too deep at %s", rel);
+	struct dirent **names = NULL;
+	int n = scandirat(dfd, ".", &names, NULL, NULL);
+	if (n < 0)
+		return berr_sys(err, "read directory %s", *rel ? rel : "/");
+	qsort(names, (size_t)n, sizeof *names, bytewise);
+	int rc = 0;
+	for (int k = 0; k < n; k++) {
+		const char *nm = names[k]->d_name;
+		if (!rc && strcmp(nm, ".") && strcmp(nm, "..")) {
+			_cleanup_free_ char *name = *rel ? xasprintf("%s/%s", rel, nm) : xstrdup(nm);
+			rc = walk_entry(w, dfd, nm, name, depth, err);
+		}
+		free(names[k]);
+	}
+	free(names);
+	return rc;
+}
+
+/* Walk root and write every entry (relative names) to out. */
+static int walk_to(const char *root, struct archive *out, unsigned long long *bytes, berr *err)
+{
+	_cleanup_close_ int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return berr_sys(err, "open the result");
+	struct walk *w = xcalloc(1, sizeof *w);
+	w->out = out;
+	w->bytes = bytes;
+	w->rd = archive_read_disk_new();
+	archive_read_disk_set_behavior(w->rd, ARCHIVE_READDISK_NO_ACL | ARCHIVE_READDISK_NO_FFLAGS);
+	int rc = walk_dir(w, fd, "", 0, err);
+	for (size_t i = 0; i < w->nlinks; i++)
+		free(w->links[i].name);
+	free(w->links);
+	archive_read_free(w->rd);
+	free(w);
 	return rc;
 }
 
@@ -205,7 +257,7 @@ int boutput_write_fs(const struct boutput *o, const char *root, unsigned long lo
 		if (archive_write_open_fd(w, fd) != ARCHIVE_OK)
 			rc = ar_fail(w, o->dest, err);
 		else
-			rc = walk_to(root, w, NULL, bytes, err);
+			rc = walk_to(root, w, bytes, err);
 		if (archive_write_close(w) != ARCHIVE_OK && !rc)
 			rc = ar_fail(w, o->dest, err);
 		archive_write_free(w);
@@ -226,7 +278,7 @@ int boutput_write_fs(const struct boutput *o, const char *root, unsigned long lo
 	archive_write_disk_set_options(w, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER |
 						  ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
 						  ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_UNLINK);
-	rc = walk_to(root, w, NULL, bytes, err);
+	rc = walk_to(root, w, bytes, err);
 	if (archive_write_close(w) != ARCHIVE_OK && !rc)
 		rc = ar_fail(w, o->dest, err);
 	archive_write_free(w);
