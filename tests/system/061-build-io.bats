@@ -117,6 +117,17 @@ D
 	assert_equal "$output" "hello.txt"
 	"$BERTH" build -q -o - "$ctx" > "$BATS_TEST_TMPDIR/fs2.tar"
 	assert_equal "$(tar -xOf "$BATS_TEST_TMPDIR/fs2.tar" hello.txt)" "hello"
+	# hard links stay links, names are sorted, and the same result gives the same bytes
+	printf 'FROM busybox
+RUN mkdir /out && echo hi > /out/b && ln /out/b /out/a && ln -s b /out/l
+' > "$ctx/Dockerfile"
+	"$BERTH" build -q -o - "$ctx" > "$BATS_TEST_TMPDIR/fs3.tar"
+	run tar -tvf "$BATS_TEST_TMPDIR/fs3.tar" out/
+	[[ "${lines[1]}" == *" out/a" ]]
+	[[ "${lines[2]}" == *"out/b link to out/a" ]]
+	[[ "${lines[3]}" == *"out/l -> b" ]]
+	"$BERTH" build -q -o - "$ctx" > "$BATS_TEST_TMPDIR/fs4.tar"
+	cmp "$BATS_TEST_TMPDIR/fs3.tar" "$BATS_TEST_TMPDIR/fs4.tar"
 }
 
 @test "-o type=oci,dest=FILE writes an OCI archive that berth load reads back" {
