@@ -61,6 +61,19 @@ static bool valid_checksum(const char *c)
 	return c && !strncmp(c, "sha256:", 7) && digest_valid(c);
 }
 
+static volatile sig_atomic_t *stop_flag;
+
+void burls_set_interrupt(volatile sig_atomic_t *flag)
+{
+	stop_flag = flag;
+}
+
+static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	(void)arg, (void)dt, (void)dn, (void)ut, (void)un;
+	return stop_flag && *stop_flag; /* non-zero aborts the transfer */
+}
+
 struct dl {
 	int fd;
 	struct digester *d;
@@ -109,6 +122,8 @@ static int fetch(struct burl *b, const char *tmpdir, unsigned seq, berr *err)
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L); /* a stalled download fails after a minute */
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "berth-build");
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
@@ -123,6 +138,8 @@ static int fetch(struct burl *b, const char *tmpdir, unsigned seq, berr *err)
 	int ret = 0;
 	if (x.write_failed)
 		ret = berr_set(err, EIO, "write download of %s: %s", b->url, strerror(errno));
+	else if (rc == CURLE_ABORTED_BY_CALLBACK)
+		ret = berr_set(err, EINTR, "interrupted");
 	else if (rc != CURLE_OK)
 		ret = berr_set(err, EIO, "Get \"%s\": %s", b->url, *ebuf ? ebuf : curl_easy_strerror(rc));
 	else if (code < 200 || code >= 400)

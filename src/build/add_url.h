@@ -6,6 +6,7 @@
  * http source key); with --checksum the key is known without a request, so a cached step
  * does not download at all. Git URLs are refused. */
 #pragma once
+#include <signal.h>
 #include <stdbool.h>
 #include <time.h>
 #include "util/digest.h"
@@ -40,3 +41,6 @@ int burls_key(struct burls *u, const char *const *srcs, size_t n, const char *ch
 const struct burl *burls_get(struct burls *u, const char *url, const char *checksum, const char *tmpdir, berr *err);
 
 void burls_release(struct burls *u);
+
+/* A download stops (with "interrupted") once *flag is non-zero: the builder's SIGINT flag. */
+void burls_set_interrupt(volatile sig_atomic_t *flag);

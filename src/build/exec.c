@@ -1165,6 +1165,7 @@ int build_run(const struct build_request *r)
 		return 1;
 	}
 	catch_signals();
+	burls_set_interrupt(&interrupted); /* ADD URL downloads stop on Ctrl-C too */
 	int v = vstart(&b.p, "[internal] load build definition from Dockerfile");
 	pr(&b.p, "#%d transferring dockerfile: %zuB done\n", v, r->dockerfile_len);
 	vdone(&b.p, v);
