@@ -609,7 +609,8 @@ static int do_fsop(struct builder *b, struct stage_state *s, const struct plan_s
 			struct bparents pm;
 			rc = bparents_expand_root(srcfd, (const char *const *)ps->args.v, nsrc, &pm, err);
 			if (rc == 0)
-				rc = bparents_copy_root(rootfd, srcfd, &pm, adest, &o, chmod, err);
+				rc = bparents_copy_root(rootfd, srcfd, &pm, (const char *const *)ps->instr->excludes.v,
+							ps->instr->excludes.n, adest, &o, chmod, err);
 			bparents_release(&pm);
 		} else
 			rc = bcopy_from_root_ex(rootfd, srcfd, (const char *const *)ps->args.v, nsrc,

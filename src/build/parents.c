@@ -212,15 +212,15 @@ int bparents_copy_ctx(int rootfd, struct bctx *c, const struct bparents *p, cons
 	return 0;
 }
 
-int bparents_copy_root(int rootfd, int srcroot, const struct bparents *p, const char *dest,
-		       const struct copy_owner *o, long chmod, berr *err)
+int bparents_copy_root(int rootfd, int srcroot, const struct bparents *p, const char *const *excludes,
+		       size_t nexcludes, const char *dest, const struct copy_owner *o, long chmod, berr *err)
 {
 	if (bcopy_mkdir(rootfd, dest, o, err) < 0)
 		return -1;
 	for (size_t i = 0; i < p->src.n; i++) {
 		_cleanup_free_ char *t = target(dest, p->rel.v[i]);
 		const char *src = p->src.v[i];
-		if (bcopy_from_root(rootfd, srcroot, &src, 1, t, false, o, chmod, err) < 0)
+		if (bcopy_from_root_ex(rootfd, srcroot, &src, 1, excludes, nexcludes, t, false, o, chmod, err) < 0)
 			return -1;
 	}
 	return 0;

@@ -24,5 +24,5 @@ int bparents_expand_root(int rootfd, const char *const *srcs, size_t n, struct b
 /* The copies themselves: each match to dest/rel (dest absolute, cleaned). */
 int bparents_copy_ctx(int rootfd, struct bctx *c, const struct bparents *p, const char *const *excludes,
 		      size_t nexcludes, const char *dest, const struct copy_owner *o, long chmod, berr *err);
-int bparents_copy_root(int rootfd, int srcroot, const struct bparents *p, const char *dest,
-		       const struct copy_owner *o, long chmod, berr *err);
+int bparents_copy_root(int rootfd, int srcroot, const struct bparents *p, const char *const *excludes,
+		       size_t nexcludes, const char *dest, const struct copy_owner *o, long chmod, berr *err);
