@@ -488,6 +488,18 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 	json_object_set_new(cfg, "HostConfig", hc);
 	json_object_set_new(cfg, "Config", conf);
 	json_object_set_new(cfg, "Mounts", mounts);
+	json_t *devs = json_array();
+	json_object_set_new(hc, "Devices", devs);
+	for (i = 0; i < f->devices.n; i++) {
+		json_t *d;
+		if (dev_parse_flag(f->devices.v[i], &d, err) < 0)
+			goto out_env;
+		json_array_append_new(devs, d);
+	}
+	for (i = 0; i < f->device_cgroup_rules.n; i++)
+		if (dev_cgroup_rule_check(f->device_cgroup_rules.v[i], err) < 0)
+			goto out_env;
+	json_object_set_new(hc, "DeviceCgroupRules", f->device_cgroup_rules.n ? strv_json(&f->device_cgroup_rules) : json_null());
 	if (security_check_caps(json_object_get(hc, "CapAdd"), err) < 0 ||
 	    security_check_caps(json_object_get(hc, "CapDrop"), err) < 0) {
 		json_decref(ep); json_decref(cm); json_decref(argv); json_decref(env);
@@ -529,7 +541,8 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 		}
 	}
 	json_object_set_new(hc, "Memory", json_integer(mem));
-	json_object_set_new(hc, "MemorySwap", json_integer(swap));
+	/* Docker's daemon records the default: as much swap as memory (memory+swap = 2x) */
+	json_object_set_new(hc, "MemorySwap", json_integer(mem > 0 && swap == 0 ? 2 * mem : swap));
 	int64_t nano = 0;
 	if (f->cpus) {
 		char *end;
