@@ -95,10 +95,14 @@ int cgroup_devfilter_attach(const char *cgdir, const struct dev_rule *r, size_t 
 	a.insns = (uint64_t)(uintptr_t)p.v;
 	a.insn_cnt = (uint32_t)p.n;
 	a.license = (uint64_t)(uintptr_t)"GPL";
-	a.log_buf = (uint64_t)(uintptr_t)log;
-	a.log_size = sizeof log;
-	a.log_level = 1;
+	/* no verifier log unless loading fails (a long program overflows any small log) */
 	_cleanup_close_ int prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
+	if (prog < 0) {
+		a.log_buf = (uint64_t)(uintptr_t)log;
+		a.log_size = sizeof log;
+		a.log_level = 1;
+		prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
+	}
 	free(p.v);
 	free(p.target);
 	if (prog < 0)
