@@ -244,6 +244,14 @@ int ctr_net_connect(struct store *st, struct ctr *c, const char *network, const 
 int ctr_net_disconnect(struct store *st, struct ctr *c, const char *network, bool force, berr *err);
 int signal_parse(const char *s);
 
+/* ---- diff and commit (ctr_diff.c) ---- */
+/* The changes of a container's root filesystem, Docker's shape: [{"Path":"/x","Kind":0|1|2}]
+ * (0 changed, 1 added, 2 deleted), parents before children. */
+int ctr_changes(struct store *st, struct ctr *c, json_t **out, berr *err);
+/* Upper-dir paths ("etc/hosts") that are berth's own mount points, not the container's
+ * changes (left out of diff and commit). */
+int ctr_upper_skips(struct store *st, struct ctr *c, struct strvec *skip);
+
 /* ---- cp (cp.c) ---- */
 /* `cp CONTAINER:SRC HOSTDEST` (to_container false) or `cp HOSTSRC CONTAINER:DEST`. Paths in the
  * container are resolved inside its root fd by fd (util/safepath.h); a stopped container's
