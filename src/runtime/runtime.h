@@ -244,6 +244,11 @@ int ctr_net_connect(struct store *st, struct ctr *c, const char *network, const 
 int ctr_net_disconnect(struct store *st, struct ctr *c, const char *network, bool force, berr *err);
 int signal_parse(const char *s);
 
+/* ---- attach (attach.c) ---- */
+/* A write fd to a running container's stdin: its stdin pipe (tty false) or a duplicate of
+ * the pty master its monitor holds (tty true). See attach.c for the monitor interface. */
+int ctr_stdin_open(struct ctr *c, bool tty, berr *err);
+
 /* ---- diff and commit (ctr_diff.c) ---- */
 /* The changes of a container's root filesystem, Docker's shape: [{"Path":"/x","Kind":0|1|2}]
  * (0 changed, 1 added, 2 deleted), parents before children. */
