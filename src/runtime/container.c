@@ -512,7 +512,9 @@ json_t *ctr_inspect_json(struct store *st, struct ctr *c)
 			for (size_t l = 0; l < 4; l++)
 				json_object_set(out, labels[l], json_object_get(j, labels[l]));
 		}
-		if (json_object_get(j, order[i]))
+		if (!strcmp(order[i], "HostConfig"))
+			json_object_set_new(out, "HostConfig", ctr_inspect_hostconfig(json_object_get(j, "HostConfig")));
+		else if (json_object_get(j, order[i]))
 			json_object_set(out, order[i], json_object_get(j, order[i]));
 	}
 	json_object_foreach(j, k, v) if (!json_object_get(out, k) && strcmp(k, "Mounts") && strcmp(k, "Config"))
@@ -541,7 +543,7 @@ json_t *ctr_inspect_json(struct store *st, struct ctr *c)
 		json_array_append_new(mounts, m);
 	}
 	json_object_set_new(out, "Mounts", mounts);
-	json_object_set(out, "Config", json_object_get(j, "Config"));
+	json_object_set_new(out, "Config", ctr_inspect_config(json_object_get(j, "Config")));
 	json_object_set_new(out, "NetworkSettings", ctr_net_settings(st, c, running));
 	json_decref(j);
 	return out;

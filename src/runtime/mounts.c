@@ -221,6 +221,16 @@ static const char *masked_paths[] = { "/proc/acpi", "/proc/asound", "/proc/inter
 	"/proc/timer_stats", "/sys/devices/virtual/powercap", "/sys/firmware", NULL };
 static const char *ro_paths[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
 
+const char *const *mounts_masked_paths(void)
+{
+	return masked_paths;
+}
+
+const char *const *mounts_readonly_paths(void)
+{
+	return ro_paths;
+}
+
 /* Mask one path: a file gets the container's /dev/null bound over it, a directory an empty
  * read-only tmpfs. The target must be on procfs or sysfs (checked with fstatfs), the source
  * must be our own character device 1:3. */

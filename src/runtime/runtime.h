@@ -64,6 +64,12 @@ char *ctr_status_string(struct ctr *c);
 const char *ctr_state_name(enum ctr_state s);
 /* The Docker-compatible `inspect` document (State, Config, HostConfig, Mounts, GraphDriver...). */
 json_t *ctr_inspect_json(struct store *st, struct ctr *c);
+/* HostConfig and Config of inspect in Docker 20.10's shape and key order (inspect_hc.c). */
+json_t *ctr_inspect_hostconfig(json_t *hc);
+json_t *ctr_inspect_config(json_t *conf);
+/* The paths berth masks / makes read-only in a container's /proc and /sys (mounts.c). */
+const char *const *mounts_masked_paths(void);
+const char *const *mounts_readonly_paths(void);
 char *ctr_dir(struct store *st, const char *id);   /* root/containers/<id> */
 char *ctr_log_path(struct store *st, const char *id);
 int64_t now_ns(void);
