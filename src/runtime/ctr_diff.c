@@ -213,3 +213,36 @@ int ctr_changes(struct store *st, struct ctr *c, json_t **out, berr *err)
 	*out = d.out;
 	return 0;
 }
+
+/* Docker's directory.Size: the sizes of everything but directories, hard links once. */
+static int64_t tree_size(int dfd, int depth)
+{
+	struct strvec names = STRVEC_INIT;
+	sorted_names(dfd, &names);
+	int64_t total = 0;
+	for (size_t i = 0; i < names.n; i++) {
+		struct stat sb;
+		if (fstatat(dfd, names.v[i], &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			int sub = depth < 256 ? openat(dfd, names.v[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+			if (sub >= 0) {
+				total += tree_size(sub, depth + 1);
+				close(sub);
+			}
+		} else if (sb.st_nlink <= 1 || S_ISLNK(sb.st_mode))
+			total += sb.st_size;
+		else
+			total += sb.st_size / (int64_t)sb.st_nlink; /* shared among its links in this tree */
+	}
+	sv_clear(&names);
+	return total;
+}
+
+int64_t ctr_size_rw(struct store *st, struct ctr *c)
+{
+	_cleanup_free_ char *cdir = ctr_dir(st, c->id);
+	_cleanup_free_ char *upper = xasprintf("%s/upper", cdir);
+	_cleanup_close_ int fd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? 0 : tree_size(fd, 0);
+}

@@ -262,6 +262,8 @@ int ctr_changes(struct store *st, struct ctr *c, json_t **out, berr *err);
 /* Upper-dir paths ("etc/hosts") that are berth's own mount points, not the container's
  * changes (left out of diff and commit). */
 int ctr_upper_skips(struct store *st, struct ctr *c, struct strvec *skip);
+/* Bytes in the container's writable layer (Docker's SizeRw). */
+int64_t ctr_size_rw(struct store *st, struct ctr *c);
 
 /* ---- cp (cp.c) ---- */
 /* `cp CONTAINER:SRC HOSTDEST` (to_container false) or `cp HOSTSRC CONTAINER:DEST`. Paths in the
