@@ -6,6 +6,7 @@
  * (CVE-2019-5736); it is non-dumpable until it execs the container's program, so no process
  * in the container can open its /proc/PID/exe. Errors travel back over a CLOEXEC
  * SOCK_SEQPACKET pair: EOF after execve means success. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -312,8 +313,14 @@ void __attribute__((noreturn)) finish_and_exec(int sync, json_t *cfg, json_t *pr
 	if (wd[0] != '/')
 		child_fail(sync, 125, "the working directory '%s' is invalid, it needs to be an absolute path", wd);
 	int wfd = rootfs_open_in(rootfd, wd, O_PATH | O_DIRECTORY, !exec_mode, false, 0);
-	if (wfd < 0)
-		child_fail(sync, exec_mode ? 126 : 125, "chdir to cwd (\"%s\") set in config.json failed: %s", wd, strerror(errno));
+	if (wfd < 0) {
+		/* runc's wording, Go's lower-case errno text */
+		char es[128];
+		snprintf(es, sizeof es, "%s", strerror(errno));
+		es[0] = (char)tolower((unsigned char)es[0]);
+		child_fail(sync, exec_mode ? 126 : 125, "%schdir to cwd (\"%s\") set in config.json failed: %s",
+			   exec_mode ? "unable to start container process: " : "", wd, es);
+	}
 	if (fchdir(wfd) < 0)
 		child_fail(sync, 125, "chdir %s: %s", wd, strerror(errno));
 	close(wfd);
