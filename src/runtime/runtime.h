@@ -270,4 +270,14 @@ int64_t ctr_size_rw(struct store *st, struct ctr *c);
  * container are resolved inside its root fd by fd (util/safepath.h); a stopped container's
  * rootfs is mounted in a private mount namespace of a helper process. */
 int ctr_cp(struct store *st, struct ctr *c, bool to_container, const char *src, const char *dst, berr *err);
+struct cp_opts {
+	bool to_container;
+	const char *src, *dst;
+	bool follow;      /* -L: follow a symlink SRC */
+	bool tar_out;     /* cp CONTAINER:SRC -: a tar of SRC on stdout */
+	bool tar_in;      /* cp - CONTAINER:DEST: a tar on stdin extracted into the directory DEST */
+	const char *name; /* the container as the user named it (messages) */
+};
+/* As ctr_cp with Docker's options. err->status 2: an error Docker's CLI prints as is. */
+int ctr_cp_ex(struct store *st, struct ctr *c, const struct cp_opts *o, berr *err);
 
