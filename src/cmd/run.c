@@ -118,6 +118,9 @@ static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 		struct run_sup_ud sud = { f.restart, &sf };
 		if (ctr_create(st, &f, image, cmd, ncmd, run_sup_adjust, &sud, &c, &err) < 0) {
 			status = cli_error(&err);
+			/* Docker: `run` reports engine errors as 125, `create` as 1 (flag errors: 125) */
+			if (create && status == 125)
+				status = 1;
 			goto done;
 		}
 		event_emit_ctr(st, c, "create", NULL);

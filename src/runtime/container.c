@@ -164,9 +164,19 @@ int ctr_insert(struct store *st, struct ctr *c, berr *err)
 	sqlite3_bind_text(s, 5, ctr_state_name(c->state), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, c->created);
 	int rc = sqlite3_step(s);
-	if (rc == SQLITE_CONSTRAINT)
+	if (rc == SQLITE_CONSTRAINT) {
+		/* name the container that holds the name, as Docker does */
+		char holder[65] = "another container";
+		_cleanup_stmt_ sqlite3_stmt *q = NULL;
+		berr e2;
+		if (store_prepare(st, &q, "SELECT id FROM containers WHERE name = ?", &e2) == 0) {
+			sqlite3_bind_text(q, 1, c->name, -1, SQLITE_STATIC);
+			if (sqlite3_step(q) == SQLITE_ROW)
+				snprintf(holder, sizeof holder, "%s", (const char *)sqlite3_column_text(q, 0));
+		}
 		return berr_set(err, EEXIST, "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.",
-				c->name, "another container");
+				c->name, holder);
+	}
 	if (rc != SQLITE_DONE)
 		return store_dberr(st, err, "insert container");
 	return 0;

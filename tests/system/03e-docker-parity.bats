@@ -54,6 +54,12 @@ setup() { berth_setup_root; }
 	run_berth rm -f e1
 }
 
+@test "container prune: reclaimed space is the containers' SizeRw" {
+	run_berth --exit 0 run --name pz busybox sh -c 'head -c 3000 /dev/zero > /f; mkdir -p /a/b/c'
+	run_berth container prune -f
+	assert_output_contains "Total reclaimed space: 3kB"
+}
+
 @test "logs: --since/--until errors as Docker's" {
 	run_berth run --name l1 busybox echo x
 	run_berth --exit 1 logs --since bogus l1
