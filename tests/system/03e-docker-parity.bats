@@ -54,6 +54,19 @@ setup() { berth_setup_root; }
 	run_berth rm -f e1
 }
 
+@test "run/create: a directory as the command, create's status, a name conflict" {
+	run_berth --exit 126 run --rm busybox /etc
+	assert_output_contains 'exec: "/etc": permission denied'
+	local id
+	id=$("$BERTH" create --name q1 busybox true)
+	run_berth --exit 1 create --name q1 busybox true
+	assert_output_contains "The container name \"/q1\" is already in use by container \"$id\""
+	run_berth --exit 125 run --name q1 busybox true
+	run_berth --exit 1 create -w rel busybox true
+	run_berth --exit 125 create --bogus busybox true
+	run_berth rm q1
+}
+
 @test "container prune: reclaimed space is the containers' SizeRw" {
 	run_berth --exit 0 run --name pz busybox sh -c 'head -c 3000 /dev/zero > /f; mkdir -p /a/b/c'
 	run_berth container prune -f
