@@ -543,6 +543,7 @@ struct sample {
 	struct ctr *c;
 	struct ctr_stats s;
 	int64_t t;
+	const char *ref; /* the container as named on the command line (Docker's .Container) */
 };
 
 static json_t *stats_row(struct sample *a, struct ctr_stats *b, int64_t dt, bool notrunc)
@@ -554,17 +555,18 @@ static json_t *stats_row(struct sample *a, struct ctr_stats *b, int64_t dt, bool
 	if (!notrunc)
 		id[12] = 0;
 	double cpu = stats_cpu_percent(a->s.cpu_ns, b->cpu_ns, dt);
-	json_object_set_new(r, "Container", json_string(id));
-	json_object_set_new(r, "ID", json_string(id));
-	json_object_set_new(r, "Name", json_string(a->c->name));
-	json_object_set_new(r, "CPUPerc", json_sprintf("%.2f%%", cpu));
-	json_object_set_new(r, "MemUsage", json_sprintf("%s / %s", units_bytes_size((double)b->mem, u1),
-							 units_bytes_size((double)b->mem_limit, u2)));
-	json_object_set_new(r, "MemPerc", json_sprintf("%.2f%%", b->mem_limit ? (double)b->mem * 100.0 / (double)b->mem_limit : 0));
-	json_object_set_new(r, "NetIO", json_sprintf("%s / %s", units_human_size_prec((double)b->net_rx, 3, u1),
-						      units_human_size_prec((double)b->net_tx, 3, u2)));
+	/* Docker's keys in its {{json .}} order (sorted) */
 	json_object_set_new(r, "BlockIO", json_sprintf("%s / %s", units_human_size_prec((double)b->blk_read, 3, u1),
 							units_human_size_prec((double)b->blk_write, 3, u2)));
+	json_object_set_new(r, "CPUPerc", json_sprintf("%.2f%%", cpu));
+	json_object_set_new(r, "Container", json_string(a->ref ? a->ref : id));
+	json_object_set_new(r, "ID", json_string(id));
+	json_object_set_new(r, "MemPerc", json_sprintf("%.2f%%", b->mem_limit ? (double)b->mem * 100.0 / (double)b->mem_limit : 0));
+	json_object_set_new(r, "MemUsage", json_sprintf("%s / %s", units_bytes_size((double)b->mem, u1),
+							 units_bytes_size((double)b->mem_limit, u2)));
+	json_object_set_new(r, "Name", json_string(a->c->name));
+	json_object_set_new(r, "NetIO", json_sprintf("%s / %s", units_human_size_prec((double)b->net_rx, 3, u1),
+						      units_human_size_prec((double)b->net_tx, 3, u2)));
 	json_object_set_new(r, "PIDs", json_sprintf("%lld", (long long)b->pids));
 	return r;
 }
@@ -602,6 +604,7 @@ static int run_stats(struct berth_ctx *ctx, int argc, char **argv)
 				return 1;
 			}
 			ctr_refresh(st, c);
+			sm[ns].ref = args.v[i];
 			sm[ns++].c = c;
 		}
 	} else {

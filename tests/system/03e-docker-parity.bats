@@ -67,6 +67,16 @@ setup() { berth_setup_root; }
 	run_berth rm q1
 }
 
+@test "stats: {{json .}} keys in Docker's order, .Container as named" {
+	run_berth run -d --name s1 busybox sleep 60
+	run_berth stats --no-stream --format '{{json .}}' s1
+	run jq -r 'keys_unsorted | join(",")' <<<"$output"
+	assert_equal "$output" "BlockIO,CPUPerc,Container,ID,MemPerc,MemUsage,Name,NetIO,PIDs"
+	run_berth stats --no-stream --format '{{.Container}} {{.Name}}' s1
+	assert_equal "$output" "s1 s1"
+	run_berth rm -f s1
+}
+
 @test "container prune: reclaimed space is the containers' SizeRw" {
 	run_berth --exit 0 run --name pz busybox sh -c 'head -c 3000 /dev/zero > /f; mkdir -p /a/b/c'
 	run_berth container prune -f
