@@ -162,6 +162,7 @@ struct walker {
 	int64_t epoch;
 	struct inomap links;
 	struct out *o;
+	const struct strvec *skip; /* relative paths left out (commit: the runtime's mount points) */
 	berr *err;
 };
 
@@ -281,6 +282,9 @@ static int walk_one(struct walker *w, int dfd, const char *prefix, const char *n
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return berr_sys(w->err, "stat %s%s", prefix, name);
 	_cleanup_free_ char *path = xasprintf("%s%s", prefix, name);
+	for (size_t i = 0; w->skip && i < w->skip->n; i++)
+		if (!strcmp(w->skip->v[i], path))
+			return 0;
 
 	if (w->upper && S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
 		_cleanup_free_ char *wh = xasprintf("%s.wh.%s", prefix, name);
@@ -400,11 +404,11 @@ static int walk_dir(struct walker *w, int dfd, const char *prefix)
 	return ret;
 }
 
-static int tar_tree(const char *dir, bool upper, int out_fd, enum layer_compression comp,
+static int tar_tree(const char *dir, bool upper, const struct strvec *skip, int out_fd, enum layer_compression comp,
 		    int64_t epoch, struct layer_diff_result *res, berr *err)
 {
 	struct out *o = xcalloc(1, sizeof *o);
-	struct walker w = { .upper = upper, .epoch = epoch, .o = o, .err = err };
+	struct walker w = { .upper = upper, .epoch = epoch, .o = o, .skip = skip, .err = err };
 	int ret = -1;
 	o->fd = out_fd;
 	o->comp = comp;
@@ -477,12 +481,12 @@ out:
  * locale every non-ASCII name would become a "hdrcharset=BINARY" record. File names in images
  * are UTF-8 (Go's archive/tar writes them as such), so write under C.UTF-8 (thread-local);
  * names that are not valid UTF-8 still fall back to BINARY records. */
-static int tar_tree_utf8(const char *dir, bool upper, int out_fd, enum layer_compression comp,
+static int tar_tree_utf8(const char *dir, bool upper, const struct strvec *skip, int out_fd, enum layer_compression comp,
 			 int64_t epoch, struct layer_diff_result *res, berr *err)
 {
 	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	locale_t old = loc ? uselocale(loc) : (locale_t)0;
-	int r = tar_tree(dir, upper, out_fd, comp, epoch, res, err);
+	int r = tar_tree(dir, upper, skip, out_fd, comp, epoch, res, err);
 	if (loc) {
 		uselocale(old);
 		freelocale(loc);
@@ -493,11 +497,17 @@ static int tar_tree_utf8(const char *dir, bool upper, int out_fd, enum layer_com
 int layer_diff_upper(const char *upperdir, int out_fd, enum layer_compression comp,
 		     int64_t source_date_epoch, struct layer_diff_result *res, berr *err)
 {
-	return tar_tree_utf8(upperdir, true, out_fd, comp, source_date_epoch, res, err);
+	return tar_tree_utf8(upperdir, true, NULL, out_fd, comp, source_date_epoch, res, err);
+}
+
+int layer_diff_upper_skip(const char *upperdir, const struct strvec *skip, int out_fd, enum layer_compression comp,
+			  int64_t source_date_epoch, struct layer_diff_result *res, berr *err)
+{
+	return tar_tree_utf8(upperdir, true, skip, out_fd, comp, source_date_epoch, res, err);
 }
 
 int layer_tar_dir(const char *dir, int out_fd, enum layer_compression comp,
 		  int64_t source_date_epoch, struct layer_diff_result *res, berr *err)
 {
-	return tar_tree_utf8(dir, false, out_fd, comp, source_date_epoch, res, err);
+	return tar_tree_utf8(dir, false, NULL, out_fd, comp, source_date_epoch, res, err);
 }

@@ -154,8 +154,8 @@ int sandbox_exec(struct store *st, struct ctr *c, struct exec_opts *o, int *stat
 		/* Docker's daemon gives every failed exec start exit code 126 */
 		char m[BERR_MSG_MAX];
 		snprintf(m, sizeof m, "%s", err->msg);
-		berr_set(err, err->errnum, "OCI runtime exec failed: exec failed: %.1900s", m);
-		err->status = 126;
+		berr_set(err, err->errnum, "OCI runtime exec failed: exec failed: %.1900s: unknown", m);
+		err->status = o->detach ? 1 : 126; /* Docker: -d reports the daemon's error, status 1 */
 		waitpid(mid, NULL, 0);
 		if (pty >= 0)
 			close(pty);

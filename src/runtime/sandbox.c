@@ -6,6 +6,7 @@
  * (CVE-2019-5736); it is non-dumpable until it execs the container's program, so no process
  * in the container can open its /proc/PID/exe. Errors travel back over a CLOEXEC
  * SOCK_SEQPACKET pair: EOF after execve means success. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -177,8 +178,7 @@ void __attribute__((noreturn)) exec_in_container(int sync, char **argv, char **e
 		if (stat(file, &sb) < 0)
 			child_fail(sync, errno == EACCES ? 126 : 127, "unable to start container process: exec: \"%s\": stat %s: %s", file, file,
 				   errno == ENOENT ? "no such file or directory" : strerror(errno));
-		if (S_ISDIR(sb.st_mode))
-			child_fail(sync, 126, "unable to start container process: exec: \"%s\": is a directory", file);
+		/* a directory: execve's EACCES, "permission denied" as runc 1.1 under Docker 20.10 */
 		execve(file, argv, envp);
 		int e = errno;
 		child_fail(sync, e == ENOENT ? 127 : 126, "unable to start container process: exec: \"%s\": %s", file,
@@ -312,8 +312,14 @@ void __attribute__((noreturn)) finish_and_exec(int sync, json_t *cfg, json_t *pr
 	if (wd[0] != '/')
 		child_fail(sync, 125, "the working directory '%s' is invalid, it needs to be an absolute path", wd);
 	int wfd = rootfs_open_in(rootfd, wd, O_PATH | O_DIRECTORY, !exec_mode, false, 0);
-	if (wfd < 0)
-		child_fail(sync, exec_mode ? 126 : 125, "chdir to cwd (\"%s\") set in config.json failed: %s", wd, strerror(errno));
+	if (wfd < 0) {
+		/* runc's wording, Go's lower-case errno text */
+		char es[128];
+		snprintf(es, sizeof es, "%s", strerror(errno));
+		es[0] = (char)tolower((unsigned char)es[0]);
+		child_fail(sync, exec_mode ? 126 : 125, "%schdir to cwd (\"%s\") set in config.json failed: %s",
+			   exec_mode ? "unable to start container process: " : "", wd, es);
+	}
 	if (fchdir(wfd) < 0)
 		child_fail(sync, 125, "chdir %s: %s", wd, strerror(errno));
 	close(wfd);
