@@ -10,18 +10,32 @@ int ipam_alloc_ip(struct store *st, const struct net_network *n, const char *req
 
 /* network.c */
 int net_row_load(struct store *st, sqlite3_stmt *s, struct net_network *n);
-int net_bridge_ensure(const struct net_network *n, berr *err);
+int net_bridge_ensure(const struct store *st, const struct net_network *n, berr *err);
 int net_bridge_remove(const struct net_network *n, berr *err);
 
 /* attach.c: net_reconcile with the lock already held */
 int net_reconcile_locked(struct store *st, berr *err);
+void net_bridge_remove_if_unused(struct store *st, const struct net_network *n);
+/* gc.c: bridges and tables of berth roots that no longer exist (with the lock held) */
+void net_gc_orphans(struct store *st);
+void net_bridge_mark_root(const struct store *st, const char *bridge);
 
 /* lock.c: <runroot>/net.lock, flock'd exclusively; returns fd or -1 */
 int net_lock(struct store *st, berr *err);
 void net_unlock(int fd);
 
-/* nat.c: rebuild table `ip berth` from the store (or delete it if nothing needs it). */
+/* nat.c: berth's table (`ip berth`, net_names). nat_sync rebuilds all of it from the store
+ * (kept, never deleted: flush and refill in one transaction); a container's start and stop
+ * only add or delete its map elements: nat_script_* append `add|delete element` lines for a
+ * container's ports (read them before the rows go), nat_apply runs them in one transaction,
+ * or rebuilds everything when the set of networks changed since the last rebuild or the
+ * elements do not apply. nat_remove_table: system prune with nothing attached. */
 int nat_sync(struct store *st, berr *err);
+int nat_script_ports(struct store *st, const char *container_id, bool add, struct strbuf *sb, berr *err);
+int nat_script_ports_on(struct store *st, const char *container_id, const char *net_id, bool add, struct strbuf *sb, berr *err);
+void nat_script_port_keys(struct store *st, const struct net_port *p, size_t n, struct strbuf *sb);
+int nat_apply(struct store *st, const char *script, berr *err);
+int nat_remove_table(struct store *st, berr *err);
 /* ports.c: check and bind host ports of an endpoint (inside a transaction). */
 int ports_reserve(struct store *st, const char *net_id, const char *container_id, const struct net_network *n,
 		  const struct net_port *ports, size_t np, struct net_port **bound, berr *err);

@@ -430,7 +430,7 @@ int net_endpoint_count(struct store *st, const char *net_id, berr *err)
 	return sqlite3_column_int(s, 0);
 }
 
-int net_bridge_ensure(const struct net_network *n, berr *err)
+int net_bridge_ensure(const struct store *st, const struct net_network *n, berr *err)
 {
 	bool created = false;
 	berr ign = { 0 };
@@ -447,6 +447,10 @@ int net_bridge_ensure(const struct net_network *n, berr *err)
 		if (nl_bridge_add(n->bridge, mac, err) < 0)
 			return -1;
 		created = true;
+		net_bridge_mark_root(st, n->bridge); /* for net_gc_orphans */
+	} else if (!n->internal) {
+		/* kept from an earlier container (as docker0 is): up, addressed, configured */
+		return nl_sysctl_set("net/ipv4/ip_forward", "1", err);
 	}
 	char path[96];
 	if (nl_addr_add(n->bridge, n->gateway, n->prefix, err) < 0 || nl_link_set_up(n->bridge, err) < 0)
@@ -519,6 +523,7 @@ int net_remove(struct store *st, const char *ref, char name_out[256], berr *err)
 	berr ign = { 0 };
 	net_bridge_remove(&n, &ign);
 	net_dns_stop(st, n.id);
+	nat_sync(st, &ign); /* its network-level rules go */
 	if (name_out)
 		snprintf(name_out, 256, "%s", n.name);
 	rc = 0;
