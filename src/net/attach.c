@@ -135,7 +135,7 @@ static int reconcile(struct store *st, bool always_sync, berr *err)
 		}
 	}
 	if (always_sync)
-		net_gc_orphans(st);
+		net_gc_orphans(st->root);
 	rc = always_sync || dropped ? nat_sync(st, err) : 0;
 out:
 	net_list_free(nets, nn);
@@ -457,6 +457,8 @@ int net_publish(struct store *st, const char *container_id, const char *network,
 	int rc = -1;
 	struct net_network n = { 0 };
 	_cleanup_stmt_ sqlite3_stmt *s = NULL;
+	_cleanup_strbuf_ struct strbuf nft = STRBUF_INIT;
+	sb_adds(&nft, "");
 	if (store_begin(st, err) < 0)
 		goto out;
 	if (store_prepare(st, &s, "SELECT n.id, n.name FROM net_endpoints e JOIN networks n ON n.id = e.network_id"
@@ -473,8 +475,6 @@ int net_publish(struct store *st, const char *container_id, const char *network,
 	snprintf(n.id, sizeof n.id, "%s", (const char *)sqlite3_column_text(s, 0));
 	if (ports_reserve(st, n.id, container_id, &n, ports, np, bound, err) < 0 || store_commit(st, err) < 0)
 		goto rollback;
-	_cleanup_strbuf_ struct strbuf nft = STRBUF_INIT;
-	sb_adds(&nft, "");
 	if (nat_script_ports(st, container_id, true, &nft, err) < 0 || nat_apply(st, nft.buf, err) < 0) {
 		berr ign = { 0 };
 		unpublish_locked(st, container_id, *bound, np, &ign); /* only what this call added */

@@ -7,6 +7,7 @@
 #include "net/netlink.h"
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,8 +39,44 @@ static void drop_table(const char *table)
 	nft_ctx_free(nft);
 }
 
-void net_gc_orphans(struct store *st)
+static bool root_gone(const char *root, const char *keep_root)
 {
+	struct stat sb;
+	return *root && (!keep_root || strcmp(root, keep_root)) && stat(root, &sb) < 0 && errno == ENOENT;
+}
+
+/* Tables `ip berth_*` whose comment names a root that is gone. */
+static void gc_tables(const char *keep_root)
+{
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!nft)
+		return;
+	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON);
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	json_t *root = NULL;
+	if (nft_run_cmd_from_buffer(nft, "list tables ip") == 0)
+		root = json_loads(nft_ctx_get_output_buffer(nft), 0, NULL);
+	nft_ctx_free(nft);
+	json_t *it;
+	size_t i;
+	json_array_foreach(json_object_get(root, "nftables"), i, it) {
+		json_t *t = json_object_get(it, "table");
+		const char *name = json_string_value(json_object_get(t, "name"));
+		const char *c = json_string_value(json_object_get(t, "comment"));
+		if (!name || !c || strncmp(name, "berth", 5) || strncmp(c, ALIAS_PREFIX, strlen(ALIAS_PREFIX)))
+			continue;
+		if (root_gone(c + strlen(ALIAS_PREFIX), keep_root)) {
+			log_debug("net: removing table %s of the deleted root %s", name, c + strlen(ALIAS_PREFIX));
+			drop_table(name);
+		}
+	}
+	json_decref(root);
+}
+
+void net_gc_orphans(const char *keep_root)
+{
+	gc_tables(keep_root);
 	_cleanup_closedir_ DIR *d = opendir("/sys/class/net");
 	if (!d)
 		return;
@@ -56,8 +93,7 @@ void net_gc_orphans(struct store *st)
 			continue;
 		alias[strcspn(alias, "\n")] = 0;
 		const char *root = alias + strlen(ALIAS_PREFIX);
-		struct stat sb;
-		if (!*root || !strcmp(root, st->root) || stat(root, &sb) == 0 || errno != ENOENT)
+		if (!root_gone(root, keep_root))
 			continue;
 		log_debug("net: removing %s of the deleted root %s", e->d_name, root);
 		nl_link_del(e->d_name, &ign);
@@ -69,4 +105,49 @@ void net_gc_orphans(struct store *st)
 		if (!strcmp(nm.default_bridge, e->d_name))
 			drop_table(nm.table);
 	}
+}
+
+int net_gc(berr *err)
+{
+	/* the host-wide lock (any root's); a store is not needed */
+	struct store fake;
+	memset(&fake, 0, sizeof fake);
+	fake.runroot = (char *)"/run/berth";
+	int lk = net_lock(&fake, err);
+	if (lk < 0)
+		return -1;
+	net_gc_orphans(NULL);
+	net_unlock(lk);
+	return 0;
+}
+
+/* Everything this root made on the host, when nothing is attached any more (system prune):
+ * its default bridge and its nftables table (and Docker's DOCKER-USER rule with the last
+ * berth table). Kept otherwise, as Docker keeps docker0. */
+int net_release_host(struct store *st, berr *err)
+{
+	int lk = net_lock(st, err);
+	if (lk < 0)
+		return -1;
+	int rc = -1;
+	if (net_reconcile_locked(st, err) < 0)
+		goto out;
+	_cleanup_stmt_ sqlite3_stmt *s = NULL;
+	if (store_prepare(st, &s, "SELECT 1 FROM net_endpoints LIMIT 1", err) < 0)
+		goto out;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		rc = 0; /* in use */
+		goto out;
+	}
+	struct net_network *nets = NULL;
+	size_t nn = 0;
+	if (net_list(st, &nets, &nn, err) < 0)
+		goto out;
+	for (size_t i = 0; i < nn; i++)
+		net_bridge_remove_if_unused(st, &nets[i]);
+	net_list_free(nets, nn);
+	rc = nat_remove_table(st, err);
+out:
+	net_unlock(lk);
+	return rc;
 }

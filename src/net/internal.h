@@ -17,7 +17,7 @@ int net_bridge_remove(const struct net_network *n, berr *err);
 int net_reconcile_locked(struct store *st, berr *err);
 void net_bridge_remove_if_unused(struct store *st, const struct net_network *n);
 /* gc.c: bridges and tables of berth roots that no longer exist (with the lock held) */
-void net_gc_orphans(struct store *st);
+void net_gc_orphans(const char *keep_root);
 void net_bridge_mark_root(const struct store *st, const char *bridge);
 
 /* lock.c: <runroot>/net.lock, flock'd exclusively; returns fd or -1 */

@@ -13,6 +13,7 @@
  *   forward     filter hook forward     priority filter  internal networks cut off, networks
  *                                                        isolated from one another */
 #include "net/internal.h"
+#include "net/netlink.h"
 #include <errno.h>
 #include <jansson.h>
 #include <nftables/libnftables.h>
@@ -68,6 +69,10 @@ static int net_set_desc(struct store *st, struct active **out, size_t *nout, str
 	net_names(st, &nm);
 	sb_addf(desc, "v2 %s", nm.table);
 	while (sqlite3_step(s) == SQLITE_ROW) {
+		/* only networks that are up: a bridge that exists holds its subnet's route, so no
+		 * other root can have taken the subnet (ipam_overlaps_host_route) */
+		if (!nl_link_exists((const char *)sqlite3_column_text(s, 0)))
+			continue;
 		act = xrealloc(act, (na + 1) * sizeof *act);
 		snprintf(act[na].bridge, sizeof act[na].bridge, "%s", (const char *)sqlite3_column_text(s, 0));
 		act[na].subnet = (uint32_t)sqlite3_column_int64(s, 1);
@@ -148,6 +153,9 @@ static int build_script(struct store *st, struct strbuf *sb, bool fresh, struct 
 	else
 		sb_addf(sb, "table ip %s\nflush table ip %s\n", nm.table, nm.table);
 	sb_addf(sb, "table ip %s {\n", nm.table);
+	/* the root, for net_gc_orphans once the root is gone */
+	if (!strchr(st->root, '"') && strlen(st->root) < 200)
+		sb_addf(sb, "  comment \"berth-root:%s\"\n", st->root);
 	for (int u = 0; u < 2; u++) {
 		const char *proto = u ? "udp" : "tcp";
 		sb_addf(sb, "  map pub_%s {\n    type ipv4_addr . inet_service : ipv4_addr . inet_service\n  }\n", proto);

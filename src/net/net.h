@@ -7,15 +7,17 @@
  * Model (docs/networking.md):
  *  - networks live in the store (table `networks`); three are predefined: `bridge` (device
  *    berth0), `host` and `none`. User networks use the bridge driver, device br-<id12>.
- *  - a bridge device is created on the first attach to its network and deleted when the last
- *    endpoint leaves (and by `network rm`), so nothing lingers on the host.
+ *  - a bridge device is created on the first attach to its network and kept (as Docker keeps
+ *    docker0) until `network rm` or `system prune` (net_release_host); bridges of deleted
+ *    roots are collected (net_gc).
  *  - an endpoint (table `net_endpoints`) is one container on one network: an address, a MAC, a
  *    host-side veth. An endpoint whose host veth is gone (its netns died) is stale and is
  *    removed by net_reconcile, which every attach and detach also runs.
- *  - published ports (table `net_ports`) belong to an endpoint; they become DNAT rules in
- *    berth's own nftables table `ip berth`, which is rebuilt atomically from the store after
- *    every change (so stale rules never survive a reconcile); other roots use their own table
- *    and default bridge (net_names).
+ *  - published ports (table `net_ports`) belong to an endpoint; they become elements of DNAT
+ *    maps in berth's own nftables table `ip berth`: a container's start adds its elements and
+ *    its stop deletes them (one transaction each); the whole table is rebuilt from the store
+ *    when the set of networks changes or by a reconcile; other roots use their own table and
+ *    default bridge (net_names).
  *  - every mutating call holds /run/berth-net.lock (flock) and does its IPAM in one SQLite
  *    transaction, so two berth processes never hand out one address or one host port twice.
  * IPv4 only. */
@@ -148,6 +150,13 @@ int net_reconcile(struct store *st, berr *err);
 /* The same, but the rules are rebuilt only if a stale endpoint was dropped (cheap when nothing
  * is recorded: one query). Run by network ls/inspect and by container commands. */
 int net_reconcile_stale(struct store *st, berr *err);
+
+/* Remove what this root made on the host (its default bridge, unused bridges, its nftables
+ * table) if no endpoint is left; nothing otherwise. For `system prune`: bridges and the table
+ * are otherwise kept once made, as Docker keeps docker0. */
+int net_release_host(struct store *st, berr *err);
+/* Remove bridges (and tables) of berth roots that no longer exist (the lock, no store). */
+int net_gc(berr *err);
 
 /* ---- name resolution (dns.c) ---- */
 /* The nameserver a container should put in its resolv.conf: the gateway of the first

@@ -448,6 +448,7 @@ int net_bridge_ensure(const struct store *st, const struct net_network *n, berr 
 			return -1;
 		created = true;
 		net_bridge_mark_root(st, n->bridge); /* for net_gc_orphans */
+		net_gc_orphans(st->root);         /* bridges of deleted roots (rare: only here) */
 	} else if (!n->internal) {
 		/* kept from an earlier container (as docker0 is): up, addressed, configured */
 		return nl_sysctl_set("net/ipv4/ip_forward", "1", err);
