@@ -282,6 +282,13 @@ void ctr_net_release(struct store *st, const char *id)
 		log_warn("releasing the network of %.12s: %s", id, e.msg);
 }
 
+void ctr_net_reconcile(struct store *st)
+{
+	berr e = { 0 };
+	if (net_reconcile_stale(st, &e) < 0)
+		log_debug("network reconcile: %s", e.msg);
+}
+
 int ctr_net_container_ns(struct store *st, struct ctr *c, berr *err)
 {
 	const char *nm = ctr_netmode(c->cfg);
@@ -330,7 +337,26 @@ void ctr_net_hosts(struct store *st, struct ctr *c, struct strbuf *h)
 			sb_addf(h, " %s", json_string_value(v));
 	}
 	sb_addc(h, '\n');
+	/* every further network: its address for the host name, as Docker adds one line per
+	 * endpoint it joins (network connect, or several networks at start) */
+	for (size_t k = 1; k < n; k++)
+		sb_addf(h, "%s\t%s\n", eps[k].ip, hn ? hn : "");
 	net_endpoints_free(eps, n);
+}
+
+/* A running container's /etc/hosts after network connect/disconnect: rewritten in place (it
+ * is bind-mounted into the container, so the inode must stay). */
+static void rewrite_hosts(struct store *st, struct ctr *c)
+{
+	struct strbuf h = STRBUF_INIT;
+	ctr_net_hosts(st, c, &h);
+	_cleanup_free_ char *p = xasprintf("%s/containers/%s/hosts", st->root, c->id);
+	int fd = open(p, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || write_all(fd, h.buf, h.len) < 0)
+		log_warn("updating /etc/hosts of %.12s: %s", c->id, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	sb_release(&h);
 }
 
 void ctr_net_resolv(struct store *st, struct ctr *c, struct strbuf *r)
@@ -605,11 +631,14 @@ int ctr_net_connect(struct store *st, struct ctr *c, const char *network, const 
 	}
 	json_object_set_new(ep, "Aliases", al);
 	json_object_set_new(ep, "IPv4Address", json_string(ip ? ip : ""));
-	if (ctr_refresh(st, c) == CTR_RUNNING && ctr_is_running(c) && attach_one(st, c, c->pid, name, ep, NULL, 0, err) < 0) {
+	bool running = ctr_refresh(st, c) == CTR_RUNNING && ctr_is_running(c);
+	if (running && attach_one(st, c, c->pid, name, ep, NULL, 0, err) < 0) {
 		json_decref(ep);
 		return -1;
 	}
 	json_object_set_new(bn, name, ep);
+	if (running)
+		rewrite_hosts(st, c);
 	return ctr_save_config(st, c, err);
 }
 
@@ -636,6 +665,8 @@ int ctr_net_disconnect(struct store *st, struct ctr *c, const char *network, boo
 		err->status = 1;
 		return -1;
 	}
+	if (rc == 0 && ctr_refresh(st, c) == CTR_RUNNING && ctr_is_running(c))
+		rewrite_hosts(st, c);
 	if (configured) {
 		json_object_del(bn, name);
 		return ctr_save_config(st, c, err);
