@@ -86,6 +86,10 @@ int spec_network(struct store *st, struct run_flags *f, json_t *cfg, json_t *con
 		if (ctr_lookup(st, nm + 10, &t, err) < 0)
 			return -1;
 		json_object_set_new(hc, "NetworkMode", json_sprintf("container:%s", t->id));
+		/* Docker: the host name (and /etc/hosts, resolv.conf) of the container joined */
+		const char *thn = jstr(json_object_get(t->cfg, "Config"), "Hostname");
+		if (thn)
+			json_object_set_new(conf, "Hostname", json_string(thn));
 	} else if (host || none) {
 		if (host && (f->publish.n || f->publish_all))
 			fprintf(stderr, "WARNING: Published ports are discarded when using host network mode\n");
@@ -307,8 +311,30 @@ int ctr_net_container_ns(struct store *st, struct ctr *c, berr *err)
 	return fd;
 }
 
+/* --network container:ID: the container whose network (and /etc/hosts, resolv.conf) it
+ * shares, as Docker's HostsPath and ResolvConfPath are the joined container's files */
+static struct ctr *joined(struct store *st, struct ctr *c)
+{
+	const char *nm = ctr_netmode(c->cfg);
+	struct ctr *t = NULL;
+	berr e;
+	if (strncmp(nm, "container:", 10) || ctr_lookup(st, nm + 10, &t, &e) < 0 || !strcmp(t->id, c->id)) {
+		if (t)
+			ctr_free(t);
+		return NULL;
+	}
+	return t;
+}
+
 void ctr_net_hosts(struct store *st, struct ctr *c, struct strbuf *h)
 {
+	{
+		_cleanup_ctr_ struct ctr *t = joined(st, c);
+		if (t) {
+			ctr_net_hosts(st, t, h);
+			return;
+		}
+	}
 	sb_adds(h, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
 		   "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
 	size_t i;
@@ -361,6 +387,13 @@ static void rewrite_hosts(struct store *st, struct ctr *c)
 
 void ctr_net_resolv(struct store *st, struct ctr *c, struct strbuf *r)
 {
+	{
+		_cleanup_ctr_ struct ctr *t = joined(st, c);
+		if (t) {
+			ctr_net_resolv(st, t, r);
+			return;
+		}
+	}
 	json_t *dns = json_object_get(json_object_get(c->cfg, "HostConfig"), "Dns");
 	char resp[16] = "";
 	berr e;

@@ -137,3 +137,29 @@ bridge_ports() { ip -o link show master "$DEFBR" 2>/dev/null | wc -l; }
 	run_berth rm -f hc1 peer1
 	run_berth network rm lcnet
 }
+
+@test "--network container:ID shares the joined container's host name, /etc/hosts and resolv.conf (as Docker)" {
+	run_berth run -d --name joined1 busybox sleep 1000
+	hn=$("$BERTH" inspect -f '{{.Config.Hostname}}' joined1)
+	ip=$("$BERTH" inspect -f '{{.NetworkSettings.IPAddress}}' joined1)
+	run_berth run --rm --network container:joined1 busybox sh -c 'hostname; tail -1 /etc/hosts; ip -4 -o addr show eth0 | wc -l'
+	assert_equal "${lines[0]}" "$hn"
+	assert_equal "${lines[1]}" "$ip	$hn"
+	assert_equal "${lines[2]}" 1
+	run_berth create --name joiner1 --network container:joined1 busybox true
+	run_berth inspect -f '{{.Config.Hostname}}' joiner1
+	assert_equal "$output" "$hn"
+}
+
+@test "network inspect: IPAM.Config has a Gateway only when berth picked the subnet or --gateway was given (as Docker)" {
+	run_berth network create --subnet 10.219.$(($$ % 250 + 1)).0/24 gwa
+	run_berth network inspect -f '{{json .IPAM.Config}}' gwa
+	assert_equal "$output" "[{\"Subnet\":\"10.219.$(($$ % 250 + 1)).0/24\"}]"
+	run_berth network create --subnet 10.220.$(($$ % 250 + 1)).0/24 --gateway 10.220.$(($$ % 250 + 1)).1 gwb
+	run_berth network inspect -f '{{json .IPAM.Config}}' gwb
+	assert_equal "$output" "[{\"Subnet\":\"10.220.$(($$ % 250 + 1)).0/24\",\"Gateway\":\"10.220.$(($$ % 250 + 1)).1\"}]"
+	run_berth network create gwc
+	run_berth network inspect -f '{{json .IPAM.Config}}' gwc
+	assert_output_contains '"Gateway":"10.'
+	run_berth network rm gwa gwb gwc
+}
