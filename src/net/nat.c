@@ -1,11 +1,14 @@
-/* nat.c: berth's nftables rules (libnftables), in a table of its own, `ip berth`, rebuilt
- * atomically from the store after every change: one nft transaction that creates the table,
- * deletes it and recreates it with the current rules, so rules of detached containers never
- * linger and a crash is repaired by the next reconcile. Docker's and firewalld's tables are
- * never touched. The chains and hooks are listed in docs/networking.md:
+/* nat.c: berth's nftables rules (libnftables), in a table of its own, `ip berth` (net_names),
+ * made on the first attach and kept (as Docker keeps docker0) until system prune. Published
+ * ports are elements of four DNAT maps: a container's start adds its elements and its stop
+ * deletes them, one transaction each. The network-level rules (masquerade, isolation,
+ * internal networks, DNS) depend only on the set of networks that are up; when it changes, or
+ * an element does not apply, the whole table is rebuilt from the store in one transaction
+ * (flush and refill: the base chains' hooks stay registered). Docker's and firewalld's tables
+ * are never touched (but for one rule in DOCKER-USER). Chains (docs/networking.md):
  *   prerouting  nat    hook prerouting  priority dstnat  published ports (fib daddr type local)
  *   output      nat    hook output      priority -100    published ports for host-local clients
- *   publish     regular chain: one dnat rule per published port
+ *   publish     regular chain: dnat through the maps pub_tcp, pub_tcp_any, pub_udp, pub_udp_any
  *   input       filter hook input       priority -10     drop 127.0.0.0/8 from containers, and DNS
  *                                                        to a gateway from other interfaces
  *   postrouting nat    hook postrouting priority srcnat  outbound masquerade; masquerade of

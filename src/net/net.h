@@ -132,8 +132,8 @@ int net_attach(struct store *st, const char *network, const char *container_id, 
 /* Same, with the netns of a pid. */
 int net_attach_pid(struct store *st, const char *network, const char *container_id, pid_t pid,
 		   const struct net_attach_opts *o, struct net_attach_result *res, berr *err);
-/* Detach from one network: delete the veth, release the address and ports, drop the rules;
- * the bridge goes when its last endpoint does. Missing endpoint: err->status 1. */
+/* Detach from one network: delete the veth, release the address and ports, delete its map
+ * elements; the bridge and the table stay (net_release_host). Missing endpoint: err->status 1. */
 int net_detach(struct store *st, const char *network, const char *container_id, berr *err);
 /* Detach from every network (container stop/rm). Not an error if attached nowhere. */
 int net_detach_all(struct store *st, const char *container_id, berr *err);
@@ -144,11 +144,11 @@ int net_publish(struct store *st, const char *container_id, const char *network,
 int net_unpublish(struct store *st, const char *container_id, berr *err);
 /* Published ports of a container (for `berth port`), malloc'd. */
 int net_ports_of(struct store *st, const char *container_id, struct net_port **out, size_t *n, berr *err);
-/* Drop endpoints whose host veth is gone, delete bridges with no endpoints, rebuild the
- * nftables table from the store (or delete it when nothing needs it). Safe to run any time. */
+/* Drop endpoints whose host veth is gone, rebuild the nftables table from the store, remove
+ * bridges and tables of deleted roots. Safe to run any time. */
 int net_reconcile(struct store *st, berr *err);
-/* The same, but the rules are rebuilt only if a stale endpoint was dropped (cheap when nothing
- * is recorded: one query). Run by network ls/inspect and by container commands. */
+/* The same, but only if a stale endpoint exists (cheap when none is: one query and one
+ * if_nametoindex per endpoint, no lock). Run by network ls/inspect, ps and rm. */
 int net_reconcile_stale(struct store *st, berr *err);
 
 /* Remove what this root made on the host (its default bridge, unused bridges, its nftables
