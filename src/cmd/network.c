@@ -10,6 +10,7 @@
 #include "net/net.h"
 #include "store/store.h"
 #include "util/cleanup.h"
+#include "util/units.h"
 
 static int open_store(struct berth_ctx *ctx, struct store **st)
 {
@@ -378,6 +379,17 @@ static int prune_networks(struct store *st, const struct strvec *filters, struct
 				keep |= !label_match(nets[i].labels, filters->v[f] + 6);
 			else if (!strncmp(filters->v[f], "label!=", 7))
 				keep |= label_match(nets[i].labels, filters->v[f] + 7);
+			else if (!strncmp(filters->v[f], "until=", 6)) {
+				/* created at or after the cutoff: kept */
+				int64_t cut, made;
+				long cn, mn;
+				if (units_parse_timestamp(filters->v[f] + 6, time(NULL), &cut, &cn, err) < 0 ||
+				    units_parse_rfc3339(nets[i].created, &made, &mn, err) < 0) {
+					net_list_free(nets, nn);
+					return -1;
+				}
+				keep |= made > cut || (made == cut && mn >= cn);
+			}
 		}
 		berr e = { 0 };
 		if (keep || net_endpoint_count(st, nets[i].id, &e) != 0)
@@ -401,8 +413,8 @@ static int system_prune_networks(struct store *st, int flags, const struct strve
 	(void)flags;
 	(void)freed;
 	for (size_t i = 0; i < filters->n; i++)
-		if (strncmp(filters->v[i], "label", 5))
-			return berr_set(err, EINVAL, "the %s filter is not supported for networks by berth yet", filters->v[i]);
+		if (strncmp(filters->v[i], "label", 5) && strncmp(filters->v[i], "until=", 6))
+			return berr_set(err, EINVAL, "invalid filter '%.*s'", (int)strcspn(filters->v[i], "!="), filters->v[i]);
 	if (prune_networks(st, filters, out, err) < 0)
 		return -1;
 	return net_release_host(st, err);
@@ -430,11 +442,6 @@ static int run_prune(struct berth_ctx *ctx, int argc, char **argv)
 	static const char *keys[] = { "label", "label!", "until", NULL };
 	if ((status = filters_check(&filters, keys, "network prune")))
 		return status;
-	for (size_t i = 0; i < filters.n; i++)
-		if (!strncmp(filters.v[i], "until=", 6)) {
-			fprintf(stderr, "Error: the until filter is not supported by berth yet\n");
-			return 1;
-		}
 	if (!force) {
 		printf("WARNING! This will remove all custom networks not used by at least one container.\n"
 		       "Are you sure you want to continue? [y/N] ");

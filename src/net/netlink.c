@@ -1,5 +1,5 @@
-/* netlink.c: rtnetlink over libmnl: bridges, veth pairs, moving links between network
- * namespaces, addresses, routes; plus entering a netns in a forked child. */
+/* netlink.c: rtnetlink over libmnl: bridges, veth pairs made across network namespaces,
+ * addresses and routes, also over a socket opened inside a container's netns. */
 #include "net/netlink.h"
 #include <net/if.h>
 #include <errno.h>
@@ -122,28 +122,6 @@ int nl_bridge_add(const char *name, const uint8_t mac[6], berr *err)
 	return 0;
 }
 
-int nl_veth_add(const char *name, const char *peer, berr *err)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct ifinfomsg *ifi;
-	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, &ifi);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	struct nlattr *li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-	struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	struct nlattr *pi = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-	struct ifinfomsg *pifi = mnl_nlmsg_put_extra_header(nlh, sizeof *pifi);
-	memset(pifi, 0, sizeof *pifi);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
-	mnl_attr_nest_end(nlh, pi);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, li);
-	int rc = nl_talk(nlh);
-	if (rc < 0)
-		return berr_set(err, -rc, "create veth pair %s/%s: %s", name, peer, strerror(-rc));
-	return 0;
-}
-
 int nl_link_del(const char *name, berr *err)
 {
 	unsigned idx = if_nametoindex(name);
@@ -174,30 +152,6 @@ static int setlink(const char *name, const char *what, berr *err,
 	return 0;
 }
 
-static void fill_netns(struct nlmsghdr *nlh, struct ifinfomsg *ifi, const void *arg)
-{
-	(void)ifi;
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t) * (const int *)arg);
-}
-int nl_link_set_netns(const char *name, int netns_fd, berr *err)
-{
-	return setlink(name, "move to netns", err, fill_netns, &netns_fd);
-}
-
-static void fill_master(struct nlmsghdr *nlh, struct ifinfomsg *ifi, const void *arg)
-{
-	(void)ifi;
-	mnl_attr_put_u32(nlh, IFLA_MASTER, *(const uint32_t *)arg);
-}
-int nl_link_set_master(const char *name, const char *master, berr *err)
-{
-	int m = ifindex(master, err);
-	if (m < 0)
-		return -1;
-	uint32_t mi = (uint32_t)m;
-	return setlink(name, "attach to bridge", err, fill_master, &mi);
-}
-
 static void fill_up(struct nlmsghdr *nlh, struct ifinfomsg *ifi, const void *arg)
 {
 	(void)nlh;
@@ -208,26 +162,6 @@ static void fill_up(struct nlmsghdr *nlh, struct ifinfomsg *ifi, const void *arg
 int nl_link_set_up(const char *name, berr *err)
 {
 	return setlink(name, "set up", err, fill_up, NULL);
-}
-
-static void fill_name(struct nlmsghdr *nlh, struct ifinfomsg *ifi, const void *arg)
-{
-	(void)ifi;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, arg);
-}
-int nl_link_rename(const char *name, const char *newname, berr *err)
-{
-	return setlink(name, "rename", err, fill_name, newname);
-}
-
-static void fill_mac(struct nlmsghdr *nlh, struct ifinfomsg *ifi, const void *arg)
-{
-	(void)ifi;
-	mnl_attr_put(nlh, IFLA_ADDRESS, 6, arg);
-}
-int nl_link_set_mac(const char *name, const uint8_t mac[6], berr *err)
-{
-	return setlink(name, "set MAC address", err, fill_mac, mac);
 }
 
 /* Hairpin mode on a bridge port, so a container reaches its own published port. */
@@ -272,26 +206,6 @@ int nl_addr_add(const char *name, uint32_t ip, int prefix, berr *err)
 	int rc = nl_talk(nlh);
 	if (rc < 0 && rc != -EEXIST)
 		return berr_set(err, -rc, "add address to %s: %s", name, strerror(-rc));
-	return 0;
-}
-
-int nl_route_default(uint32_t gw, berr *err)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWROUTE;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof *rtm);
-	rtm->rtm_family = AF_INET;
-	rtm->rtm_dst_len = 0;
-	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = RTPROT_BOOT;
-	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put_u32(nlh, RTA_GATEWAY, htonl(gw));
-	int rc = nl_talk(nlh);
-	if (rc < 0 && rc != -EEXIST)
-		return berr_set(err, -rc, "add default route: %s", strerror(-rc));
 	return 0;
 }
 
@@ -433,47 +347,6 @@ int nl_link_set_alias(const char *name, const char *alias, berr *err)
 	if (rc < 0)
 		return berr_set(err, -rc, "set alias of %s: %s", name, strerror(-rc));
 	return 0;
-}
-
-int nl_in_netns(int netns_fd, int (*fn)(void *arg, berr *err), void *arg, berr *err)
-{
-	int pfd[2];
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return berr_sys(err, "pipe");
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return berr_sys(err, "fork");
-	}
-	if (pid == 0) {
-		close(pfd[0]);
-		berr e = { 0 };
-		int rc;
-		if (setns(netns_fd, CLONE_NEWNET) < 0)
-			rc = berr_sys(&e, "enter network namespace");
-		else
-			rc = fn(arg, &e);
-		if (rc < 0)
-			write_all(pfd[1], e.msg, strlen(e.msg));
-		_exit(rc < 0 ? 1 : 0);
-	}
-	close(pfd[1]);
-	char msg[BERR_MSG_MAX];
-	size_t got = 0;
-	ssize_t r;
-	while (got < sizeof msg - 1 && ((r = read(pfd[0], msg + got, sizeof msg - 1 - got)) > 0 || (r < 0 && errno == EINTR)))
-		if (r > 0)
-			got += (size_t)r;
-	msg[got] = 0;
-	close(pfd[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return berr_sys(err, "waitpid");
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	return berr_set(err, EIO, "in container network namespace: %s", got ? msg : "helper failed");
 }
 
 int nl_sysctl_set(const char *path, const char *value, berr *err)
