@@ -7,7 +7,6 @@
 #include "net/netlink.h"
 #include <dirent.h>
 #include <errno.h>
-#include <jansson.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,33 +44,41 @@ static bool root_gone(const char *root, const char *keep_root)
 	return *root && (!keep_root || strcmp(root, keep_root)) && stat(root, &sb) < 0 && errno == ENOENT;
 }
 
-/* Tables `ip berth_*` whose comment names a root that is gone. */
-static void gc_tables(const char *keep_root)
+/* The output of one nft command (malloc'd), or NULL. */
+static char *nft_text(const char *cmd)
 {
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft)
-		return;
-	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON);
+		return NULL;
 	nft_ctx_buffer_output(nft);
 	nft_ctx_buffer_error(nft);
-	json_t *root = NULL;
-	if (nft_run_cmd_from_buffer(nft, "list tables ip") == 0)
-		root = json_loads(nft_ctx_get_output_buffer(nft), 0, NULL);
+	char *out = nft_run_cmd_from_buffer(nft, cmd) == 0 ? xstrdup(nft_ctx_get_output_buffer(nft)) : NULL;
 	nft_ctx_free(nft);
-	json_t *it;
-	size_t i;
-	json_array_foreach(json_object_get(root, "nftables"), i, it) {
-		json_t *t = json_object_get(it, "table");
-		const char *name = json_string_value(json_object_get(t, "name"));
-		const char *c = json_string_value(json_object_get(t, "comment"));
-		if (!name || !c || strncmp(name, "berth", 5) || strncmp(c, ALIAS_PREFIX, strlen(ALIAS_PREFIX)))
+	return out;
+}
+
+/* Tables `ip berth_*` whose comment names a root that is gone (libnftables' JSON has no table
+ * comments: the text listing of each berth table is read). */
+static void gc_tables(const char *keep_root)
+{
+	_cleanup_free_ char *tables = nft_text("list tables ip");
+	char *sp = NULL;
+	for (char *l = tables ? strtok_r(tables, "\n", &sp) : NULL; l; l = strtok_r(NULL, "\n", &sp)) {
+		char name[64];
+		if (sscanf(l, "table ip %63s", name) != 1 || strncmp(name, "berth", 5) || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name))
 			continue;
-		if (root_gone(c + strlen(ALIAS_PREFIX), keep_root)) {
-			log_debug("net: removing table %s of the deleted root %s", name, c + strlen(ALIAS_PREFIX));
+		_cleanup_free_ char *cmd = xasprintf("list table ip %s", name);
+		_cleanup_free_ char *text = nft_text(cmd);
+		const char *c = text ? strstr(text, "comment \"" ALIAS_PREFIX) : NULL;
+		if (!c)
+			continue;
+		c += strlen("comment \"" ALIAS_PREFIX);
+		_cleanup_free_ char *root = xstrndup(c, strcspn(c, "\"\n"));
+		if (root_gone(root, keep_root)) {
+			log_debug("net: removing table %s of the deleted root %s", name, root);
 			drop_table(name);
 		}
 	}
-	json_decref(root);
 }
 
 void net_gc_orphans(const char *keep_root)

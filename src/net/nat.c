@@ -151,14 +151,15 @@ static int build_script(struct store *st, struct strbuf *sb, bool fresh, struct 
 		return -1;
 	struct net_names nm;
 	net_names(st, &nm);
+	/* the root in the table's comment, for net_gc_orphans once the root is gone (a comment
+	 * is only taken when the table is made) */
+	_cleanup_free_ char *comment = !strchr(st->root, '"') && strlen(st->root) < 200 ? xasprintf(" comment \"berth-root:%s\";", st->root)
+										     : xstrdup("");
 	if (fresh)
-		sb_addf(sb, "table ip %s\ndelete table ip %s\n", nm.table, nm.table);
+		sb_addf(sb, "table ip %s {%s }\ndelete table ip %s\n", nm.table, comment, nm.table);
 	else
-		sb_addf(sb, "table ip %s\nflush table ip %s\n", nm.table, nm.table);
-	sb_addf(sb, "table ip %s {\n", nm.table);
-	/* the root, for net_gc_orphans once the root is gone */
-	if (!strchr(st->root, '"') && strlen(st->root) < 200)
-		sb_addf(sb, "  comment \"berth-root:%s\"\n", st->root);
+		sb_addf(sb, "table ip %s {%s }\nflush table ip %s\n", nm.table, comment, nm.table);
+	sb_addf(sb, "table ip %s {%s\n", nm.table, comment);
 	for (int u = 0; u < 2; u++) {
 		const char *proto = u ? "udp" : "tcp";
 		sb_addf(sb, "  map pub_%s {\n    type ipv4_addr . inet_service : ipv4_addr . inet_service\n  }\n", proto);
