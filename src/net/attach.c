@@ -317,9 +317,8 @@ int net_attach(struct store *st, const char *network, const char *container_id, 
 		goto undo;
 	{
 		/* this container's published ports: a few map elements, one transaction */
-		_cleanup_strbuf_ struct strbuf ns = STRBUF_INIT;
-		sb_adds(&ns, "");
-		if (nat_script_ports(st, container_id, true, &ns, err) < 0 || nat_apply(st, ns.buf, err) < 0)
+		_cleanup_nat_batch_ struct nat_batch ns = { 0 };
+		if (nat_script_ports(st, container_id, true, &ns, err) < 0 || nat_apply(st, &ns, err) < 0)
 			goto undo;
 	}
 	{
@@ -370,7 +369,7 @@ int net_attach_pid(struct store *st, const char *network, const char *container_
 	return net_attach(st, network, container_id, fd, o, res, err);
 }
 
-static int detach_one(struct store *st, const struct net_network *n, const char *container_id, struct strbuf *nft, berr *err)
+static int detach_one(struct store *st, const struct net_network *n, const char *container_id, struct nat_batch *nft, berr *err)
 {
 	_cleanup_free_ char *veth = NULL;
 	if (store_begin(st, err) < 0)
@@ -407,11 +406,10 @@ int net_detach(struct store *st, const char *network, const char *container_id, 
 	if (net_lookup(st, network, &n, err) < 0)
 		return -1;
 	int rc = -1;
-	_cleanup_strbuf_ struct strbuf nft = STRBUF_INIT;
-	sb_adds(&nft, "");
+	_cleanup_nat_batch_ struct nat_batch nft = { 0 };
 	int lk = net_lock(st, err);
 	if (lk >= 0 && detach_one(st, &n, container_id, &nft, err) == 0)
-		rc = nat_apply(st, nft.buf, err);
+		rc = nat_apply(st, &nft, err);
 	net_unlock(lk);
 	net_network_free(&n);
 	return rc;
@@ -427,8 +425,7 @@ int net_detach_all(struct store *st, const char *container_id, berr *err)
 	struct net_network *nets = NULL;
 	size_t nn = 0;
 	int rc = -1;
-	_cleanup_strbuf_ struct strbuf nft = STRBUF_INIT;
-	sb_adds(&nft, "");
+	_cleanup_nat_batch_ struct nat_batch nft = { 0 };
 	if (net_list(st, &nets, &nn, err) < 0)
 		goto out;
 	for (size_t i = 0; i < nn; i++) {
@@ -438,7 +435,7 @@ int net_detach_all(struct store *st, const char *container_id, berr *err)
 			goto out;
 		}
 	}
-	rc = nat_apply(st, nft.buf, err);
+	rc = nat_apply(st, &nft, err);
 out:
 	net_list_free(nets, nn);
 	net_unlock(lk);
@@ -457,8 +454,7 @@ int net_publish(struct store *st, const char *container_id, const char *network,
 	int rc = -1;
 	struct net_network n = { 0 };
 	_cleanup_stmt_ sqlite3_stmt *s = NULL;
-	_cleanup_strbuf_ struct strbuf nft = STRBUF_INIT;
-	sb_adds(&nft, "");
+	_cleanup_nat_batch_ struct nat_batch nft = { 0 };
 	if (store_begin(st, err) < 0)
 		goto out;
 	if (store_prepare(st, &s, "SELECT n.id, n.name FROM net_endpoints e JOIN networks n ON n.id = e.network_id"
@@ -475,7 +471,7 @@ int net_publish(struct store *st, const char *container_id, const char *network,
 	snprintf(n.id, sizeof n.id, "%s", (const char *)sqlite3_column_text(s, 0));
 	if (ports_reserve(st, n.id, container_id, &n, ports, np, bound, err) < 0 || store_commit(st, err) < 0)
 		goto rollback;
-	if (nat_script_ports(st, container_id, true, &nft, err) < 0 || nat_apply(st, nft.buf, err) < 0) {
+	if (nat_script_ports(st, container_id, true, &nft, err) < 0 || nat_apply(st, &nft, err) < 0) {
 		berr ign = { 0 };
 		unpublish_locked(st, container_id, *bound, np, &ign); /* only what this call added */
 		free(*bound);
@@ -495,10 +491,9 @@ out:
 
 static int unpublish_locked(struct store *st, const char *container_id, const struct net_port *only, size_t n, berr *err)
 {
-	_cleanup_strbuf_ struct strbuf nft = STRBUF_INIT;
-	sb_adds(&nft, "");
+	_cleanup_nat_batch_ struct nat_batch nft = { 0 };
 	if (only)
-		nat_script_port_keys(st, only, n, &nft);
+		nat_script_port_keys(only, n, &nft);
 	else if (nat_script_ports(st, container_id, false, &nft, err) < 0)
 		return -1;
 	_cleanup_stmt_ sqlite3_stmt *s = NULL;
@@ -515,7 +510,7 @@ static int unpublish_locked(struct store *st, const char *container_id, const st
 		if (sqlite3_step(s) != SQLITE_DONE)
 			return store_dberr(st, err, "delete ports");
 	}
-	return nat_apply(st, nft.buf, err);
+	return nat_apply(st, &nft, err);
 }
 
 int net_unpublish(struct store *st, const char *container_id, berr *err)

@@ -110,9 +110,10 @@ static void port_elem(struct strbuf *sb, const char *verb, const char *table, co
 	sb_adds(sb, " }\n");
 }
 
-/* Elements for the published ports of one container (NULL: of every container). Ports of
+/* The published ports of one container (NULL: of every container; net_id: on one network
+ * only) as map elements, appended to b (when b) or as `VERB element` lines to sb. Ports of
  * endpoints on internal networks are not reachable, as in Docker. */
-static int port_elems(struct store *st, const char *container_id, const char *net_id, const char *verb, bool with_value,
+static int port_elems(struct store *st, const char *container_id, const char *net_id, bool add, struct nat_batch *b,
 		      struct strbuf *sb, berr *err)
 {
 	struct net_names nm;
@@ -132,8 +133,17 @@ static int port_elems(struct store *st, const char *container_id, const char *ne
 		const char *proto = (const char *)sqlite3_column_text(s, 0);
 		if (strcmp(proto, "tcp") && strcmp(proto, "udp"))
 			continue;
-		port_elem(sb, verb, nm.table, proto, (uint32_t)sqlite3_column_int64(s, 1), sqlite3_column_int(s, 2),
-			  (uint32_t)sqlite3_column_int64(s, 4), sqlite3_column_int(s, 3), with_value);
+		struct nat_elem e = {
+			.add = add, .udp = !strcmp(proto, "udp"), .host_ip = (uint32_t)sqlite3_column_int64(s, 1),
+			.host_port = (uint16_t)sqlite3_column_int(s, 2), .container_ip = (uint32_t)sqlite3_column_int64(s, 4),
+			.container_port = (uint16_t)sqlite3_column_int(s, 3),
+		};
+		if (b) {
+			b->v = xrealloc(b->v, (b->n + 1) * sizeof *b->v);
+			b->v[b->n++] = e;
+		} else {
+			port_elem(sb, add ? "add" : "delete", nm.table, proto, e.host_ip, e.host_port, e.container_ip, e.container_port, add);
+		}
 	}
 	return 0;
 }
@@ -223,7 +233,7 @@ static int build_script(struct store *st, struct strbuf *sb, bool fresh, struct 
 		for (int u = 0; u < 2; u++)
 			sb_addf(sb, "flush map ip %s pub_%s\nflush map ip %s pub_%s_any\n", nm.table, u ? "udp" : "tcp", nm.table,
 				u ? "udp" : "tcp");
-	return port_elems(st, NULL, NULL, "add", true, sb, err);
+	return port_elems(st, NULL, NULL, true, NULL, sb, err);
 }
 
 /* Docker's `ip filter` FORWARD chain has policy drop: a packet berth accepts in its own table
@@ -343,35 +353,39 @@ static bool nat_current(struct store *st)
 	return len == desc.len && !memcmp(cur, desc.buf, len);
 }
 
-int nat_script_ports(struct store *st, const char *container_id, bool add, struct strbuf *sb, berr *err)
+int nat_script_ports(struct store *st, const char *container_id, bool add, struct nat_batch *b, berr *err)
 {
-	return port_elems(st, container_id, NULL, add ? "add" : "delete", add, sb, err);
+	return port_elems(st, container_id, NULL, add, b, NULL, err);
 }
 
-int nat_script_ports_on(struct store *st, const char *container_id, const char *net_id, bool add, struct strbuf *sb, berr *err)
+int nat_script_ports_on(struct store *st, const char *container_id, const char *net_id, bool add, struct nat_batch *b, berr *err)
 {
-	return port_elems(st, container_id, net_id, add ? "add" : "delete", add, sb, err);
+	return port_elems(st, container_id, net_id, add, b, NULL, err);
 }
 
-void nat_script_port_keys(struct store *st, const struct net_port *p, size_t n, struct strbuf *sb)
+void nat_script_port_keys(const struct net_port *p, size_t n, struct nat_batch *b)
 {
-	struct net_names nm;
-	net_names(st, &nm);
-	for (size_t i = 0; i < n; i++)
-		port_elem(sb, "delete", nm.table, p[i].proto, p[i].host_ip, p[i].host_port, 0, 0, false);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(p[i].proto, "tcp") && strcmp(p[i].proto, "udp"))
+			continue;
+		b->v = xrealloc(b->v, (b->n + 1) * sizeof *b->v);
+		b->v[b->n++] = (struct nat_elem){ .udp = !strcmp(p[i].proto, "udp"), .host_ip = p[i].host_ip, .host_port = p[i].host_port };
+	}
 }
 
-int nat_apply(struct store *st, const char *script, berr *err)
+int nat_apply(struct store *st, const struct nat_batch *b, berr *err)
 {
 	if (!nat_current(st))
 		return nat_sync(st, err);
-	if (!script || !*script)
+	if (!b || !b->n)
 		return 0;
+	struct net_names nm;
+	net_names(st, &nm);
 	berr e = { 0 };
-	if (run_nft(script, &e) == 0)
+	if (nat_elems_apply(nm.table, b->v, b->n, &e) == 0)
 		return 0;
 	/* the table is not what berth left (flushed by hand, rebooted): rebuild it from the store */
-	log_debug("nftables: %s; rebuilding the table", e.msg);
+	log_debug("%s; rebuilding the table", e.msg);
 	return nat_sync(st, err);
 }
 

@@ -163,3 +163,21 @@ bridge_ports() { ip -o link show master "$DEFBR" 2>/dev/null | wc -l; }
 	assert_output_contains '"Gateway":"10.'
 	run_berth network rm gwa gwb gwc
 }
+
+@test "a table changed behind berth's back is rebuilt from the store at the next change" {
+	run_berth run -d --name fl1 -p "127.0.0.1:$((PORTBASE + 4)):80" busybox sleep 1000
+	run_berth run -d --name fl2 -p "127.0.0.1:$((PORTBASE + 5)):80" busybox sleep 1000
+	# someone flushes the map: the elements of fl1 cannot be deleted; the whole table is
+	# rebuilt instead, with fl2's port back
+	nft flush map $NFT_TABLE pub_tcp
+	run_berth rm -f fl1
+	run net_nft_ports
+	assert_equal "$output" "$((PORTBASE + 5))"
+	# the table deleted by hand: the next start makes it again
+	nft delete table $NFT_TABLE
+	run_berth run -d --name fl3 -p "127.0.0.1:$((PORTBASE + 4)):80" busybox sleep 1000
+	net_nft_has_port "$((PORTBASE + 4))"
+	net_nft_has_port "$((PORTBASE + 5))"
+	run nft list chain $NFT_TABLE publish
+	assert_output_contains "map @pub_tcp_any"
+}
