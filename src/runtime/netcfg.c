@@ -653,8 +653,12 @@ int ctr_net_connect(struct store *st, struct ctr *c, const char *network, const 
 		bn = json_object();
 		json_object_set_new(c->cfg, "BerthNetworks", bn);
 	}
-	if (json_object_get(bn, name))
+	if (json_object_get(bn, name)) {
+		/* Docker: an error for a running container, nothing to do for a stopped one */
+		if (!(ctr_refresh(st, c) == CTR_RUNNING && ctr_is_running(c)))
+			return 0;
 		return berr_set(err, EEXIST, "endpoint with name %s already exists in network %s", c->name, name);
+	}
 	json_t *ep = json_object();
 	json_t *al = json_null();
 	if (aliases && aliases->n) {

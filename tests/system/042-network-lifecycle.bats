@@ -181,3 +181,17 @@ bridge_ports() { ip -o link show master "$DEFBR" 2>/dev/null | wc -l; }
 	run nft list chain $NFT_TABLE publish
 	assert_output_contains "map @pub_tcp_any"
 }
+
+@test "network connect twice: nothing to do for a stopped container, an error for a running one (as Docker)" {
+	run_berth network create twice
+	run_berth create --name tw1 busybox true
+	run_berth network connect twice tw1
+	run_berth network connect twice tw1
+	run_berth inspect -f '{{json .NetworkSettings.Networks}}' tw1
+	assert_equal "$(jq -c 'keys' <<<"$output")" '["bridge","twice"]'
+	run_berth run -d --name tw2 --network twice busybox sleep 1000
+	run_berth --exit 1 network connect twice tw2
+	assert_output_contains "endpoint with name tw2 already exists in network twice"
+	run_berth rm -f tw1 tw2
+	run_berth network rm twice
+}
