@@ -230,6 +230,7 @@ static int run_ps(struct berth_ctx *ctx, int argc, char **argv)
 	berr err = { 0 };
 	if (store_open(&st, ctx->root, ctx->runroot, &err) < 0)
 		return cli_error(&err);
+	ctr_net_reconcile(st); /* endpoints of a SIGKILLed run or monitor (one query when none) */
 	struct ctr **v;
 	size_t n;
 	if (ctr_list(st, &v, &n, &err) < 0)

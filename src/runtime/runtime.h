@@ -234,6 +234,9 @@ int ctr_net_attach(struct store *st, struct ctr *c, pid_t pid, berr *err);
 int sandbox_net_setup(struct store *st, struct ctr *c, pid_t pid, berr *err);
 /* Release every endpoint and NAT rule of a container (exit, stop, rm); quiet, idempotent. */
 void ctr_net_release(struct store *st, const char *id);
+/* Drop network endpoints (addresses, ports, rules) whose container's netns is gone (a SIGKILLed
+ * `run` or monitor); cheap when nothing is stale: one query and one ioctl per endpoint. */
+void ctr_net_reconcile(struct store *st);
 /* The netns fd a container:ID container joins (-1 and err if it is not running). */
 int ctr_net_container_ns(struct store *st, struct ctr *c, berr *err);
 /* The /etc/hosts and /etc/resolv.conf text of a container (after attach). */

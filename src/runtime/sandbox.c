@@ -8,6 +8,7 @@
  * SOCK_SEQPACKET pair: EOF after execve means success. */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
@@ -568,6 +569,41 @@ static int net_setup(struct store *st, struct ctr *c, pid_t pid, bool inproc, be
 	return -1;
 }
 
+struct cg_job {
+	const char *id;
+	pid_t pid;
+	int rc;
+	berr err;
+};
+
+static void *cg_thread(void *arg)
+{
+	struct cg_job *j = arg;
+	j->rc = cgroup_enter(j->id, j->pid, &j->err);
+	return NULL;
+}
+
+/* Joining cgroup v1 controllers waits for an RCU grace period per write (~10 ms); with a
+ * network to attach, do that in a thread meanwhile (it only writes cgroup.procs files). */
+static int cgroup_and_net_setup(struct store *st, struct ctr *c, pid_t pid, bool inproc, berr *err)
+{
+	if (!json_object_size(json_object_get(c->cfg, "BerthNetworks")))
+		return cgroup_enter(c->id, pid, err) < 0 || net_setup(st, c, pid, inproc, err) < 0 ? -1 : 0;
+	struct cg_job j = { .id = c->id, .pid = pid };
+	pthread_t t;
+	bool threaded = pthread_create(&t, NULL, cg_thread, &j) == 0;
+	if (!threaded)
+		cg_thread(&j);
+	int rc = net_setup(st, c, pid, inproc, err);
+	if (threaded)
+		pthread_join(t, NULL);
+	if (rc == 0 && j.rc < 0) {
+		*err = j.err; /* (the caller releases the network) */
+		return -1;
+	}
+	return rc;
+}
+
 int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 {
 	json_t *hc = json_object_get(c->cfg, "HostConfig");
@@ -623,7 +659,7 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 	/* while the child builds its rootfs: cgroups, then its network (veth, address, route,
 	 * published ports), then /etc/hosts and resolv.conf with its address; only then may it
 	 * mount them and exec, so the process never runs before its eth0 is up */
-	if (cgroup_enter(c->id, pid, err) < 0 || net_setup(st, c, pid, l->net_inproc, err) < 0) {
+	if (cgroup_and_net_setup(st, c, pid, l->net_inproc, err) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(sv[0]);
