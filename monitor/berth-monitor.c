@@ -142,7 +142,7 @@ static void probe_start(struct health *h)
 		sigfillset(&all);
 		sigprocmask(SIG_UNBLOCK, &all, NULL);
 		setpgid(0, 0);
-		int dn = open("/dev/null", O_RDWR);
+		int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
 		for (int i = 0; i < 3 && dn >= 0; i++)
 			dup2(dn, i);
 		execve(berth, av, environ);
