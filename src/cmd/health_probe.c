@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,8 +61,12 @@ static int run_health_probe(struct berth_ctx *ctx, int argc, char **argv)
 	if (pid < 0)
 		return 125;
 	if (pid == 0) {
-		/* the probe's own process group, so the timeout kills all of it */
+		/* the probe's own process group, so the timeout kills all of it; and it goes with this
+		 * process if the monitor kills it (the monitor's container exited) */
 		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (getppid() == 1)
+			_exit(125);
 		dup2(p[1], 1);
 		dup2(p[1], 2);
 		int dn = open("/dev/null", O_RDONLY | O_CLOEXEC);
