@@ -75,3 +75,4 @@ clean:
 	rm -rf build build-asan berth
 
 -include $(OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d)
+include mk/monitor.mk

@@ -196,6 +196,13 @@ int supervise_run(struct supervise *s);
 int monitor_start(struct store *st, struct ctr *c, berr *err);
 /* Start attached: the CLI itself supervises. Returns the container exit status. */
 int attached_start(struct store *st, struct ctr *c, bool interactive, bool attach_out, berr *err);
+/* The detached monitor's engine steps, run by `berth debug record-exit` / `restart-try` exec'd
+ * in place of berth-monitor (same PID): record the exit (status < 0: only decide) and apply the
+ * restart policy under the supervision lock; with a restart this process execs berth-monitor
+ * --backoff. monitor_restart_try starts the container again as this process's child (unless a
+ * stop by hand came) and execs berth-monitor. Both return only when nothing is left to do. */
+int monitor_after_exit(struct store *st, const char *id, int status);
+int monitor_restart_try(struct store *st, const char *id);
 /* Record the exit of a container (by the process that waited for it). */
 void record_exit(const char *root, const char *runroot, const char *id, int status);
 void record_exit_st(struct store *st, const char *id, int status);
