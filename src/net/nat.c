@@ -15,7 +15,7 @@
 #include "net/internal.h"
 #include <errno.h>
 #include <jansson.h>
-#include <nftables/libnftables.h>
+#include "util/lazy_nftables.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,6 +240,8 @@ static bool other_berth_tables(const char *mine)
 int nat_sync(struct store *st, berr *err)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	if (lazylib_load_nftables(err) < 0)
+		return -1;
 	if (build_script(st, &sb, true, err) < 0)
 		return -1;
 	bool active = strstr(sb.buf, "chain forward") != NULL;
