@@ -6,10 +6,10 @@ CC ?= cc
 OPT ?= -O2 -g
 WARN := -Wall -Wextra -Werror
 BASE_CFLAGS := -std=gnu17 $(WARN) -D_GNU_SOURCE -Isrc -MMD -MP
-include mk/lazylibs.mk
+include mk/link.mk
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(LAZY_DEFS)
-# berth links every library but the lazily loaded ones (mk/lazylibs.mk, docs/startup.md)
-PKG_LIBS := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null) -lpthread
+# not linked: the lazily loaded libraries; linked statically: STATIC_PKGS (mk/link.mk)
+PKG_LIBS := $(STATIC_LIBS) $(shell pkg-config --libs $(filter-out $(LAZY_PKGS) $(STATIC_PKGS),$(PKGS)) 2>/dev/null) -lm -lpthread
 CFLAGS_ALL = $(BASE_CFLAGS) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 
 SRCS := $(shell find src -name '*.c' | sort)
