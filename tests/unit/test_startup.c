@@ -1,5 +1,6 @@
 /* test_startup: the pieces that keep berth's start-up cheap: lazily loaded libraries
- * (util/lazylib.h) and the in-tree SHA-256 (util/sha256.h, NIST vectors on every backend). */
+ * (util/lazylib.h), the in-tree SHA-256 (util/sha256.h, NIST vectors on every backend) and the
+ * cached seccomp filter (runtime/security.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/cleanup.h"
+#include <dirent.h>
+#include <jansson.h>
+#include <sys/stat.h>
+#include "runtime/runtime.h"
 #include "util/digest.h"
 #include "util/lazy_archive.h"
 #include "util/lazy_curl.h"
@@ -212,6 +217,58 @@ static void test_digest_api(void **state)
 	assert_string_equal(d, "sha256:27dd1f61b867b6a0f6e9d8a41c43231de52107e53ae424de8f847b821db4b711");
 }
 
+/* the compiled seccomp filter is cached per capability set under <runroot>/seccomp/ */
+static int count_bpf(const char *dir, off_t *size)
+{
+	DIR *d = opendir(dir);
+	int n = 0;
+	struct dirent *e;
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l > 4 && !strcmp(e->d_name + l - 4, ".bpf")) {
+			char p[512];
+			struct stat sb;
+			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+			if (stat(p, &sb) == 0) {
+				*size = sb.st_size;
+				assert_int_equal(sb.st_mode & 0777, 0600);
+			}
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+static void test_seccomp_cache(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/berth-test-seccomp.XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	_cleanup_free_ char *run = xasprintf("%s/run", tmpl), *dir = xasprintf("%s/run/seccomp", tmpl);
+	json_t *cfg = json_loads("{\"HostConfig\": {}}", 0, NULL);
+	json_t *cfg2 = json_loads("{\"HostConfig\": {\"CapAdd\": [\"SYS_ADMIN\"]}}", 0, NULL);
+	json_t *unconf = json_loads("{\"HostConfig\": {\"SecurityOpt\": [\"seccomp=unconfined\"]}}", 0, NULL);
+	assert_non_null(cfg);
+	off_t size = 0;
+	security_seccomp_prepare(unconf, run);
+	assert_int_equal(count_bpf(dir, &size), 0);
+	security_seccomp_prepare(cfg, run);
+	assert_int_equal(count_bpf(dir, &size), 1);
+	assert_true(size > 0 && size % 8 == 0);
+	security_seccomp_prepare(cfg, run); /* read back: no new file */
+	assert_int_equal(count_bpf(dir, &size), 1);
+	security_seccomp_prepare(cfg2, run); /* another capability set: another program */
+	assert_int_equal(count_bpf(dir, &size), 2);
+	json_decref(cfg);
+	json_decref(cfg2);
+	json_decref(unconf);
+	_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", tmpl);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_sha256_lengths),
 		cmocka_unit_test(test_digest_api),
+		cmocka_unit_test(test_seccomp_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
