@@ -135,7 +135,7 @@ static int cpu_has_shani(void)
 static void blocks_openssl(uint32_t h[8], const uint8_t *p, size_t n)
 {
 	SHA256_CTX c;
-	void (*transform)(SHA256_CTX *, const unsigned char *) = lazy_crypto_tab.SHA256_Transform;
+	void (*transform)(SHA256_CTX *, const unsigned char *) = lazy_crypto_get()->SHA256_Transform;
 	memcpy(c.h, h, sizeof c.h);
 	for (; n; n--, p += 64)
 		transform(&c, p);
