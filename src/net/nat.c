@@ -16,10 +16,17 @@
 #include <errno.h>
 #include <jansson.h>
 #include "util/lazy_nftables.h"
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -237,12 +244,136 @@ static bool other_berth_tables(const char *mine)
 	return other;
 }
 
+/* ---- skipping a sync that would change nothing ----
+ * Every attach and detach rebuilds the table, but most (a container without published ports
+ * joining a network that already has containers) produce the same script as the last one.
+ * nftables keeps a generation number per network namespace that every change bumps, anyone's
+ * (NFT_MSG_GETGEN, one netlink round trip with libmnl, no libnftables). After applying a script
+ * berth records (hash of the script, generation, network namespace and boot) in
+ * <runroot>/net/nat.state; the next sync with the same script and the same generation has
+ * nothing to do: neither our table nor anybody else's (Docker's DOCKER-USER chain, another
+ * root's table) changed since. */
+static int gen_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == NFTA_GEN_ID && mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+		*(uint32_t *)data = ntohl(mnl_attr_get_u32(a));
+	return MNL_CB_OK;
+}
+
+static int gen_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	uint32_t *gen = data;
+	*gen = 0;
+	mnl_attr_parse(nlh, sizeof(struct nfgenmsg), gen_cb, gen);
+	return *gen ? MNL_CB_OK : MNL_CB_ERROR;
+}
+
+static int nft_generation(uint32_t *gen)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nl)
+		return -1;
+	int rc = -1;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0) {
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN;
+		nlh->nlmsg_flags = NLM_F_REQUEST;
+		nlh->nlmsg_seq = 1;
+		struct nfgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof *g);
+		g->nfgen_family = AF_UNSPEC;
+		g->version = NFNETLINK_V0;
+		g->res_id = 0;
+		ssize_t n;
+		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) >= 0 &&
+		    (n = mnl_socket_recvfrom(nl, buf, sizeof buf)) > 0 &&
+		    mnl_cb_run(buf, (size_t)n, 1, mnl_socket_get_portid(nl), gen_msg_cb, gen) >= 0 && *gen)
+			rc = 0;
+	}
+	mnl_socket_close(nl);
+	return rc;
+}
+
+static uint64_t script_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static char *state_path(struct store *st)
+{
+	return xasprintf("%s/net/nat.state", st->runroot);
+}
+
+/* the generation counts per network namespace and restarts at boot: the state names both */
+static void netns_and_boot(char *out, size_t n)
+{
+	struct stat sb;
+	char boot[40] = "";
+	_cleanup_fclose_ FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (!f || !fgets(boot, sizeof boot, f))
+		boot[0] = 0;
+	boot[strcspn(boot, "\n")] = 0;
+	snprintf(out, n, "%llu-%s", stat("/proc/self/ns/net", &sb) == 0 ? (unsigned long long)sb.st_ino : 0ULL, boot);
+}
+
+static bool unchanged_since_last_sync(struct store *st, uint64_t hash)
+{
+	_cleanup_free_ char *p = state_path(st);
+	_cleanup_fclose_ FILE *f = fopen(p, "re");
+	unsigned long long h = 0;
+	unsigned g = 0;
+	uint32_t now = 0;
+	char where[96], here[96];
+	if (!f || fscanf(f, "%llx %u %95s", &h, &g, where) != 3)
+		return false;
+	netns_and_boot(here, sizeof here);
+	return h == hash && !strcmp(where, here) && nft_generation(&now) == 0 && now == g;
+}
+
+static void record_sync(struct store *st, uint64_t hash)
+{
+	uint32_t gen = 0;
+	_cleanup_free_ char *p = state_path(st);
+	if (nft_generation(&gen) < 0) {
+		unlink(p);
+		return;
+	}
+	char text[160], here[96];
+	netns_and_boot(here, sizeof here);
+	int n = snprintf(text, sizeof text, "%016llx %u %s\n", (unsigned long long)hash, (unsigned)gen, here);
+	_cleanup_free_ char *dir = xasprintf("%s/net", st->runroot);
+	berr e;
+	/* (no fsync: the file only saves work, and a missing or stale one means a full sync) */
+	_cleanup_free_ char *tmp = xasprintf("%s.%d", p, (int)getpid());
+	int fd = mkdir_p(dir, 0700, &e) == 0 ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+	bool ok = fd >= 0 && write(fd, text, (size_t)n) == n;
+	if (fd >= 0)
+		close(fd);
+	if (!ok || rename(tmp, p) < 0) {
+		unlink(tmp);
+		unlink(p);
+	}
+}
+
+static void forget_sync(struct store *st)
+{
+	_cleanup_free_ char *p = state_path(st);
+	unlink(p);
+}
+
 int nat_sync(struct store *st, berr *err)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-	if (lazylib_load_nftables(err) < 0)
-		return -1;
 	if (build_script(st, &sb, true, err) < 0)
+		return -1;
+	uint64_t hash = script_hash(sb.buf);
+	if (unchanged_since_last_sync(st, hash))
+		return 0;
+	forget_sync(st);
+	if (lazylib_load_nftables(err) < 0)
 		return -1;
 	bool active = strstr(sb.buf, "chain forward") != NULL;
 	if (active && docker_user_sync(true, err) < 0)
@@ -258,5 +389,6 @@ int nat_sync(struct store *st, berr *err)
 	net_names(st, &nm);
 	if (!active && docker_user_sync(other_berth_tables(nm.table), err) < 0)
 		return -1;
+	record_sync(st, hash);
 	return 0;
 }
