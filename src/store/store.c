@@ -169,7 +169,7 @@ int store_open(struct store **out, const char *root, const char *runroot, berr *
 	 * read through mmap. */
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if (set_wal(st, err) < 0 ||
-	    store_exec(st, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=256; "
+	    store_exec(st, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=128; "
 			   "PRAGMA mmap_size=268435456;", err) < 0)
 		goto fail;
 	if (apply_schemas(st, err) < 0)
