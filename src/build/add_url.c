@@ -1,5 +1,5 @@
 /* add_url.c: ADD from http(s) URLs (see build/add_url.h). */
-#include <curl/curl.h>
+#include "util/lazy_curl.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -38,6 +38,9 @@ bool burl_is_remote(const char *s)
 static char *url_name(const char *url)
 {
 	char *out = NULL;
+	berr e = { 0 };
+	if (lazylib_load_curl(&e) < 0) /* (the download reports the error) */
+		return xstrdup("__unnamed__");
 	CURLU *u = curl_url();
 	char *path = NULL;
 	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
@@ -101,6 +104,12 @@ static int fetch(struct burl *b, const char *tmpdir, unsigned seq, berr *err)
 		free(path);
 		errno = e;
 		return berr_sys(err, "create download file");
+	}
+	if (lazylib_load_curl(err) < 0) {
+		close(fd);
+		unlink(path);
+		free(path);
+		return -1;
 	}
 	CURL *h = curl_easy_init();
 	if (!h) {

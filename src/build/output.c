@@ -1,6 +1,5 @@
 /* output.c: the build's exporters for -o/--output (see build/output.h). */
-#include <archive.h>
-#include <archive_entry.h>
+#include "util/lazy_archive.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -223,6 +222,8 @@ static int walk_dir(struct walk *w, int dfd, const char *rel, int depth, berr *e
 /* Walk root and write every entry (relative names) to out. */
 static int walk_to(const char *root, struct archive *out, unsigned long long *bytes, berr *err)
 {
+	if (lazylib_load_archive(err) < 0)
+		return -1;
 	_cleanup_close_ int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return berr_sys(err, "open the result");
@@ -272,6 +273,8 @@ int boutput_write_fs(const struct boutput *o, const char *root, unsigned long lo
 	_cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (cwd < 0)
 		return berr_sys(err, "open the current directory");
+	if (lazylib_load_archive(err) < 0)
+		return -1;
 	if (chdir(o->dest) < 0)
 		return berr_sys(err, "chdir %s", o->dest);
 	struct archive *w = archive_write_disk_new();

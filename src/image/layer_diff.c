@@ -2,8 +2,7 @@
  * sorted names, numeric owners, hard links by inode, xattrs, whiteouts), compressed with
  * gzip/zstd/none, hashing the uncompressed (diff_id) and compressed (digest) streams at once. */
 #include "image/layer.h"
-#include <archive.h>
-#include <archive_entry.h>
+#include "util/lazy_archive.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -497,17 +496,23 @@ static int tar_tree_utf8(const char *dir, bool upper, const struct strvec *skip,
 int layer_diff_upper(const char *upperdir, int out_fd, enum layer_compression comp,
 		     int64_t source_date_epoch, struct layer_diff_result *res, berr *err)
 {
+	if (lazylib_load_archive(err) < 0)
+		return -1;
 	return tar_tree_utf8(upperdir, true, NULL, out_fd, comp, source_date_epoch, res, err);
 }
 
 int layer_diff_upper_skip(const char *upperdir, const struct strvec *skip, int out_fd, enum layer_compression comp,
 			  int64_t source_date_epoch, struct layer_diff_result *res, berr *err)
 {
+	if (lazylib_load_archive(err) < 0)
+		return -1;
 	return tar_tree_utf8(upperdir, true, skip, out_fd, comp, source_date_epoch, res, err);
 }
 
 int layer_tar_dir(const char *dir, int out_fd, enum layer_compression comp,
 		  int64_t source_date_epoch, struct layer_diff_result *res, berr *err)
 {
+	if (lazylib_load_archive(err) < 0)
+		return -1;
 	return tar_tree_utf8(dir, false, NULL, out_fd, comp, source_date_epoch, res, err);
 }

@@ -7,7 +7,7 @@
 #include "net/netlink.h"
 #include <dirent.h>
 #include <errno.h>
-#include <nftables/libnftables.h>
+#include "util/lazy_nftables.h"
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,6 +28,9 @@ void net_bridge_mark_root(const struct store *st, const char *bridge)
 
 static void drop_table(const char *table)
 {
+	berr e = { 0 };
+	if (lazylib_load_nftables(&e) < 0)
+		return;
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft)
 		return;
@@ -47,6 +50,9 @@ static bool root_gone(const char *root, const char *keep_root)
 /* The output of one nft command (malloc'd), or NULL. */
 static char *nft_text(const char *cmd)
 {
+	berr e = { 0 };
+	if (lazylib_load_nftables(&e) < 0)
+		return NULL;
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft)
 		return NULL;
@@ -137,9 +143,9 @@ int net_release_host(struct store *st, berr *err)
 	if (lk < 0)
 		return -1;
 	int rc = -1;
+	_cleanup_stmt_ sqlite3_stmt *s = NULL;
 	if (net_reconcile_locked(st, err) < 0)
 		goto out;
-	_cleanup_stmt_ sqlite3_stmt *s = NULL;
 	if (store_prepare(st, &s, "SELECT 1 FROM net_endpoints LIMIT 1", err) < 0)
 		goto out;
 	if (sqlite3_step(s) == SQLITE_ROW) {

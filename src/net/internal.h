@@ -54,6 +54,7 @@ int nat_script_ports(struct store *st, const char *container_id, bool add, struc
 int nat_script_ports_on(struct store *st, const char *container_id, const char *net_id, bool add, struct nat_batch *b, berr *err);
 void nat_script_port_keys(const struct net_port *p, size_t n, struct nat_batch *b);
 int nat_apply(struct store *st, const struct nat_batch *b, berr *err);
+int nat_table_exists(const char *table);
 /* nftelem.c: the elements in one batch (a transaction); table is the name without family */
 int nat_elems_apply(const char *table, const struct nat_elem *v, size_t n, berr *err);
 int nat_remove_table(struct store *st, berr *err);

@@ -19,7 +19,7 @@
 #include "net/netlink.h"
 #include <errno.h>
 #include <jansson.h>
-#include <nftables/libnftables.h>
+#include "util/lazy_nftables.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +42,8 @@ struct active {
 
 static int run_nft(const char *script, berr *err)
 {
+	if (lazylib_load_nftables(err) < 0)
+		return -1;
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft)
 		return berr_set(err, ENOMEM, "nftables: cannot create context");
@@ -243,6 +245,8 @@ static int build_script(struct store *st, struct strbuf *sb, bool fresh, struct 
  * written in a form iptables-nft still understands, and removes it when it has none. */
 static int docker_user_sync(bool want, berr *err)
 {
+	if (lazylib_load_nftables(err) < 0)
+		return -1;
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft)
 		return berr_set(err, ENOMEM, "nftables: cannot create context");
@@ -290,6 +294,9 @@ static int docker_user_sync(bool want, berr *err)
 /* Another berth root's table is still there (it needs the DOCKER-USER rule too). */
 static bool other_berth_tables(const char *mine)
 {
+	berr e = { 0 };
+	if (lazylib_load_nftables(&e) < 0)
+		return false;
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft)
 		return true;
@@ -377,10 +384,10 @@ int nat_apply(struct store *st, const struct nat_batch *b, berr *err)
 {
 	if (!nat_current(st))
 		return nat_sync(st, err);
-	if (!b || !b->n)
-		return 0;
 	struct net_names nm;
 	net_names(st, &nm);
+	if (!b || !b->n)
+		return nat_table_exists(nm.table) == 0 ? nat_sync(st, err) : 0;
 	berr e = { 0 };
 	if (nat_elems_apply(nm.table, b->v, b->n, &e) == 0)
 		return 0;

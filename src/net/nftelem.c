@@ -134,3 +134,32 @@ out:
 	free(buf);
 	return rc;
 }
+
+/* Whether berth's table still exists (one NFT_MSG_GETTABLE round trip): a container without
+ * published ports changes no element, so nothing else would notice a table deleted by hand
+ * (outbound NAT would be gone for it). 1 yes, 0 no, -1 could not ask. */
+int nat_table_exists(const char *table)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nl)
+		return -1;
+	int rc = -1;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0) {
+		struct nlmsghdr *nlh = put_hdr(buf, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_ACK, NFPROTO_IPV4, 0, 1);
+		mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, table);
+		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) >= 0) {
+			ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof buf);
+			if (n > 0) {
+				errno = 0;
+				int r = mnl_cb_run(buf, (size_t)n, 1, mnl_socket_get_portid(nl), NULL, NULL);
+				if (r >= 0)
+					rc = 1;
+				else if (errno == ENOENT)
+					rc = 0;
+			}
+		}
+	}
+	mnl_socket_close(nl);
+	return rc;
+}

@@ -4,8 +4,7 @@
  * own mount namespace), paths resolved with openat2(RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS),
  * entries created with *at() calls and O_NOFOLLOW relative to the resolved directory fd. No
  * code runs inside the container and nothing of it (NSS, libraries) is loaded (CVE-2019-14271). */
-#include <archive.h>
-#include <archive_entry.h>
+#include "util/lazy_archive.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -201,6 +200,8 @@ static int tar_entry(struct archive *a, int pdir, const char *name, const char *
 
 static int tar_out(int sdir, const char *sname, const char *arcname, berr *err)
 {
+	if (lazylib_load_archive(err) < 0)
+		return -1;
 	struct archive *a = archive_write_new();
 	archive_write_set_format_pax_restricted(a);
 	int rc = -1;

@@ -83,6 +83,7 @@ int sandbox_exec(struct store *st, struct ctr *c, struct exec_opts *o, int *stat
 		cfg = json_deep_copy(c->cfg);
 		json_object_set_new(json_object_get(cfg, "HostConfig"), "Privileged", json_true());
 	}
+	security_seccomp_prepare(cfg, st->runroot);
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return berr_sys(err, "socketpair");

@@ -119,6 +119,10 @@ uint64_t security_cap_mask(json_t *cfg);
 int security_check_caps(json_t *list, berr *err);
 bool security_no_new_privs(json_t *cfg);
 int security_seccomp_load(json_t *cfg, berr *err);
+/* Compile cfg's seccomp filter before clone/fork, or read it from <runroot>/seccomp/ where it
+ * is cached by capability set; the next security_seccomp_load (in this process or a child)
+ * then loads it without libseccomp. Best effort: without it the load builds the filter. */
+void security_seccomp_prepare(json_t *cfg, const char *runroot);
 
 struct run_user {
 	uid_t uid;

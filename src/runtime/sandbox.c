@@ -622,6 +622,7 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 			close(netfd);
 		return -1;
 	}
+	security_seccomp_prepare(c->cfg, st->runroot);
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return berr_sys(err, "socketpair");
