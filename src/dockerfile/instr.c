@@ -28,7 +28,7 @@ const char *df_kind_name(enum df_kind k)
 static int kind_of(const char *lower, enum df_kind *k)
 {
 	for (size_t i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
-		if (!strcasecmp(kind_names[i], lower)) {
+		if ((kind_names[i][0] | 0x20) == (lower[0] | 0x20) && !strcasecmp(kind_names[i], lower)) {
 			*k = (enum df_kind)i;
 			return 0;
 		}
@@ -262,9 +262,14 @@ static int parse_body(struct df_instr *in, const struct df_node *n, const char *
 {
 	size_t na = nargs(n);
 	const char *name = df_kind_name(in->kind);
-	for (const struct df_node *a = n->next; a; a = a->next)
-		if (a->value)
-			sv_push_owned(&in->args, a->value); /* borrowed from the node */
+	if (na) {
+		in->args.v = xmalloc((na + 1) * sizeof(char *));
+		in->args.alloc = na + 1;
+		for (const struct df_node *a = n->next; a; a = a->next)
+			if (a->value)
+				in->args.v[in->args.n++] = a->value; /* borrowed from the node */
+		in->args.v[in->args.n] = NULL;
+	}
 	switch (in->kind) {
 	case DF_FROM:
 		if (na != 1 && na != 3) {
