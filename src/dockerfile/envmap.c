@@ -122,7 +122,11 @@ void envmap_put(struct envmap *e, const char *kv)
 
 void envmap_set(struct envmap *e, struct strvec *pool, const char *key, const char *val)
 {
-	char *kv = xasprintf("%s=%s", key, val);
+	size_t kl = strlen(key), vl = strlen(val);
+	char *kv = xmalloc(kl + vl + 2);
+	memcpy(kv, key, kl);
+	kv[kl] = '=';
+	memcpy(kv + kl + 1, val, vl + 1);
 	sv_push_owned(pool, kv);
 	envmap_put(e, kv);
 }

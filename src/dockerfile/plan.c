@@ -65,6 +65,7 @@ struct arg {
 	char *key;
 	char *value;       /* NULL: unset */
 	char *kv_default;  /* "K=value" (or "K=") when the state env lacks K, made once */
+	size_t klen;       /* strlen(key) */
 };
 
 struct dstate {
@@ -152,6 +153,36 @@ static void sv_push_kv(struct strvec *sv, const char *k, const char *v)
 	p[kl] = '=';
 	memcpy(p + kl + 1, v, vl + 1);
 	sv_push_owned(sv, p);
+}
+
+/* v[0..n) joined with spaces, grown once */
+static void sb_add_joined(struct strbuf *sb, const char *const *v, size_t n)
+{
+	size_t stack[64], *lens = n <= 64 ? stack : xmalloc(n * sizeof(size_t)), total = n;
+	for (size_t i = 0; i < n; i++)
+		total += lens[i] = strlen(v[i]);
+	sb_grow(sb, total);
+	char *p = sb->buf + sb->len;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*p++ = ' ';
+		memcpy(p, v[i], lens[i]);
+		p += lens[i];
+	}
+	sb->len = (size_t)(p - sb->buf);
+	sb->buf[sb->len] = 0;
+	if (lens != stack)
+		free(lens);
+}
+
+static void sb_add_num(struct strbuf *sb, size_t x)
+{
+	char num[24];
+	size_t l = 0;
+	do
+		num[sizeof(num) - 1 - l++] = (char)('0' + x % 10);
+	while ((x /= 10));
+	sb_add(sb, num + sizeof(num) - l, l);
 }
 
 /* kv: the "K=V" just set in the state env (NULL: none set) */
@@ -456,10 +487,11 @@ static const char *const *args_snapshot(struct planner *pl, struct dstate *d)
 		bool inc = d->args_last && d->ndirty <= 4 && d->nargs >= d->nargs_last;
 		for (size_t i = 0; inc && i < d->nargs_last; i++) {
 			const char *key = d->args[i].key;
-			size_t kl = strlen(key);
+			size_t kl = d->args[i].klen;
 			bool hit = false;
 			for (size_t j = 0; j < d->ndirty && !hit; j++)
-				hit = !strncmp(d->dirty[j], key, kl) && d->dirty[j][kl] == '=';
+				hit = d->dirty[j][0] == key[0] && !memcmp(d->dirty[j], key, kl) &&
+				      d->dirty[j][kl] == '=';
 			a[i] = hit ? NULL : d->args_last[i];
 		}
 		for (size_t i = 0; i < d->nargs; i++) {
@@ -519,17 +551,21 @@ static void step_common(struct plan_step *st, struct dstate *d, struct plan_stag
 		st->nenv = d->nenv_snap;
 		st->env = d->env_snap;
 	}
-	json_t *wd = json_object_get(s->config, "WorkingDir");
-	json_t *us = json_object_get(s->config, "User");
-	const char *w = json_is_string(wd) ? json_string_value(wd) : "";
-	const char *u = json_is_string(us) ? json_string_value(us) : "";
-	if (!d->last_wd || strcmp(d->last_wd, w)) {
-		sv_push(&pl->p->pool, w);
-		d->last_wd = pl->p->pool.v[pl->p->pool.n - 1];
-	}
-	if (!d->last_user || strcmp(d->last_user, u)) {
-		sv_push(&pl->p->pool, u);
-		d->last_user = pl->p->pool.v[pl->p->pool.n - 1];
+	/* only WORKDIR and USER change them after the stage's start */
+	enum df_kind k = st->instr->kind;
+	if (!d->last_wd || !d->last_user || k == DF_WORKDIR || k == DF_USER) {
+		json_t *wd = json_object_get(s->config, "WorkingDir");
+		json_t *us = json_object_get(s->config, "User");
+		const char *w = json_is_string(wd) ? json_string_value(wd) : "";
+		const char *u = json_is_string(us) ? json_string_value(us) : "";
+		if (!d->last_wd || strcmp(d->last_wd, w)) {
+			sv_push(&pl->p->pool, w);
+			d->last_wd = pl->p->pool.v[pl->p->pool.n - 1];
+		}
+		if (!d->last_user || strcmp(d->last_user, u)) {
+			sv_push(&pl->p->pool, u);
+			d->last_user = pl->p->pool.v[pl->p->pool.n - 1];
+		}
 	}
 	st->workdir = d->last_wd;
 	st->user = d->last_user;
@@ -594,8 +630,19 @@ static int expose_ports(const char *spec, struct strvec *out, char **msg)
 			goto bad;
 		}
 	}
-	for (unsigned long x = lo; x <= hi; x++)
-		sv_pushf(out, "%lu/%s", x, lproto);
+	for (unsigned long x = lo; x <= hi; x++) {
+		char num[24];
+		size_t nl = 0, pl = strlen(lproto);
+		unsigned long y = x;
+		do
+			num[sizeof(num) - 1 - nl++] = (char)('0' + y % 10);
+		while ((y /= 10));
+		char *e = xmalloc(nl + 1 + pl + 1);
+		memcpy(e, num + sizeof(num) - nl, nl);
+		e[nl] = '/';
+		memcpy(e + nl + 1, lproto, pl + 1);
+		sv_push_owned(out, e);
+	}
 	free(port);
 	free(lproto);
 	return 0;
@@ -677,6 +724,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 					envmap_set(&d->env, &pl->p->pool, na[i].key, val);
 				env_changed(d, val ? pl->p->pool.v[pl->p->pool.n - 1] : NULL);
 				d->args = xrealloc(d->args, (d->nargs + 1) * sizeof(*d->args));
+				d->args[d->nargs].klen = strlen(na[i].key);
 				d->args[d->nargs].key = xstrdup(na[i].key);
 				d->args[d->nargs].value = val;
 				d->args[d->nargs].kv_default = NULL;
@@ -726,18 +774,13 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		sb_adds(&cb, "RUN ");
 		if (d->nargs) {
 			const char *const *a = args_snapshot(pl, d);
-			sb_addf(&cb, "|%zu", d->nargs);
-			for (size_t i = 0; i < d->nargs; i++) {
-				sb_addc(&cb, ' ');
-				sb_adds(&cb, a[i]);
-			}
+			sb_addc(&cb, '|');
+			sb_add_num(&cb, d->nargs);
+			sb_addc(&cb, ' ');
+			sb_add_joined(&cb, a, d->nargs);
 			sb_addc(&cb, ' ');
 		}
-		for (size_t i = 0; i < args.n; i++) {
-			if (i)
-				sb_addc(&cb, ' ');
-			sb_adds(&cb, args.v[i]);
-		}
+		sb_add_joined(&cb, (const char *const *)args.v, args.n);
 		sb_adds(&cb, " # buildkit");
 		st->layer = true;
 		st->args = args; /* moved */
@@ -905,8 +948,10 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		if (!rc && in->kind == DF_COPY && in->from)
 			rc = resolve_from(pl, s, in, "--from", in->from, &st->from_stage, &st->from_image);
 		sb_adds(&cb, df_kind_name(in->kind));
-		for (size_t i = 0; i < st->args.n; i++)
-			sb_addf(&cb, " %s", st->args.v[i]);
+		for (size_t i = 0; i < st->args.n; i++) {
+			sb_addc(&cb, ' ');
+			sb_adds(&cb, st->args.v[i]);
+		}
 		sb_adds(&cb, " # buildkit");
 		st->layer = true;
 		break;
@@ -1003,11 +1048,32 @@ static int plan_stage(struct planner *pl, int idx)
 		s->base_kind = PLAN_BASE_STAGE;
 		s->base_stage = bs;
 		add_dep(s, bs);
-		s->config = json_copy(b->config); /* shallow: see obj_or_new */
-		envmap_copy(&d.img_env, &b->img_env);
-		envmap_copy(&d.env, &b->state_env);
-		for (size_t i = 0; i < b->nhist; i++)
-			push_hist(s, b->hist[i].created_by, !b->hist[i].empty_layer);
+		/* the last stage built on b takes b's config, history and environment over
+		 * when nothing else will read them (b is not the target) */
+		bool hand_on = !pl->o->all_configs && bs != pl->p->target && b->refs == 1 &&
+			       !b->handed_on && b->config;
+		if (b->refs > 0)
+			b->refs--;
+		if (hand_on) {
+			s->config = b->config;
+			b->config = NULL;
+			d.owned = b->owned;
+			d.img_env = b->img_env;
+			d.env = b->state_env;
+			memset(&b->img_env, 0, sizeof(b->img_env));
+			memset(&b->state_env, 0, sizeof(b->state_env));
+			s->hist = b->hist;
+			s->nhist = b->nhist;
+			b->hist = NULL;
+			b->nhist = 0;
+			b->handed_on = true;
+		} else {
+			s->config = json_copy(b->config); /* shallow: see obj_or_new */
+			envmap_copy(&d.img_env, &b->img_env);
+			envmap_copy(&d.env, &b->state_env);
+			for (size_t i = 0; i < b->nhist; i++)
+				push_hist(s, b->hist[i].created_by, !b->hist[i].empty_layer);
+		}
 		if (!s->platform && b->platform)
 			s->platform = xstrdup(b->platform);
 	} else {
@@ -1045,6 +1111,7 @@ static int plan_stage(struct planner *pl, int idx)
 	json_object_set_new(s->config, "Env", json_null());
 	s->state_env = d.env;
 	s->img_env = d.img_env;
+	s->owned = d.owned;
 	for (size_t i = 0; i < d.nargs; i++) {
 		free(d.args[i].key);
 		free(d.args[i].value);
@@ -1060,6 +1127,25 @@ static int plan_stage(struct planner *pl, int idx)
 	s->planned = true;
 	pl->visiting[idx] = 0;
 	return 0;
+}
+
+/* How many stages are built FROM each stage (resolved as plan_stage does; a FROM that does
+ * not expand counts for none: plan_stage reports it). Counting stages that turn out not to
+ * be needed only keeps a config from being handed on. */
+static void count_refs(struct planner *pl)
+{
+	const struct df_file *f = pl->f;
+	for (size_t i = 0; i < f->nstages; i++) {
+		const struct df_instr *from = f->stages[i].from;
+		char *base = NULL;
+		berr e = { 0 };
+		if (shell_expand_word(from->args.v[0], &META(pl), f->pr->escape_token, &base, NULL, &e))
+			continue;
+		int bs = df_stage_find(f, base, false);
+		if (strcasecmp(base, "scratch") && bs >= 0 && bs != (int)i)
+			pl->p->stages[bs].refs++;
+		free(base);
+	}
 }
 
 static void predefined(struct planner *pl)
@@ -1138,6 +1224,8 @@ int plan_build(const struct df_file *f, const struct plan_opts *o, struct plan *
 		} else
 			p->target = (int)f->nstages - 1;
 	}
+	if (!rc)
+		count_refs(&pl);
 	if (!rc)
 		rc = plan_stage(&pl, p->target);
 	if (!rc)

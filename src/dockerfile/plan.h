@@ -20,6 +20,9 @@ struct plan_opts {
 	const char *platform;         /* target platform "os/arch[/variant]", NULL = host */
 	plan_base_fn base;            /* resolves images (FROM, COPY --from, RUN --mount from=) */
 	void *base_ctx;
+	bool all_configs;             /* keep every planned stage's config, history and
+	                               * environment (by default a stage that is not the target
+	                               * hands them on to the only stage built FROM it) */
 };
 
 enum plan_base_kind { PLAN_BASE_IMAGE, PLAN_BASE_STAGE, PLAN_BASE_SCRATCH };
@@ -62,13 +65,20 @@ struct plan_stage {
 	struct plan_step *steps;
 	size_t nsteps;
 	json_t *config;               /* final image config of this stage; its "Env" is only
-	                               * filled in by plan_stage_config() (done for the target) */
+	                               * filled in by plan_stage_config() (done for the target).
+	                               * NULL for a stage handed on (see below) */
 	struct plan_hist *hist;       /* history entries added by this Dockerfile (inherited
 	                               * from parent stages first; not the base image's own) */
+	/* A stage that is not the target and is the base (FROM) of exactly one stage hands its
+	 * config, hist, state_env and img_env on to that stage instead of being copied (unless
+	 * opts.all_configs): they are then NULL / empty here. Its steps stay. */
 	size_t nhist;
 	struct envmap state_env;      /* environment state at the end (for child stages) */
 	struct envmap img_env;        /* the config's Env as a map (for child stages) */
 	bool env_done;
+	bool handed_on;               /* config, hist and envs moved to the stage built on it */
+	unsigned owned;               /* private: config objects not shared with the base's */
+	int refs;                     /* private: stages FROM this one not planned yet */
 	bool needed;                  /* the target needs it */
 	bool planned;
 	int wave;                     /* stages of the same wave are independent: parallel */
