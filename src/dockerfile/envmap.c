@@ -120,15 +120,15 @@ void envmap_put(struct envmap *e, const char *kv)
 		insert_index(e, e->n - 1);
 }
 
-void envmap_set(struct envmap *e, struct strvec *pool, const char *key, const char *val)
+const char *envmap_set(struct envmap *e, struct arena *a, const char *key, const char *val)
 {
 	size_t kl = strlen(key), vl = strlen(val);
-	char *kv = xmalloc(kl + vl + 2);
+	char *kv = arena_alloc(a, kl + vl + 2);
 	memcpy(kv, key, kl);
 	kv[kl] = '=';
 	memcpy(kv + kl + 1, val, vl + 1);
-	sv_push_owned(pool, kv);
 	envmap_put(e, kv);
+	return kv;
 }
 
 void envmap_copy(struct envmap *dst, const struct envmap *src)

@@ -32,7 +32,9 @@ struct plan_step {
 	bool trigger;                 /* came from the base's ONBUILD */
 	struct strvec args;           /* expanded: RUN/CMD/ENTRYPOINT full argv (shell added),
 	                               * COPY/ADD sources and dest, ENV/LABEL "K=V", EXPOSE ports,
-	                               * VOLUME paths, USER/WORKDIR/STOPSIGNAL/ARG/... words */
+	                               * VOLUME paths, USER/WORKDIR/STOPSIGNAL/ARG/... words.
+	                               * args and shell are read-only: array and strings live in
+	                               * the plan's arena (never sv_clear them) */
 	char *chown, *chmod;          /* COPY/ADD, expanded */
 	int from_stage;               /* COPY --from a stage: its index, else -1 */
 	char *from_image;             /* COPY --from an image, else NULL */
@@ -94,10 +96,9 @@ struct plan {
 	size_t nstages;
 	int target;
 	struct strvec unused_build_args; /* --build-arg names no ARG consumed */
-	/* private: strings and arrays the steps point into */
-	struct strvec pool;
-	void **mem;
-	size_t nmem;
+	/* private: the steps' strings and arrays (args, shell, created_by, chown, chmod,
+	 * from_image, build_args, env, workdir, user), the stages' base_ref and platform */
+	struct arena arena;
 };
 
 /* Plan the stages the target needs. The file must outlive the plan. */
