@@ -226,6 +226,14 @@ static inline bool rune_space(uint32_t r)
 	return r < 0x80 ? (r == ' ' || (r >= '\t' && r <= '\r')) : df_isspace(r);
 }
 
+/* A byte parseWords copies as it is inside a word (not in quotes). */
+static inline bool word_byte(char c, int esc)
+{
+	unsigned char u = (unsigned char)c;
+	return u < 0x80 && u != ' ' && (u < '\t' || u > '\r') && u != '\'' && u != '"' &&
+	       u != (unsigned)esc;
+}
+
 /* parseWords: space-separated words, quotes kept, escapes kept before the escaped char.
  * The words are in w (their text in the arena). */
 static void parse_words(struct arena *a, const char *s, size_t len, int esc, struct words *w)
@@ -236,6 +244,24 @@ static void parse_words(struct arena *a, const char *s, size_t len, int esc, str
 	bool blank_ok = false;
 	size_t cw = 0;
 	for (size_t pos = 0; pos <= len; pos += cw) {
+		if (phase != SPACES && pos < len) {
+			/* a run of ASCII bytes that are copied as they are: no space, quote or
+			 * escape (in a quote: not its closing quote or the escape) */
+			size_t e = pos;
+			if (phase == WORD)
+				while (e < len && word_byte(s[e], esc))
+					e++;
+			else
+				while (e < len && (unsigned char)s[e] < 0x80 && s[e] != (char)quote &&
+				       s[e] != (char)esc)
+					e++;
+			if (e > pos) {
+				memcpy(w->buf + w->o, s + pos, e - pos);
+				w->o += e - pos;
+				cw = e - pos;
+				continue;
+			}
+		}
 		if (pos != len)
 			cw = rune_at(s, len, pos, &ch);
 		if (phase == SPACES) {
