@@ -104,9 +104,15 @@ static inline void w_drop(struct words *w)
 	w->o = w->start;
 }
 
-static void w_done(struct words *w, struct arena *a)
+/* The words are complete: give the buffer's unused tail back (before anything else is
+ * allocated in the arena). */
+static void w_shrink(struct words *w, struct arena *a)
 {
 	arena_shrink(a, w->buf, w->size, w->o);
+}
+
+static void w_done(struct words *w)
+{
 	if (w->v != w->stack)
 		free(w->v);
 }
@@ -200,6 +206,7 @@ static void extract_flags(struct arena *a, const char *line, size_t len, int esc
 	}
 out:
 	w_drop(&w);
+	w_shrink(&w, a);
 	if (w.n) {
 		flags->v = arena_alloc(a, (w.n + 1) * sizeof(char *));
 		memcpy(flags->v, w.v, w.n * sizeof(char *));
@@ -207,7 +214,7 @@ out:
 		flags->n = w.n;
 		flags->alloc = 0; /* in the arena */
 	}
-	w_done(&w, a);
+	w_done(&w);
 }
 
 /* One rune of s[pos..len): ASCII without a call. */
@@ -316,6 +323,7 @@ static void parse_words(struct arena *a, const char *s, size_t len, int esc, str
 		w_put(w, ch);
 	}
 	w_drop(w);
+	w_shrink(w, a);
 }
 
 /* A node whose value is s (already in the arena, NUL-terminated), not copied. */
@@ -410,7 +418,7 @@ static int parse_name_val(struct arena *a, const char *s, size_t len, const char
 		tail = &n->next->next->next;
 	}
 out:
-	w_done(&words, a);
+	w_done(&words);
 	return rc;
 }
 
@@ -528,7 +536,7 @@ int df_node_from_line(struct arena *a, const char *line, size_t len, int esc, in
 			*tail = n;
 			tail = &n->next;
 		}
-		w_done(&words, a);
+		w_done(&words);
 		break;
 	}
 	case K_ENV:
