@@ -51,6 +51,11 @@ static void rehash(struct envmap *e, size_t cap)
 		insert_index(e, i);
 }
 
+long envmap_find(const struct envmap *e, const char *key, size_t klen)
+{
+	return find(e, key, klen);
+}
+
 const char *envmap_get(const struct envmap *e, const char *key)
 {
 	long i = find(e, key, strlen(key));

@@ -23,6 +23,8 @@ const char *const *envmap_snapshot(struct envmap *e, size_t *n);
 
 /* The value of key (after "="), or NULL. */
 const char *envmap_get(const struct envmap *e, const char *key);
+/* The position of key[0..klen) in the order, or -1. */
+long envmap_find(const struct envmap *e, const char *key, size_t klen);
 /* The "K=V" string of key, or NULL. */
 const char *envmap_get_kv(const struct envmap *e, const char *key);
 /* Set key=val: replaces in place (keeping the order) or appends. The new "K=V" string is

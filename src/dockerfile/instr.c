@@ -27,8 +27,10 @@ const char *df_kind_name(enum df_kind k)
 
 static int kind_of(const char *lower, enum df_kind *k)
 {
+	size_t l = strlen(lower);
 	for (size_t i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
-		if ((kind_names[i][0] | 0x20) == (lower[0] | 0x20) && !strcasecmp(kind_names[i], lower)) {
+		if ((kind_names[i][0] | 0x20) == (lower[0] | 0x20) && strlen(kind_names[i]) == l &&
+		    !strcasecmp(kind_names[i], lower)) {
 			*k = (enum df_kind)i;
 			return 0;
 		}

@@ -112,6 +112,8 @@ struct dstate {
 	unsigned owned;           /* config objects already private to this stage */
 	struct arg *args;         /* d.buildArgs, in declaration order */
 	size_t nargs;
+	struct envmap argkeys;    /* the args' keys, in the same order (unless dup_args) */
+	bool dup_args;            /* a key declared twice: args_snapshot scans them all */
 	bool cmd_set;
 };
 
@@ -223,11 +225,9 @@ static int expand(struct planner *pl, const struct df_instr *in, const char *wor
 {
 	/* fast path: nothing to expand or unquote */
 	int esc = pl->f->pr->escape_token;
-	const char *c = word;
-	while (*c && *c != '$' && *c != '\'' && *c != '"' && *c != esc)
-		c++;
-	if (!*c) {
-		*out = arena_strndup(A(pl), word, (size_t)(c - word));
+	size_t n = strcspn(word, esc == '`' ? "$'\"`" : "$'\"\\");
+	if (!word[n]) {
+		*out = arena_strndup(A(pl), word, n);
 		return 0;
 	}
 	berr e = { 0 };
@@ -504,10 +504,32 @@ static int run_triggers(struct planner *pl, struct plan_stage *s, struct dstate 
 static const char *const *args_snapshot(struct planner *pl, struct dstate *d)
 {
 	if (!d->args_snap) {
-		const char **a = arena_alloc(A(pl), (d->nargs + 1) * sizeof(char *));
 		/* entries before nargs_last whose key was not set in env since are unchanged */
 		bool inc = d->args_last && d->ndirty <= 4 && d->nargs >= d->nargs_last;
-		for (size_t i = 0; inc && i < d->nargs_last; i++) {
+		size_t hits[4], nhits = 0;
+		if (inc && !d->dup_args) {
+			/* the args named by the dirty keys, found by hash */
+			for (size_t j = 0; j < d->ndirty; j++) {
+				const char *eq = strchr(d->dirty[j], '=');
+				long x = envmap_find(&d->argkeys, d->dirty[j],
+						     eq ? (size_t)(eq - d->dirty[j]) : strlen(d->dirty[j]));
+				if (x >= 0 && (size_t)x < d->nargs_last)
+					hits[nhits++] = (size_t)x;
+			}
+			if (!nhits && d->nargs == d->nargs_last) {
+				/* nothing changed */
+				d->args_snap = d->args_last;
+				d->ndirty = 0;
+				return d->args_snap;
+			}
+		}
+		const char **a = arena_alloc(A(pl), (d->nargs + 1) * sizeof(char *));
+		if (inc && !d->dup_args) {
+			memcpy(a, d->args_last, d->nargs_last * sizeof(char *));
+			for (size_t j = 0; j < nhits; j++)
+				a[hits[j]] = NULL;
+		}
+		for (size_t i = 0; inc && d->dup_args && i < d->nargs_last; i++) {
 			const char *key = d->args[i].key;
 			size_t kl = d->args[i].klen;
 			bool hit = false;
@@ -741,6 +763,10 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 				env_changed(d, kv);
 				if (!(d->nargs & (d->nargs - 1)))
 					d->args = xrealloc(d->args, (d->nargs ? 2 * d->nargs : 1) * sizeof(*d->args));
+				if (strchr(na[i].key, '=') || envmap_get_kv(&d->argkeys, na[i].key))
+					d->dup_args = true;
+				else
+					envmap_put(&d->argkeys, na[i].key);
 				d->args[d->nargs].key = na[i].key;
 				d->args[d->nargs].klen = strlen(na[i].key);
 				d->args[d->nargs].value = (char *)val;
@@ -1069,6 +1095,8 @@ static int plan_stage(struct planner *pl, int idx)
 			b->handed_on = true;
 		} else {
 			s->config = json_copy(b->config); /* shallow: see obj_or_new */
+			b->owned = 0; /* its objects are shared now: a stage it is handed on to
+			               * later must copy them before changing them */
 			envmap_copy(&d.img_env, &b->img_env);
 			envmap_copy(&d.env, &b->state_env);
 			for (size_t i = 0; i < b->nhist; i++)
@@ -1110,6 +1138,7 @@ static int plan_stage(struct planner *pl, int idx)
 	s->img_env = d.img_env;
 	s->owned = d.owned;
 	free(d.args); /* the strings are in the arena */
+	envmap_release(&d.argkeys);
 	if (rc)
 		return -1;
 	int wave = 0;

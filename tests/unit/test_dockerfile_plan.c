@@ -343,6 +343,20 @@ static void test_hand_on(void **state)
 		assert_string_equal(hist(p, 6), "RUN /bin/sh -c true # buildkit");
 		plan_done(p);
 	}
+	/* the target copied s0's config (sharing its ExposedPorts and Labels) before s1 took
+	 * s0's over: s1's additions must not show in the target */
+	struct plan *p = plan_of("FROM busybox AS s0\nEXPOSE 49\nLABEL a=1\n"
+				 "FROM s0 AS s1\nEXPOSE 40\nLABEL b=2\n"
+				 "FROM s0 AS s3\nCOPY --from=s1 /x /y\n",
+				 NULL, NULL, &e);
+	assert_non_null(p);
+	assert_true(p->stages[0].handed_on);
+	json_t *ports = json_object_get(plan_stage_config(p, 2), "ExposedPorts");
+	assert_int_equal(json_object_size(ports), 1);
+	assert_non_null(json_object_get(ports, "49/tcp"));
+	assert_null(label(p, 2, "b"));
+	assert_string_equal(label(p, 2, "a"), "1");
+	plan_done(p);
 }
 
 static int count_rule(const struct df_check_result *r, const char *rule)
