@@ -534,7 +534,7 @@ static const char *const *args_snapshot(struct planner *pl, struct dstate *d)
 			size_t kl = d->args[i].klen;
 			bool hit = false;
 			for (size_t j = 0; j < d->ndirty && !hit; j++)
-				hit = d->dirty[j][0] == key[0] && !memcmp(d->dirty[j], key, kl) &&
+				hit = d->dirty[j][0] == key[0] && !strncmp(d->dirty[j], key, kl) &&
 				      d->dirty[j][kl] == '=';
 			a[i] = hit ? NULL : d->args_last[i];
 		}

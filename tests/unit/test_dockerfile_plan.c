@@ -286,6 +286,25 @@ static const char *label(struct plan *p, int stage, const char *key)
 	return c ? json_string_value(json_object_get(json_object_get(c, "Labels"), key)) : "(no config)";
 }
 
+/* plan_fuzz found (under ASan, thanks to the arena's red zones): an ARG declared twice in a
+ * stage makes the build-args snapshot compare every arg with the keys changed since, and a
+ * key longer than a changed "K=V" string was compared past its end. */
+static void test_fuzz_arg_redeclared(void **state)
+{
+	(void)state;
+	char *e = NULL;
+	const char *bargs[] = { "A=1", "TARGETARCH=x", NULL };
+	struct plan *p = plan_of("FROM busybox\nARG TARGETPLATFORM\nARG TARGETOS\nARG TARGETOS\n"
+				 "ARG TARGETARCH\nENV A=2\nARG A\nRUN echo \"$TARGETPLATFORM $TARGETOS\"\n",
+				 NULL, bargs, &e);
+	assert_non_null(p);
+	const struct plan_step *run = &p->stages[0].steps[p->stages[0].nsteps - 1];
+	assert_int_equal(run->nbuild_args, 5);
+	assert_string_equal(run->build_args[3], "TARGETARCH=x");
+	assert_string_equal(run->build_args[4], "A=1"); /* ARG after ENV: the build arg */
+	plan_done(p);
+}
+
 /* A stage's config, history and environment are handed on to the last stage planned FROM
  * it (not copied); the ones planned before copy them. */
 static void test_hand_on(void **state)
@@ -442,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_scoping),
 		cmocka_unit_test(test_onbuild_triggers),
 		cmocka_unit_test(test_hand_on),
+		cmocka_unit_test(test_fuzz_arg_redeclared),
 		cmocka_unit_test(test_check_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
