@@ -359,11 +359,15 @@ static void check_word(struct walk *w, int s, const struct df_instr *in, const c
 	else
 		free(out);
 	struct strvec keys = STRVEC_INIT;
-	keys_of(&st->env, &keys);
+	bool have_keys = false; /* made when a name needs a suggestion: O(n^2) in the env */
 	for (size_t i = 0; i < m.unmatched.n; i++) {
 		const char *name = m.unmatched.v[i];
 		if (sv_contains(&st->declared, name) || is_predefined(name))
 			continue;
+		if (!have_keys) {
+			keys_of(&st->env, &keys);
+			have_keys = true;
+		}
 		const char *sug = suggest(name, &keys);
 		struct df_lint *l;
 		if (sug)
