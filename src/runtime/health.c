@@ -215,6 +215,7 @@ static void finish_probe(struct health *h)
 	int code = h->timed_out ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	if (h->timed_out) {
 		sb_reset(&h->out);
+		_cleanup_free_ char *d = NULL;
 		/* Go's Duration.String of the timeout */
 		if (h->timeout % SEC == 0)
 			sb_addf(&h->out, "Health check exceeded timeout (%llds)", (long long)(h->timeout / SEC));

@@ -178,9 +178,9 @@ void supervise_after_exit(struct store *st, const char *id)
 		store_rollback(st);
 		return;
 	}
-	_cleanup_ctr_ struct ctr *f = NULL; /* before the goto: give_up's scope frees it */
 	if (!backoff_sleep(backoff))
 		goto give_up;
+	_cleanup_ctr_ struct ctr *f = NULL;
 	if (ctr_lookup(st, id, &f, &e) < 0)
 		return; /* removed meanwhile */
 	if (manually_stopped(f->cfg) || f->state != CTR_EXITED || f->mon_pid != c->mon_pid)
