@@ -26,6 +26,7 @@ static int run_rm(struct berth_ctx *ctx, struct compose_opts *o, int argc, char 
 		return status;
 	berr err = { 0 };
 	_cleanup_strvec_ struct strvec order = STRVEC_INIT;
+	_cleanup_strvec_ struct strvec names = STRVEC_INIT; /* before the first goto fail */
 	if (compose_plan(p.model, &args, false, &order, &err) < 0)
 		goto fail;
 	if (stop && cengine_stop(&e, &args, -1, &err) < 0)
@@ -34,7 +35,6 @@ static int run_rm(struct berth_ctx *ctx, struct compose_opts *o, int argc, char 
 	size_t n;
 	if (cengine_containers(&e, NULL, -1, &v, &n, &err) < 0)
 		goto fail;
-	_cleanup_strvec_ struct strvec names = STRVEC_INIT;
 	for (size_t i = 0; i < n; i++)
 		if (v[i]->state != CTR_RUNNING && (!args.n || sv_contains(&args, ctr_label(v[i], CL_SERVICE) ?: "")))
 			sv_push(&names, v[i]->name);

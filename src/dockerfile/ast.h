@@ -4,6 +4,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include "util/arena.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 
@@ -24,7 +25,10 @@ char *df_heredoc_chomp(const char *content);
  * An instruction node has value = lower-cased instruction name ("run", "from", ...)
  * and its arguments as the linked list next (each an arg node with only value set).
  * ONBUILD's argument is a nested instruction node: ONBUILD's next has children[0] =
- * the sub-instruction (whose value is its lower-cased name, with its own next). */
+ * the sub-instruction (whose value is its lower-cased name, with its own next).
+ * Nodes, their values, originals and flags live in the parse result's arena and are freed
+ * with it (df_parse_result_free); heredocs, prev_comments and the root's children array are
+ * malloc'd. */
 struct df_node {
 	char *value;                 /* instruction name (lower case) or argument text;
 	                              * never NULL except for the root */
@@ -70,6 +74,7 @@ struct df_parse_result {
 	size_t nwarns;
 	struct df_directives directives;
 	char *filename;               /* as passed to df_parse ("Dockerfile" if NULL) */
+	struct arena arena;           /* the nodes and their strings */
 };
 
 /* Parse a Dockerfile. data need not be NUL-terminated; it may contain a UTF-8 BOM.
@@ -78,7 +83,6 @@ struct df_parse_result {
 int df_parse(const char *data, size_t len, const char *filename,
 	     struct df_parse_result **out, berr *err);
 void df_parse_result_free(struct df_parse_result *r);
-void df_node_free(struct df_node *n);
 
 /* Append the dump format (BuildKit's Node.Dump(), as in the parser's testfiles/<x>/result)
  * of every instruction under ast to out: one line per instruction, e.g.

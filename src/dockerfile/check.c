@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dockerfile/check.h"
+#include "dockerfile/envmap.h"
 #include "build/ignore.h"
 #include "image/ref.h"
 #include "dockerfile/parse_internal.h"
@@ -207,17 +208,6 @@ static void keys_of(const struct strvec *env, struct strvec *keys)
 	}
 }
 
-static void env_set(struct strvec *env, const char *k, const char *v)
-{
-	size_t kl = strlen(k);
-	for (size_t i = 0; i < env->n; i++)
-		if (!strncmp(env->v[i], k, kl) && (env->v[i][kl] == '=' || !env->v[i][kl])) {
-			free(env->v[i]);
-			env->v[i] = xasprintf("%s=%s", k, v);
-			return;
-		}
-	sv_pushf(env, "%s=%s", k, v);
-}
 
 /* where an ARG is declared */
 struct argdecl {
@@ -228,6 +218,8 @@ struct argdecl {
 
 struct stage_state {
 	struct strvec env;       /* ENV and ARG values ("K=V"), for expansion */
+	struct envmap idx;       /* env's entries by key, same order (unless dup) */
+	bool dup;                /* a key twice in env (or a key with '='): linear search */
 	struct strvec declared;  /* ARG names declared in the stage */
 	struct strvec arg_from;  /* "KEY=stage": env values that came from an ARG of that stage */
 	struct strvec noted;     /* names already explained in this stage */
@@ -235,9 +227,60 @@ struct stage_state {
 	int name_index;
 };
 
+/* Append "K=V" (copied) to the stage's env. */
+static void env_push(struct stage_state *st, const char *kv)
+{
+	sv_push(&st->env, kv);
+	if (st->dup)
+		return;
+	const char *e = st->env.v[st->env.n - 1];
+	const char *eq = strchr(e, '=');
+	if (envmap_find(&st->idx, e, eq ? (size_t)(eq - e) : strlen(e)) >= 0)
+		st->dup = true;
+	else
+		envmap_put(&st->idx, e);
+}
+
+/* Set k=v: the first entry of k replaced, else appended. */
+static void env_set(struct stage_state *st, const char *k, const char *v)
+{
+	struct strvec *env = &st->env;
+	size_t kl = strlen(k);
+	if (!st->dup && strchr(k, '='))
+		st->dup = true;
+	if (!st->dup) {
+		long i = envmap_find(&st->idx, k, kl);
+		char *kv = xasprintf("%s=%s", k, v);
+		char *old = i >= 0 ? env->v[i] : NULL;
+		if (i >= 0)
+			env->v[i] = kv;
+		else
+			sv_push_owned(env, kv);
+		envmap_put(&st->idx, kv); /* replaces entry i (found through old), or appends */
+		free(old);
+		return;
+	}
+	for (size_t i = 0; i < env->n; i++)
+		if (!strncmp(env->v[i], k, kl) && (env->v[i][kl] == '=' || !env->v[i][kl])) {
+			free(env->v[i]);
+			env->v[i] = xasprintf("%s=%s", k, v);
+			return;
+		}
+	sv_pushf(env, "%s=%s", k, v);
+}
+
+/* Expansion in the stage's env (last entry of a name wins, as BuildKit's BuildEnvs). */
+static struct shell_env env_of(struct stage_state *st)
+{
+	if (st->dup)
+		return (struct shell_env){ .kv = (const char *const *)st->env.v };
+	return (struct shell_env){ .get = envmap_lookup, .ctx = &st->idx };
+}
+
 static void sst_release(struct stage_state *s)
 {
 	sv_clear(&s->env);
+	envmap_release(&s->idx);
 	sv_clear(&s->declared);
 	sv_clear(&s->arg_from);
 	sv_clear(&s->noted);
@@ -350,7 +393,7 @@ static void check_word(struct walk *w, int s, const struct df_instr *in, const c
 {
 	struct stage_state *st = &w->st[s];
 	struct shell_matches m = SHELL_MATCHES_INIT;
-	struct shell_env se = { .kv = (const char *const *)st->env.v };
+	struct shell_env se = env_of(st);
 	berr e = { 0 };
 	char *out = NULL;
 	shell_expand_word(word, &se, w->c->escape, &out, &m, &e);
@@ -359,11 +402,15 @@ static void check_word(struct walk *w, int s, const struct df_instr *in, const c
 	else
 		free(out);
 	struct strvec keys = STRVEC_INIT;
-	keys_of(&st->env, &keys);
+	bool have_keys = false; /* made when a name needs a suggestion: O(n^2) in the env */
 	for (size_t i = 0; i < m.unmatched.n; i++) {
 		const char *name = m.unmatched.v[i];
 		if (sv_contains(&st->declared, name) || is_predefined(name))
 			continue;
+		if (!have_keys) {
+			keys_of(&st->env, &keys);
+			have_keys = true;
+		}
 		const char *sug = suggest(name, &keys);
 		struct df_lint *l;
 		if (sug)
@@ -389,7 +436,7 @@ static void note_shell_refs(struct walk *w, int s, const struct df_instr *in, co
 	lex.escape_token = w->c->escape;
 	lex.skip_process_quotes = true;
 	struct shell_matches m = SHELL_MATCHES_INIT;
-	struct shell_env se = { .kv = (const char *const *)st->env.v };
+	struct shell_env se = env_of(st);
 	berr e = { 0 };
 	char *out = NULL;
 	shell_lex_process(&lex, text, &se, &out, NULL, &m, &e);
@@ -687,7 +734,7 @@ static void check_stage(struct walk *w, int s, const struct ignore *ig)
 		/* BuildKit builds on the parent's state: its ENV and (undocumented) its ARG values */
 		struct stage_state *b = &w->st[bs];
 		for (size_t i = 0; i < b->env.n; i++)
-			sv_push(&st->env, b->env.v[i]);
+			env_push(st, b->env.v[i]);
 		for (size_t i = 0; i < b->arg_from.n; i++)
 			sv_push(&st->arg_from, b->arg_from.v[i]);
 		st->shell_set = b->shell_set;
@@ -701,16 +748,16 @@ static void check_stage(struct walk *w, int s, const struct ignore *ig)
 			json_t *x;
 			json_array_foreach(env, i, x)
 				if (json_is_string(x))
-					sv_push(&st->env, json_string_value(x));
+					env_push(st, json_string_value(x));
 		}
 		json_decref(cfg);
 		bool has_path = false;
 		for (size_t i = 0; i < st->env.n; i++)
 			has_path |= !strncmp(st->env.v[i], "PATH=", 5);
 		if (!has_path)
-			sv_push(&st->env, "PATH=" PLAN_DEFAULT_PATH);
+			env_push(st, "PATH=" PLAN_DEFAULT_PATH);
 	} else
-		sv_push(&st->env, "PATH=" PLAN_DEFAULT_PATH);
+		env_push(st, "PATH=" PLAN_DEFAULT_PATH);
 	free(base);
 
 	int last_cmd = 0, last_ep = 0, last_hc = 0;
@@ -731,7 +778,7 @@ static void check_stage(struct walk *w, int s, const struct ignore *ig)
 					     "Do not use ARG or ENV instructions for sensitive data (ENV \"%s\")", in->kvs[j].key);
 			}
 			for (size_t j = 0; j < in->nkvs; j++) {
-				env_set(&st->env, in->kvs[j].key, vals.v[j]);
+				env_set(st, in->kvs[j].key, vals.v[j]);
 				set_arg_origin(st, in->kvs[j].key, -2);
 			}
 			sv_clear(&vals);
@@ -761,7 +808,7 @@ static void check_stage(struct walk *w, int s, const struct ignore *ig)
 							break;
 						}
 				if (val) {
-					env_set(&st->env, k, val);
+					env_set(st, k, val);
 					set_arg_origin(st, k, s);
 				}
 				if (!sv_contains(&st->declared, k))

@@ -51,6 +51,11 @@ static void rehash(struct envmap *e, size_t cap)
 		insert_index(e, i);
 }
 
+long envmap_find(const struct envmap *e, const char *key, size_t klen)
+{
+	return find(e, key, klen);
+}
+
 const char *envmap_get(const struct envmap *e, const char *key)
 {
 	long i = find(e, key, strlen(key));
@@ -120,11 +125,15 @@ void envmap_put(struct envmap *e, const char *kv)
 		insert_index(e, e->n - 1);
 }
 
-void envmap_set(struct envmap *e, struct strvec *pool, const char *key, const char *val)
+const char *envmap_set(struct envmap *e, struct arena *a, const char *key, const char *val)
 {
-	char *kv = xasprintf("%s=%s", key, val);
-	sv_push_owned(pool, kv);
+	size_t kl = strlen(key), vl = strlen(val);
+	char *kv = arena_alloc(a, kl + vl + 2);
+	memcpy(kv, key, kl);
+	kv[kl] = '=';
+	memcpy(kv + kl + 1, val, vl + 1);
 	envmap_put(e, kv);
+	return kv;
 }
 
 void envmap_copy(struct envmap *dst, const struct envmap *src)

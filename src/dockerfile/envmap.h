@@ -1,10 +1,11 @@
 /* envmap.h: an ordered "K=V" environment with O(1) lookup and replacement, whose strings
- * live in a caller-owned pool (so copies and snapshots share them). Used by the planner
+ * live in a caller-owned arena (so copies and snapshots share them). Used by the planner
  * for the LLB state environment and the image config's Env. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "util/arena.h"
 #include "util/strbuf.h"
 
 struct envmap {
@@ -22,11 +23,13 @@ const char *const *envmap_snapshot(struct envmap *e, size_t *n);
 
 /* The value of key (after "="), or NULL. */
 const char *envmap_get(const struct envmap *e, const char *key);
+/* The position of key[0..klen) in the order, or -1. */
+long envmap_find(const struct envmap *e, const char *key, size_t klen);
 /* The "K=V" string of key, or NULL. */
 const char *envmap_get_kv(const struct envmap *e, const char *key);
 /* Set key=val: replaces in place (keeping the order) or appends. The new "K=V" string is
- * added to pool (which owns it). */
-void envmap_set(struct envmap *e, struct strvec *pool, const char *key, const char *val);
+ * allocated in arena a (which owns it). Returns it. */
+const char *envmap_set(struct envmap *e, struct arena *a, const char *key, const char *val);
 /* Add an existing "K=V" string (owned elsewhere, e.g. the pool), replacing as envmap_set. */
 void envmap_put(struct envmap *e, const char *kv);
 void envmap_copy(struct envmap *dst, const struct envmap *src);

@@ -27,8 +27,10 @@ const char *df_kind_name(enum df_kind k)
 
 static int kind_of(const char *lower, enum df_kind *k)
 {
+	size_t l = strlen(lower);
 	for (size_t i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
-		if (!strcasecmp(kind_names[i], lower)) {
+		if ((kind_names[i][0] | 0x20) == (lower[0] | 0x20) && strlen(kind_names[i]) == l &&
+		    !strcasecmp(kind_names[i], lower)) {
 			*k = (enum df_kind)i;
 			return 0;
 		}
@@ -254,17 +256,33 @@ static bool valid_stage_name(const char *name)
 	return true;
 }
 
-static int build(const struct df_node *n, const char *filename, int depth, struct df_instr **out,
-		 berr *err);
+static int build(struct arena *a, const struct df_node *n, const char *filename, int depth,
+		 struct df_instr **out, berr *err);
+
+/* in a's arena if the instruction is (else malloc'd) */
+static void *ialloc(struct df_instr *in, size_t n)
+{
+	return in->arena ? arena_alloc(in->arena, n) : xmalloc(n);
+}
+
+static char *istrndup(struct df_instr *in, const char *s, size_t n)
+{
+	return in->arena ? arena_strndup(in->arena, s, n) : xstrndup(s, n);
+}
 
 static int parse_body(struct df_instr *in, const struct df_node *n, const char *filename,
 		      int depth, char **msg, berr *err, bool *berr_set_already)
 {
 	size_t na = nargs(n);
 	const char *name = df_kind_name(in->kind);
-	for (const struct df_node *a = n->next; a; a = a->next)
-		if (a->value)
-			sv_push_owned(&in->args, a->value); /* borrowed from the node */
+	if (na) {
+		in->args.v = ialloc(in, (na + 1) * sizeof(char *));
+		in->args.alloc = na + 1;
+		for (const struct df_node *a = n->next; a; a = a->next)
+			if (a->value)
+				in->args.v[in->args.n++] = a->value; /* borrowed from the node */
+		in->args.v[in->args.n] = NULL;
+	}
 	switch (in->kind) {
 	case DF_FROM:
 		if (na != 1 && na != 3) {
@@ -300,7 +318,7 @@ static int parse_body(struct df_instr *in, const struct df_node *n, const char *
 		}
 		in->nkvs = na / 3;
 		in->kvs_borrowed = true;
-		in->kvs = xcalloc(in->nkvs, sizeof(*in->kvs));
+		in->kvs = ialloc(in, in->nkvs * sizeof(*in->kvs));
 		for (size_t i = 0; i < in->nkvs; i++) {
 			in->kvs[i].key = in->args.v[3 * i];      /* borrowed */
 			in->kvs[i].value = in->args.v[3 * i + 1];
@@ -313,7 +331,8 @@ static int parse_body(struct df_instr *in, const struct df_node *n, const char *
 			return -1;
 		}
 		in->nkvs = na;
-		in->kvs = xcalloc(na, sizeof(*in->kvs));
+		in->kvs = ialloc(in, na * sizeof(*in->kvs));
+		memset(in->kvs, 0, na * sizeof(*in->kvs));
 		for (size_t i = 0; i < na; i++) {
 			const char *w = in->args.v[i];
 			const char *eq = strchr(w, '=');
@@ -321,8 +340,8 @@ static int parse_body(struct df_instr *in, const struct df_node *n, const char *
 				*msg = xasprintf("ARG names can not be blank");
 				return -1;
 			}
-			in->kvs[i].key = eq ? xstrndup(w, (size_t)(eq - w)) : xstrdup(w);
-			in->kvs[i].value = eq ? xstrdup(eq + 1) : NULL;
+			in->kvs[i].key = eq ? istrndup(in, w, (size_t)(eq - w)) : istrndup(in, w, strlen(w));
+			in->kvs[i].value = eq ? istrndup(in, eq + 1, strlen(eq + 1)) : NULL;
 		}
 		return 0;
 	case DF_MAINTAINER:
@@ -441,7 +460,7 @@ static int parse_body(struct df_instr *in, const struct df_node *n, const char *
 			*msg = xasprintf("%s isn't allowed as an ONBUILD trigger", !strcasecmp(sv, "from") ? "FROM" : "MAINTAINER");
 			return -1;
 		}
-		if (build(sub, filename, depth + 1, &in->sub, err)) {
+		if (build(in->arena, sub, filename, depth + 1, &in->sub, err)) {
 			*berr_set_already = true;
 			return -1;
 		}
@@ -453,7 +472,8 @@ static int parse_body(struct df_instr *in, const struct df_node *n, const char *
 		size_t ol = strlen(o);
 		df_trim_space(&o, &ol);
 		in->expression = xstrndup(o, ol);
-		free(in->args.v);
+		if (!in->arena)
+			free(in->args.v);
 		memset(&in->args, 0, sizeof(in->args));
 		return 0;
 	}
@@ -461,8 +481,8 @@ static int parse_body(struct df_instr *in, const struct df_node *n, const char *
 	return 0;
 }
 
-static int build(const struct df_node *n, const char *filename, int depth, struct df_instr **out,
-		 berr *err)
+static int build(struct arena *a, const struct df_node *n, const char *filename, int depth,
+		 struct df_instr **out, berr *err)
 {
 	enum df_kind k;
 	*out = NULL;
@@ -474,7 +494,8 @@ static int build(const struct df_node *n, const char *filename, int depth, struc
 		free(up);
 		return -1;
 	}
-	struct df_instr *in = xcalloc(1, sizeof(*in));
+	struct df_instr *in = a ? arena_calloc(a, 1, sizeof(*in)) : xcalloc(1, sizeof(*in));
+	in->arena = a;
 	in->kind = k;
 	in->node = n;
 	in->line = n->start_line;
@@ -500,33 +521,48 @@ static int build(const struct df_node *n, const char *filename, int depth, struc
 
 int df_instr_parse(const struct df_node *n, const char *filename, struct df_instr **out, berr *err)
 {
-	return build(n, filename, 0, out, err);
+	return build(NULL, n, filename, 0, out, err);
 }
+
+int df_instr_parse_in(struct arena *a, const struct df_node *n, const char *filename,
+		      struct df_instr **out, berr *err)
+{
+	return build(a, n, filename, 0, out, err);
+}
+
+#define FREE(p) do { if (p) free(p); } while (0)
 
 void df_instr_free(struct df_instr *in)
 {
 	if (!in)
 		return;
-	free(in->args.v); /* the strings belong to the node */
-	free(in->platform);
-	free(in->stage_name);
-	free(in->from);
-	free(in->chown);
-	free(in->chmod);
-	free(in->checksum);
-	sv_clear(&in->excludes);
+	bool own = !in->arena; /* else the struct and its arrays are in the arena */
+	if (own)
+		FREE(in->args.v); /* the strings belong to the node */
+	FREE(in->platform);
+	FREE(in->stage_name);
+	FREE(in->from);
+	FREE(in->chown);
+	FREE(in->chmod);
+	FREE(in->checksum);
+	if (in->excludes.n)
+		sv_clear(&in->excludes);
 	for (size_t i = 0; i < in->nmounts; i++)
 		df_mount_release(&in->mounts[i]);
-	free(in->mounts);
-	free(in->network);
-	free(in->security);
-	for (size_t i = 0; i < in->nkvs && !in->kvs_borrowed; i++) {
+	FREE(in->mounts);
+	FREE(in->network);
+	FREE(in->security);
+	for (size_t i = 0; own && i < in->nkvs && !in->kvs_borrowed; i++) {
 		free(in->kvs[i].key);
 		free(in->kvs[i].value);
 	}
-	free(in->kvs);
-	sv_clear(&in->health.test);
-	df_instr_free(in->sub);
-	free(in->expression);
-	free(in);
+	if (own)
+		FREE(in->kvs);
+	if (in->health.test.n)
+		sv_clear(&in->health.test);
+	if (in->sub)
+		df_instr_free(in->sub);
+	FREE(in->expression);
+	if (own)
+		free(in);
 }

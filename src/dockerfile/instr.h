@@ -83,11 +83,17 @@ struct df_instr {
 	/* heredocs (borrowed from node) */
 	const struct df_heredoc *heredocs;
 	size_t nheredocs;
+	struct arena *arena;          /* df_instr_parse_in: the struct, args.v and kvs (with
+	                               * ARG's strings) live there; NULL: malloc'd */
 };
 
 /* Build the typed instruction of one parse-tree node. filename is used in errors
  * ("Dockerfile:2: dockerfile parse error on line 2: Unknown flag: bogus"). */
 int df_instr_parse(const struct df_node *n, const char *filename, struct df_instr **out, berr *err);
+/* The same with the instruction, its argument and pair arrays in arena a (the parse
+ * tree's: they go with it); df_instr_free still frees the rest (flags' values, mounts). */
+int df_instr_parse_in(struct arena *a, const struct df_node *n, const char *filename,
+		      struct df_instr **out, berr *err);
 void df_instr_free(struct df_instr *in);
 
 /* Parse a Go duration ("1m30s", "500ms", "1.5h"); returns -1 with *msg on error. */

@@ -240,7 +240,7 @@ int df_parse(const char *data, size_t len, const char *filename, struct df_parse
 	r->filename = xstrdup(file);
 	struct dirs d = { .escape = '\\', .out = &r->directives };
 	struct src s = { data, len, 0, 0 };
-	struct df_node *root = xcalloc(1, sizeof(*root));
+	struct df_node *root = arena_calloc(&r->arena, 1, sizeof(*root));
 	root->start_line = -1;
 	r->ast = root;
 	_cleanup_strvec_ struct strvec comments = STRVEC_INIT;
@@ -322,7 +322,7 @@ int df_parse(const char *data, size_t len, const char *filename, struct df_parse
 		if (empty_cont)
 			add_warning(r, s.line, buf.buf);
 		struct df_node *child;
-		if (df_node_from_line(buf.buf, buf.len, d.escape, 0, &child, &msg)) {
+		if (df_node_from_line(&r->arena, buf.buf, buf.len, d.escape, 0, &child, &msg)) {
 			loc_error(err, file, data, len, start, s.line, msg);
 			goto fail;
 		}
@@ -381,22 +381,20 @@ fail:
 	return -1;
 }
 
-void df_node_free(struct df_node *n)
+/* Free what a node has outside the arena: heredocs and comments (on instruction nodes and
+ * ONBUILD's nested ones). */
+static void node_release(struct df_node *n)
 {
-	while (n) {
-		struct df_node *next = n->next;
-		free(n->value);
+	for (; n; n = n->next) {
 		for (size_t i = 0; i < n->nchildren; i++)
-			df_node_free(n->children[i]);
-		free(n->children);
-		sv_clear(&n->flags);
-		free(n->original);
-		for (size_t i = 0; i < n->nheredocs; i++)
-			df_heredoc_release(&n->heredocs[i]);
-		free(n->heredocs);
-		sv_clear(&n->prev_comments);
-		free(n);
-		n = next;
+			node_release(n->children[i]);
+		if (n->nheredocs) {
+			for (size_t i = 0; i < n->nheredocs; i++)
+				df_heredoc_release(&n->heredocs[i]);
+			free(n->heredocs);
+		}
+		if (n->prev_comments.n)
+			sv_clear(&n->prev_comments);
 	}
 }
 
@@ -404,7 +402,11 @@ void df_parse_result_free(struct df_parse_result *r)
 {
 	if (!r)
 		return;
-	df_node_free(r->ast);
+	if (r->ast) {
+		node_release(r->ast);
+		free(r->ast->children); /* the root's array grows with realloc */
+	}
+	arena_release(&r->arena);
 	sv_clear(&r->warnings);
 	for (size_t i = 0; i < r->nwarns; i++) {
 		free(r->warns[i].short_desc);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "dockerfile/ast.h"
+#include "util/arena.h"
 
 #define DF_MAX_NESTING 1000 /* ONBUILD ONBUILD ... depth (BuildKit: unbounded) */
 
@@ -22,15 +23,18 @@ void df_trim_left_space(const char **s, size_t *len);
 /* Is c in Go's reWhitespace class [\t\v\f\r ]? */
 static inline bool df_ws(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; }
 
-struct df_node *df_node_new(const char *value, size_t len);
+/* A node with a copy of value[0..len), both in arena a. */
+struct df_node *df_node_new(struct arena *a, const char *value, size_t len);
+/* strings.ToLower of s[0..len) into arena a. */
+char *df_lower_arena(struct arena *a, const char *s, size_t len);
 
 /* newNodeFromLine: split line into instruction, flags and arguments. On error returns -1
  * and sets *errmsg (malloc'd). */
-int df_node_from_line(const char *line, size_t len, int escape, int depth,
+int df_node_from_line(struct arena *a, const char *line, size_t len, int escape, int depth,
 		      struct df_node **out, char **errmsg);
 /* The JSON array form: 0 = array of strings (*out set, may be NULL for []), 1 = not JSON
  * (use the shell form), -1 = a JSON array with a non-string element (error). */
-int df_parse_json(const char *s, size_t len, struct df_node **out);
+int df_parse_json(struct arena *a, const char *s, size_t len, struct df_node **out);
 /* heredocsFromLine: the heredocs (<<EOF words) of an instruction line, contents empty. */
 int df_heredocs_from_line(const char *line, size_t len, struct df_heredoc **docs, size_t *n,
 			  char **errmsg);

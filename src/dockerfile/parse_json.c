@@ -213,7 +213,7 @@ static int value(struct jp *p, int depth)
 	}
 }
 
-int df_parse_json(const char *s, size_t len, struct df_node **out)
+int df_parse_json(struct arena *a, const char *s, size_t len, struct df_node **out)
 {
 	*out = NULL;
 	df_trim_left_space(&s, &len);
@@ -231,24 +231,26 @@ int df_parse_json(const char *s, size_t len, struct df_node **out)
 	ws(&p);
 	if (p.s[p.pos] == ']')
 		return 0;
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
 	for (;;) {
 		ws(&p);
 		if (p.s[p.pos] != '"') {
-			df_node_free(head);
+			sb_release(&sb); /* the nodes made so far go with the arena */
 			return -1;
 		}
-		struct strbuf sb = STRBUF_INIT;
-		sb_init(&sb);
+		sb_reset(&sb);
 		string(&p, &sb);
-		struct df_node *n = xcalloc(1, sizeof(*n));
+		struct df_node *n = arena_calloc(a, 1, sizeof(*n));
 		n->len = sb.len;
-		n->value = sb_detach(&sb);
+		n->value = arena_strndup(a, sb.buf, sb.len);
 		*tail = n;
 		tail = &n->next;
 		ws(&p);
 		if (p.s[p.pos++] == ']')
 			break;
 	}
+	sb_release(&sb);
 	*out = head;
 	return 0;
 }

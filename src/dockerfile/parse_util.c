@@ -1,5 +1,6 @@
 /* parse_util.c: Go string semantics for the Dockerfile parser: UTF-8 decoding, unicode
  * spaces, strconv.Quote (the dump format) and strings.ToLower. */
+#include <stdlib.h>
 #include <string.h>
 #include "dockerfile/gounicode.h"
 #include "dockerfile/parse_internal.h"
@@ -146,6 +147,14 @@ char *df_lower(const char *s, size_t len)
 
 void df_trim_left_space(const char **s, size_t *len)
 {
+	/* ASCII: no decoding */
+	while (*len && (unsigned char)**s < 0x80) {
+		unsigned char c = (unsigned char)**s;
+		if (c != ' ' && (c < '\t' || c > '\r'))
+			return;
+		(*s)++;
+		(*len)--;
+	}
 	while (*len) {
 		uint32_t r;
 		size_t w = df_rune(*s, *len, &r);
@@ -173,6 +182,12 @@ static size_t last_rune(const char *s, size_t len, uint32_t *r)
 void df_trim_space(const char **s, size_t *len)
 {
 	df_trim_left_space(s, len);
+	while (*len && (unsigned char)(*s)[*len - 1] < 0x80) {
+		unsigned char c = (unsigned char)(*s)[*len - 1];
+		if (c != ' ' && (c < '\t' || c > '\r'))
+			return;
+		(*len)--;
+	}
 	while (*len) {
 		uint32_t r;
 		size_t w = last_rune(*s, *len, &r);
@@ -182,10 +197,28 @@ void df_trim_space(const char **s, size_t *len)
 	}
 }
 
-struct df_node *df_node_new(const char *value, size_t len)
+struct df_node *df_node_new(struct arena *a, const char *value, size_t len)
 {
-	struct df_node *n = xcalloc(1, sizeof(*n));
-	n->value = xstrndup(value ? value : "", value ? len : 0);
+	struct df_node *n = arena_calloc(a, 1, sizeof(*n));
+	n->value = arena_strndup(a, value ? value : "", value ? len : 0);
 	n->len = strlen(n->value);
 	return n;
+}
+
+char *df_lower_arena(struct arena *a, const char *s, size_t len)
+{
+	char *p = arena_alloc(a, len + 1);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80) {
+			/* not ASCII: Go's simple case mapping of every rune */
+			char *l = df_lower(s, len);
+			char *r = arena_strdup(a, l);
+			free(l);
+			return r;
+		}
+		p[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	p[len] = 0;
+	return p;
 }

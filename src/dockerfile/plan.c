@@ -54,17 +54,47 @@ static const char *kv_get(const struct strvec *env, const char *key)
 	return NULL;
 }
 
-static void sv_copy(struct strvec *dst, const struct strvec *src)
+/* ---- vectors and strings in the plan's arena ---- */
+/* Append s (kept, not copied: a string that lives as long as the plan) to the arena
+ * vector sv. */
+static void av_push(struct arena *a, struct strvec *sv, const char *s)
+{
+	if (sv->n + 2 > sv->alloc) {
+		size_t cap = sv->alloc ? 2 * sv->alloc : 4;
+		char **nv = arena_alloc(a, cap * sizeof(char *));
+		if (sv->n)
+			memcpy(nv, sv->v, sv->n * sizeof(char *));
+		sv->v = nv;
+		sv->alloc = cap;
+	}
+	sv->v[sv->n++] = (char *)s;
+	sv->v[sv->n] = NULL;
+}
+
+/* dst gets src's strings (which outlive the plan: the parse tree's, the instruction's) */
+static void av_copy(struct arena *a, struct strvec *dst, const struct strvec *src)
 {
 	for (size_t i = 0; i < src->n; i++)
-		sv_push(dst, src->v[i]);
+		av_push(a, dst, src->v[i]);
+}
+
+/* "K=V" in the arena */
+static char *akv(struct arena *a, const char *k, const char *v)
+{
+	size_t kl = strlen(k), vl = strlen(v);
+	char *p = arena_alloc(a, kl + vl + 2);
+	memcpy(p, k, kl);
+	p[kl] = '=';
+	memcpy(p + kl + 1, v, vl + 1);
+	return p;
 }
 
 /* ---- the planner's state ---- */
-struct arg {
+struct arg {                /* strings in the plan's arena or the planner's */
 	char *key;
 	char *value;       /* NULL: unset */
 	char *kv_default;  /* "K=value" (or "K=") when the state env lacks K, made once */
+	size_t klen;       /* strlen(key) */
 };
 
 struct dstate {
@@ -74,14 +104,16 @@ struct dstate {
 	const char **args_snap;   /* build args "K=V" as of the last change */
 	const char **args_last;   /* the last snapshot made, kept to rebuild it incrementally */
 	size_t nargs_last;
-	const char *dirty[4];     /* "K=V" set in env since args_last (pool strings) */
+	const char *dirty[4];     /* "K=V" set in env since args_last (arena strings) */
 	size_t ndirty;            /* > 4: too many, rebuild all */
 	const char **env_snap;    /* RUN environment as of the last change */
 	size_t nenv_snap;
-	const char *last_wd, *last_user; /* interned in the plan's pool */
+	const char *last_wd, *last_user; /* in the plan's arena */
 	unsigned owned;           /* config objects already private to this stage */
 	struct arg *args;         /* d.buildArgs, in declaration order */
 	size_t nargs;
+	struct envmap argkeys;    /* the args' keys, in the same order (unless dup_args) */
+	bool dup_args;            /* a key declared twice: args_snapshot scans them all */
 	bool cmd_set;
 };
 
@@ -94,6 +126,9 @@ struct planner {
 	struct strvec build_args; /* --build-arg K=V */
 	struct strvec consumed;
 	int *visiting;
+	struct strbuf cb;         /* created_by being built (reused) ... */
+	bool cb_busy;             /* ... unless a dispatch planning another stage (COPY --from)
+	                           * uses it */
 	berr *err;
 };
 
@@ -120,12 +155,7 @@ static int lerr(struct planner *pl, const struct df_instr *in, const char *fmt, 
 
 #define META(pl) ((struct shell_env){ .kv = (const char *const *)(pl)->meta.v })
 
-static void *plan_mem(struct plan *p, size_t size)
-{
-	if (!(p->nmem & (p->nmem - 1)))
-		p->mem = xrealloc(p->mem, (p->nmem ? 2 * p->nmem : 1) * sizeof(void *));
-	return p->mem[p->nmem++] = xmalloc(size ? size : 1);
-}
+#define A(pl) (&(pl)->p->arena)
 
 static json_t *ptrs_json(const char *const *v, size_t n)
 {
@@ -144,14 +174,36 @@ static void sb_add_kv(struct strbuf *sb, const char *lead, const char *k, const 
 	sb_adds(sb, v);
 }
 
-static void sv_push_kv(struct strvec *sv, const char *k, const char *v)
+
+
+/* v[0..n) joined with spaces, grown once */
+static void sb_add_joined(struct strbuf *sb, const char *const *v, size_t n)
 {
-	size_t kl = strlen(k), vl = strlen(v);
-	char *p = xmalloc(kl + vl + 2);
-	memcpy(p, k, kl);
-	p[kl] = '=';
-	memcpy(p + kl + 1, v, vl + 1);
-	sv_push_owned(sv, p);
+	size_t stack[64], *lens = n <= 64 ? stack : xmalloc(n * sizeof(size_t)), total = n;
+	for (size_t i = 0; i < n; i++)
+		total += lens[i] = strlen(v[i]);
+	sb_grow(sb, total);
+	char *p = sb->buf + sb->len;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*p++ = ' ';
+		memcpy(p, v[i], lens[i]);
+		p += lens[i];
+	}
+	sb->len = (size_t)(p - sb->buf);
+	sb->buf[sb->len] = 0;
+	if (lens != stack)
+		free(lens);
+}
+
+static void sb_add_num(struct strbuf *sb, size_t x)
+{
+	char num[24];
+	size_t l = 0;
+	do
+		num[sizeof(num) - 1 - l++] = (char)('0' + x % 10);
+	while ((x /= 10));
+	sb_add(sb, num + sizeof(num) - l, l);
 }
 
 /* kv: the "K=V" just set in the state env (NULL: none set) */
@@ -167,21 +219,23 @@ static void env_changed(struct dstate *d, const char *kv)
 	}
 }
 
+/* The expansion of word, in the plan's arena. */
 static int expand(struct planner *pl, const struct df_instr *in, const char *word,
 		  const struct shell_env *se, char **out)
 {
 	/* fast path: nothing to expand or unquote */
 	int esc = pl->f->pr->escape_token;
-	const char *c = word;
-	while (*c && *c != '$' && *c != '\'' && *c != '"' && *c != esc)
-		c++;
-	if (!*c) {
-		*out = xstrdup(word);
+	size_t n = strcspn(word, esc == '`' ? "$'\"`" : "$'\"\\");
+	if (!word[n]) {
+		*out = arena_strndup(A(pl), word, n);
 		return 0;
 	}
 	berr e = { 0 };
-	if (shell_expand_word(word, se, esc, out, NULL, &e))
+	char *x = NULL;
+	if (shell_expand_word(word, se, esc, &x, NULL, &e))
 		return lerr(pl, in, "%s", e.msg);
+	*out = arena_strdup(A(pl), x);
+	free(x);
 	return 0;
 }
 
@@ -312,14 +366,19 @@ static void add_dep(struct plan_stage *s, int d)
 	s->deps[s->ndeps++] = d;
 }
 
-static void shell_of(json_t *config, struct strvec *out)
+/* The config's shell (its strings belong to the config, which may go: copied). */
+static void shell_of(struct planner *pl, json_t *config, struct strvec *out)
 {
 	json_t *sh = json_object_get(config, "Shell");
-	if (json_is_array(sh) && json_array_size(sh))
-		json_sv(sh, out);
-	else {
-		sv_push(out, "/bin/sh");
-		sv_push(out, "-c");
+	if (json_is_array(sh) && json_array_size(sh)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(sh, i, x)
+			if (json_is_string(x))
+				av_push(A(pl), out, arena_strdup(A(pl), json_string_value(x)));
+	} else {
+		av_push(A(pl), out, "/bin/sh");
+		av_push(A(pl), out, "-c");
 	}
 }
 
@@ -371,22 +430,17 @@ static int resolve_from(struct planner *pl, struct plan_stage *s, const struct d
 	if (numeric && t < 0) {
 		lerr(pl, in, "%s=%s: invalid stage index %s (the Dockerfile has %zu stages)", what, v, v,
 		     pl->f->nstages);
-		free(v);
 		return -1;
 	}
 	if (t >= 0) {
 		if (t == s->index) {
 			lerr(pl, in, "circular dependency detected on stage: %s", v);
-			free(v);
 			return -1;
 		}
-		if (plan_stage(pl, t)) {
-			free(v);
+		if (plan_stage(pl, t))
 			return -1;
-		}
 		*stage = t;
 		add_dep(s, t);
-		free(v);
 		return 0;
 	}
 	if (pl->o->base) {
@@ -397,7 +451,6 @@ static int resolve_from(struct planner *pl, struct plan_stage *s, const struct d
 			lerr(pl, in, "%s=%s: no stage named \"%s\" (stages: %s) and no such image: %s", what, v,
 			     v, list, e.msg);
 			free(list);
-			free(v);
 			return -1;
 		}
 		json_decref(cfg);
@@ -451,15 +504,38 @@ static int run_triggers(struct planner *pl, struct plan_stage *s, struct dstate 
 static const char *const *args_snapshot(struct planner *pl, struct dstate *d)
 {
 	if (!d->args_snap) {
-		const char **a = plan_mem(pl->p, (d->nargs + 1) * sizeof(char *));
 		/* entries before nargs_last whose key was not set in env since are unchanged */
 		bool inc = d->args_last && d->ndirty <= 4 && d->nargs >= d->nargs_last;
-		for (size_t i = 0; inc && i < d->nargs_last; i++) {
+		size_t hits[4], nhits = 0;
+		if (inc && !d->dup_args) {
+			/* the args named by the dirty keys, found by hash */
+			for (size_t j = 0; j < d->ndirty; j++) {
+				const char *eq = strchr(d->dirty[j], '=');
+				long x = envmap_find(&d->argkeys, d->dirty[j],
+						     eq ? (size_t)(eq - d->dirty[j]) : strlen(d->dirty[j]));
+				if (x >= 0 && (size_t)x < d->nargs_last)
+					hits[nhits++] = (size_t)x;
+			}
+			if (!nhits && d->nargs == d->nargs_last) {
+				/* nothing changed */
+				d->args_snap = d->args_last;
+				d->ndirty = 0;
+				return d->args_snap;
+			}
+		}
+		const char **a = arena_alloc(A(pl), (d->nargs + 1) * sizeof(char *));
+		if (inc && !d->dup_args) {
+			memcpy(a, d->args_last, d->nargs_last * sizeof(char *));
+			for (size_t j = 0; j < nhits; j++)
+				a[hits[j]] = NULL;
+		}
+		for (size_t i = 0; inc && d->dup_args && i < d->nargs_last; i++) {
 			const char *key = d->args[i].key;
-			size_t kl = strlen(key);
+			size_t kl = d->args[i].klen;
 			bool hit = false;
 			for (size_t j = 0; j < d->ndirty && !hit; j++)
-				hit = !strncmp(d->dirty[j], key, kl) && d->dirty[j][kl] == '=';
+				hit = d->dirty[j][0] == key[0] && !strncmp(d->dirty[j], key, kl) &&
+				      d->dirty[j][kl] == '=';
 			a[i] = hit ? NULL : d->args_last[i];
 		}
 		for (size_t i = 0; i < d->nargs; i++) {
@@ -468,11 +544,9 @@ static const char *const *args_snapshot(struct planner *pl, struct dstate *d)
 			/* runCommandString: the value in the state env, else the ARG's own */
 			const char *kv = envmap_get_kv(&d->env, d->args[i].key);
 			if (!kv) {
-				if (!d->args[i].kv_default) {
-					d->args[i].kv_default = xasprintf("%s=%s", d->args[i].key,
-									  d->args[i].value ? d->args[i].value : "");
-					sv_push_owned(&pl->p->pool, d->args[i].kv_default);
-				}
+				if (!d->args[i].kv_default)
+					d->args[i].kv_default = akv(A(pl), d->args[i].key,
+								    d->args[i].value ? d->args[i].value : "");
 				kv = d->args[i].kv_default;
 			}
 			a[i] = kv;
@@ -500,17 +574,14 @@ static void step_common(struct plan_step *st, struct dstate *d, struct plan_stag
 			if (!proxies)
 				d->env_snap = (const char **)envmap_snapshot(&d->env, &d->nenv_snap);
 			else {
-				const char **e = plan_mem(pl->p, (d->env.n + 11) * sizeof(char *));
+				const char **e = arena_alloc(A(pl), (d->env.n + 11) * sizeof(char *));
 				size_t n = 0;
 				for (size_t i = 0; i < d->env.n; i++)
 					e[n++] = d->env.kv[i];
 				for (size_t i = 0; proxy_args[i]; i++) {
 					const char *v = kv_get(&pl->build_args, proxy_args[i]);
-					if (v && !envmap_get(&d->env, proxy_args[i])) {
-						char *kv = xasprintf("%s=%s", proxy_args[i], v);
-						sv_push_owned(&pl->p->pool, kv);
-						e[n++] = kv;
-					}
+					if (v && !envmap_get(&d->env, proxy_args[i]))
+						e[n++] = akv(A(pl), proxy_args[i], v);
 				}
 				d->env_snap = e;
 				d->nenv_snap = n;
@@ -519,22 +590,22 @@ static void step_common(struct plan_step *st, struct dstate *d, struct plan_stag
 		st->nenv = d->nenv_snap;
 		st->env = d->env_snap;
 	}
-	json_t *wd = json_object_get(s->config, "WorkingDir");
-	json_t *us = json_object_get(s->config, "User");
-	const char *w = json_is_string(wd) ? json_string_value(wd) : "";
-	const char *u = json_is_string(us) ? json_string_value(us) : "";
-	if (!d->last_wd || strcmp(d->last_wd, w)) {
-		sv_push(&pl->p->pool, w);
-		d->last_wd = pl->p->pool.v[pl->p->pool.n - 1];
-	}
-	if (!d->last_user || strcmp(d->last_user, u)) {
-		sv_push(&pl->p->pool, u);
-		d->last_user = pl->p->pool.v[pl->p->pool.n - 1];
+	/* only WORKDIR and USER change them after the stage's start */
+	enum df_kind k = st->instr->kind;
+	if (!d->last_wd || !d->last_user || k == DF_WORKDIR || k == DF_USER) {
+		json_t *wd = json_object_get(s->config, "WorkingDir");
+		json_t *us = json_object_get(s->config, "User");
+		const char *w = json_is_string(wd) ? json_string_value(wd) : "";
+		const char *u = json_is_string(us) ? json_string_value(us) : "";
+		if (!d->last_wd || strcmp(d->last_wd, w))
+			d->last_wd = arena_strdup(A(pl), w);
+		if (!d->last_user || strcmp(d->last_user, u))
+			d->last_user = arena_strdup(A(pl), u);
 	}
 	st->workdir = d->last_wd;
 	st->user = d->last_user;
 	if (st->instr->kind == DF_RUN)
-		shell_of(s->config, &st->shell);
+		shell_of(pl, s->config, &st->shell);
 }
 
 /* The object (or array) under key, made private to this stage first: a stage built on
@@ -560,7 +631,7 @@ static json_t *obj_or_new(struct dstate *d, json_t *c, const char *key, bool arr
 }
 
 /* nat.ParsePortSpecs for one EXPOSE word: "80", "80/tcp", "8000-8002/udp", "ip:host:80". */
-static int expose_ports(const char *spec, struct strvec *out, char **msg)
+static int expose_ports(struct arena *a, const char *spec, struct strvec *out, char **msg)
 {
 	const char *p = strrchr(spec, ':');
 	p = p ? p + 1 : spec;
@@ -594,8 +665,19 @@ static int expose_ports(const char *spec, struct strvec *out, char **msg)
 			goto bad;
 		}
 	}
-	for (unsigned long x = lo; x <= hi; x++)
-		sv_pushf(out, "%lu/%s", x, lproto);
+	for (unsigned long x = lo; x <= hi; x++) {
+		char num[24];
+		size_t nl = 0, pl = strlen(lproto);
+		unsigned long y = x;
+		do
+			num[sizeof(num) - 1 - nl++] = (char)('0' + y % 10);
+		while ((y /= 10));
+		char *e = arena_alloc(a, nl + 1 + pl + 1);
+		memcpy(e, num + sizeof(num) - nl, nl);
+		e[nl] = '/';
+		memcpy(e + nl + 1, lproto, pl + 1);
+		av_push(a, out, e);
+	}
 	free(port);
 	free(lproto);
 	return 0;
@@ -614,39 +696,39 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		    const struct df_instr *in, bool trigger)
 {
 	struct plan_step *st = new_step(s, in, trigger);
-	struct strbuf cb = STRBUF_INIT;
-	sb_init(&cb);
+	struct arena *ar = A(pl);
+	struct strbuf local = STRBUF_INIT;
+	bool mine = !pl->cb_busy;
+	struct strbuf *cb = mine ? &pl->cb : &local;
+	pl->cb_busy = true;
+	sb_reset(cb);
 	json_t *c = s->config;
 	int rc = 0;
 	char *v = NULL;
 	switch (in->kind) {
 	case DF_ENV: {
 		/* every pair is expanded against the environment before the instruction */
-		struct strvec keys = STRVEC_INIT, vals = STRVEC_INIT;
-		for (size_t i = 0; i < in->nkvs && !rc; i++) {
-			char *k = NULL;
-			if (expand(pl, in, in->kvs[i].key, &d->se, &k) ||
-			    expand(pl, in, in->kvs[i].value, &d->se, &v)) {
-				free(k);
+		char *kbuf[16], *vbuf[16];
+		char **keys = in->nkvs <= 16 ? kbuf : xmalloc(in->nkvs * sizeof(char *));
+		char **vals = in->nkvs <= 16 ? vbuf : xmalloc(in->nkvs * sizeof(char *));
+		for (size_t i = 0; i < in->nkvs && !rc; i++)
+			if (expand(pl, in, in->kvs[i].key, &d->se, &keys[i]) ||
+			    expand(pl, in, in->kvs[i].value, &d->se, &vals[i]))
 				rc = -1;
-				break;
-			}
-			sv_push_owned(&keys, k);
-			sv_push_owned(&vals, v);
-			v = NULL;
-		}
 		if (!rc) {
-			sb_adds(&cb, "ENV");
-			for (size_t i = 0; i < keys.n; i++) {
-				sb_add_kv(&cb, " ", keys.v[i], vals.v[i]);
-				envmap_set(&d->env, &pl->p->pool, keys.v[i], vals.v[i]);
-				envmap_put(&d->img_env, pl->p->pool.v[pl->p->pool.n - 1]);
-				env_changed(d, pl->p->pool.v[pl->p->pool.n - 1]);
-				sv_push_kv(&st->args, keys.v[i], vals.v[i]);
+			sb_adds(cb, "ENV");
+			for (size_t i = 0; i < in->nkvs; i++) {
+				sb_add_kv(cb, " ", keys[i], vals[i]);
+				const char *kv = envmap_set(&d->env, ar, keys[i], vals[i]);
+				envmap_put(&d->img_env, kv);
+				env_changed(d, kv);
+				av_push(ar, &st->args, kv);
 			}
 		}
-		sv_clear(&keys);
-		sv_clear(&vals);
+		if (keys != kbuf)
+			free(keys);
+		if (vals != vbuf)
+			free(vals);
 		break;
 	}
 	case DF_ARG: {
@@ -657,63 +739,69 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 				rc = -1;
 		}
 		if (!rc) {
-			sb_adds(&cb, "ARG");
+			sb_adds(cb, "ARG");
 			for (size_t i = 0; i < in->nkvs; i++) {
-				sb_addc(&cb, ' ');
-				sb_adds(&cb, na[i].key);
+				sb_addc(cb, ' ');
+				sb_adds(cb, na[i].key);
 				if (na[i].value) {
-					sb_addc(&cb, '=');
-					sb_adds(&cb, na[i].value);
+					sb_addc(cb, '=');
+					sb_adds(cb, na[i].value);
 				}
 				if (na[i].value)
-					sv_push_kv(&st->args, na[i].key, na[i].value);
+					av_push(ar, &st->args, akv(ar, na[i].key, na[i].value));
 				else
-					sv_push(&st->args, na[i].key);
+					av_push(ar, &st->args, na[i].key);
 				const char *bv = build_arg(pl, na[i].key);
-				char *val = bv ? xstrdup(bv) : na[i].value ? xstrdup(na[i].value) : NULL;
+				const char *val = bv ? bv : na[i].value;
 				if (!val && sv_contains(&pl->meta_set, na[i].key))
-					val = xstrdup(kv_get(&pl->meta, na[i].key));
-				if (val)
-					envmap_set(&d->env, &pl->p->pool, na[i].key, val);
-				env_changed(d, val ? pl->p->pool.v[pl->p->pool.n - 1] : NULL);
-				d->args = xrealloc(d->args, (d->nargs + 1) * sizeof(*d->args));
-				d->args[d->nargs].key = xstrdup(na[i].key);
-				d->args[d->nargs].value = val;
+					val = kv_get(&pl->meta, na[i].key);
+				const char *kv = NULL;
+				if (val) {
+					kv = envmap_set(&d->env, ar, na[i].key, val);
+					val = kv + strlen(na[i].key) + 1; /* in the arena */
+				}
+				env_changed(d, kv);
+				if (!(d->nargs & (d->nargs - 1)))
+					d->args = xrealloc(d->args, (d->nargs ? 2 * d->nargs : 1) * sizeof(*d->args));
+				if (strchr(na[i].key, '=') || envmap_get_kv(&d->argkeys, na[i].key))
+					d->dup_args = true;
+				else
+					envmap_put(&d->argkeys, na[i].key);
+				d->args[d->nargs].key = na[i].key;
+				d->args[d->nargs].klen = strlen(na[i].key);
+				d->args[d->nargs].value = (char *)val;
 				d->args[d->nargs].kv_default = NULL;
 				d->nargs++;
 			}
-		}
-		for (size_t i = 0; i < in->nkvs; i++) {
-			free(na[i].key);
-			free(na[i].value);
 		}
 		free(na);
 		break;
 	}
 	case DF_RUN: {
-		struct strvec args = STRVEC_INIT;
 		if (!in->json) {
 			const char *cmd = in->args.n ? in->args.v[0] : "";
-			char *full = NULL;
+			const char *full = cmd;
 			if (in->nheredocs) {
 				bool single = !strncmp(cmd, "<<", 2) && !strpbrk(cmd, " \t");
+				char *f;
 				if (single)
-					full = in->heredocs[0].chomp ? df_heredoc_chomp(in->heredocs[0].content)
-								      : xstrdup(in->heredocs[0].content);
+					f = in->heredocs[0].chomp ? df_heredoc_chomp(in->heredocs[0].content)
+								   : xstrdup(in->heredocs[0].content);
 				else {
-					struct strbuf f = STRBUF_INIT;
-					sb_init(&f);
-					sb_adds(&f, cmd);
+					struct strbuf fb = STRBUF_INIT;
+					sb_init(&fb);
+					sb_adds(&fb, cmd);
 					for (size_t i = 0; i < in->nheredocs; i++)
-						sb_addf(&f, "\n%s%s", in->heredocs[i].content, in->heredocs[i].name);
-					full = sb_detach(&f);
+						sb_addf(&fb, "\n%s%s", in->heredocs[i].content, in->heredocs[i].name);
+					f = sb_detach(&fb);
 				}
+				full = arena_strdup(ar, f);
+				free(f);
 			}
-			shell_of(c, &args);
-			sv_push(&args, full ? full : cmd);
-			free(full);
+			shell_of(pl, c, &st->args);
+			av_push(ar, &st->args, full);
 		} else
-			sv_copy(&args, &in->args);
+			av_copy(ar, &st->args, &in->args);
 		for (size_t i = 0; i < in->nmounts && !rc; i++) {
 			st->mount_stage = xrealloc(st->mount_stage, (i + 1) * sizeof(int));
 			st->mount_image = xrealloc(st->mount_image, (i + 1) * sizeof(char *));
@@ -723,115 +811,103 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 				rc = resolve_from(pl, s, in, "--mount from", in->mounts[i].from,
 						  &st->mount_stage[i], &st->mount_image[i]);
 		}
-		sb_adds(&cb, "RUN ");
+		sb_adds(cb, "RUN ");
 		if (d->nargs) {
 			const char *const *a = args_snapshot(pl, d);
-			sb_addf(&cb, "|%zu", d->nargs);
-			for (size_t i = 0; i < d->nargs; i++) {
-				sb_addc(&cb, ' ');
-				sb_adds(&cb, a[i]);
-			}
-			sb_addc(&cb, ' ');
+			sb_addc(cb, '|');
+			sb_add_num(cb, d->nargs);
+			sb_addc(cb, ' ');
+			sb_add_joined(cb, a, d->nargs);
+			sb_addc(cb, ' ');
 		}
-		for (size_t i = 0; i < args.n; i++) {
-			if (i)
-				sb_addc(&cb, ' ');
-			sb_adds(&cb, args.v[i]);
-		}
-		sb_adds(&cb, " # buildkit");
+		sb_add_joined(cb, (const char *const *)st->args.v, st->args.n);
+		sb_adds(cb, " # buildkit");
 		st->layer = true;
-		st->args = args; /* moved */
 		break;
 	}
 	case DF_CMD:
 	case DF_ENTRYPOINT: {
-		struct strvec args = STRVEC_INIT;
 		if (!in->json) {
-			shell_of(c, &args);
-			sv_push(&args, in->args.n ? in->args.v[0] : "");
+			shell_of(pl, c, &st->args);
+			av_push(ar, &st->args, in->args.n ? in->args.v[0] : "");
 		} else
-			sv_copy(&args, &in->args);
+			av_copy(ar, &st->args, &in->args);
 		const char *key = in->kind == DF_CMD ? "Cmd" : "Entrypoint";
-		json_object_set_new(c, key, sv_json(&args));
+		json_object_set_new(c, key, sv_json(&st->args));
 		json_object_set_new(c, "ArgsEscaped", json_true());
 		if (in->kind == DF_CMD)
 			d->cmd_set = true;
 		else if (!d->cmd_set)
 			json_object_set_new(c, "Cmd", json_null());
-		sb_addf(&cb, "%s ", df_kind_name(in->kind));
-		quote_list(&cb, &args);
-		st->args = args; /* moved */
+		sb_adds(cb, df_kind_name(in->kind));
+		sb_addc(cb, ' ');
+		quote_list(cb, &st->args);
 		break;
 	}
 	case DF_SHELL:
 		json_object_set_new(c, "Shell", sv_json(&in->args));
-		sb_adds(&cb, "SHELL ");
-		plain_list(&cb, &in->args);
-		sv_copy(&st->args, &in->args);
+		sb_adds(cb, "SHELL ");
+		plain_list(cb, &in->args);
+		av_copy(ar, &st->args, &in->args);
 		break;
 	case DF_LABEL: {
 		json_t *labels = obj_or_new(d, c, "Labels", false);
-		sb_adds(&cb, "LABEL");
-		struct strvec kv = STRVEC_INIT;
-		for (size_t i = 0; i < in->nkvs && !rc; i++) {
-			char *k = NULL;
-			if (expand(pl, in, in->kvs[i].key, &d->se, &k) ||
-			    expand(pl, in, in->kvs[i].value, &d->se, &v)) {
-				free(k);
+		sb_adds(cb, "LABEL");
+		char *kbuf[16], *vbuf[16];
+		char **keys = in->nkvs <= 16 ? kbuf : xmalloc(in->nkvs * sizeof(char *));
+		char **vals = in->nkvs <= 16 ? vbuf : xmalloc(in->nkvs * sizeof(char *));
+		for (size_t i = 0; i < in->nkvs && !rc; i++)
+			if (expand(pl, in, in->kvs[i].key, &d->se, &keys[i]) ||
+			    expand(pl, in, in->kvs[i].value, &d->se, &vals[i]))
 				rc = -1;
-				break;
-			}
-			sv_push_owned(&kv, k);
-			sv_push_owned(&kv, v);
-			v = NULL;
+		for (size_t i = 0; !rc && i < in->nkvs; i++) {
+			json_object_set_new(labels, keys[i], json_string(vals[i]));
+			sb_add_kv(cb, " ", keys[i], vals[i]);
+			av_push(ar, &st->args, akv(ar, keys[i], vals[i]));
 		}
-		for (size_t i = 0; !rc && i + 1 < kv.n; i += 2) {
-			json_object_set_new(labels, kv.v[i], json_string(kv.v[i + 1]));
-			sb_add_kv(&cb, " ", kv.v[i], kv.v[i + 1]);
-			sv_push_kv(&st->args, kv.v[i], kv.v[i + 1]);
-		}
-		sv_clear(&kv);
+		if (keys != kbuf)
+			free(keys);
+		if (vals != vbuf)
+			free(vals);
 		break;
 	}
 	case DF_MAINTAINER:
-		sb_addf(&cb, "MAINTAINER %s", in->args.v[0]);
-		sv_push(&st->args, in->args.v[0]);
+		sb_adds(cb, "MAINTAINER ");
+		sb_adds(cb, in->args.v[0]);
+		av_push(ar, &st->args, in->args.v[0]);
 		break;
 	case DF_EXPOSE: {
-		struct strvec ports = STRVEC_INIT;
+		struct strvec ports = STRVEC_INIT; /* in the arena */
 		for (size_t i = 0; i < in->args.n && !rc; i++) {
 			if (expand(pl, in, in->args.v[i], &d->se, &v)) {
 				rc = -1;
 				break;
 			}
 			char *msg = NULL;
-			if (expose_ports(v, &ports, &msg)) {
+			if (expose_ports(ar, v, &ports, &msg)) {
 				rc = lerr(pl, in, "%s", msg);
 				free(msg);
 			}
-			free(v);
-			v = NULL;
 		}
 		if (!rc) {
 			json_t *ep = obj_or_new(d, c, "ExposedPorts", false);
 			if (ports.n)
 				qsort(ports.v, ports.n, sizeof(char *), cmp_str);
-			sb_adds(&cb, "EXPOSE map[");
+			sb_adds(cb, "EXPOSE map[");
 			bool first = true;
 			for (size_t i = 0; i < ports.n; i++) {
 				if (i && !strcmp(ports.v[i], ports.v[i - 1]))
 					continue;
 				json_object_set_new(ep, ports.v[i], json_object());
 				if (!first)
-					sb_addc(&cb, ' ');
-				sb_adds(&cb, ports.v[i]);
-				sb_adds(&cb, ":{}");
+					sb_addc(cb, ' ');
+				sb_adds(cb, ports.v[i]);
+				sb_adds(cb, ":{}");
 				first = false;
-				sv_push(&st->args, ports.v[i]);
+				av_push(ar, &st->args, ports.v[i]);
 			}
-			sb_addc(&cb, ']');
+			sb_addc(cb, ']');
 		}
-		sv_clear(&ports);
 		break;
 	}
 	case DF_VOLUME: {
@@ -846,11 +922,10 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 				break;
 			}
 			json_object_set_new(vols, v, json_object());
-			sv_push_owned(&st->args, v);
-			v = NULL;
+			av_push(ar, &st->args, v);
 		}
-		sb_adds(&cb, "VOLUME ");
-		plain_list(&cb, &st->args);
+		sb_adds(cb, "VOLUME ");
+		plain_list(cb, &st->args);
 		break;
 	}
 	case DF_USER:
@@ -860,31 +935,32 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 			break;
 		}
 		json_object_set_new(c, in->kind == DF_USER ? "User" : "StopSignal", json_string(v));
-		sb_addf(&cb, "%s %s", df_kind_name(in->kind), v);
-		sv_push_owned(&st->args, v);
-		v = NULL;
+		sb_adds(cb, df_kind_name(in->kind));
+		sb_addc(cb, ' ');
+		sb_adds(cb, v);
+		av_push(ar, &st->args, v);
 		break;
 	case DF_WORKDIR: {
 		if (expand(pl, in, in->args.v[0], &d->se, &v)) {
 			rc = -1;
 			break;
 		}
-		char *wd = v;
-		v = NULL;
+		const char *wd = v;
 		if (wd[0] != '/') {
 			json_t *old = json_object_get(c, "WorkingDir");
 			const char *o = json_is_string(old) ? json_string_value(old) : "";
 			struct strbuf j = STRBUF_INIT;
 			sb_init(&j);
 			sb_addf(&j, "/%s/%s", o, wd);
-			free(wd);
-			wd = df_path_clean(j.buf);
+			char *clean = df_path_clean(j.buf);
 			sb_release(&j);
+			wd = arena_strdup(ar, clean);
+			free(clean);
 		}
 		json_object_set_new(c, "WorkingDir", json_string(wd));
-		sb_adds(&cb, "WORKDIR ");
-		sb_adds(&cb, wd);
-		sv_push_owned(&st->args, wd);
+		sb_adds(cb, "WORKDIR ");
+		sb_adds(cb, wd);
+		av_push(ar, &st->args, wd);
 		st->layer = true;
 		break;
 	}
@@ -895,8 +971,7 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 				rc = -1;
 				break;
 			}
-			sv_push_owned(&st->args, v);
-			v = NULL;
+			av_push(ar, &st->args, v);
 		}
 		if (!rc && in->chown && expand(pl, in, in->chown, &d->se, &st->chown))
 			rc = -1;
@@ -904,10 +979,12 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 			rc = -1;
 		if (!rc && in->kind == DF_COPY && in->from)
 			rc = resolve_from(pl, s, in, "--from", in->from, &st->from_stage, &st->from_image);
-		sb_adds(&cb, df_kind_name(in->kind));
-		for (size_t i = 0; i < st->args.n; i++)
-			sb_addf(&cb, " %s", st->args.v[i]);
-		sb_adds(&cb, " # buildkit");
+		sb_adds(cb, df_kind_name(in->kind));
+		if (st->args.n) {
+			sb_addc(cb, ' ');
+			sb_add_joined(cb, (const char *const *)st->args.v, st->args.n);
+		}
+		sb_adds(cb, " # buildkit");
 		st->layer = true;
 		break;
 	}
@@ -921,42 +998,43 @@ static int dispatch(struct planner *pl, struct plan_stage *s, struct dstate *d,
 		if (h->start_interval) json_object_set_new(hc, "StartInterval", json_integer(h->start_interval));
 		if (h->retries) json_object_set_new(hc, "Retries", json_integer(h->retries));
 		json_object_set_new(c, "Healthcheck", hc);
-		sb_adds(&cb, "HEALTHCHECK &{");
-		quote_list(&cb, &h->test);
+		sb_adds(cb, "HEALTHCHECK &{");
+		quote_list(cb, &h->test);
 		int64_t durs[] = { h->interval, h->timeout, h->start_period };
 		for (size_t i = 0; i < 3; i++) {
 			struct strbuf ds = STRBUF_INIT;
 			sb_init(&ds);
 			df_format_duration(&ds, durs[i]);
-			sb_addc(&cb, ' ');
-			df_quote(&cb, ds.buf, ds.len);
+			sb_addc(cb, ' ');
+			df_quote(cb, ds.buf, ds.len);
 			sb_release(&ds);
 		}
-		sb_addc(&cb, ' ');
-		quote_rune(&cb, h->retries);
-		sb_addc(&cb, '}');
-		sv_copy(&st->args, &h->test);
+		sb_addc(cb, ' ');
+		quote_rune(cb, h->retries);
+		sb_addc(cb, '}');
+		av_copy(ar, &st->args, &h->test);
 		break;
 	}
 	case DF_ONBUILD: {
 		json_t *ob = obj_or_new(d, c, "OnBuild", true);
 		json_array_append_new(ob, json_string(in->expression));
-		sv_push(&st->args, in->expression);
+		av_push(ar, &st->args, in->expression);
 		break;
 	}
 	case DF_FROM:
 		rc = lerr(pl, in, "FROM is not allowed here");
 		break;
 	}
-	free(v);
 	if (!rc) {
 		step_common(st, d, s, pl);
 		/* 20.10 writes no history entry for ONBUILD */
-		st->created_by = sb_detach(&cb);
+		st->created_by = arena_strndup(ar, cb->buf, cb->len);
 		if (in->kind != DF_ONBUILD)
 			push_hist(s, st->created_by, st->layer);
 	}
-	sb_release(&cb);
+	if (mine)
+		pl->cb_busy = false;
+	sb_release(&local);
 	return rc;
 }
 
@@ -974,18 +1052,13 @@ static int plan_stage(struct planner *pl, int idx)
 	char *base = NULL;
 	if (expand(pl, from, from->args.v[0], &META(pl), &base))
 		return -1;
-	if (!*base) {
-		free(base);
+	if (!*base)
 		return lerr(pl, from, "base name (%s) should not be blank", from->args.v[0]);
-	}
-	if (from->platform && expand(pl, from, from->platform, &META(pl), &s->platform)) {
-		free(base);
+	if (from->platform && expand(pl, from, from->platform, &META(pl), &s->platform))
 		return -1;
-	}
 	struct dstate d = { 0 };
 	d.se.get = envmap_lookup;
 	d.se.ctx = &d.env;
-	struct strvec *pool = &pl->p->pool;
 	int bs = df_stage_find(pl->f, base, false);
 	if (bs == idx)
 		bs = -1; /* FROM its own name: an image */
@@ -993,23 +1066,44 @@ static int plan_stage(struct planner *pl, int idx)
 		s->base_kind = PLAN_BASE_SCRATCH;
 		s->config = config_from(NULL);
 		json_object_set_new(s->config, "WorkingDir", json_string("/"));
-		envmap_set(&d.img_env, pool, "PATH", PLAN_DEFAULT_PATH);
+		envmap_set(&d.img_env, A(pl), "PATH", PLAN_DEFAULT_PATH);
 	} else if (bs >= 0) {
-		if (plan_stage(pl, bs)) {
-			free(base);
+		if (plan_stage(pl, bs))
 			return -1;
-		}
 		struct plan_stage *b = &pl->p->stages[bs];
 		s->base_kind = PLAN_BASE_STAGE;
 		s->base_stage = bs;
 		add_dep(s, bs);
-		s->config = json_copy(b->config); /* shallow: see obj_or_new */
-		envmap_copy(&d.img_env, &b->img_env);
-		envmap_copy(&d.env, &b->state_env);
-		for (size_t i = 0; i < b->nhist; i++)
-			push_hist(s, b->hist[i].created_by, !b->hist[i].empty_layer);
+		/* the last stage built on b takes b's config, history and environment over
+		 * when nothing else will read them (b is not the target) */
+		bool hand_on = !pl->o->all_configs && bs != pl->p->target && b->refs == 1 &&
+			       !b->handed_on && b->config;
+		if (b->refs > 0)
+			b->refs--;
+		if (hand_on) {
+			s->config = b->config;
+			b->config = NULL;
+			d.owned = b->owned;
+			d.img_env = b->img_env;
+			d.env = b->state_env;
+			memset(&b->img_env, 0, sizeof(b->img_env));
+			memset(&b->state_env, 0, sizeof(b->state_env));
+			s->hist = b->hist;
+			s->nhist = b->nhist;
+			b->hist = NULL;
+			b->nhist = 0;
+			b->handed_on = true;
+		} else {
+			s->config = json_copy(b->config); /* shallow: see obj_or_new */
+			b->owned = 0; /* its objects are shared now: a stage it is handed on to
+			               * later must copy them before changing them */
+			envmap_copy(&d.img_env, &b->img_env);
+			envmap_copy(&d.env, &b->state_env);
+			for (size_t i = 0; i < b->nhist; i++)
+				push_hist(s, b->hist[i].created_by, !b->hist[i].empty_layer);
+		}
 		if (!s->platform && b->platform)
-			s->platform = xstrdup(b->platform);
+			s->platform = b->platform; /* in the arena */
 	} else {
 		json_t *cfg = NULL;
 		s->base_kind = PLAN_BASE_IMAGE;
@@ -1017,7 +1111,6 @@ static int plan_stage(struct planner *pl, int idx)
 			berr e = { 0 };
 			if (pl->o->base(pl->o->base_ctx, base, s->platform, &cfg, &e)) {
 				lerr(pl, from, "%s", e.msg);
-				free(base);
 				return -1;
 			}
 		}
@@ -1026,12 +1119,10 @@ static int plan_stage(struct planner *pl, int idx)
 		size_t i;
 		json_t *x;
 		json_array_foreach(json_object_get(s->config, "Env"), i, x)
-			if (json_is_string(x)) {
-				sv_push(pool, json_string_value(x));
-				envmap_put(&d.img_env, pool->v[pool->n - 1]);
-			}
+			if (json_is_string(x))
+				envmap_put(&d.img_env, arena_strdup(A(pl), json_string_value(x)));
 		if (!envmap_get(&d.img_env, "PATH"))
-			envmap_set(&d.img_env, pool, "PATH", PLAN_DEFAULT_PATH);
+			envmap_set(&d.img_env, A(pl), "PATH", PLAN_DEFAULT_PATH);
 	}
 	s->base_ref = base;
 	if (s->base_kind != PLAN_BASE_STAGE)
@@ -1045,11 +1136,9 @@ static int plan_stage(struct planner *pl, int idx)
 	json_object_set_new(s->config, "Env", json_null());
 	s->state_env = d.env;
 	s->img_env = d.img_env;
-	for (size_t i = 0; i < d.nargs; i++) {
-		free(d.args[i].key);
-		free(d.args[i].value);
-	}
-	free(d.args);
+	s->owned = d.owned;
+	free(d.args); /* the strings are in the arena */
+	envmap_release(&d.argkeys);
 	if (rc)
 		return -1;
 	int wave = 0;
@@ -1060,6 +1149,25 @@ static int plan_stage(struct planner *pl, int idx)
 	s->planned = true;
 	pl->visiting[idx] = 0;
 	return 0;
+}
+
+/* How many stages are built FROM each stage (resolved as plan_stage does; a FROM that does
+ * not expand counts for none: plan_stage reports it). Counting stages that turn out not to
+ * be needed only keeps a config from being handed on. */
+static void count_refs(struct planner *pl)
+{
+	const struct df_file *f = pl->f;
+	for (size_t i = 0; i < f->nstages; i++) {
+		const struct df_instr *from = f->stages[i].from;
+		char *base = NULL;
+		berr e = { 0 };
+		if (shell_expand_word(from->args.v[0], &META(pl), f->pr->escape_token, &base, NULL, &e))
+			continue;
+		int bs = df_stage_find(f, base, false);
+		if (strcasecmp(base, "scratch") && bs >= 0 && bs != (int)i)
+			pl->p->stages[bs].refs++;
+		free(base);
+	}
 }
 
 static void predefined(struct planner *pl)
@@ -1105,16 +1213,13 @@ int plan_build(const struct df_file *f, const struct plan_opts *o, struct plan *
 	for (size_t i = 0; i < f->nmeta && !rc; i++) {
 		const struct df_instr *in = f->meta[i];
 		for (size_t j = 0; j < in->nkvs && !rc; j++) {
-			char *val = NULL;
-			if (in->kvs[j].value && expand(&pl, in, in->kvs[j].value, &META(&pl), &val)) {
+			char *exp = NULL;
+			if (in->kvs[j].value && expand(&pl, in, in->kvs[j].value, &META(&pl), &exp)) {
 				rc = -1;
 				break;
 			}
 			const char *bv = build_arg(&pl, in->kvs[j].key);
-			if (bv) {
-				free(val);
-				val = xstrdup(bv);
-			}
+			const char *val = bv ? bv : exp;
 			if (val) {
 				sv_pushf(&pl.meta, "%s=%s", in->kvs[j].key, val);
 				if (!sv_contains(&pl.meta_set, in->kvs[j].key))
@@ -1123,7 +1228,6 @@ int plan_build(const struct df_file *f, const struct plan_opts *o, struct plan *
 				/* declared without a value: unset (remove a predefined value) */
 				sv_push(&pl.meta, in->kvs[j].key);
 			}
-			free(val);
 		}
 	}
 	if (!rc) {
@@ -1138,6 +1242,8 @@ int plan_build(const struct df_file *f, const struct plan_opts *o, struct plan *
 		} else
 			p->target = (int)f->nstages - 1;
 	}
+	if (!rc)
+		count_refs(&pl);
 	if (!rc)
 		rc = plan_stage(&pl, p->target);
 	if (!rc)
@@ -1158,6 +1264,7 @@ int plan_build(const struct df_file *f, const struct plan_opts *o, struct plan *
 	sv_clear(&pl.meta_set);
 	sv_clear(&pl.build_args);
 	sv_clear(&pl.consumed);
+	sb_release(&pl.cb);
 	free(pl.visiting);
 	if (rc) {
 		plan_free(p);
@@ -1175,24 +1282,16 @@ void plan_free(struct plan *p)
 		struct plan_stage *s = &p->stages[i];
 		for (size_t j = 0; j < s->nsteps; j++) {
 			struct plan_step *st = &s->steps[j];
+			/* strings and vectors are in the arena */
 			if (st->trigger)
 				df_instr_free((struct df_instr *)st->instr);
-			sv_clear(&st->args);
-			free(st->chown);
-			free(st->chmod);
-			free(st->from_image);
-			if (st->mount_image)
-				for (size_t k = 0; k < st->instr->nmounts; k++)
-					free(st->mount_image[k]);
-			free(st->mount_image);
-			free(st->mount_stage);
-			free(st->created_by);
-			sv_clear(&st->shell);
+			if (st->mount_image) {
+				free(st->mount_image);
+				free(st->mount_stage);
+			}
 		}
 		free(s->steps);
 		free(s->hist);
-		free(s->base_ref);
-		free(s->platform);
 		json_decref(s->config);
 		envmap_release(&s->state_env);
 		envmap_release(&s->img_env);
@@ -1203,10 +1302,7 @@ void plan_free(struct plan *p)
 	}
 	free(p->stages);
 	sv_clear(&p->unused_build_args);
-	sv_clear(&p->pool);
-	for (size_t i = 0; i < p->nmem; i++)
-		free(p->mem[i]);
-	free(p->mem);
+	arena_release(&p->arena);
 	free(p);
 }
 

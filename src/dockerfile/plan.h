@@ -20,6 +20,9 @@ struct plan_opts {
 	const char *platform;         /* target platform "os/arch[/variant]", NULL = host */
 	plan_base_fn base;            /* resolves images (FROM, COPY --from, RUN --mount from=) */
 	void *base_ctx;
+	bool all_configs;             /* keep every planned stage's config, history and
+	                               * environment (by default a stage that is not the target
+	                               * hands them on to the only stage built FROM it) */
 };
 
 enum plan_base_kind { PLAN_BASE_IMAGE, PLAN_BASE_STAGE, PLAN_BASE_SCRATCH };
@@ -29,7 +32,9 @@ struct plan_step {
 	bool trigger;                 /* came from the base's ONBUILD */
 	struct strvec args;           /* expanded: RUN/CMD/ENTRYPOINT full argv (shell added),
 	                               * COPY/ADD sources and dest, ENV/LABEL "K=V", EXPOSE ports,
-	                               * VOLUME paths, USER/WORKDIR/STOPSIGNAL/ARG/... words */
+	                               * VOLUME paths, USER/WORKDIR/STOPSIGNAL/ARG/... words.
+	                               * args and shell are read-only: array and strings live in
+	                               * the plan's arena (never sv_clear them) */
 	char *chown, *chmod;          /* COPY/ADD, expanded */
 	int from_stage;               /* COPY --from a stage: its index, else -1 */
 	char *from_image;             /* COPY --from an image, else NULL */
@@ -62,13 +67,20 @@ struct plan_stage {
 	struct plan_step *steps;
 	size_t nsteps;
 	json_t *config;               /* final image config of this stage; its "Env" is only
-	                               * filled in by plan_stage_config() (done for the target) */
+	                               * filled in by plan_stage_config() (done for the target).
+	                               * NULL for a stage handed on (see below) */
 	struct plan_hist *hist;       /* history entries added by this Dockerfile (inherited
 	                               * from parent stages first; not the base image's own) */
+	/* A stage that is not the target and is the base (FROM) of exactly one stage hands its
+	 * config, hist, state_env and img_env on to that stage instead of being copied (unless
+	 * opts.all_configs): they are then NULL / empty here. Its steps stay. */
 	size_t nhist;
 	struct envmap state_env;      /* environment state at the end (for child stages) */
 	struct envmap img_env;        /* the config's Env as a map (for child stages) */
 	bool env_done;
+	bool handed_on;               /* config, hist and envs moved to the stage built on it */
+	unsigned owned;               /* private: config objects not shared with the base's */
+	int refs;                     /* private: stages FROM this one not planned yet */
 	bool needed;                  /* the target needs it */
 	bool planned;
 	int wave;                     /* stages of the same wave are independent: parallel */
@@ -84,10 +96,9 @@ struct plan {
 	size_t nstages;
 	int target;
 	struct strvec unused_build_args; /* --build-arg names no ARG consumed */
-	/* private: strings and arrays the steps point into */
-	struct strvec pool;
-	void **mem;
-	size_t nmem;
+	/* private: the steps' strings and arrays (args, shell, created_by, chown, chmod,
+	 * from_image, build_args, env, workdir, user), the stages' base_ref and platform */
+	struct arena arena;
 };
 
 /* Plan the stages the target needs. The file must outlive the plan. */

@@ -818,10 +818,122 @@ static void go_quote(struct strbuf *sb, const char *s)
 	sb_addc(sb, '"');
 }
 
+static inline bool name_start(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static inline bool name_char(unsigned char c)
+{
+	return name_start(c) || (c >= '0' && c <= '9');
+}
+
+/* Length of the $NAME / ${NAME} reference at p (on '$'), or 0 if it is not one of these. */
+static size_t simple_ref(const unsigned char *p)
+{
+	bool brace = p[1] == '{';
+	const unsigned char *n = p + 1 + brace;
+	if (!name_start(*n))
+		return 0;
+	while (name_char(*n))
+		n++;
+	if (brace) {
+		if (*n != '}')
+			return 0;
+		n++;
+	}
+	return (size_t)(n - p);
+}
+
+/* ProcessWord of the common words: ASCII text, '...' and "..." quotes, $NAME and ${NAME}
+ * (NAME of ASCII letters, digits and _, not starting with a digit); no escape character,
+ * "<", other ${} forms or $ alone. Returns 1 when the word is not one of these (nothing
+ * done, nothing looked up), else 0 with *out set and the lookups recorded in m, as the
+ * full lexer does. */
+static int expand_simple(const char *word, const struct shell_env *env, int esc, char **out,
+			 struct shell_matches *m)
+{
+	const unsigned char *p = (const unsigned char *)word;
+	int quote = 0;
+	for (const unsigned char *q = p; *q; q++) {
+		unsigned char c = *q;
+		if (c >= 0x80 || c == (unsigned)esc)
+			return 1;
+		if (quote == '\'') {
+			if (c == '\'')
+				quote = 0;
+			continue;
+		}
+		if (c == '"' || (c == '\'' && !quote)) {
+			quote = quote ? 0 : c;
+			continue;
+		}
+		if (c == '<' && !quote)
+			return 1;
+		if (c == '$') {
+			size_t l = simple_ref(q);
+			if (!l)
+				return 1;
+			q += l - 1;
+		}
+	}
+	if (quote)
+		return 1;
+	struct strbuf sb = STRBUF_INIT;
+	sb_grow(&sb, strlen(word) + 16);
+	char name[256];
+	while (*p) {
+		unsigned char c = *p;
+		if (quote == '\'') {
+			if (c == '\'')
+				quote = 0;
+			else
+				sb_addc(&sb, (char)c);
+			p++;
+			continue;
+		}
+		if (c == '"' || (c == '\'' && !quote)) {
+			quote = quote ? 0 : c;
+			p++;
+			continue;
+		}
+		if (c != '$') {
+			sb_addc(&sb, (char)c);
+			p++;
+			continue;
+		}
+		size_t l = simple_ref(p);
+		bool brace = p[1] == '{';
+		const unsigned char *n = p + 1 + brace;
+		size_t nl = l - 1 - 2 * brace;
+		char *heap = NULL, *nm = name;
+		if (nl >= sizeof(name))
+			nm = heap = xmalloc(nl + 1);
+		memcpy(nm, n, nl);
+		nm[nl] = 0;
+		const char *v = env_lookup(env, nm);
+		if (m) {
+			struct strvec *set = v ? &m->matched : &m->unmatched;
+			if (!sv_contains(set, nm))
+				sv_push(set, nm);
+		}
+		free(heap);
+		if (v)
+			sb_adds(&sb, v);
+		p += l;
+	}
+	*out = sb_detach(&sb);
+	return 0;
+}
+
 int shell_lex_process(const struct shell_lex *lex, const char *word, const struct shell_env *env,
 		      char **out, struct strvec *out_words, struct shell_matches *m, berr *err)
 {
 	static const struct shell_lex deflex = SHELL_LEX_INIT;
+	if (out && !out_words && (!lex || (!lex->raw_quotes && !lex->raw_escapes &&
+					   !lex->skip_process_quotes && !lex->skip_unset_env)) &&
+	    !expand_simple(word, env, lex ? lex->escape_token : '\\', out, m))
+		return 0;
 	struct sw sw = { .lex = lex ? lex : &deflex, .env = env, .m = m };
 	_cleanup_strbuf_ struct strbuf result = STRBUF_INIT;
 	_cleanup_strvec_ struct strvec words = STRVEC_INIT;

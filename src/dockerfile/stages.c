@@ -21,7 +21,7 @@ static int load(const char *data, size_t len, const char *filename, bool strict,
 	const struct df_node *root = f->pr->ast;
 	f->instrs = xcalloc(root->nchildren + 1, sizeof(*f->instrs));
 	for (size_t i = 0; i < root->nchildren; i++) {
-		if (df_instr_parse(root->children[i], f->filename, &f->instrs[i], err)) {
+		if (df_instr_parse_in(&f->pr->arena, root->children[i], f->filename, &f->instrs[i], err)) {
 			df_file_free(f);
 			return -1;
 		}

@@ -25,6 +25,8 @@ static int empty_base(void *ctx, const char *ref, const char *platform, json_t *
 	return 0;
 }
 
+static bool all_configs; /* plan_opts.all_configs for plan_of */
+
 static struct plan *plan_of(const char *src, const char *target, const char *const *bargs, char **errout)
 {
 	struct df_file *f = NULL;
@@ -33,7 +35,8 @@ static struct plan *plan_of(const char *src, const char *target, const char *con
 		*errout = strdup(err.msg);
 		return NULL;
 	}
-	struct plan_opts o = { .target = target, .build_args = bargs, .base = empty_base };
+	struct plan_opts o = { .target = target, .build_args = bargs, .base = empty_base,
+			       .all_configs = all_configs };
 	struct plan *p = NULL;
 	if (plan_build(f, &o, &p, &err)) {
 		*errout = strdup(err.msg);
@@ -260,8 +263,118 @@ static void test_onbuild_triggers(void **state)
 	assert_string_equal(hist(p, 0), "ENV T=1");
 	assert_string_equal(hist(p, 1), "RUN /bin/sh -c echo $T # buildkit");
 	assert_true(json_is_null(json_object_get(t->config, "OnBuild")));
+	/* stage p was handed on to the target built on it */
+	assert_true(p->stages[0].handed_on);
+	assert_null(p->stages[0].config);
+	plan_done(p);
+	all_configs = true;
+	p = plan_of("FROM busybox AS p\nONBUILD ENV T=1\nONBUILD RUN echo $T\n"
+		    "FROM p\nRUN true\n",
+		    NULL, NULL, &e);
+	all_configs = false;
+	assert_non_null(p);
+	assert_false(p->stages[0].handed_on);
 	json_t *ob = json_object_get(p->stages[0].config, "OnBuild");
 	assert_int_equal(json_array_size(ob), 2);
+	assert_true(json_is_null(json_object_get(p->stages[1].config, "OnBuild")));
+	plan_done(p);
+}
+
+static const char *label(struct plan *p, int stage, const char *key)
+{
+	json_t *c = plan_stage_config(p, stage);
+	return c ? json_string_value(json_object_get(json_object_get(c, "Labels"), key)) : "(no config)";
+}
+
+/* plan_fuzz found (under ASan, thanks to the arena's red zones): an ARG declared twice in a
+ * stage makes the build-args snapshot compare every arg with the keys changed since, and a
+ * key longer than a changed "K=V" string was compared past its end. */
+static void test_fuzz_arg_redeclared(void **state)
+{
+	(void)state;
+	char *e = NULL;
+	const char *bargs[] = { "A=1", "TARGETARCH=x", NULL };
+	struct plan *p = plan_of("FROM busybox\nARG TARGETPLATFORM\nARG TARGETOS\nARG TARGETOS\n"
+				 "ARG TARGETARCH\nENV A=2\nARG A\nRUN echo \"$TARGETPLATFORM $TARGETOS\"\n",
+				 NULL, bargs, &e);
+	assert_non_null(p);
+	const struct plan_step *run = &p->stages[0].steps[p->stages[0].nsteps - 1];
+	assert_int_equal(run->nbuild_args, 5);
+	assert_string_equal(run->build_args[3], "TARGETARCH=x");
+	assert_string_equal(run->build_args[4], "A=1"); /* ARG after ENV: the build arg */
+	plan_done(p);
+}
+
+/* A stage's config, history and environment are handed on to the last stage planned FROM
+ * it (not copied); the ones planned before copy them. */
+static void test_hand_on(void **state)
+{
+	(void)state;
+	char *e = NULL;
+	const char *src = "FROM busybox AS a\nENV A=1\nLABEL x=1\n"
+			  "FROM a AS b\nLABEL y=2\n"
+			  "FROM b AS c\nENV C=3\nLABEL z=3\n"
+			  "FROM a AS d\nLABEL w=4\n"
+			  "FROM c\nCOPY --from=d / /\nRUN true\n";
+	for (int all = 0; all < 2; all++) {
+		all_configs = all;
+		struct plan *p = plan_of(src, NULL, NULL, &e);
+		all_configs = false;
+		assert_non_null(p);
+		assert_int_equal(p->target, 4);
+		/* a: b (planned first, for c) copies it, d (for COPY --from) takes it over */
+		assert_int_equal(p->stages[0].handed_on, !all);
+		if (all) {
+			assert_string_equal(label(p, 0, "x"), "1");
+			assert_null(label(p, 0, "y"));
+			assert_null(label(p, 0, "w"));
+		}
+		/* b and c: handed on unless all_configs */
+		assert_int_equal(p->stages[1].handed_on, !all);
+		assert_int_equal(p->stages[2].handed_on, !all);
+		if (all) {
+			assert_string_equal(label(p, 1, "y"), "2");
+			assert_null(label(p, 1, "z"));
+			assert_string_equal(label(p, 2, "z"), "3");
+			assert_int_equal(p->stages[2].nhist, 5);
+		} else {
+			assert_null(plan_stage_config(p, 1));
+			assert_null(plan_stage_config(p, 2));
+			assert_int_equal(p->stages[2].nhist, 0);
+		}
+		/* d: nothing built on it */
+		assert_string_equal(label(p, 3, "w"), "4");
+		assert_string_equal(label(p, 3, "x"), "1");
+		assert_null(label(p, 3, "y"));
+		/* the target has everything of a, b and c and nothing of d */
+		json_t *c = plan_stage_config(p, 4);
+		assert_string_equal(label(p, 4, "x"), "1");
+		assert_string_equal(label(p, 4, "y"), "2");
+		assert_string_equal(label(p, 4, "z"), "3");
+		assert_null(label(p, 4, "w"));
+		json_t *env = json_object_get(c, "Env");
+		assert_int_equal(json_array_size(env), 3);
+		assert_string_equal(json_string_value(json_array_get(env, 1)), "A=1");
+		assert_string_equal(json_string_value(json_array_get(env, 2)), "C=3");
+		assert_string_equal(hist(p, 0), "ENV A=1");
+		assert_string_equal(hist(p, 4), "LABEL z=3");
+		assert_string_equal(hist(p, 5), "COPY / / # buildkit");
+		assert_string_equal(hist(p, 6), "RUN /bin/sh -c true # buildkit");
+		plan_done(p);
+	}
+	/* the target copied s0's config (sharing its ExposedPorts and Labels) before s1 took
+	 * s0's over: s1's additions must not show in the target */
+	struct plan *p = plan_of("FROM busybox AS s0\nEXPOSE 49\nLABEL a=1\n"
+				 "FROM s0 AS s1\nEXPOSE 40\nLABEL b=2\n"
+				 "FROM s0 AS s3\nCOPY --from=s1 /x /y\n",
+				 NULL, NULL, &e);
+	assert_non_null(p);
+	assert_true(p->stages[0].handed_on);
+	json_t *ports = json_object_get(plan_stage_config(p, 2), "ExposedPorts");
+	assert_int_equal(json_object_size(ports), 1);
+	assert_non_null(json_object_get(ports, "49/tcp"));
+	assert_null(label(p, 2, "b"));
+	assert_string_equal(label(p, 2, "a"), "1");
 	plan_done(p);
 }
 
@@ -347,6 +460,8 @@ int main(void)
 		cmocka_unit_test(test_history_strings),
 		cmocka_unit_test(test_scoping),
 		cmocka_unit_test(test_onbuild_triggers),
+		cmocka_unit_test(test_hand_on),
+		cmocka_unit_test(test_fuzz_arg_redeclared),
 		cmocka_unit_test(test_check_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -389,6 +389,54 @@ static void test_deep_nesting(void **state)
 	free(out);
 }
 
+/* Words the fast path of ProcessWord handles ($NAME, ${NAME}, quotes, plain text) give
+ * exactly what the full lexer gives (asking for the words too takes the full lexer): a
+ * deterministic random sample over an alphabet made of the characters that matter. */
+static void test_fast_path_differential(void **state)
+{
+	(void)state;
+	static const char alpha[] = "ab$${}{}\"\"''_9 B<\\`-:.";
+	const char *kv[] = { "B=bee", "C=", "_x=u", "b9=n", NULL };
+	struct shell_env env = { .kv = kv };
+	unsigned seed = 12345;
+	for (int i = 0; i < 20000; i++) {
+		char w[16];
+		seed = seed * 1103515245u + 12345u;
+		int l = (int)((seed >> 16) % 12);
+		for (int j = 0; j < l; j++) {
+			seed = seed * 1103515245u + 12345u;
+			w[j] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+		}
+		w[l] = 0;
+		for (int e = 0; e < 2; e++) {
+			struct shell_lex lex = SHELL_LEX_INIT;
+			lex.escape_token = e ? '`' : '\\';
+			char *o1 = NULL, *o2 = NULL;
+			struct strvec words = STRVEC_INIT;
+			struct shell_matches m1 = SHELL_MATCHES_INIT, m2 = SHELL_MATCHES_INIT;
+			berr e1 = { 0 }, e2 = { 0 };
+			int r1 = shell_lex_process(&lex, w, &env, &o1, NULL, &m1, &e1);
+			int r2 = shell_lex_process(&lex, w, &env, &o2, &words, &m2, &e2);
+			assert_int_equal(r1, r2);
+			if (r1)
+				assert_string_equal(e1.msg, e2.msg);
+			else
+				assert_string_equal(o1, o2);
+			assert_int_equal(m1.matched.n, m2.matched.n);
+			assert_int_equal(m1.unmatched.n, m2.unmatched.n);
+			for (size_t k = 0; k < m1.matched.n; k++)
+				assert_string_equal(m1.matched.v[k], m2.matched.v[k]);
+			for (size_t k = 0; k < m1.unmatched.n; k++)
+				assert_string_equal(m1.unmatched.v[k], m2.unmatched.v[k]);
+			free(o1);
+			free(o2);
+			sv_clear(&words);
+			shell_matches_clear(&m1);
+			shell_matches_clear(&m2);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_env_callback_and_accumulate),
 		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_fast_path_differential),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
