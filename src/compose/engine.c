@@ -39,8 +39,21 @@ void cengine_close(struct cengine *e)
 
 void cengine_event(struct cengine *e, const char *kind, const char *name, const char *status)
 {
+	if (e->quiet)
+		return;
+	if (e->evfd > 0) {
+		/* a forked worker: the parent prints (one write, under PIPE_BUF: atomic) */
+		char buf[1024];
+		int n = snprintf(buf, sizeof buf, "E\t%s\t%s\t%s\n", kind, name, status);
+		if (n > 0 && (size_t)n < sizeof buf && write(e->evfd, buf, (size_t)n) < 0) {
+		}
+		return;
+	}
 	if (!e->tty) {
-		fprintf(stderr, " %s %s  %s\n", kind, name, status);
+		if (*kind)
+			fprintf(stderr, " %s %s  %s\n", kind, name, status);
+		else
+			fprintf(stderr, " %s  %s\n", name, status);
 		return;
 	}
 	/* the tty display keeps one line per resource: the last status wins */
@@ -67,7 +80,10 @@ void cengine_flush(struct cengine *e, const char *verb)
 			continue;
 		*n++ = 0;
 		*s++ = 0;
-		fprintf(stderr, " \xe2\x9c\x94 %s %s  %s\n", l, n, s);
+		if (*l)
+			fprintf(stderr, " \xe2\x9c\x94 %s %s  %s\n", l, n, s);
+		else
+			fprintf(stderr, " \xe2\x9c\x94 %s  %s\n", n, s);
 	}
 	sv_clear(&e->events);
 }
@@ -941,7 +957,7 @@ static int converge_service(struct cengine *e, const char *svc, const struct cen
 int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 {
 	_cleanup_strvec_ struct strvec order = STRVEC_INIT;
-	if (compose_plan(e->p->model, o->services, true, &order, err) < 0)
+	if (compose_plan(e->p->model, o->services, !o->no_deps, &order, err) < 0)
 		return -1;
 	/* check everything that can fail before anything starts: external networks, images */
 	if (cengine_ensure_networks(e, true, err) < 0)
@@ -950,7 +966,20 @@ int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 		json_t *s = json_object_get(model_get(e, "services"), order.v[i]);
 		_cleanup_free_ char *image = cengine_service_image(e, order.v[i]);
 		_cleanup_free_ char *id = NULL;
-		if (o->build && json_object_get(s, "build")) {
+		bool buildable = json_object_get(s, "build") != NULL;
+		bool has_image = json_object_get(s, "image") != NULL;
+		const char *pol = cengine_pull_policy(s, o->pull);
+		/* pull_policy: always pulls; missing pulls an absent image (a service that can be
+		 * built is built instead); never and build never pull; build always builds */
+		if (has_image && !strcmp(pol, "always")) {
+			bool q = e->quiet;
+			e->quiet = e->quiet || o->quiet_pull;
+			int r = cengine_pull_service(e, order.v[i], NULL, err);
+			e->quiet = q;
+			if (r < 0 && !buildable)
+				return -1;
+		}
+		if (buildable && !o->no_build && (o->build || !strcmp(pol, "build"))) {
 			struct strvec one = STRVEC_INIT;
 			sv_push(&one, order.v[i]);
 			int r = cengine_build(e, &one, true, false, err);
@@ -959,9 +988,17 @@ int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 				return -1;
 		}
 		if (image_id_of(e->st, image, &id) < 0) {
-			if (!json_object_get(s, "build") || o->no_build)
-				return berr_set(err, 0, "Error response from daemon: No such image: %s%s", image,
-						json_object_get(s, "image") ? " (berth cannot pull images yet: import or load it first)" : "");
+			if (has_image && !buildable && !strcmp(pol, "missing")) {
+				bool q = e->quiet;
+				e->quiet = e->quiet || o->quiet_pull;
+				int r = cengine_pull_service(e, order.v[i], NULL, err);
+				e->quiet = q;
+				if (r < 0)
+					return -1;
+				continue;
+			}
+			if (!buildable || o->no_build)
+				return berr_set(err, 0, "Error response from daemon: No such image: %s", image);
 			/* build what is missing before anything is created, as compose */
 			struct strvec one = STRVEC_INIT;
 			sv_push(&one, order.v[i]);
@@ -998,7 +1035,7 @@ int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 		json_t *d;
 		if (!o->no_start)
 			json_object_foreach(json_object_get(s, "depends_on"), dep, d) {
-				if (!json_object_get(model_get(e, "services"), dep))
+				if (!json_object_get(model_get(e, "services"), dep) || (o->no_deps && !sv_contains(&order, dep)))
 					continue;
 				const char *cond = json_string_value(json_object_get(d, "condition")) ?: "service_started";
 				if (strcmp(cond, "service_started")) {
@@ -1029,6 +1066,11 @@ int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 		}
 	}
 	return 0;
+}
+
+int cengine_image_id(struct cengine *e, const char *ref, char **id)
+{
+	return image_id_of(e->st, ref, id);
 }
 
 /* ---- stop / start / kill / rm ---- */
@@ -1187,6 +1229,12 @@ int cengine_build(struct cengine *e, const struct strvec *services, bool force, 
 		sv_push(&av, "build");
 		sv_push(&av, "-t");
 		sv_push(&av, image);
+		size_t ti;
+		json_t *tv;
+		json_array_foreach(json_object_get(b, "tags"), ti, tv) if (json_is_string(tv)) {
+			sv_push(&av, "-t");
+			sv_push(&av, json_string_value(tv));
+		}
 		if (quiet)
 			sv_push(&av, "-q");
 		const char *ctxdir = json_string_value(json_object_get(b, "context")) ?: ".";

@@ -47,6 +47,8 @@ struct cengine {
 	int nevents, ndone;
 	struct strvec events;        /* "Kind\tName\tStatus" lines for the tty summary */
 	bool net_warned, ports_warned;
+	bool quiet;                  /* no progress events (pull -q, push -q) */
+	int evfd;                    /* > 0: events go to this pipe (a forked worker, see up) */
 };
 int cengine_open(struct cengine *e, struct berth_ctx *ctx, struct compose_project *p, const char *project, berr *err);
 void cengine_close(struct cengine *e);
@@ -82,7 +84,9 @@ int cengine_create(struct cengine *e, const char *svc, int n, const struct cengi
 /* up: converge every planned service (create missing, recreate changed, start stopped) in
  * dependency order, honouring depends_on conditions. */
 struct cengine_up_opts {
-	bool force_recreate, no_recreate, remove_orphans, wait, no_start, build, no_build;
+	bool force_recreate, no_recreate, remove_orphans, wait, no_start, build, no_build, quiet_pull;
+	bool no_deps;                /* only the named services, not their dependencies */
+	const char *pull;            /* --pull always|missing|never (NULL: each service's pull_policy) */
 	const struct strvec *scale;
 	const struct strvec *services;
 	int timeout;                 /* stop timeout for recreate (-1: the service's) */
@@ -102,6 +106,25 @@ int cengine_orphans(struct cengine *e, struct strvec *names, berr *err);
 char *cengine_service_image(struct cengine *e, const char *svc);
 /* Build the services that have `build:` (only those whose image is missing unless force). */
 int cengine_build(struct cengine *e, const struct strvec *services, bool force, bool quiet, berr *err);
+/* The image ID of ref in the store ("sha256:..." malloc'd in *id); -1 when missing. */
+int cengine_image_id(struct cengine *e, const char *ref, char **id);
+
+/* ---- pull.c: compose pull / push, pull_policy (the registry client, registry/registry.h) ---- */
+struct cengine_pull_opts {
+	bool ignore_buildable, ignore_failures, include_deps, quiet;
+	const char *policy;              /* --policy missing|always, overrides pull_policy */
+	const struct strvec *services;
+};
+int cengine_pull(struct cengine *e, const struct cengine_pull_opts *o, berr *err);
+/* Push the images of services with build: and image: (and build.tags). */
+int cengine_push(struct cengine *e, const struct strvec *services, bool include_deps, bool ignore_failures, bool quiet,
+		 berr *err);
+/* Pull one service's image (" web Pulling" / " web Pulled"); id_out may be NULL. */
+int cengine_pull_service(struct cengine *e, const char *svc, char **id_out, berr *err);
+/* A service's pull policy: policy_override, else pull_policy, else "missing" (daily, weekly,
+ * every_* and if_not_present read as missing). */
+const char *cengine_pull_policy(json_t *svc, const char *policy_override);
+
 /* Call another berth verb in process (exec, top, port, build): the same code path. */
 int cengine_call_verb(struct berth_ctx *ctx, const char *group, struct strvec *argv);
 
