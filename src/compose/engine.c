@@ -311,7 +311,7 @@ static const char *const handled_keys[] = {
 	"hostname", "healthcheck", "labels", "stop_signal", "stop_grace_period", "init", "read_only", "cap_add",
 	"cap_drop", "privileged", "mem_limit", "cpus", "pids_limit", "deploy", "scale", "pull_policy",
 	"profiles", "tty", "stdin_open", "dns", "extra_hosts", "security_opt", "memswap_limit", "cpu_shares",
-	"volumes_from", NULL,
+	"volumes_from", "secrets", "configs", NULL,
 };
 
 char *cengine_service_image(struct cengine *e, const char *svc)
@@ -596,6 +596,8 @@ int cengine_create(struct cengine *e, const char *svc, int n, const struct cengi
 			goto out;
 		}
 	}
+	if (cengine_secret_mounts(e, svc, s, &f.volumes, err) < 0)
+		goto out;
 	push_strs(&f.tmpfs, json_object_get(s, "tmpfs"));
 	push_strs(&f.cap_add, json_object_get(s, "cap_add"));
 	push_strs(&f.cap_drop, json_object_get(s, "cap_drop"));
@@ -1266,6 +1268,9 @@ int cengine_build(struct cengine *e, const struct strvec *services, bool force, 
 			sv_push(&av, "--label");
 			sv_pushf(&av, "%s=%s", k, json_string_value(v) ?: "");
 		}
+		if (json_array_size(json_object_get(b, "secrets")))
+			return berr_set(err, 0, "services.%s.build.secrets: berth build has no --secret option yet, "
+					"the build secrets cannot be passed to the builder", order.v[i]);
 		if (json_object_get(b, "dockerfile_inline"))
 			return berr_set(err, 0, "services.%s.build.dockerfile_inline is not supported by berth yet", order.v[i]);
 		sv_push(&av, ctxdir);

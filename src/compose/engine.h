@@ -109,6 +109,13 @@ int cengine_build(struct cengine *e, const struct strvec *services, bool force, 
 /* The image ID of ref in the store ("sha256:..." malloc'd in *id); -1 when missing. */
 int cengine_image_id(struct cengine *e, const char *ref, char **id);
 
+/* ---- secrets.c ---- */
+/* The service's secrets and configs as "-v SRC:TARGET:ro" binds (see secrets.c). */
+int cengine_secret_mounts(struct cengine *e, const char *svc, json_t *s, struct strvec *volumes, berr *err);
+/* <root>/compose/<project>: files written for environment/content secrets and configs
+ * (removed by down). malloc'd. */
+char *cengine_files_dir(struct cengine *e);
+
 /* ---- pull.c: compose pull / push, pull_policy (the registry client, registry/registry.h) ---- */
 struct cengine_pull_opts {
 	bool ignore_buildable, ignore_failures, include_deps, quiet;
