@@ -956,6 +956,64 @@ static int converge_service(struct cengine *e, const char *svc, const struct cen
 	return rc;
 }
 
+void cengine_levels(struct cengine *e, const struct strvec *order, int *levels)
+{
+	/* order lists dependencies first: one pass gives each service 1 + its deepest dependency */
+	for (size_t i = 0; i < order->n; i++) {
+		json_t *s = json_object_get(model_get(e, "services"), order->v[i]);
+		int l = 0;
+		const char *dep;
+		json_t *d;
+		json_object_foreach(json_object_get(s, "depends_on"), dep, d)
+			for (size_t j = 0; j < i; j++)
+				if (!strcmp(order->v[j], dep) && levels[j] + 1 > l)
+					l = levels[j] + 1;
+		levels[i] = l;
+	}
+}
+
+/* Wait for the depends_on conditions of a service (service_healthy, ..._completed_successfully). */
+static int wait_deps(struct cengine *e, const char *svc, const struct strvec *order, const struct cengine_up_opts *o,
+		     berr *err)
+{
+	json_t *s = json_object_get(model_get(e, "services"), svc);
+	const char *dep;
+	json_t *d;
+	if (o->no_start)
+		return 0;
+	json_object_foreach(json_object_get(s, "depends_on"), dep, d) {
+		if (!json_object_get(model_get(e, "services"), dep) || (o->no_deps && !sv_contains(order, dep)))
+			continue;
+		const char *cond = json_string_value(json_object_get(d, "condition")) ?: "service_started";
+		if (!strcmp(cond, "service_started"))
+			continue;
+		struct ctr **dv;
+		size_t dn;
+		if (cengine_containers(e, dep, 0, &dv, &dn, err) < 0)
+			return -1;
+		for (size_t j = 0; j < dn; j++)
+			cengine_event(e, "Container", dv[j]->name, "Waiting");
+		int r = cengine_wait_condition(e, dep, cond, err);
+		for (size_t j = 0; j < dn && r == 0; j++)
+			cengine_event(e, "Container", dv[j]->name, !strcmp(cond, "service_healthy") ? "Healthy" : "Exited");
+		ctr_list_free(dv, dn);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct converge_job {
+	const struct strvec *svcs;
+	const struct cengine_up_opts *o;
+};
+
+static int converge_job(struct cengine *e, size_t i, void *ud, berr *err)
+{
+	struct converge_job *cj = ud;
+	return converge_service(e, cj->svcs->v[i], cj->o, err);
+}
+
 int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 {
 	_cleanup_strvec_ struct strvec order = STRVEC_INIT;
@@ -1031,34 +1089,29 @@ int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 	}
 	if (cengine_ensure_networks(e, false, err) < 0 || cengine_ensure_volumes(e, err) < 0)
 		return -1;
-	for (size_t i = 0; i < order.n; i++) {
-		json_t *s = json_object_get(model_get(e, "services"), order.v[i]);
-		const char *dep;
-		json_t *d;
-		if (!o->no_start)
-			json_object_foreach(json_object_get(s, "depends_on"), dep, d) {
-				if (!json_object_get(model_get(e, "services"), dep) || (o->no_deps && !sv_contains(&order, dep)))
-					continue;
-				const char *cond = json_string_value(json_object_get(d, "condition")) ?: "service_started";
-				if (strcmp(cond, "service_started")) {
-					struct ctr **dv;
-					size_t dn;
-					if (cengine_containers(e, dep, 0, &dv, &dn, err) < 0)
-						return -1;
-					for (size_t j = 0; j < dn; j++)
-						cengine_event(e, "Container", dv[j]->name, "Waiting");
-					int r = cengine_wait_condition(e, dep, cond, err);
-					for (size_t j = 0; j < dn && r == 0; j++)
-						cengine_event(e, "Container", dv[j]->name,
-							      !strcmp(cond, "service_healthy") ? "Healthy" : "Exited");
-					ctr_list_free(dv, dn);
-					if (r < 0)
-						return -1;
-				}
-			}
-		if (converge_service(e, order.v[i], o, err) < 0)
+	/* the services of a dependency level are converged concurrently, as compose v2 */
+	int *levels = xcalloc(order.n + 1, sizeof *levels), maxl = 0;
+	cengine_levels(e, &order, levels);
+	for (size_t i = 0; i < order.n; i++)
+		maxl = levels[i] > maxl ? levels[i] : maxl;
+	for (int l = 0; l <= maxl; l++) {
+		struct strvec batch = STRVEC_INIT;
+		for (size_t i = 0; i < order.n; i++)
+			if (levels[i] == l)
+				sv_push(&batch, order.v[i]);
+		int r = 0;
+		for (size_t i = 0; i < batch.n && r == 0; i++)
+			r = wait_deps(e, batch.v[i], &order, o, err);
+		struct converge_job cj = { .svcs = &batch, .o = o };
+		if (r == 0)
+			r = cengine_parallel(e, batch.n, converge_job, &cj, err);
+		sv_clear(&batch);
+		if (r < 0) {
+			free(levels);
 			return -1;
+		}
 	}
+	free(levels);
 	if (o->wait) {
 		for (size_t i = 0; i < order.n; i++) {
 			json_t *s = json_object_get(model_get(e, "services"), order.v[i]);
@@ -1116,26 +1169,79 @@ static int containers_in_order(struct cengine *e, bool reverse, int oneoff, stru
 	return 0;
 }
 
+/* The level of a container's service in the project's plan (containers of services not in the
+ * model: -1). */
+static int ctr_level(const struct strvec *order, const int *levels, struct ctr *c)
+{
+	int pos = plan_pos(order, ctr_label(c, CL_SERVICE));
+	return pos < (int)order->n ? levels[pos] : -1;
+}
+
+struct ctr_batch_job {
+	struct ctr **v;
+	int timeout;
+	bool vols;
+};
+
+static int stop_job(struct cengine *e, size_t i, void *ud, berr *err)
+{
+	struct ctr_batch_job *j = ud;
+	struct ctr *c = j->v[i];
+	cengine_event(e, "Container", c->name, "Stopping");
+	if (ctr_stop(e->st, c, j->timeout, err) < 0)
+		return -1;
+	berr e2 = { 0 };
+	net_detach_all(e->st, c->id, &e2);
+	cengine_event(e, "Container", c->name, "Stopped");
+	return 0;
+}
+
+static int remove_job(struct cengine *e, size_t i, void *ud, berr *err)
+{
+	struct ctr_batch_job *j = ud;
+	return remove_ctr(e, j->v[i], j->timeout, j->vols, err);
+}
+
+/* Run job on the selected containers of v (in plan order), one dependency level at a time,
+ * the containers of a level concurrently. */
+static int by_levels(struct cengine *e, struct ctr **v, size_t n, bool *sel, cengine_job_fn job, struct ctr_batch_job *j,
+		     berr *err)
+{
+	_cleanup_strvec_ struct strvec order = STRVEC_INIT;
+	if (e->p && compose_plan(e->p->model, NULL, true, &order, err) < 0)
+		return -1;
+	int *levels = xcalloc(order.n + 1, sizeof *levels);
+	cengine_levels(e, &order, levels);
+	struct ctr **batch = xcalloc(n + 1, sizeof *batch);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc;) {
+		int l = ctr_level(&order, levels, v[i]);
+		size_t k = 0, end = i;
+		for (; end < n && ctr_level(&order, levels, v[end]) == l; end++)
+			if (sel[end])
+				batch[k++] = v[end];
+		struct ctr_batch_job bj = *j;
+		bj.v = batch;
+		rc = cengine_parallel(e, k, job, &bj, err);
+		i = end;
+	}
+	free(batch);
+	free(levels);
+	return rc;
+}
+
 int cengine_stop(struct cengine *e, const struct strvec *services, int timeout, berr *err)
 {
 	struct ctr **v;
 	size_t n;
 	if (containers_in_order(e, true, -1, &v, &n, err) < 0)
 		return -1;
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct ctr *c = v[i];
-		if (!in_services(services, c) || c->state != CTR_RUNNING)
-			continue;
-		cengine_event(e, "Container", c->name, "Stopping");
-		if (ctr_stop(e->st, c, timeout, err) < 0) {
-			rc = -1;
-			break;
-		}
-		berr e2 = { 0 };
-		net_detach_all(e->st, c->id, &e2);
-		cengine_event(e, "Container", c->name, "Stopped");
-	}
+	bool *sel = xcalloc(n + 1, sizeof *sel);
+	for (size_t i = 0; i < n; i++)
+		sel[i] = in_services(services, v[i]) && v[i]->state == CTR_RUNNING;
+	struct ctr_batch_job j = { .timeout = timeout };
+	int rc = by_levels(e, v, n, sel, stop_job, &j, err);
+	free(sel);
 	ctr_list_free(v, n);
 	return rc;
 }
@@ -1181,18 +1287,12 @@ int cengine_rm(struct cengine *e, const struct strvec *services, bool stop_first
 	size_t n;
 	if (containers_in_order(e, true, oneoff, &v, &n, err) < 0)
 		return -1;
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct ctr *c = v[i];
-		if (!in_services(services, c))
-			continue;
-		if (c->state == CTR_RUNNING && !stop_first)
-			continue;
-		if (remove_ctr(e, c, -1, volumes, err) < 0) {
-			rc = -1;
-			break;
-		}
-	}
+	bool *sel = xcalloc(n + 1, sizeof *sel);
+	for (size_t i = 0; i < n; i++)
+		sel[i] = in_services(services, v[i]) && (v[i]->state != CTR_RUNNING || stop_first);
+	struct ctr_batch_job j = { .timeout = -1, .vols = volumes };
+	int rc = by_levels(e, v, n, sel, remove_job, &j, err);
+	free(sel);
 	ctr_list_free(v, n);
 	return rc;
 }

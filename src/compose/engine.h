@@ -109,6 +109,14 @@ int cengine_build(struct cengine *e, const struct strvec *services, bool force, 
 /* The image ID of ref in the store ("sha256:..." malloc'd in *id); -1 when missing. */
 int cengine_image_id(struct cengine *e, const char *ref, char **id);
 
+/* ---- parallel.c ---- */
+/* Run fn(e, 0..n-1) concurrently, one forked worker each with its own store connection; their
+ * events are printed by the caller's process. The first error is returned. */
+typedef int (*cengine_job_fn)(struct cengine *e, size_t i, void *ud, berr *err);
+int cengine_parallel(struct cengine *e, size_t n, cengine_job_fn fn, void *ud, berr *err);
+/* The dependency level of each service of order (0: no dependency in order). */
+void cengine_levels(struct cengine *e, const struct strvec *order, int *levels);
+
 /* ---- secrets.c ---- */
 /* The service's secrets and configs as "-v SRC:TARGET:ro" binds (see secrets.c). */
 int cengine_secret_mounts(struct cengine *e, const char *svc, json_t *s, struct strvec *volumes, berr *err);
