@@ -11,28 +11,45 @@
 static int run_build(struct berth_ctx *ctx, struct compose_opts *o, int argc, char **argv)
 {
 	_cleanup_strvec_ struct strvec args = STRVEC_INIT, bargs = STRVEC_INIT;
-	bool no_cache = false, quiet = false, pull = false;
+	bool no_cache = false, quiet = false, pull = false, push = false, with_deps = false;
+	const char *ssh = NULL, *builder = NULL, *memory = NULL;
 	struct opt opts[] = {
 		{ "build-arg", 0, OPT_LIST, &bargs, "Set build-time variables for services", "stringArray" },
+		{ "builder", 0, OPT_STR, &builder, "Set builder to use", "string" },
+		{ "memory", 'm', OPT_STR, &memory, "Set memory limit for the build container. Not supported by BuildKit.", "bytes" },
 		{ "no-cache", 0, OPT_BOOL, &no_cache, "Do not use cache when building the image", NULL },
 		{ "pull", 0, OPT_BOOL, &pull, "Always attempt to pull a newer version of the image", NULL },
+		{ "push", 0, OPT_BOOL, &push, "Push service images", NULL },
 		{ "quiet", 'q', OPT_BOOL, &quiet, "Don't print anything to STDOUT", NULL },
+		{ "ssh", 0, OPT_STR, &ssh, "Set SSH authentications used when building service images. (use 'default' for using your default SSH Agent)", "string" },
+		{ "with-dependencies", 0, OPT_BOOL, &with_deps, "Also build dependencies (transitively)", NULL },
 		OPT_SENTINEL,
 	};
 	int status;
 	if (opts_parse("compose build", "compose build [OPTIONS] [SERVICE...]", "Build or rebuild services", opts, true, argc, argv,
 		       &args, &status))
 		return status;
-	if (pull)
-		return cli_usage_error("compose build", "--pull needs a registry client, which berth does not have yet");
-	if (bargs.n || no_cache)
-		return cli_usage_error("compose build", "--build-arg and --no-cache are not supported by berth compose build yet");
+	if (pull) {
+		fprintf(stderr, "berth compose build --pull: berth build cannot re-pull base images yet (berth pulls a missing "
+				"base image on its own; `berth compose pull` or `berth pull IMAGE` refreshes one)\n");
+		return 1;
+	}
+	if (ssh) {
+		fprintf(stderr, "berth compose build --ssh: berth build has no SSH agent forwarding yet\n");
+		return 1;
+	}
+	if (builder)
+		compose_warn("--builder %s ignored: berth has one builder", builder);
 	struct compose_project p;
 	struct cengine e;
 	if ((status = compose_cmd_open(ctx, o, &p, &e)))
 		return status;
 	berr err = { 0 };
-	if (cengine_build(&e, &args, true, quiet, &err) < 0)
+	e.build_args = &bargs;
+	e.no_cache = no_cache;
+	_cleanup_strvec_ struct strvec order = STRVEC_INIT;
+	if (compose_plan(p.model, &args, with_deps, &order, &err) < 0 || cengine_build(&e, args.n ? &order : &args, true, quiet, &err) < 0 ||
+	    (push && cengine_push(&e, args.n ? &order : &args, false, false, quiet, &err) < 0))
 		status = compose_engine_error(&e, &err);
 	else
 		cengine_flush(&e, "Building");

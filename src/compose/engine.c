@@ -522,6 +522,9 @@ int cengine_create(struct cengine *e, const char *svc, int n, const struct cengi
 	sv_pushf(&f.label, "%s=%s", CL_IMAGE, image);
 	json_object_foreach(json_object_get(s, "labels"), k, v)
 		sv_pushf(&f.label, "%s=%s", k, json_string_value(v) ?: "");
+	if (ro && ro->labels)
+		for (size_t li = 0; li < ro->labels->n; li++)
+			sv_push(&f.label, ro->labels->v[li]);
 	/* command / entrypoint */
 	struct adjust_ud ud = { .svc = s };
 	if (ro && ro->ncmd > 0)
@@ -598,9 +601,35 @@ int cengine_create(struct cengine *e, const char *svc, int n, const struct cengi
 	}
 	if (cengine_secret_mounts(e, svc, s, &f.volumes, err) < 0)
 		goto out;
+	if (ro && ro->volumes)
+		for (size_t vi = 0; vi < ro->volumes->n; vi++) {
+			const char *spec = ro->volumes->v[vi], *colon = strchr(spec, ':');
+			if (!colon) {
+				sv_push(&f.volumes, spec);
+				continue;
+			}
+			_cleanup_free_ char *src = xstrndup(spec, (size_t)(colon - spec));
+			json_t *top = json_object_get(model_get(e, "volumes"), src);
+			if (src[0] == '.' || src[0] == '~') {
+				const char *home = getenv("HOME");
+				_cleanup_free_ char *abs = src[0] == '~' ? xasprintf("%s%s", home ? home : "", src + 1)
+									  : xasprintf("%s/%s", e->p->dir, src);
+				_cleanup_free_ char *canon = realpath(abs, NULL);
+				sv_pushf(&f.volumes, "%s%s", canon ? canon : abs, colon);
+			} else if (top)
+				sv_pushf(&f.volumes, "%s%s", json_string_value(json_object_get(top, "name")) ?: src, colon);
+			else
+				sv_push(&f.volumes, spec);
+		}
 	push_strs(&f.tmpfs, json_object_get(s, "tmpfs"));
 	push_strs(&f.cap_add, json_object_get(s, "cap_add"));
 	push_strs(&f.cap_drop, json_object_get(s, "cap_drop"));
+	if (ro && ro->cap_add)
+		for (size_t ci = 0; ci < ro->cap_add->n; ci++)
+			sv_push(&f.cap_add, ro->cap_add->v[ci]);
+	if (ro && ro->cap_drop)
+		for (size_t ci = 0; ci < ro->cap_drop->n; ci++)
+			sv_push(&f.cap_drop, ro->cap_drop->v[ci]);
 	push_strs(&f.security_opt, json_object_get(s, "security_opt"));
 	push_strs(&f.dns, json_object_get(s, "dns"));
 	json_t *eh = json_object_get(s, "extra_hosts");
@@ -685,16 +714,20 @@ int cengine_create(struct cengine *e, const char *svc, int n, const struct cengi
 	ud.aliases = json_array();
 	if (nkey) {
 		json_t *nc = json_object_get(json_object_get(s, "networks"), nkey);
-		if (!(ro && ro->oneoff))
+		if (!(ro && ro->oneoff) || ro->use_aliases) {
 			json_array_append_new(ud.aliases, json_string(svc));
-		json_array_extend(ud.aliases, json_object_get(nc, "aliases"));
+			json_array_extend(ud.aliases, json_object_get(nc, "aliases"));
+		}
 		const char *ip4 = json_string_value(json_object_get(nc, "ipv4_address"));
 		if (ip4)
 			f.ip = ip4;
 		if (json_object_get(nc, "ipv6_address"))
 			warn_key(e, svc, "networks.ipv6_address", "berth networks are IPv4 only: ignored");
 	}
-	if (!(ro && ro->oneoff))
+	if (ro && ro->publish)
+		for (size_t pi = 0; pi < ro->publish->n; pi++)
+			sv_push(&f.publish, ro->publish->v[pi]);
+	if (!(ro && ro->oneoff) || ro->service_ports)
 		json_array_foreach(json_object_get(s, "ports"), i, v) {
 			const char *hip = json_string_value(json_object_get(v, "host_ip"));
 			_cleanup_free_ char *pub = json_scalar(json_object_get(v, "published"));
@@ -1364,6 +1397,23 @@ int cengine_build(struct cengine *e, const struct strvec *services, bool force, 
 				sv_pushf(&av, "%s=%s", k, x ?: "");
 			}
 		}
+		if (e->build_args)
+			for (size_t ai = 0; ai < e->build_args->n; ai++) {
+				/* KEY alone: the variable's value, as compose (unset: not passed) */
+				const char *a = e->build_args->v[ai];
+				sv_push(&av, "--build-arg");
+				if (strchr(a, '='))
+					sv_push(&av, a);
+				else {
+					const char *val = json_string_value(json_object_get(e->p->env, a));
+					if (val)
+						sv_pushf(&av, "%s=%s", a, val);
+					else
+						sv_push(&av, a);
+				}
+			}
+		if (e->no_cache)
+			sv_push(&av, "--no-cache");
 		json_object_foreach(json_object_get(b, "labels"), k, v) {
 			sv_push(&av, "--label");
 			sv_pushf(&av, "%s=%s", k, json_string_value(v) ?: "");

@@ -9,6 +9,7 @@
  * volumes `<project>_<vol>` (from the normalised model's `name`). See docs/compose.md. */
 #pragma once
 #include <signal.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <jansson.h>
 #include "compose/compose.h"
@@ -48,6 +49,8 @@ struct cengine {
 	struct strvec events;        /* "Kind\tName\tStatus" lines for the tty summary */
 	bool net_warned, ports_warned;
 	bool quiet;                  /* no progress events (pull -q, push -q) */
+	const struct strvec *build_args; /* compose build --build-arg (over build.args), or NULL */
+	bool no_cache;               /* compose build --no-cache */
 	int evfd;                    /* > 0: events go to this pipe (a forked worker, see up) */
 };
 int cengine_open(struct cengine *e, struct berth_ctx *ctx, struct compose_project *p, const char *project, berr *err);
@@ -78,6 +81,10 @@ struct cengine_run_opts {
 	int ncmd;
 	const char *entrypoint, *name, *user, *workdir;
 	struct strvec *env;
+	/* compose run: -p (Docker's syntax), -v (relative sources against the project directory,
+	 * declared volumes by their key), --service-ports, --use-aliases, --cap-add/--cap-drop, -l */
+	struct strvec *publish, *volumes, *cap_add, *cap_drop, *labels;
+	bool service_ports, use_aliases;
 };
 int cengine_create(struct cengine *e, const char *svc, int n, const struct cengine_run_opts *ro, struct ctr **out, berr *err);
 
@@ -147,6 +154,7 @@ int cengine_call_verb(struct berth_ctx *ctx, const char *group, struct strvec *a
 struct compose_logs_opts {
 	bool follow, timestamps, no_prefix, color;
 	long tail;                       /* -1: all */
+	int64_t since, until;            /* ns since the epoch; 0: no bound (--since, --until) */
 	volatile sig_atomic_t *stop;     /* set by a signal handler: stop following */
 	/* called when a followed container exits; a non-zero return stops and is returned */
 	int (*on_exit)(struct ctr *c, void *ud);
