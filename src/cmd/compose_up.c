@@ -62,13 +62,17 @@ static int run_up(struct berth_ctx *ctx, struct compose_opts *o, int argc, char 
 	     wait = false, abort_exit = false, no_start = false, no_color = false, no_prefix = false, quiet_pull = false,
 	     no_deps = false, timestamps = false;
 	const char *timeout = NULL, *wait_timeout = NULL, *pull = NULL, *exit_from = NULL;
-	_cleanup_strvec_ struct strvec scale = STRVEC_INIT, args = STRVEC_INIT;
+	_cleanup_strvec_ struct strvec scale = STRVEC_INIT, args = STRVEC_INIT, attach = STRVEC_INIT, no_attach = STRVEC_INIT;
+	bool attach_deps = false, renew_anon = false, yes = false;
 	struct opt opts[] = {
 		{ "abort-on-container-exit", 0, OPT_BOOL, &abort_exit, "Stops all containers if any container was stopped. Incompatible with -d", NULL },
+		{ "attach", 0, OPT_LIST, &attach, "Restrict attaching to the specified services. Incompatible with --attach-dependencies.", "stringArray" },
+		{ "attach-dependencies", 0, OPT_BOOL, &attach_deps, "Automatically attach to log output of dependent services", NULL },
 		{ "build", 0, OPT_BOOL, &build, "Build images before starting containers", NULL },
 		{ "detach", 'd', OPT_BOOL, &detach, "Detached mode: Run containers in the background", NULL },
 		{ "exit-code-from", 0, OPT_STR, &exit_from, "Return the exit code of the selected service container. Implies --abort-on-container-exit", "string" },
 		{ "force-recreate", 0, OPT_BOOL, &force, "Recreate containers even if their configuration and image haven't changed", NULL },
+		{ "no-attach", 0, OPT_LIST, &no_attach, "Do not attach (stream logs) to the specified services", "stringArray" },
 		{ "no-build", 0, OPT_BOOL, &no_build, "Don't build an image, even if it's policy", NULL },
 		{ "no-color", 0, OPT_BOOL, &no_color, "Produce monochrome output", NULL },
 		{ "no-deps", 0, OPT_BOOL, &no_deps, "Don't start linked services", NULL },
@@ -77,11 +81,13 @@ static int run_up(struct berth_ctx *ctx, struct compose_opts *o, int argc, char 
 		{ "no-start", 0, OPT_BOOL, &no_start, "Don't start the services after creating them", NULL },
 		{ "pull", 0, OPT_STR, &pull, "Pull image before running (\"always\"|\"missing\"|\"never\")", "string" },
 		{ "quiet-pull", 0, OPT_BOOL, &quiet_pull, "Pull without printing progress information", NULL },
+		{ "renew-anon-volumes", 'V', OPT_BOOL, &renew_anon, "Recreate anonymous volumes instead of retrieving data from the previous containers", NULL },
 		{ "remove-orphans", 0, OPT_BOOL, &orphans, "Remove containers for services not defined in the Compose file", NULL },
 		{ "scale", 0, OPT_LIST, &scale, "Scale SERVICE to NUM instances. Overrides the `scale` setting in the Compose file if present.", "scale" },
 		{ "timeout", 't', OPT_STR, &timeout, "Use this timeout in seconds for container shutdown when attached or when containers are already running", "int" },
 		{ "timestamps", 0, OPT_BOOL, &timestamps, "Show timestamps", NULL },
 		{ "wait", 0, OPT_BOOL, &wait, "Wait for services to be running|healthy. Implies detached mode.", NULL },
+		{ "yes", 'y', OPT_BOOL, &yes, "Assume \"yes\" as answer to all prompts and run non-interactively", NULL },
 		{ "wait-timeout", 0, OPT_STR, &wait_timeout, "Maximum duration to wait for the project to be running|healthy", "int" },
 		OPT_SENTINEL,
 	};
@@ -101,6 +107,10 @@ static int run_up(struct berth_ctx *ctx, struct compose_opts *o, int argc, char 
 		return up_error("--force-recreate and --no-recreate are incompatible");
 	if (build && no_build)
 		return up_error("--build and --no-build are incompatible");
+	if (attach.n && attach_deps)
+		return up_error("--attach-dependencies and --attach are incompatible");
+	(void)renew_anon; /* berth never carries anonymous volumes over to a recreated container */
+	(void)yes;        /* berth never prompts */
 	for (size_t i = 0; i < scale.n; i++) {
 		const char *eq = strchr(scale.v[i], '=');
 		if (!eq || !eq[1] || strspn(eq + 1, "0123456789") != strlen(eq + 1))
@@ -154,8 +164,15 @@ static int run_up(struct berth_ctx *ctx, struct compose_opts *o, int argc, char 
 	}
 	v = xcalloc(n + 1, sizeof *v);
 	struct strbuf names = STRBUF_INIT;
+	/* which services' logs are streamed: --attach, else the named services (with their
+	 * dependencies only with --attach-dependencies), else all; minus --no-attach */
+	_cleanup_strvec_ struct strvec shown = STRVEC_INIT;
+	const struct strvec *src = attach.n ? &attach : (args.n && !attach_deps) ? &args : &order;
+	for (size_t i = 0; i < src->n; i++)
+		if (!sv_contains(&no_attach, src->v[i]))
+			sv_push(&shown, src->v[i]);
 	for (size_t i = 0; i < n; i++)
-		if (sv_contains(&order, ctr_label(all[i], CL_SERVICE) ?: "")) {
+		if (sv_contains(&shown, ctr_label(all[i], CL_SERVICE) ?: "")) {
 			v[k++] = all[i];
 			sb_addf(&names, "%s%s-%s", names.len ? ", " : "", ctr_label(all[i], CL_SERVICE), ctr_label(all[i], CL_NUMBER));
 		}
