@@ -217,3 +217,33 @@ YAML
 	run_berth ps -aq
 	assert_equal "$output" ""
 }
+
+@test "compose up --attach/--no-attach choose the streamed services; config --hash is the containers' config-hash" {
+	compose_dir f8
+	cat > compose.yaml <<'YAML'
+services:
+  a:
+    image: busybox:latest
+    command: echo from-a
+  b:
+    image: busybox:latest
+    command: echo from-b
+YAML
+	run_compose up --attach a
+	[[ "$output" == *"from-a"* ]]
+	[[ "$output" != *"from-b"* ]]
+	run_compose up --no-attach a
+	[[ "$output" != *"from-a"* ]]
+	[[ "$output" == *"from-b"* ]]
+	run_compose --exit 1 up --attach a --attach-dependencies
+	[[ "$stderr_out" == *"--attach-dependencies and --attach are incompatible"* ]]
+	run_compose config --hash '*'
+	local ha hb
+	ha=$(ctr_label f8-a-1 com.docker.compose.config-hash)
+	hb=$(ctr_label f8-b-1 com.docker.compose.config-hash)
+	assert_equal "$output" "a $ha
+b $hb"
+	run_compose config --hash b
+	assert_equal "$output" "b $hb"
+	run_compose --exit 1 config --hash nosuch
+}
