@@ -989,22 +989,6 @@ static int converge_service(struct cengine *e, const char *svc, const struct cen
 	return rc;
 }
 
-void cengine_levels(struct cengine *e, const struct strvec *order, int *levels)
-{
-	/* order lists dependencies first: one pass gives each service 1 + its deepest dependency */
-	for (size_t i = 0; i < order->n; i++) {
-		json_t *s = json_object_get(model_get(e, "services"), order->v[i]);
-		int l = 0;
-		const char *dep;
-		json_t *d;
-		json_object_foreach(json_object_get(s, "depends_on"), dep, d)
-			for (size_t j = 0; j < i; j++)
-				if (!strcmp(order->v[j], dep) && levels[j] + 1 > l)
-					l = levels[j] + 1;
-		levels[i] = l;
-	}
-}
-
 /* Wait for the depends_on conditions of a service (service_healthy, ..._completed_successfully). */
 static int wait_deps(struct cengine *e, const char *svc, const struct strvec *order, const struct cengine_up_opts *o,
 		     berr *err)
@@ -1124,7 +1108,7 @@ int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 		return -1;
 	/* the services of a dependency level are converged concurrently, as compose v2 */
 	int *levels = xcalloc(order.n + 1, sizeof *levels), maxl = 0;
-	cengine_levels(e, &order, levels);
+	compose_levels(e->p ? e->p->model : NULL, &order, levels);
 	for (size_t i = 0; i < order.n; i++)
 		maxl = levels[i] > maxl ? levels[i] : maxl;
 	for (int l = 0; l <= maxl; l++) {
@@ -1244,7 +1228,7 @@ static int by_levels(struct cengine *e, struct ctr **v, size_t n, bool *sel, cen
 	if (e->p && compose_plan(e->p->model, NULL, true, &order, err) < 0)
 		return -1;
 	int *levels = xcalloc(order.n + 1, sizeof *levels);
-	cengine_levels(e, &order, levels);
+	compose_levels(e->p ? e->p->model : NULL, &order, levels);
 	struct ctr **batch = xcalloc(n + 1, sizeof *batch);
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc;) {

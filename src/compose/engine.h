@@ -34,6 +34,9 @@ int compose_plan(json_t *model, const struct strvec *selected, bool with_deps, s
 /* The config hash of a service (sha256 hex of its canonical JSON, without the keys that do not
  * change a container: build, deploy.replicas, pull_policy, scale). */
 char *compose_service_hash(json_t *svc);
+/* The dependency level of each service of order (0: no dependency in order): up converges
+ * the services of a level concurrently. */
+void compose_levels(json_t *model, const struct strvec *order, int *levels);
 /* Number of replicas of a service (scale > deploy.replicas > 1), with --scale overrides
  * ("web=3" strings) applied. */
 int compose_replicas(json_t *svc, const char *name, const struct strvec *scale);
@@ -121,8 +124,6 @@ int cengine_image_id(struct cengine *e, const char *ref, char **id);
  * events are printed by the caller's process. The first error is returned. */
 typedef int (*cengine_job_fn)(struct cengine *e, size_t i, void *ud, berr *err);
 int cengine_parallel(struct cengine *e, size_t n, cengine_job_fn fn, void *ud, berr *err);
-/* The dependency level of each service of order (0: no dependency in order). */
-void cengine_levels(struct cengine *e, const struct strvec *order, int *levels);
 
 /* ---- secrets.c ---- */
 /* The service's secrets and configs as "-v SRC:TARGET:ro" binds (see secrets.c). */
@@ -144,7 +145,7 @@ int cengine_push(struct cengine *e, const struct strvec *services, bool include_
 /* Pull one service's image (" web Pulling" / " web Pulled"); id_out may be NULL. */
 int cengine_pull_service(struct cengine *e, const char *svc, char **id_out, berr *err);
 /* A service's pull policy: policy_override, else pull_policy, else "missing" (daily, weekly,
- * every_* and if_not_present read as missing). */
+ * every_* and if_not_present read as missing). (plan.c) */
 const char *cengine_pull_policy(json_t *svc, const char *policy_override);
 
 /* Call another berth verb in process (exec, top, port, build): the same code path. */

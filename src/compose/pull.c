@@ -14,15 +14,6 @@ static json_t *service(struct cengine *e, const char *svc)
 	return json_object_get(json_object_get(e->p->model, "services"), svc);
 }
 
-const char *cengine_pull_policy(json_t *svc, const char *policy_override)
-{
-	const char *p = policy_override ? policy_override : json_string_value(json_object_get(svc, "pull_policy"));
-	if (!p || !strcmp(p, "if_not_present") || !strcmp(p, "daily") || !strcmp(p, "weekly") || !strncmp(p, "every_", 6) ||
-	    !strcmp(p, "refresh"))
-		return "missing";
-	return p;
-}
-
 /* The registry client's progress is not compose's: send it nowhere. */
 static FILE *devnull(void)
 {
