@@ -63,9 +63,10 @@ static int run_up(struct berth_ctx *ctx, struct compose_opts *o, int argc, char 
 	     no_deps = false, timestamps = false;
 	const char *timeout = NULL, *wait_timeout = NULL, *pull = NULL, *exit_from = NULL;
 	_cleanup_strvec_ struct strvec scale = STRVEC_INIT, args = STRVEC_INIT, attach = STRVEC_INIT, no_attach = STRVEC_INIT;
-	bool attach_deps = false, renew_anon = false, yes = false;
+	bool attach_deps = false, renew_anon = false, yes = false, recreate_deps = false;
 	struct opt opts[] = {
 		{ "abort-on-container-exit", 0, OPT_BOOL, &abort_exit, "Stops all containers if any container was stopped. Incompatible with -d", NULL },
+		{ "always-recreate-deps", 0, OPT_BOOL, &recreate_deps, "Recreate dependent containers. Incompatible with --no-recreate.", NULL },
 		{ "attach", 0, OPT_LIST, &attach, "Restrict attaching to the specified services. Incompatible with --attach-dependencies.", "stringArray" },
 		{ "attach-dependencies", 0, OPT_BOOL, &attach_deps, "Automatically attach to log output of dependent services", NULL },
 		{ "build", 0, OPT_BOOL, &build, "Build images before starting containers", NULL },
@@ -105,6 +106,8 @@ static int run_up(struct berth_ctx *ctx, struct compose_opts *o, int argc, char 
 		return up_error("--abort-on-container-exit and --detach are incompatible");
 	if (force && no_recreate)
 		return up_error("--force-recreate and --no-recreate are incompatible");
+	if (recreate_deps && no_recreate)
+		return up_error("--always-recreate-deps and --no-recreate are incompatible");
 	if (build && no_build)
 		return up_error("--build and --no-build are incompatible");
 	if (attach.n && attach_deps)
@@ -137,7 +140,7 @@ static int run_up(struct berth_ctx *ctx, struct compose_opts *o, int argc, char 
 	struct cengine_up_opts uo = { .force_recreate = force, .no_recreate = no_recreate, .remove_orphans = orphans,
 				      .wait = wait, .no_start = no_start, .build = build, .no_build = no_build,
 				      .scale = &scale, .services = &args, .timeout = compose_timeout(timeout),
-				      .no_deps = no_deps, .pull = pull, .quiet_pull = quiet_pull };
+				      .no_deps = no_deps, .pull = pull, .quiet_pull = quiet_pull, .recreate_deps = recreate_deps };
 	if (!detach && !no_start) {
 		signal(SIGINT, on_sigint);
 		signal(SIGTERM, on_sigint);

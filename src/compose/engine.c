@@ -951,7 +951,12 @@ static int converge_service(struct cengine *e, const char *svc, const struct cen
 		}
 		const char *cid = json_string_value(json_object_get(c->cfg, "Image"));
 		bool changed = strcmp(ctr_label(c, CL_HASH) ?: "", hash) || (cid && strcmp(cid, img_id));
-		if (o->force_recreate || (changed && !o->no_recreate)) {
+		/* as compose: --force-recreate is for the named services (all when none is named), the
+		 * dependencies pulled in are recreated only when diverged, or always with
+		 * --always-recreate-deps */
+		bool named = !o->services || !o->services->n || sv_contains(o->services, svc);
+		bool force = named ? o->force_recreate : o->recreate_deps;
+		if (force || (changed && !o->no_recreate)) {
 			cengine_event(e, "Container", c->name, "Recreate");
 			if (remove_ctr(e, c, o->timeout, false, err) < 0) {
 				rc = -1;
@@ -1085,6 +1090,10 @@ int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 				return -1;
 		}
 	}
+	/* secrets and configs that cannot be mounted are errors before anything is created */
+	for (size_t i = 0; i < order.n; i++)
+		if (cengine_secret_mounts(e, order.v[i], json_object_get(model_get(e, "services"), order.v[i]), NULL, err) < 0)
+			return -1;
 	_cleanup_strvec_ struct strvec orphans = STRVEC_INIT;
 	if (cengine_orphans(e, &orphans, err) < 0)
 		return -1;

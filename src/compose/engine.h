@@ -96,6 +96,7 @@ int cengine_create(struct cengine *e, const char *svc, int n, const struct cengi
 struct cengine_up_opts {
 	bool force_recreate, no_recreate, remove_orphans, wait, no_start, build, no_build, quiet_pull;
 	bool no_deps;                /* only the named services, not their dependencies */
+	bool recreate_deps;          /* --always-recreate-deps: recreate the dependencies too */
 	const char *pull;            /* --pull always|missing|never (NULL: each service's pull_policy) */
 	const struct strvec *scale;
 	const struct strvec *services;
@@ -126,7 +127,8 @@ typedef int (*cengine_job_fn)(struct cengine *e, size_t i, void *ud, berr *err);
 int cengine_parallel(struct cengine *e, size_t n, cengine_job_fn fn, void *ud, berr *err);
 
 /* ---- secrets.c ---- */
-/* The service's secrets and configs as "-v SRC:TARGET:ro" binds (see secrets.c). */
+/* The service's secrets and configs as "-v SRC:TARGET:ro" binds (see secrets.c). volumes
+ * NULL: only check that they can be mounted (up does it before creating anything). */
 int cengine_secret_mounts(struct cengine *e, const char *svc, json_t *s, struct strvec *volumes, berr *err);
 /* <root>/compose/<project>: files written for environment/content secrets and configs
  * (removed by down). malloc'd. */

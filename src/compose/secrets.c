@@ -93,7 +93,7 @@ int cengine_secret_mounts(struct cengine *e, const char *svc, json_t *s, struct 
 			const char *env = json_string_value(json_object_get(def, "environment"));
 			const char *content = secret ? NULL : json_string_value(json_object_get(def, "content"));
 			if (file) {
-				if ((json_object_get(m, "uid") || json_object_get(m, "gid") || json_object_get(m, "mode")) && !warned) {
+				if (volumes && (json_object_get(m, "uid") || json_object_get(m, "gid") || json_object_get(m, "mode")) && !warned) {
 					compose_warn("%s `uid`, `gid` and `mode` are not supported, they will be ignored",
 						     secret ? "secrets" : "config");
 					warned = true;
@@ -102,7 +102,8 @@ int cengine_secret_mounts(struct cengine *e, const char *svc, json_t *s, struct 
 				if (stat(file, &sb) < 0)
 					return berr_set(err, 0, "invalid mount config for type \"bind\": bind source path does not exist: %s",
 							file);
-				sv_pushf(volumes, "%s:%s:ro", file, target);
+				if (volumes)
+					sv_pushf(volumes, "%s:%s:ro", file, target);
 				continue;
 			}
 			const char *data = content;
@@ -113,6 +114,8 @@ int cengine_secret_mounts(struct cengine *e, const char *svc, json_t *s, struct 
 			}
 			if (!data)
 				return berr_set(err, 0, "%s %s: no file, environment or content to mount", what, src);
+			if (!volumes)
+				continue; /* only checking */
 			_cleanup_free_ char *path = NULL;
 			if (write_private(e, svc, kinds[k], src, data, m, &path, err) < 0)
 				return -1;

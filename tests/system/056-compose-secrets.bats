@@ -122,6 +122,9 @@ bonjour'
 	compose_dir sec3
 	cat > compose.yaml <<'YAML'
 services:
+  first:
+    image: busybox:latest
+    command: sleep 300
   app:
     image: busybox:latest
     command: sleep 300
@@ -143,6 +146,9 @@ YAML
 	[[ "$stderr_out" == *"unsupported external secret ext"* ]]
 	cat > compose.yaml <<'YAML'
 services:
+  first:
+    image: busybox:latest
+    command: sleep 300
   app:
     image: busybox:latest
     command: sleep 300

@@ -124,7 +124,7 @@ services:
 YAML
 	run_compose up -d
 	wait_until 10 bash -c '"$0" logs f5-s-1 | grep -q late' "$BERTH"
-	sleep 1.5
+	sleep 2.5  # --since 1s counts from the current second (time(NULL)), as Docker
 	run_compose logs --no-log-prefix
 	assert_equal "$output" "early
 late"
@@ -246,4 +246,31 @@ b $hb"
 	run_compose config --hash b
 	assert_equal "$output" "b $hb"
 	run_compose --exit 1 config --hash nosuch
+}
+
+@test "compose up --force-recreate SERVICE keeps its unchanged dependencies; --always-recreate-deps recreates them" {
+	compose_dir f9
+	cat > compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox:latest
+    command: sleep 300
+    stop_signal: KILL
+    depends_on: [db]
+  db:
+    image: busybox:latest
+    command: sleep 300
+    stop_signal: KILL
+YAML
+	run_compose up -d
+	local w1 d1
+	w1=$("$BERTH" inspect -f '{{.Id}}' f9-web-1)
+	d1=$("$BERTH" inspect -f '{{.Id}}' f9-db-1)
+	run_compose up -d --force-recreate web
+	[ "$("$BERTH" inspect -f '{{.Id}}' f9-web-1)" != "$w1" ]
+	assert_equal "$("$BERTH" inspect -f '{{.Id}}' f9-db-1)" "$d1"
+	run_compose up -d --always-recreate-deps web
+	[ "$("$BERTH" inspect -f '{{.Id}}' f9-db-1)" != "$d1" ]
+	run_compose --exit 1 up -d --always-recreate-deps --no-recreate
+	assert_equal "$stderr_out" "--always-recreate-deps and --no-recreate are incompatible"
 }
