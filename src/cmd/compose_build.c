@@ -29,11 +29,6 @@ static int run_build(struct berth_ctx *ctx, struct compose_opts *o, int argc, ch
 	if (opts_parse("compose build", "compose build [OPTIONS] [SERVICE...]", "Build or rebuild services", opts, true, argc, argv,
 		       &args, &status))
 		return status;
-	if (pull) {
-		fprintf(stderr, "berth compose build --pull: berth build cannot re-pull base images yet (berth pulls a missing "
-				"base image on its own; `berth compose pull` or `berth pull IMAGE` refreshes one)\n");
-		return 1;
-	}
 	if (ssh) {
 		fprintf(stderr, "berth compose build --ssh: berth build has no SSH agent forwarding yet\n");
 		return 1;
@@ -48,11 +43,19 @@ static int run_build(struct berth_ctx *ctx, struct compose_opts *o, int argc, ch
 	e.build_args = &bargs;
 	e.no_cache = no_cache;
 	_cleanup_strvec_ struct strvec order = STRVEC_INIT;
-	if (compose_plan(p.model, &args, with_deps, &order, &err) < 0 || cengine_build(&e, args.n ? &order : &args, true, quiet, &err) < 0 ||
+	if (compose_plan(p.model, &args, with_deps, &order, &err) < 0)
+		goto fail;
+	for (size_t i = 0; pull && i < order.n; i++)
+		if (cengine_pull_bases(&e, order.v[i], &err) < 0)
+			goto fail;
+	if (cengine_build(&e, args.n ? &order : &args, true, quiet, &err) < 0 ||
 	    (push && cengine_push(&e, args.n ? &order : &args, false, false, quiet, &err) < 0))
-		status = compose_engine_error(&e, &err);
-	else
-		cengine_flush(&e, "Building");
+		goto fail;
+	cengine_flush(&e, "Building");
+	compose_cmd_close(&p, &e);
+	return 0;
+fail:
+	status = compose_engine_error(&e, &err);
 	compose_cmd_close(&p, &e);
 	return status;
 }

@@ -144,6 +144,8 @@ int cengine_pull(struct cengine *e, const struct cengine_pull_opts *o, berr *err
 /* Push the images of services with build: and image: (and build.tags). */
 int cengine_push(struct cengine *e, const struct strvec *services, bool include_deps, bool ignore_failures, bool quiet,
 		 berr *err);
+/* compose build --pull: pull again the base images (FROM) of a service's Dockerfile. */
+int cengine_pull_bases(struct cengine *e, const char *svc, berr *err);
 /* Pull one service's image (" web Pulling" / " web Pulled"); id_out may be NULL. */
 int cengine_pull_service(struct cengine *e, const char *svc, char **id_out, berr *err);
 /* A service's pull policy: policy_override, else pull_policy, else "missing" (daily, weekly,

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "compose/engine.h"
+#include "dockerfile/stages.h"
+#include "util/fs.h"
 #include "image/ref.h"
 #include "registry/registry.h"
 #include "util/cleanup.h"
@@ -167,4 +169,51 @@ int cengine_push(struct cengine *e, const struct strvec *services, bool include_
 		}
 	}
 	return 0;
+}
+
+int cengine_pull_bases(struct cengine *e, const char *svc, berr *err)
+{
+	json_t *b = json_object_get(service(e, svc), "build");
+	if (!b)
+		return 0;
+	if (json_object_get(b, "dockerfile_inline"))
+		return berr_set(err, 0, "services.%s.build.dockerfile_inline is not supported by berth yet", svc);
+	const char *ctxdir = json_string_value(json_object_get(b, "context")) ?: ".";
+	const char *df = json_string_value(json_object_get(b, "dockerfile")) ?: "Dockerfile";
+	_cleanup_free_ char *path = df[0] == '/' ? xstrdup(df) : xasprintf("%s/%s", ctxdir, df);
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0;
+	if (read_file(path, &data, &len, err) < 0)
+		return -1;
+	struct df_file *f = NULL;
+	if (df_file_load(data, len, path, &f, err) < 0)
+		return -1;
+	struct reg_opts ro = REG_OPTS_INIT;
+	ro.quiet = true;
+	ro.out = devnull();
+	int rc = 0;
+	_cleanup_strvec_ struct strvec done = STRVEC_INIT;
+	for (size_t i = 0; i < f->nstages && !rc; i++) {
+		const struct df_instr *from = f->stages[i].from;
+		const char *base = from && from->args.n ? from->args.v[0] : NULL;
+		if (!base || !strcmp(base, "scratch") || sv_contains(&done, base))
+			continue;
+		int st = df_stage_find(f, base, false);
+		if (st >= 0 && st < (int)i)
+			continue; /* an earlier stage */
+		if (strchr(base, '$')) {
+			compose_warn("services.%s: base image \"%s\" uses build arguments: not re-pulled", svc, base);
+			continue;
+		}
+		sv_push(&done, base);
+		cengine_event(e, "Image", base, "Pulling");
+		if (registry_pull(e->st, base, &ro, NULL, err) < 0) {
+			berr_wrap(err, "failed to pull %s for service %s", base, svc);
+			rc = -1;
+			break;
+		}
+		cengine_event(e, "Image", base, "Pulled");
+	}
+	df_file_free(f);
+	return rc;
 }

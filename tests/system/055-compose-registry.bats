@@ -199,3 +199,34 @@ YAML
 	run_compose push -q app
 	assert_equal "$stderr_out" ""
 }
+
+@test "compose build --pull: the base image is pulled again before the build" {
+	compose_dir bp1
+	# the registry's base/img:1 is busybox with /v = one
+	mkdir -p b1 && printf 'FROM busybox:latest\nRUN echo one > /v\n' > b1/Dockerfile
+	"$BERTH" build -q -t "$R/base/img:1" b1 >/dev/null
+	"$BERTH" push -q "$R/base/img:1" >/dev/null
+	cat > compose.yaml <<YAML
+services:
+  app:
+    build: .
+YAML
+	printf 'FROM %s\nRUN cat /v > /seen\n' "$R/base/img:1" > Dockerfile
+	run_compose build
+	run_berth run --rm bp1-app cat /seen
+	assert_equal "$output" "one"
+	# the registry moves on (base/img:1 now has /v = two); the local copy stays at one
+	printf 'FROM busybox:latest\nRUN echo two > /v\n' > b1/Dockerfile
+	"$BERTH" build -q -t tmp-two b1 >/dev/null
+	"$BERTH" tag tmp-two "$R/base/img:1"
+	"$BERTH" push -q "$R/base/img:1" >/dev/null
+	printf 'FROM busybox:latest\nRUN echo one > /v\n' > b1/Dockerfile
+	"$BERTH" build -q -t "$R/base/img:1" b1 >/dev/null
+	run_compose build
+	run_berth run --rm bp1-app cat /seen
+	assert_equal "$output" "one"
+	run_compose build --pull
+	[[ "$stderr_out" == *" Image $R/base/img:1  Pulled"* ]]
+	run_berth run --rm bp1-app cat /seen
+	assert_equal "$output" "two"
+}

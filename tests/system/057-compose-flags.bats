@@ -180,8 +180,6 @@ YAML
 	[[ "$output" == "from-flag from-env "* ]]
 	[ "$output" != "$second" ]
 	[ "$first" != "$second" ]
-	run_compose --exit 1 build --pull
-	[[ "$stderr_out" == *"cannot re-pull base images yet"* ]]
 }
 
 @test "compose up: the services of one dependency level start concurrently, the next level after them" {
