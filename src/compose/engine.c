@@ -912,6 +912,31 @@ int cengine_orphans(struct cengine *e, struct strvec *names, berr *err)
 	return 0;
 }
 
+struct replica_job {
+	const char *svc;
+	json_t *s;
+	const struct cengine_up_opts *o;
+	int nums[1024];
+	size_t n;
+};
+
+static int replica_job(struct cengine *e, size_t i, void *ud, berr *err)
+{
+	struct replica_job *rj = ud;
+	int num = rj->nums[i];
+	struct ctr *nc = NULL;
+	_cleanup_free_ char *nm = json_object_get(rj->s, "container_name")
+					 ? xstrdup(json_string_value(json_object_get(rj->s, "container_name")))
+					 : xasprintf("%s-%s-%d", e->project, rj->svc, num);
+	cengine_event(e, "Container", nm, "Creating");
+	if (cengine_create(e, rj->svc, num, NULL, &nc, err) < 0)
+		return -1;
+	cengine_event(e, "Container", nc->name, "Created");
+	int rc = rj->o->no_start ? 0 : start_ctr(e, nc, err);
+	ctr_free(nc);
+	return rc;
+}
+
 static int converge_service(struct cengine *e, const char *svc, const struct cengine_up_opts *o, berr *err)
 {
 	json_t *s = json_object_get(model_get(e, "services"), svc);
@@ -976,22 +1001,14 @@ static int converge_service(struct cengine *e, const char *svc, const struct cen
 		have[num] = true;
 	}
 	ctr_list_free(v, n);
-	for (int num = 1; num <= want && num < 1024 && !rc; num++) {
-		if (have[num])
-			continue;
-		struct ctr *nc = NULL;
-		_cleanup_free_ char *nm = json_object_get(s, "container_name")
-						 ? xstrdup(json_string_value(json_object_get(s, "container_name")))
-						 : xasprintf("%s-%s-%d", e->project, svc, num);
-		cengine_event(e, "Container", nm, "Creating");
-		if (cengine_create(e, svc, num, NULL, &nc, err) < 0)
-			return -1;
-		cengine_event(e, "Container", nc->name, "Created");
-		if (!o->no_start)
-			rc = start_ctr(e, nc, err);
-		ctr_free(nc);
-	}
-	return rc;
+	if (rc)
+		return rc;
+	/* the missing replicas are created and started concurrently */
+	struct replica_job rj = { .svc = svc, .s = s, .o = o };
+	for (int num = 1; num <= want && num < 1024; num++)
+		if (!have[num])
+			rj.nums[rj.n++] = num;
+	return cengine_parallel(e, rj.n, replica_job, &rj, err);
 }
 
 /* Wait for the depends_on conditions of a service (service_healthy, ..._completed_successfully). */
