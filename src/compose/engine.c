@@ -1289,16 +1289,24 @@ int cengine_stop(struct cengine *e, const struct strvec *services, int timeout, 
 	return rc;
 }
 
+static int start_job(struct cengine *e, size_t i, void *ud, berr *err)
+{
+	struct ctr_batch_job *j = ud;
+	return start_ctr(e, j->v[i], err);
+}
+
 int cengine_start(struct cengine *e, const struct strvec *services, berr *err)
 {
 	struct ctr **v;
 	size_t n;
 	if (containers_in_order(e, false, 0, &v, &n, err) < 0)
 		return -1;
-	int rc = 0;
-	for (size_t i = 0; i < n && !rc; i++)
-		if (in_services(services, v[i]))
-			rc = start_ctr(e, v[i], err);
+	bool *sel = xcalloc(n + 1, sizeof *sel);
+	for (size_t i = 0; i < n; i++)
+		sel[i] = in_services(services, v[i]);
+	struct ctr_batch_job j = { .timeout = -1 };
+	int rc = by_levels(e, v, n, sel, start_job, &j, err);
+	free(sel);
 	ctr_list_free(v, n);
 	return rc;
 }
