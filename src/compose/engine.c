@@ -1436,9 +1436,31 @@ int cengine_build(struct cengine *e, const struct strvec *services, bool force, 
 			sv_push(&av, "--label");
 			sv_pushf(&av, "%s=%s", k, json_string_value(v) ?: "");
 		}
-		if (json_array_size(json_object_get(b, "secrets")))
-			return berr_set(err, 0, "services.%s.build.secrets: berth build has no --secret option yet, "
-					"the build secrets cannot be passed to the builder", order.v[i]);
+		/* build.secrets: `berth build --secret id=ID,src=FILE|env=VAR`, the ID being the
+		 * target when given, else the source (as compose v2 passes them to buildx) */
+		size_t si;
+		json_t *sm;
+		json_array_foreach(json_object_get(b, "secrets"), si, sm) {
+			const char *src = json_is_string(sm) ? json_string_value(sm) : json_string_value(json_object_get(sm, "source"));
+			const char *tgt = json_is_object(sm) ? json_string_value(json_object_get(sm, "target")) : NULL;
+			json_t *def = json_object_get(model_get(e, "secrets"), src ? src : "");
+			if (!src || !def)
+				return berr_set(err, 0, "service \"%s\" refers to undefined build secret %s: invalid compose project",
+						order.v[i], src ? src : "");
+			const char *file = json_string_value(json_object_get(def, "file"));
+			const char *var = json_string_value(json_object_get(def, "environment"));
+			sv_push(&av, "--secret");
+			if (file)
+				sv_pushf(&av, "id=%s,src=%s", tgt ? tgt : src, file);
+			else if (var) {
+				/* the builder reads the process environment: give it the project's value */
+				const char *val = json_string_value(json_object_get(e->p->env, var));
+				if (val && !getenv(var))
+					setenv(var, val, 0);
+				sv_pushf(&av, "id=%s,env=%s", tgt ? tgt : src, var);
+			} else
+				return berr_set(err, 0, "build.secrets only supports environment or file-based secrets: \"%s\"", src);
+		}
 		if (json_object_get(b, "dockerfile_inline"))
 			return berr_set(err, 0, "services.%s.build.dockerfile_inline is not supported by berth yet", order.v[i]);
 		sv_push(&av, ctxdir);

@@ -163,20 +163,45 @@ YAML
 	assert_equal "$output" ""
 }
 
-@test "build.secrets: berth build has no --secret yet: a clear error" {
+@test "build.secrets: file and environment secrets reach RUN --mount=type=secret (id = target or source), never the image" {
 	compose_dir sec4
-	echo tok > t.txt
-	echo 'FROM busybox:latest' > Dockerfile
+	echo file-token > t.txt
+	cat > Dockerfile <<'EOF'
+FROM busybox:latest
+RUN --mount=type=secret,id=tok cat /run/secrets/tok > /seen-tok
+RUN --mount=type=secret,id=renamed cat /run/secrets/renamed > /seen-renamed
+RUN --mount=type=secret,id=envsec,env=VAL sh -c 'echo "$VAL" > /seen-env'
+RUN test ! -s /run/secrets/tok
+EOF
 	cat > compose.yaml <<'YAML'
 services:
   app:
     build:
       context: .
-      secrets: [tok]
+      secrets:
+        - tok
+        - source: tok
+          target: renamed
+        - envsec
 secrets:
   tok:
     file: ./t.txt
+  envsec:
+    environment: FROM_DOTENV
+YAML
+	echo 'FROM_DOTENV=from-dotenv' > .env
+	run_compose build
+	run_berth run --rm sec4-app cat /seen-tok /seen-renamed /seen-env
+	assert_equal "$output" "file-token
+file-token
+from-dotenv"
+	cat > compose.yaml <<'YAML'
+services:
+  app:
+    build:
+      context: .
+      secrets: [nope]
 YAML
 	run_compose --exit 1 build
-	[[ "$stderr_out" == *"services.app.build.secrets: berth build has no --secret option yet"* ]]
+	[[ "$stderr_out" == *"refers to undefined"*"nope"* ]]
 }
