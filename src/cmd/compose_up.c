@@ -112,7 +112,6 @@ static int run_up(struct berth_ctx *ctx, struct compose_opts *o, int argc, char 
 		return up_error("--build and --no-build are incompatible");
 	if (attach.n && attach_deps)
 		return up_error("--attach-dependencies and --attach are incompatible");
-	(void)renew_anon; /* berth never carries anonymous volumes over to a recreated container */
 	(void)yes;        /* berth never prompts */
 	for (size_t i = 0; i < scale.n; i++) {
 		const char *eq = strchr(scale.v[i], '=');
@@ -140,7 +139,8 @@ static int run_up(struct berth_ctx *ctx, struct compose_opts *o, int argc, char 
 	struct cengine_up_opts uo = { .force_recreate = force, .no_recreate = no_recreate, .remove_orphans = orphans,
 				      .wait = wait, .no_start = no_start, .build = build, .no_build = no_build,
 				      .scale = &scale, .services = &args, .timeout = compose_timeout(timeout),
-				      .no_deps = no_deps, .pull = pull, .quiet_pull = quiet_pull, .recreate_deps = recreate_deps };
+				      .no_deps = no_deps, .pull = pull, .quiet_pull = quiet_pull, .recreate_deps = recreate_deps,
+				      .renew_anon = renew_anon };
 	if (!detach && !no_start) {
 		signal(SIGINT, on_sigint);
 		signal(SIGTERM, on_sigint);

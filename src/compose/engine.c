@@ -599,6 +599,28 @@ int cengine_create(struct cengine *e, const char *svc, int n, const struct cengi
 			goto out;
 		}
 	}
+	/* anonymous volumes carried over from the container this one replaces: they take the place
+	 * of the model's anonymous volume at the same target, or cover an image VOLUME path */
+	for (size_t ci = 0; e->carry_volumes && ci < e->carry_volumes->n; ci++) {
+		const char *cv = e->carry_volumes->v[ci], *dst = strchr(cv, ':') + 1;
+		bool taken = false;
+		for (size_t vi = 0; vi < f.volumes.n && !taken; vi++) {
+			const char *x = f.volumes.v[vi], *c1 = strchr(x, ':');
+			if (!c1 && !strcmp(x, dst)) {
+				free(f.volumes.v[vi]);
+				f.volumes.v[vi] = xstrdup(cv);
+				taken = true;
+			} else if (c1) {
+				const char *d = c1 + 1, *c2 = strchr(d, ':');
+				size_t dl = c2 ? (size_t)(c2 - d) : strlen(d);
+				taken = strlen(dst) == dl && !strncmp(d, dst, dl);
+			}
+		}
+		for (size_t ti = 0; ti < f.tmpfs.n && !taken; ti++)
+			taken = !strncmp(f.tmpfs.v[ti], dst, strlen(dst)) && (f.tmpfs.v[ti][strlen(dst)] == 0 || f.tmpfs.v[ti][strlen(dst)] == ':');
+		if (!taken)
+			sv_push(&f.volumes, cv);
+	}
 	if (cengine_secret_mounts(e, svc, s, &f.volumes, err) < 0)
 		goto out;
 	if (ro && ro->volumes)
@@ -983,12 +1005,29 @@ static int converge_service(struct cengine *e, const char *svc, const struct cen
 		bool force = named ? o->force_recreate : o->recreate_deps;
 		if (force || (changed && !o->no_recreate)) {
 			cengine_event(e, "Container", c->name, "Recreate");
+			/* as compose: the anonymous volumes of the old container are mounted again in
+			 * the new one (unless -V) */
+			struct strvec carry = STRVEC_INIT;
+			size_t mi;
+			json_t *mnt;
+			json_array_foreach(o->renew_anon ? NULL : json_object_get(c->cfg, "Mounts"), mi, mnt) {
+				const char *ty = json_string_value(json_object_get(mnt, "Type"));
+				const char *nm = json_string_value(json_object_get(mnt, "Name"));
+				const char *dst = json_string_value(json_object_get(mnt, "Destination"));
+				if (ty && !strcmp(ty, "volume") && nm && dst && strlen(nm) == 64 && strspn(nm, "0123456789abcdef") == 64)
+					sv_pushf(&carry, "%s:%s", nm, dst);
+			}
 			if (remove_ctr(e, c, o->timeout, false, err) < 0) {
+				sv_clear(&carry);
 				rc = -1;
 				break;
 			}
 			struct ctr *nc = NULL;
-			if (cengine_create(e, svc, num, NULL, &nc, err) < 0) {
+			e->carry_volumes = &carry;
+			int cr = cengine_create(e, svc, num, NULL, &nc, err);
+			e->carry_volumes = NULL;
+			sv_clear(&carry);
+			if (cr < 0) {
 				rc = -1;
 				break;
 			}

@@ -54,6 +54,7 @@ struct cengine {
 	bool quiet;                  /* no progress events (pull -q, push -q) */
 	const struct strvec *build_args; /* compose build --build-arg (over build.args), or NULL */
 	bool no_cache;               /* compose build --no-cache */
+	const struct strvec *carry_volumes; /* "NAME:DST" anonymous volumes a recreated container keeps */
 	int evfd;                    /* > 0: events go to this pipe (a forked worker, see up) */
 };
 int cengine_open(struct cengine *e, struct berth_ctx *ctx, struct compose_project *p, const char *project, berr *err);
@@ -97,6 +98,7 @@ struct cengine_up_opts {
 	bool force_recreate, no_recreate, remove_orphans, wait, no_start, build, no_build, quiet_pull;
 	bool no_deps;                /* only the named services, not their dependencies */
 	bool recreate_deps;          /* --always-recreate-deps: recreate the dependencies too */
+	bool renew_anon;             /* -V: a recreated container gets new anonymous volumes */
 	const char *pull;            /* --pull always|missing|never (NULL: each service's pull_policy) */
 	const struct strvec *scale;
 	const struct strvec *services;

@@ -272,3 +272,31 @@ YAML
 	run_compose --exit 1 up -d --always-recreate-deps --no-recreate
 	assert_equal "$stderr_out" "--always-recreate-deps and --no-recreate are incompatible"
 }
+
+@test "compose up: a recreated container keeps its anonymous volumes (model and image VOLUME); -V renews them" {
+	compose_dir f10
+	printf 'FROM busybox:latest\nVOLUME /vol\n' > Dockerfile
+	cat > compose.yaml <<'YAML'
+services:
+  s:
+    build: .
+    command: sleep 300
+    stop_signal: KILL
+    environment: [V=1]
+    volumes: ["/data"]
+YAML
+	run_compose up -d
+	run_berth exec f10-s-1 sh -c 'echo kept > /data/x; echo kept > /vol/y'
+	sed -i 's/V=1/V=2/' compose.yaml
+	run_compose up -d
+	[[ "$stderr_out" == *"Container f10-s-1  Recreated"* ]]
+	run_berth exec f10-s-1 cat /data/x /vol/y
+	assert_equal "$output" "kept
+kept"
+	sed -i 's/V=2/V=3/' compose.yaml
+	run_compose up -d -V
+	run "$BERTH" exec f10-s-1 cat /data/x
+	[ "$status" -ne 0 ]
+	run "$BERTH" exec f10-s-1 cat /vol/y
+	[ "$status" -ne 0 ]
+}
