@@ -56,6 +56,7 @@ struct cengine {
 	bool no_cache;               /* compose build --no-cache */
 	const struct strvec *carry_volumes; /* "NAME:DST" anonymous volumes a recreated container keeps */
 	int evfd;                    /* > 0: events go to this pipe (a forked worker, see up) */
+	long parallel;               /* max concurrent workers (--parallel); <= 0: no limit */
 };
 int cengine_open(struct cengine *e, struct berth_ctx *ctx, struct compose_project *p, const char *project, berr *err);
 void cengine_close(struct cengine *e);

@@ -8,8 +8,9 @@
  * write per line, under PIPE_BUF, hence atomic) and the parent prints them, so the output is
  * the same as in-process (plain lines, or the tty summary). The parent does not wait for EOF on
  * the pipe (a container's monitor started by a worker may inherit it): it reaps the workers
- * and then drains what they wrote. BERTH_COMPOSE_SERIAL=1 runs the jobs one after the other
- * in-process. */
+ * and then drains what they wrote. At most e->parallel workers run at once (compose's
+ * --parallel / COMPOSE_PARALLEL_LIMIT); 1, or BERTH_COMPOSE_SERIAL=1, runs the jobs one after the
+ * other in-process. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -66,7 +67,7 @@ static void drain(struct cengine *e, int fd, struct strbuf *acc, berr *err, bool
 int cengine_parallel(struct cengine *e, size_t n, cengine_job_fn fn, void *ud, berr *err)
 {
 	const char *serial = getenv("BERTH_COMPOSE_SERIAL");
-	if (n <= 1 || (serial && *serial && strcmp(serial, "0"))) {
+	if (n <= 1 || e->parallel == 1 || (serial && *serial && strcmp(serial, "0"))) {
 		for (size_t i = 0; i < n; i++)
 			if (fn(e, i, ud, err) < 0)
 				return -1;
@@ -76,49 +77,54 @@ int cengine_parallel(struct cengine *e, size_t n, cengine_job_fn fn, void *ud, b
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return berr_sys(err, "pipe");
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
-	fflush(NULL);
 	store_close(e->st);
 	e->st = NULL;
 	pid_t *pids = xcalloc(n, sizeof *pids);
-	size_t started = 0;
-	bool failed = false;
-	for (size_t i = 0; i < n; i++) {
-		pid_t pid = fork();
-		if (pid < 0) {
-			berr_sys(err, "fork");
-			failed = true;
-			break;
-		}
-		if (pid == 0) {
-			close(pfd[0]);
-			e->evfd = pfd[1];
-			berr werr = { 0 };
-			int rc = store_open(&e->st, e->ctx->root, e->ctx->runroot, &werr);
-			if (rc == 0)
-				rc = fn(e, i, ud, &werr);
-			if (rc < 0) {
-				char line[BERR_MSG_MAX + 32];
-				int len = snprintf(line, sizeof line, "X\t%d\t%s", werr.status, werr.msg);
-				if (len > (int)sizeof line - 2)
-					len = (int)sizeof line - 2;
-				for (int k = 2; k < len; k++)
-					if (line[k] == '\n')
-						line[k] = '\x1f';
-				line[len++] = '\n';
-				if (write(pfd[1], line, (size_t)len) < 0) {
-				}
-			}
-			if (e->st)
-				store_close(e->st);
-			fflush(NULL);
-			_exit(rc < 0 ? 1 : 0);
-		}
-		pids[started++] = pid;
-	}
-	close(pfd[1]);
+	size_t started = 0, running = 0, codes = 0;
+	size_t limit = e->parallel > 0 ? (size_t)e->parallel : n;
+	bool failed = false, fork_failed = false;
 	struct strbuf acc = STRBUF_INIT;
-	size_t left = started, codes = 0;
-	while (left) {
+	for (;;) {
+		/* start workers up to the limit (none after a failure: compose stops there too) */
+		while (started < n && running < limit && !failed && !fork_failed) {
+			fflush(NULL);
+			pid_t pid = fork();
+			if (pid < 0) {
+				berr_sys(err, "fork");
+				fork_failed = failed = true;
+				break;
+			}
+			if (pid == 0) {
+				close(pfd[0]);
+				e->evfd = pfd[1];
+				if (e->parallel > 0)
+					e->parallel = 1; /* under a limit, nested jobs (replicas) run one at a time */
+				berr werr = { 0 };
+				int rc = store_open(&e->st, e->ctx->root, e->ctx->runroot, &werr);
+				if (rc == 0)
+					rc = fn(e, started, ud, &werr);
+				if (rc < 0) {
+					char line[BERR_MSG_MAX + 32];
+					int len = snprintf(line, sizeof line, "X\t%d\t%s", werr.status, werr.msg);
+					if (len > (int)sizeof line - 2)
+						len = (int)sizeof line - 2;
+					for (int k = 2; k < len; k++)
+						if (line[k] == '\n')
+							line[k] = '\x1f';
+					line[len++] = '\n';
+					if (write(pfd[1], line, (size_t)len) < 0) {
+					}
+				}
+				if (e->st)
+					store_close(e->st);
+				fflush(NULL);
+				_exit(rc < 0 ? 1 : 0);
+			}
+			pids[started++] = pid;
+			running++;
+		}
+		if (!running)
+			break;
 		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
 		poll(&p, 1, 20);
 		drain(e, pfd[0], &acc, err, &failed);
@@ -126,12 +132,13 @@ int cengine_parallel(struct cengine *e, size_t n, cengine_job_fn fn, void *ud, b
 			int st;
 			if (pids[i] > 0 && waitpid(pids[i], &st, WNOHANG) == pids[i]) {
 				pids[i] = 0;
-				left--;
+				running--;
 				if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
 					codes++;
 			}
 		}
 	}
+	close(pfd[1]);
 	drain(e, pfd[0], &acc, err, &failed);
 	sb_release(&acc);
 	if (codes && !failed) {

@@ -300,3 +300,24 @@ kept"
 	run "$BERTH" exec f10-s-1 cat /vol/y
 	[ "$status" -ne 0 ]
 }
+
+@test "compose --parallel N (and COMPOSE_PARALLEL_LIMIT) bounds the concurrent workers; 1 is one at a time" {
+	compose_dir f11
+	{
+		echo "services:"
+		for s in a b c; do
+			printf '  %s:\n    image: busybox:latest\n    command: sleep 300\n    stop_signal: KILL\n' "$s"
+		done
+	} > compose.yaml
+	run_compose --parallel 1 up -d
+	# one at a time, in the plan's order
+	assert_equal "$(grep -o 'f11-[abc]-1  [A-Za-z]*' <<<"$stderr_out" | tr '\n' ',')" \
+		"f11-a-1  Creating,f11-a-1  Created,f11-a-1  Starting,f11-a-1  Started,f11-b-1  Creating,f11-b-1  Created,f11-b-1  Starting,f11-b-1  Started,f11-c-1  Creating,f11-c-1  Created,f11-c-1  Starting,f11-c-1  Started,"
+	run_compose down -t 0
+	COMPOSE_PARALLEL_LIMIT=2 run_compose up -d
+	run_berth ps --format '{{.Names}}'
+	assert_equal "$(sort <<<"$output" | tr '\n' ' ')" "f11-a-1 f11-b-1 f11-c-1 "
+	run_compose --parallel 2 down -t 0
+	run_berth ps -aq
+	assert_equal "$output" ""
+}
