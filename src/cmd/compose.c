@@ -84,6 +84,9 @@ static int run_compose(struct berth_ctx *ctx, int argc, char **argv)
 		compose_help(opts);
 		goto out;
 	}
+	o.parallel = parallel;
+	if (parallel < 0 && getenv("COMPOSE_PARALLEL_LIMIT"))
+		o.parallel = atol(getenv("COMPOSE_PARALLEL_LIMIT"));
 	status = -1;
 	for (const struct compose_cmd *const *c = __start_berth_compose_cmds; c < __stop_berth_compose_cmds; c++)
 		if (!strcmp((*c)->name, args.v[0])) {

@@ -16,6 +16,7 @@ int compose_cmd_open(struct berth_ctx *ctx, struct compose_opts *o, struct compo
 		memset(p, 0, sizeof *p);
 		return compose_cmd_error(&err);
 	}
+	e->parallel = o->parallel;
 	return 0;
 }
 

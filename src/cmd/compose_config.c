@@ -14,12 +14,13 @@ static int cmpstr(const void *a, const void *b)
 
 static int run_config(struct berth_ctx *ctx, struct compose_opts *o, int argc, char **argv)
 {
-	const char *format = "yaml", *output = NULL;
+	const char *format = "yaml", *output = NULL, *hash = NULL;
 	bool services = false, volumes = false, networks = false, profiles = false, images = false, quiet = false;
 	bool environment = false;
 	struct opt opts[] = {
 		{ "environment", 0, OPT_BOOL, &environment, "Print environment used for interpolation.", NULL },
 		{ "format", 0, OPT_STR, &format, "Format the output. Values: [yaml | json]", "string" },
+		{ "hash", 0, OPT_STR, &hash, "Print the service config hash, one per line.", "string" },
 		{ "images", 0, OPT_BOOL, &images, "Print the image names, one per line.", NULL },
 		{ "networks", 0, OPT_BOOL, &networks, "Print the network names, one per line.", NULL },
 		{ "output", 'o', OPT_STR, &output, "Save to file (default to stdout)", "string" },
@@ -52,6 +53,28 @@ static int run_config(struct berth_ctx *ctx, struct compose_opts *o, int argc, c
 	const char *k;
 	json_t *v;
 	if (quiet) {
+	} else if (hash) {
+		/* "SERVICE HASH" for the listed services (comma-separated) or "*": the
+		 * com.docker.compose.config-hash label up would give the containers */
+		_cleanup_free_ char *list = xstrdup(hash);
+		char *save = NULL;
+		for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(t, "*")) {
+				json_object_foreach(svcs, k, v) {
+					_cleanup_free_ char *h = compose_service_hash(v);
+					sb_addf(&out, "%s %s\n", k, h);
+				}
+				continue;
+			}
+			json_t *sv = json_object_get(svcs, t);
+			if (!sv) {
+				compose_project_free(&p);
+				fprintf(stderr, "no such service: %s\n", t);
+				return 1;
+			}
+			_cleanup_free_ char *h = compose_service_hash(sv);
+			sb_addf(&out, "%s %s\n", t, h);
+		}
 	} else if (services) {
 		json_object_foreach(svcs, k, v) sb_addf(&out, "%s\n", k);
 	} else if (volumes) {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmd/compose_cmd.h"
+#include "util/fs.h"
 #include "util/cleanup.h"
 
 static int run_down(struct berth_ctx *ctx, struct compose_opts *o, int argc, char **argv)
@@ -61,6 +62,10 @@ static int run_down(struct berth_ctx *ctx, struct compose_opts *o, int argc, cha
 			goto fail;
 		if (vols && cengine_remove_volumes(&e, &err) < 0)
 			goto fail;
+		/* the files written for environment/content secrets and configs */
+		_cleanup_free_ char *fd = cengine_files_dir(&e);
+		berr e2 = { 0 };
+		rm_rf(fd, &e2);
 	}
 	if (rmi) {
 		const char *k;

@@ -1,10 +1,12 @@
 /* compose_logs.c: `berth compose logs [-f] [--tail N] [-t] [--no-log-prefix] [SERVICE...]`. */
 #include <signal.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "cmd/compose_cmd.h"
+#include "util/units.h"
 #include "util/cleanup.h"
 
 static volatile sig_atomic_t stop;
@@ -30,8 +32,21 @@ static int run_logs(struct berth_ctx *ctx, struct compose_opts *o, int argc, cha
 	if (opts_parse("compose logs", "compose logs [OPTIONS] [SERVICE...]", "View output from containers", opts, true, argc,
 		       argv, &args, &status))
 		return status;
-	if (since || until)
-		return cli_usage_error("compose logs", "--since and --until are not supported by berth compose yet");
+	int64_t tsince = 0, tuntil = 0;
+	const char *tv[2] = { since, until };
+	int64_t *to[2] = { &tsince, &tuntil };
+	for (int i = 0; i < 2; i++) {
+		if (!tv[i])
+			continue;
+		int64_t sec;
+		long nsec;
+		berr terr = { 0 };
+		if (units_parse_timestamp(tv[i], time(NULL), &sec, &nsec, &terr) < 0) {
+			fprintf(stderr, "%s\n", terr.msg);
+			return 1;
+		}
+		*to[i] = sec > INT64_MAX / 1000000000LL - 1 ? INT64_MAX : sec * 1000000000LL + nsec;
+	}
 	long ntail = -1;
 	if (strcmp(tail, "all")) {
 		char *end;
@@ -65,7 +80,8 @@ static int run_logs(struct berth_ctx *ctx, struct compose_opts *o, int argc, cha
 	signal(SIGINT, on_sig);
 	signal(SIGTERM, on_sig);
 	struct compose_logs_opts lo = { .follow = follow, .timestamps = stamps, .no_prefix = no_prefix,
-					.color = !no_color && isatty(1), .tail = ntail, .stop = &stop };
+					.color = !no_color && isatty(1), .tail = ntail, .stop = &stop,
+					.since = tsince, .until = tuntil };
 	compose_logs(&e, v, k, &lo);
 	ctr_list_free(v, k);
 	compose_cmd_close(&p, &e);

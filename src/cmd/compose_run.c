@@ -10,25 +10,33 @@
 
 static int run_run(struct berth_ctx *ctx, struct compose_opts *o, int argc, char **argv)
 {
-	_cleanup_strvec_ struct strvec args = STRVEC_INIT, env = STRVEC_INIT, publish = STRVEC_INIT, vols = STRVEC_INIT;
+	_cleanup_strvec_ struct strvec args = STRVEC_INIT, env = STRVEC_INIT, publish = STRVEC_INIT, vols = STRVEC_INIT,
+				       cap_add = STRVEC_INIT, cap_drop = STRVEC_INIT, labels = STRVEC_INIT;
+	bool use_aliases = false;
+	const char *pull = NULL;
 	bool detach = false, rm = false, no_deps = false, no_tty = false, service_ports = false, build = false,
 	     interactive = true, tty_flag = false, quiet_pull = false, remove_orphans = false;
 	const char *entrypoint = NULL, *name = NULL, *user = NULL, *workdir = NULL;
 	struct opt opts[] = {
 		{ "build", 0, OPT_BOOL, &build, "Build image before starting container", NULL },
+		{ "cap-add", 0, OPT_LIST, &cap_add, "Add Linux capabilities", "list" },
+		{ "cap-drop", 0, OPT_LIST, &cap_drop, "Drop Linux capabilities", "list" },
 		{ "detach", 'd', OPT_BOOL, &detach, "Run container in background and print container ID", NULL },
 		{ "entrypoint", 0, OPT_STR, &entrypoint, "Override the entrypoint of the image", "string" },
 		{ "env", 'e', OPT_LIST, &env, "Set environment variables", "stringArray" },
 		{ "interactive", 'i', OPT_BOOL, &interactive, "Keep STDIN open even if not attached", NULL },
+		{ "label", 'l', OPT_LIST, &labels, "Add or override a label", "stringArray" },
 		{ "name", 0, OPT_STR, &name, "Assign a name to the container", "string" },
 		{ "no-TTY", 'T', OPT_BOOL, &no_tty, "Disable pseudo-TTY allocation (default: auto-detected)", NULL },
 		{ "no-deps", 0, OPT_BOOL, &no_deps, "Don't start linked services", NULL },
 		{ "publish", 'p', OPT_LIST, &publish, "Publish a container's port(s) to the host", "stringArray" },
+		{ "pull", 0, OPT_STR, &pull, "Pull image before running (\"always\"|\"missing\"|\"never\")", "string" },
 		{ "quiet-pull", 0, OPT_BOOL, &quiet_pull, "Pull without printing progress information", NULL },
 		{ "remove-orphans", 0, OPT_BOOL, &remove_orphans, "Remove containers for services not defined in the Compose file", NULL },
 		{ "rm", 0, OPT_BOOL, &rm, "Automatically remove the container when it exits", NULL },
 		{ "service-ports", 'P', OPT_BOOL, &service_ports, "Run command with all service's ports enabled and mapped to the host", NULL },
 		{ "tty", 't', OPT_BOOL, &tty_flag, "Allocate a pseudo-TTY", NULL },
+		{ "use-aliases", 0, OPT_BOOL, &use_aliases, "Use the service's network useAliases in the network(s) the container connects to", NULL },
 		{ "user", 'u', OPT_STR, &user, "Run as specified username or uid", "string" },
 		{ "volume", 'v', OPT_LIST, &vols, "Bind mount a volume", "stringArray" },
 		{ "workdir", 'w', OPT_STR, &workdir, "Working directory inside the container", "string" },
@@ -46,9 +54,14 @@ static int run_run(struct berth_ctx *ctx, struct compose_opts *o, int argc, char
 		return status;
 	if ((status = cli_require_args("compose run", usage, summary, &args, 1, -1)))
 		return status;
-	if (publish.n || service_ports || vols.n)
-		return cli_usage_error("compose run", "-p, --service-ports and -v are not supported by berth compose yet");
-	struct compose_project p;
+	if (publish.n && service_ports) {
+		fprintf(stderr, "--service-ports and --publish are incompatible\n");
+		return 1;
+	}
+	if (pull && strcmp(pull, "always") && strcmp(pull, "missing") && strcmp(pull, "never") && strcmp(pull, "build")) {
+		fprintf(stderr, "invalid --pull option \"%s\"\n", pull);
+		return 1;
+	}	struct compose_project p;
 	struct cengine e;
 	if ((status = compose_cmd_open(ctx, o, &p, &e)))
 		return status;
@@ -66,12 +79,30 @@ static int run_run(struct berth_ctx *ctx, struct compose_opts *o, int argc, char
 		const char *k;
 		json_t *d;
 		json_object_foreach(deps, k, d) sv_push(&dl, k);
-		struct cengine_up_opts uo = { .services = &dl, .timeout = -1, .build = build };
+		struct cengine_up_opts uo = { .services = &dl, .timeout = -1, .build = build, .pull = pull,
+					      .quiet_pull = quiet_pull, .remove_orphans = remove_orphans };
 		if (cengine_up(&e, &uo, &err) < 0)
 			goto fail;
 		cengine_flush(&e, "Running");
 	} else if (cengine_ensure_networks(&e, false, &err) < 0 || cengine_ensure_volumes(&e, &err) < 0)
 		goto fail;
+	{
+		/* the service's own image, by its pull policy (or --pull) */
+		json_t *sj = json_object_get(json_object_get(p.model, "services"), svc);
+		const char *pol = cengine_pull_policy(sj, pull);
+		_cleanup_free_ char *img = cengine_service_image(&e, svc), *iid = NULL;
+		bool have = cengine_image_id(&e, img, &iid) == 0;
+		if (json_object_get(sj, "image") && (!strcmp(pol, "always") || (!have && !strcmp(pol, "missing") && !json_object_get(sj, "build")))) {
+			e.quiet = quiet_pull;
+			int r = cengine_pull_service(&e, svc, NULL, &err);
+			e.quiet = false;
+			cengine_flush(&e, "Pulling");
+			if (r < 0 && !json_object_get(sj, "build"))
+				goto fail;
+		}
+		if (!strcmp(pol, "build"))
+			build = true;
+	}
 	if (build) {
 		struct strvec one = STRVEC_INIT;
 		sv_push(&one, svc);
@@ -83,7 +114,9 @@ static int run_run(struct berth_ctx *ctx, struct compose_opts *o, int argc, char
 	bool tty = !detach && !no_tty && (tty_flag || (isatty(0) && isatty(1)));
 	struct cengine_run_opts ro = { .oneoff = true, .rm = rm, .tty = tty, .interactive = !detach && interactive && isatty(0),
 				       .detach = detach, .cmd = args.v + 1, .ncmd = (int)args.n - 1, .entrypoint = entrypoint,
-				       .name = name, .user = user, .workdir = workdir, .env = &env };
+				       .name = name, .user = user, .workdir = workdir, .env = &env, .publish = &publish,
+				       .volumes = &vols, .cap_add = &cap_add, .cap_drop = &cap_drop, .labels = &labels,
+				       .service_ports = service_ports, .use_aliases = use_aliases };
 	struct ctr *c = NULL;
 	if (cengine_create(&e, svc, 1, &ro, &c, &err) < 0)
 		goto fail;

@@ -84,6 +84,7 @@ struct compose_opts {
 	struct strvec profiles;   /* --profile */
 	struct strvec services;   /* services named on the command line (with their dependencies) */
 	const char *workdir;      /* NULL: the current directory */
+	long parallel;            /* --parallel / COMPOSE_PARALLEL_LIMIT: max concurrent workers (<= 0: no limit) */
 };
 /* Resolve the compose files (absolute paths) and the project directory. */
 int compose_discover(const struct compose_opts *o, json_t *env, struct strvec *files,

@@ -39,8 +39,21 @@ void cengine_close(struct cengine *e)
 
 void cengine_event(struct cengine *e, const char *kind, const char *name, const char *status)
 {
+	if (e->quiet)
+		return;
+	if (e->evfd > 0) {
+		/* a forked worker: the parent prints (one write, under PIPE_BUF: atomic) */
+		char buf[1024];
+		int n = snprintf(buf, sizeof buf, "E\t%s\t%s\t%s\n", kind, name, status);
+		if (n > 0 && (size_t)n < sizeof buf && write(e->evfd, buf, (size_t)n) < 0) {
+		}
+		return;
+	}
 	if (!e->tty) {
-		fprintf(stderr, " %s %s  %s\n", kind, name, status);
+		if (*kind)
+			fprintf(stderr, " %s %s  %s\n", kind, name, status);
+		else
+			fprintf(stderr, " %s  %s\n", name, status);
 		return;
 	}
 	/* the tty display keeps one line per resource: the last status wins */
@@ -67,7 +80,10 @@ void cengine_flush(struct cengine *e, const char *verb)
 			continue;
 		*n++ = 0;
 		*s++ = 0;
-		fprintf(stderr, " \xe2\x9c\x94 %s %s  %s\n", l, n, s);
+		if (*l)
+			fprintf(stderr, " \xe2\x9c\x94 %s %s  %s\n", l, n, s);
+		else
+			fprintf(stderr, " \xe2\x9c\x94 %s  %s\n", n, s);
 	}
 	sv_clear(&e->events);
 }
@@ -295,7 +311,7 @@ static const char *const handled_keys[] = {
 	"hostname", "healthcheck", "labels", "stop_signal", "stop_grace_period", "init", "read_only", "cap_add",
 	"cap_drop", "privileged", "mem_limit", "cpus", "pids_limit", "deploy", "scale", "pull_policy",
 	"profiles", "tty", "stdin_open", "dns", "extra_hosts", "security_opt", "memswap_limit", "cpu_shares",
-	"volumes_from", NULL,
+	"volumes_from", "secrets", "configs", NULL,
 };
 
 char *cengine_service_image(struct cengine *e, const char *svc)
@@ -506,6 +522,9 @@ int cengine_create(struct cengine *e, const char *svc, int n, const struct cengi
 	sv_pushf(&f.label, "%s=%s", CL_IMAGE, image);
 	json_object_foreach(json_object_get(s, "labels"), k, v)
 		sv_pushf(&f.label, "%s=%s", k, json_string_value(v) ?: "");
+	if (ro && ro->labels)
+		for (size_t li = 0; li < ro->labels->n; li++)
+			sv_push(&f.label, ro->labels->v[li]);
 	/* command / entrypoint */
 	struct adjust_ud ud = { .svc = s };
 	if (ro && ro->ncmd > 0)
@@ -580,9 +599,59 @@ int cengine_create(struct cengine *e, const char *svc, int n, const struct cengi
 			goto out;
 		}
 	}
+	/* anonymous volumes carried over from the container this one replaces: they take the place
+	 * of the model's anonymous volume at the same target, or cover an image VOLUME path */
+	for (size_t ci = 0; e->carry_volumes && ci < e->carry_volumes->n; ci++) {
+		const char *cv = e->carry_volumes->v[ci], *dst = strchr(cv, ':') + 1;
+		bool taken = false;
+		for (size_t vi = 0; vi < f.volumes.n && !taken; vi++) {
+			const char *x = f.volumes.v[vi], *c1 = strchr(x, ':');
+			if (!c1 && !strcmp(x, dst)) {
+				free(f.volumes.v[vi]);
+				f.volumes.v[vi] = xstrdup(cv);
+				taken = true;
+			} else if (c1) {
+				const char *d = c1 + 1, *c2 = strchr(d, ':');
+				size_t dl = c2 ? (size_t)(c2 - d) : strlen(d);
+				taken = strlen(dst) == dl && !strncmp(d, dst, dl);
+			}
+		}
+		for (size_t ti = 0; ti < f.tmpfs.n && !taken; ti++)
+			taken = !strncmp(f.tmpfs.v[ti], dst, strlen(dst)) && (f.tmpfs.v[ti][strlen(dst)] == 0 || f.tmpfs.v[ti][strlen(dst)] == ':');
+		if (!taken)
+			sv_push(&f.volumes, cv);
+	}
+	if (cengine_secret_mounts(e, svc, s, &f.volumes, err) < 0)
+		goto out;
+	if (ro && ro->volumes)
+		for (size_t vi = 0; vi < ro->volumes->n; vi++) {
+			const char *spec = ro->volumes->v[vi], *colon = strchr(spec, ':');
+			if (!colon) {
+				sv_push(&f.volumes, spec);
+				continue;
+			}
+			_cleanup_free_ char *src = xstrndup(spec, (size_t)(colon - spec));
+			json_t *top = json_object_get(model_get(e, "volumes"), src);
+			if (src[0] == '.' || src[0] == '~') {
+				const char *home = getenv("HOME");
+				_cleanup_free_ char *abs = src[0] == '~' ? xasprintf("%s%s", home ? home : "", src + 1)
+									  : xasprintf("%s/%s", e->p->dir, src);
+				_cleanup_free_ char *canon = realpath(abs, NULL);
+				sv_pushf(&f.volumes, "%s%s", canon ? canon : abs, colon);
+			} else if (top)
+				sv_pushf(&f.volumes, "%s%s", json_string_value(json_object_get(top, "name")) ?: src, colon);
+			else
+				sv_push(&f.volumes, spec);
+		}
 	push_strs(&f.tmpfs, json_object_get(s, "tmpfs"));
 	push_strs(&f.cap_add, json_object_get(s, "cap_add"));
 	push_strs(&f.cap_drop, json_object_get(s, "cap_drop"));
+	if (ro && ro->cap_add)
+		for (size_t ci = 0; ci < ro->cap_add->n; ci++)
+			sv_push(&f.cap_add, ro->cap_add->v[ci]);
+	if (ro && ro->cap_drop)
+		for (size_t ci = 0; ci < ro->cap_drop->n; ci++)
+			sv_push(&f.cap_drop, ro->cap_drop->v[ci]);
 	push_strs(&f.security_opt, json_object_get(s, "security_opt"));
 	push_strs(&f.dns, json_object_get(s, "dns"));
 	json_t *eh = json_object_get(s, "extra_hosts");
@@ -667,16 +736,20 @@ int cengine_create(struct cengine *e, const char *svc, int n, const struct cengi
 	ud.aliases = json_array();
 	if (nkey) {
 		json_t *nc = json_object_get(json_object_get(s, "networks"), nkey);
-		if (!(ro && ro->oneoff))
+		if (!(ro && ro->oneoff) || ro->use_aliases) {
 			json_array_append_new(ud.aliases, json_string(svc));
-		json_array_extend(ud.aliases, json_object_get(nc, "aliases"));
+			json_array_extend(ud.aliases, json_object_get(nc, "aliases"));
+		}
 		const char *ip4 = json_string_value(json_object_get(nc, "ipv4_address"));
 		if (ip4)
 			f.ip = ip4;
 		if (json_object_get(nc, "ipv6_address"))
 			warn_key(e, svc, "networks.ipv6_address", "berth networks are IPv4 only: ignored");
 	}
-	if (!(ro && ro->oneoff))
+	if (ro && ro->publish)
+		for (size_t pi = 0; pi < ro->publish->n; pi++)
+			sv_push(&f.publish, ro->publish->v[pi]);
+	if (!(ro && ro->oneoff) || ro->service_ports)
 		json_array_foreach(json_object_get(s, "ports"), i, v) {
 			const char *hip = json_string_value(json_object_get(v, "host_ip"));
 			_cleanup_free_ char *pub = json_scalar(json_object_get(v, "published"));
@@ -861,6 +934,31 @@ int cengine_orphans(struct cengine *e, struct strvec *names, berr *err)
 	return 0;
 }
 
+struct replica_job {
+	const char *svc;
+	json_t *s;
+	const struct cengine_up_opts *o;
+	int nums[1024];
+	size_t n;
+};
+
+static int replica_job(struct cengine *e, size_t i, void *ud, berr *err)
+{
+	struct replica_job *rj = ud;
+	int num = rj->nums[i];
+	struct ctr *nc = NULL;
+	_cleanup_free_ char *nm = json_object_get(rj->s, "container_name")
+					 ? xstrdup(json_string_value(json_object_get(rj->s, "container_name")))
+					 : xasprintf("%s-%s-%d", e->project, rj->svc, num);
+	cengine_event(e, "Container", nm, "Creating");
+	if (cengine_create(e, rj->svc, num, NULL, &nc, err) < 0)
+		return -1;
+	cengine_event(e, "Container", nc->name, "Created");
+	int rc = rj->o->no_start ? 0 : start_ctr(e, nc, err);
+	ctr_free(nc);
+	return rc;
+}
+
 static int converge_service(struct cengine *e, const char *svc, const struct cengine_up_opts *o, berr *err)
 {
 	json_t *s = json_object_get(model_get(e, "services"), svc);
@@ -900,14 +998,36 @@ static int converge_service(struct cengine *e, const char *svc, const struct cen
 		}
 		const char *cid = json_string_value(json_object_get(c->cfg, "Image"));
 		bool changed = strcmp(ctr_label(c, CL_HASH) ?: "", hash) || (cid && strcmp(cid, img_id));
-		if (o->force_recreate || (changed && !o->no_recreate)) {
+		/* as compose: --force-recreate is for the named services (all when none is named), the
+		 * dependencies pulled in are recreated only when diverged, or always with
+		 * --always-recreate-deps */
+		bool named = !o->services || !o->services->n || sv_contains(o->services, svc);
+		bool force = named ? o->force_recreate : o->recreate_deps;
+		if (force || (changed && !o->no_recreate)) {
 			cengine_event(e, "Container", c->name, "Recreate");
+			/* as compose: the anonymous volumes of the old container are mounted again in
+			 * the new one (unless -V) */
+			struct strvec carry = STRVEC_INIT;
+			size_t mi;
+			json_t *mnt;
+			json_array_foreach(o->renew_anon ? NULL : json_object_get(c->cfg, "Mounts"), mi, mnt) {
+				const char *ty = json_string_value(json_object_get(mnt, "Type"));
+				const char *nm = json_string_value(json_object_get(mnt, "Name"));
+				const char *dst = json_string_value(json_object_get(mnt, "Destination"));
+				if (ty && !strcmp(ty, "volume") && nm && dst && strlen(nm) == 64 && strspn(nm, "0123456789abcdef") == 64)
+					sv_pushf(&carry, "%s:%s", nm, dst);
+			}
 			if (remove_ctr(e, c, o->timeout, false, err) < 0) {
+				sv_clear(&carry);
 				rc = -1;
 				break;
 			}
 			struct ctr *nc = NULL;
-			if (cengine_create(e, svc, num, NULL, &nc, err) < 0) {
+			e->carry_volumes = &carry;
+			int cr = cengine_create(e, svc, num, NULL, &nc, err);
+			e->carry_volumes = NULL;
+			sv_clear(&carry);
+			if (cr < 0) {
 				rc = -1;
 				break;
 			}
@@ -920,28 +1040,62 @@ static int converge_service(struct cengine *e, const char *svc, const struct cen
 		have[num] = true;
 	}
 	ctr_list_free(v, n);
-	for (int num = 1; num <= want && num < 1024 && !rc; num++) {
-		if (have[num])
+	if (rc)
+		return rc;
+	/* the missing replicas are created and started concurrently */
+	struct replica_job rj = { .svc = svc, .s = s, .o = o };
+	for (int num = 1; num <= want && num < 1024; num++)
+		if (!have[num])
+			rj.nums[rj.n++] = num;
+	return cengine_parallel(e, rj.n, replica_job, &rj, err);
+}
+
+/* Wait for the depends_on conditions of a service (service_healthy, ..._completed_successfully). */
+static int wait_deps(struct cengine *e, const char *svc, const struct strvec *order, const struct cengine_up_opts *o,
+		     berr *err)
+{
+	json_t *s = json_object_get(model_get(e, "services"), svc);
+	const char *dep;
+	json_t *d;
+	if (o->no_start)
+		return 0;
+	json_object_foreach(json_object_get(s, "depends_on"), dep, d) {
+		if (!json_object_get(model_get(e, "services"), dep) || (o->no_deps && !sv_contains(order, dep)))
 			continue;
-		struct ctr *nc = NULL;
-		_cleanup_free_ char *nm = json_object_get(s, "container_name")
-						 ? xstrdup(json_string_value(json_object_get(s, "container_name")))
-						 : xasprintf("%s-%s-%d", e->project, svc, num);
-		cengine_event(e, "Container", nm, "Creating");
-		if (cengine_create(e, svc, num, NULL, &nc, err) < 0)
+		const char *cond = json_string_value(json_object_get(d, "condition")) ?: "service_started";
+		if (!strcmp(cond, "service_started"))
+			continue;
+		struct ctr **dv;
+		size_t dn;
+		if (cengine_containers(e, dep, 0, &dv, &dn, err) < 0)
 			return -1;
-		cengine_event(e, "Container", nc->name, "Created");
-		if (!o->no_start)
-			rc = start_ctr(e, nc, err);
-		ctr_free(nc);
+		for (size_t j = 0; j < dn; j++)
+			cengine_event(e, "Container", dv[j]->name, "Waiting");
+		int r = cengine_wait_condition(e, dep, cond, err);
+		for (size_t j = 0; j < dn && r == 0; j++)
+			cengine_event(e, "Container", dv[j]->name, !strcmp(cond, "service_healthy") ? "Healthy" : "Exited");
+		ctr_list_free(dv, dn);
+		if (r < 0)
+			return -1;
 	}
-	return rc;
+	return 0;
+}
+
+struct converge_job {
+	const struct strvec *svcs;
+	const struct cengine_up_opts *o;
+};
+
+static int converge_job(struct cengine *e, size_t i, void *ud, berr *err)
+{
+	struct converge_job *cj = ud;
+	return converge_service(e, cj->svcs->v[i], cj->o, err);
 }
 
 int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 {
 	_cleanup_strvec_ struct strvec order = STRVEC_INIT;
-	if (compose_plan(e->p->model, o->services, true, &order, err) < 0)
+	if (compose_plan(e->p->model, o->services, !o->no_deps, &order, err) < 0)
 		return -1;
 	/* check everything that can fail before anything starts: external networks, images */
 	if (cengine_ensure_networks(e, true, err) < 0)
@@ -950,7 +1104,20 @@ int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 		json_t *s = json_object_get(model_get(e, "services"), order.v[i]);
 		_cleanup_free_ char *image = cengine_service_image(e, order.v[i]);
 		_cleanup_free_ char *id = NULL;
-		if (o->build && json_object_get(s, "build")) {
+		bool buildable = json_object_get(s, "build") != NULL;
+		bool has_image = json_object_get(s, "image") != NULL;
+		const char *pol = cengine_pull_policy(s, o->pull);
+		/* pull_policy: always pulls; missing pulls an absent image (a service that can be
+		 * built is built instead); never and build never pull; build always builds */
+		if (has_image && !strcmp(pol, "always")) {
+			bool q = e->quiet;
+			e->quiet = e->quiet || o->quiet_pull;
+			int r = cengine_pull_service(e, order.v[i], NULL, err);
+			e->quiet = q;
+			if (r < 0 && !buildable)
+				return -1;
+		}
+		if (buildable && !o->no_build && (o->build || !strcmp(pol, "build"))) {
 			struct strvec one = STRVEC_INIT;
 			sv_push(&one, order.v[i]);
 			int r = cengine_build(e, &one, true, false, err);
@@ -959,9 +1126,17 @@ int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 				return -1;
 		}
 		if (image_id_of(e->st, image, &id) < 0) {
-			if (!json_object_get(s, "build") || o->no_build)
-				return berr_set(err, 0, "Error response from daemon: No such image: %s%s", image,
-						json_object_get(s, "image") ? " (berth cannot pull images yet: import or load it first)" : "");
+			if (has_image && !buildable && !strcmp(pol, "missing")) {
+				bool q = e->quiet;
+				e->quiet = e->quiet || o->quiet_pull;
+				int r = cengine_pull_service(e, order.v[i], NULL, err);
+				e->quiet = q;
+				if (r < 0)
+					return -1;
+				continue;
+			}
+			if (!buildable || o->no_build)
+				return berr_set(err, 0, "Error response from daemon: No such image: %s", image);
 			/* build what is missing before anything is created, as compose */
 			struct strvec one = STRVEC_INIT;
 			sv_push(&one, order.v[i]);
@@ -971,6 +1146,10 @@ int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 				return -1;
 		}
 	}
+	/* secrets and configs that cannot be mounted are errors before anything is created */
+	for (size_t i = 0; i < order.n; i++)
+		if (cengine_secret_mounts(e, order.v[i], json_object_get(model_get(e, "services"), order.v[i]), NULL, err) < 0)
+			return -1;
 	_cleanup_strvec_ struct strvec orphans = STRVEC_INIT;
 	if (cengine_orphans(e, &orphans, err) < 0)
 		return -1;
@@ -992,34 +1171,29 @@ int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 	}
 	if (cengine_ensure_networks(e, false, err) < 0 || cengine_ensure_volumes(e, err) < 0)
 		return -1;
-	for (size_t i = 0; i < order.n; i++) {
-		json_t *s = json_object_get(model_get(e, "services"), order.v[i]);
-		const char *dep;
-		json_t *d;
-		if (!o->no_start)
-			json_object_foreach(json_object_get(s, "depends_on"), dep, d) {
-				if (!json_object_get(model_get(e, "services"), dep))
-					continue;
-				const char *cond = json_string_value(json_object_get(d, "condition")) ?: "service_started";
-				if (strcmp(cond, "service_started")) {
-					struct ctr **dv;
-					size_t dn;
-					if (cengine_containers(e, dep, 0, &dv, &dn, err) < 0)
-						return -1;
-					for (size_t j = 0; j < dn; j++)
-						cengine_event(e, "Container", dv[j]->name, "Waiting");
-					int r = cengine_wait_condition(e, dep, cond, err);
-					for (size_t j = 0; j < dn && r == 0; j++)
-						cengine_event(e, "Container", dv[j]->name,
-							      !strcmp(cond, "service_healthy") ? "Healthy" : "Exited");
-					ctr_list_free(dv, dn);
-					if (r < 0)
-						return -1;
-				}
-			}
-		if (converge_service(e, order.v[i], o, err) < 0)
+	/* the services of a dependency level are converged concurrently, as compose v2 */
+	int *levels = xcalloc(order.n + 1, sizeof *levels), maxl = 0;
+	compose_levels(e->p ? e->p->model : NULL, &order, levels);
+	for (size_t i = 0; i < order.n; i++)
+		maxl = levels[i] > maxl ? levels[i] : maxl;
+	for (int l = 0; l <= maxl; l++) {
+		struct strvec batch = STRVEC_INIT;
+		for (size_t i = 0; i < order.n; i++)
+			if (levels[i] == l)
+				sv_push(&batch, order.v[i]);
+		int r = 0;
+		for (size_t i = 0; i < batch.n && r == 0; i++)
+			r = wait_deps(e, batch.v[i], &order, o, err);
+		struct converge_job cj = { .svcs = &batch, .o = o };
+		if (r == 0)
+			r = cengine_parallel(e, batch.n, converge_job, &cj, err);
+		sv_clear(&batch);
+		if (r < 0) {
+			free(levels);
 			return -1;
+		}
 	}
+	free(levels);
 	if (o->wait) {
 		for (size_t i = 0; i < order.n; i++) {
 			json_t *s = json_object_get(model_get(e, "services"), order.v[i]);
@@ -1029,6 +1203,11 @@ int cengine_up(struct cengine *e, const struct cengine_up_opts *o, berr *err)
 		}
 	}
 	return 0;
+}
+
+int cengine_image_id(struct cengine *e, const char *ref, char **id)
+{
+	return image_id_of(e->st, ref, id);
 }
 
 /* ---- stop / start / kill / rm ---- */
@@ -1072,28 +1251,87 @@ static int containers_in_order(struct cengine *e, bool reverse, int oneoff, stru
 	return 0;
 }
 
+/* The level of a container's service in the project's plan (containers of services not in the
+ * model: -1). */
+static int ctr_level(const struct strvec *order, const int *levels, struct ctr *c)
+{
+	int pos = plan_pos(order, ctr_label(c, CL_SERVICE));
+	return pos < (int)order->n ? levels[pos] : -1;
+}
+
+struct ctr_batch_job {
+	struct ctr **v;
+	int timeout;
+	bool vols;
+};
+
+static int stop_job(struct cengine *e, size_t i, void *ud, berr *err)
+{
+	struct ctr_batch_job *j = ud;
+	struct ctr *c = j->v[i];
+	cengine_event(e, "Container", c->name, "Stopping");
+	if (ctr_stop(e->st, c, j->timeout, err) < 0)
+		return -1;
+	berr e2 = { 0 };
+	net_detach_all(e->st, c->id, &e2);
+	cengine_event(e, "Container", c->name, "Stopped");
+	return 0;
+}
+
+static int remove_job(struct cengine *e, size_t i, void *ud, berr *err)
+{
+	struct ctr_batch_job *j = ud;
+	return remove_ctr(e, j->v[i], j->timeout, j->vols, err);
+}
+
+/* Run job on the selected containers of v (in plan order), one dependency level at a time,
+ * the containers of a level concurrently. */
+static int by_levels(struct cengine *e, struct ctr **v, size_t n, bool *sel, cengine_job_fn job, struct ctr_batch_job *j,
+		     berr *err)
+{
+	_cleanup_strvec_ struct strvec order = STRVEC_INIT;
+	if (e->p && compose_plan(e->p->model, NULL, true, &order, err) < 0)
+		return -1;
+	int *levels = xcalloc(order.n + 1, sizeof *levels);
+	compose_levels(e->p ? e->p->model : NULL, &order, levels);
+	struct ctr **batch = xcalloc(n + 1, sizeof *batch);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc;) {
+		int l = ctr_level(&order, levels, v[i]);
+		size_t k = 0, end = i;
+		for (; end < n && ctr_level(&order, levels, v[end]) == l; end++)
+			if (sel[end])
+				batch[k++] = v[end];
+		struct ctr_batch_job bj = *j;
+		bj.v = batch;
+		rc = cengine_parallel(e, k, job, &bj, err);
+		i = end;
+	}
+	free(batch);
+	free(levels);
+	return rc;
+}
+
 int cengine_stop(struct cengine *e, const struct strvec *services, int timeout, berr *err)
 {
 	struct ctr **v;
 	size_t n;
 	if (containers_in_order(e, true, -1, &v, &n, err) < 0)
 		return -1;
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct ctr *c = v[i];
-		if (!in_services(services, c) || c->state != CTR_RUNNING)
-			continue;
-		cengine_event(e, "Container", c->name, "Stopping");
-		if (ctr_stop(e->st, c, timeout, err) < 0) {
-			rc = -1;
-			break;
-		}
-		berr e2 = { 0 };
-		net_detach_all(e->st, c->id, &e2);
-		cengine_event(e, "Container", c->name, "Stopped");
-	}
+	bool *sel = xcalloc(n + 1, sizeof *sel);
+	for (size_t i = 0; i < n; i++)
+		sel[i] = in_services(services, v[i]) && v[i]->state == CTR_RUNNING;
+	struct ctr_batch_job j = { .timeout = timeout };
+	int rc = by_levels(e, v, n, sel, stop_job, &j, err);
+	free(sel);
 	ctr_list_free(v, n);
 	return rc;
+}
+
+static int start_job(struct cengine *e, size_t i, void *ud, berr *err)
+{
+	struct ctr_batch_job *j = ud;
+	return start_ctr(e, j->v[i], err);
 }
 
 int cengine_start(struct cengine *e, const struct strvec *services, berr *err)
@@ -1102,10 +1340,12 @@ int cengine_start(struct cengine *e, const struct strvec *services, berr *err)
 	size_t n;
 	if (containers_in_order(e, false, 0, &v, &n, err) < 0)
 		return -1;
-	int rc = 0;
-	for (size_t i = 0; i < n && !rc; i++)
-		if (in_services(services, v[i]))
-			rc = start_ctr(e, v[i], err);
+	bool *sel = xcalloc(n + 1, sizeof *sel);
+	for (size_t i = 0; i < n; i++)
+		sel[i] = in_services(services, v[i]);
+	struct ctr_batch_job j = { .timeout = -1 };
+	int rc = by_levels(e, v, n, sel, start_job, &j, err);
+	free(sel);
 	ctr_list_free(v, n);
 	return rc;
 }
@@ -1137,18 +1377,12 @@ int cengine_rm(struct cengine *e, const struct strvec *services, bool stop_first
 	size_t n;
 	if (containers_in_order(e, true, oneoff, &v, &n, err) < 0)
 		return -1;
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct ctr *c = v[i];
-		if (!in_services(services, c))
-			continue;
-		if (c->state == CTR_RUNNING && !stop_first)
-			continue;
-		if (remove_ctr(e, c, -1, volumes, err) < 0) {
-			rc = -1;
-			break;
-		}
-	}
+	bool *sel = xcalloc(n + 1, sizeof *sel);
+	for (size_t i = 0; i < n; i++)
+		sel[i] = in_services(services, v[i]) && (v[i]->state != CTR_RUNNING || stop_first);
+	struct ctr_batch_job j = { .timeout = -1, .vols = volumes };
+	int rc = by_levels(e, v, n, sel, remove_job, &j, err);
+	free(sel);
 	ctr_list_free(v, n);
 	return rc;
 }
@@ -1187,6 +1421,12 @@ int cengine_build(struct cengine *e, const struct strvec *services, bool force, 
 		sv_push(&av, "build");
 		sv_push(&av, "-t");
 		sv_push(&av, image);
+		size_t ti;
+		json_t *tv;
+		json_array_foreach(json_object_get(b, "tags"), ti, tv) if (json_is_string(tv)) {
+			sv_push(&av, "-t");
+			sv_push(&av, json_string_value(tv));
+		}
 		if (quiet)
 			sv_push(&av, "-q");
 		const char *ctxdir = json_string_value(json_object_get(b, "context")) ?: ".";
@@ -1214,9 +1454,51 @@ int cengine_build(struct cengine *e, const struct strvec *services, bool force, 
 				sv_pushf(&av, "%s=%s", k, x ?: "");
 			}
 		}
+		if (e->build_args)
+			for (size_t ai = 0; ai < e->build_args->n; ai++) {
+				/* KEY alone: the variable's value, as compose (unset: not passed) */
+				const char *a = e->build_args->v[ai];
+				sv_push(&av, "--build-arg");
+				if (strchr(a, '='))
+					sv_push(&av, a);
+				else {
+					const char *val = json_string_value(json_object_get(e->p->env, a));
+					if (val)
+						sv_pushf(&av, "%s=%s", a, val);
+					else
+						sv_push(&av, a);
+				}
+			}
+		if (e->no_cache)
+			sv_push(&av, "--no-cache");
 		json_object_foreach(json_object_get(b, "labels"), k, v) {
 			sv_push(&av, "--label");
 			sv_pushf(&av, "%s=%s", k, json_string_value(v) ?: "");
+		}
+		/* build.secrets: `berth build --secret id=ID,src=FILE|env=VAR`, the ID being the
+		 * target when given, else the source (as compose v2 passes them to buildx) */
+		size_t si;
+		json_t *sm;
+		json_array_foreach(json_object_get(b, "secrets"), si, sm) {
+			const char *src = json_is_string(sm) ? json_string_value(sm) : json_string_value(json_object_get(sm, "source"));
+			const char *tgt = json_is_object(sm) ? json_string_value(json_object_get(sm, "target")) : NULL;
+			json_t *def = json_object_get(model_get(e, "secrets"), src ? src : "");
+			if (!src || !def)
+				return berr_set(err, 0, "service \"%s\" refers to undefined build secret %s: invalid compose project",
+						order.v[i], src ? src : "");
+			const char *file = json_string_value(json_object_get(def, "file"));
+			const char *var = json_string_value(json_object_get(def, "environment"));
+			sv_push(&av, "--secret");
+			if (file)
+				sv_pushf(&av, "id=%s,src=%s", tgt ? tgt : src, file);
+			else if (var) {
+				/* the builder reads the process environment: give it the project's value */
+				const char *val = json_string_value(json_object_get(e->p->env, var));
+				if (val && !getenv(var))
+					setenv(var, val, 0);
+				sv_pushf(&av, "id=%s,env=%s", tgt ? tgt : src, var);
+			} else
+				return berr_set(err, 0, "build.secrets only supports environment or file-based secrets: \"%s\"", src);
 		}
 		if (json_object_get(b, "dockerfile_inline"))
 			return berr_set(err, 0, "services.%s.build.dockerfile_inline is not supported by berth yet", order.v[i]);

@@ -9,6 +9,7 @@
  * volumes `<project>_<vol>` (from the normalised model's `name`). See docs/compose.md. */
 #pragma once
 #include <signal.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <jansson.h>
 #include "compose/compose.h"
@@ -33,6 +34,9 @@ int compose_plan(json_t *model, const struct strvec *selected, bool with_deps, s
 /* The config hash of a service (sha256 hex of its canonical JSON, without the keys that do not
  * change a container: build, deploy.replicas, pull_policy, scale). */
 char *compose_service_hash(json_t *svc);
+/* The dependency level of each service of order (0: no dependency in order): up converges
+ * the services of a level concurrently. */
+void compose_levels(json_t *model, const struct strvec *order, int *levels);
 /* Number of replicas of a service (scale > deploy.replicas > 1), with --scale overrides
  * ("web=3" strings) applied. */
 int compose_replicas(json_t *svc, const char *name, const struct strvec *scale);
@@ -47,6 +51,12 @@ struct cengine {
 	int nevents, ndone;
 	struct strvec events;        /* "Kind\tName\tStatus" lines for the tty summary */
 	bool net_warned, ports_warned;
+	bool quiet;                  /* no progress events (pull -q, push -q) */
+	const struct strvec *build_args; /* compose build --build-arg (over build.args), or NULL */
+	bool no_cache;               /* compose build --no-cache */
+	const struct strvec *carry_volumes; /* "NAME:DST" anonymous volumes a recreated container keeps */
+	int evfd;                    /* > 0: events go to this pipe (a forked worker, see up) */
+	long parallel;               /* max concurrent workers (--parallel); <= 0: no limit */
 };
 int cengine_open(struct cengine *e, struct berth_ctx *ctx, struct compose_project *p, const char *project, berr *err);
 void cengine_close(struct cengine *e);
@@ -76,13 +86,21 @@ struct cengine_run_opts {
 	int ncmd;
 	const char *entrypoint, *name, *user, *workdir;
 	struct strvec *env;
+	/* compose run: -p (Docker's syntax), -v (relative sources against the project directory,
+	 * declared volumes by their key), --service-ports, --use-aliases, --cap-add/--cap-drop, -l */
+	struct strvec *publish, *volumes, *cap_add, *cap_drop, *labels;
+	bool service_ports, use_aliases;
 };
 int cengine_create(struct cengine *e, const char *svc, int n, const struct cengine_run_opts *ro, struct ctr **out, berr *err);
 
 /* up: converge every planned service (create missing, recreate changed, start stopped) in
  * dependency order, honouring depends_on conditions. */
 struct cengine_up_opts {
-	bool force_recreate, no_recreate, remove_orphans, wait, no_start, build, no_build;
+	bool force_recreate, no_recreate, remove_orphans, wait, no_start, build, no_build, quiet_pull;
+	bool no_deps;                /* only the named services, not their dependencies */
+	bool recreate_deps;          /* --always-recreate-deps: recreate the dependencies too */
+	bool renew_anon;             /* -V: a recreated container gets new anonymous volumes */
+	const char *pull;            /* --pull always|missing|never (NULL: each service's pull_policy) */
 	const struct strvec *scale;
 	const struct strvec *services;
 	int timeout;                 /* stop timeout for recreate (-1: the service's) */
@@ -102,6 +120,41 @@ int cengine_orphans(struct cengine *e, struct strvec *names, berr *err);
 char *cengine_service_image(struct cengine *e, const char *svc);
 /* Build the services that have `build:` (only those whose image is missing unless force). */
 int cengine_build(struct cengine *e, const struct strvec *services, bool force, bool quiet, berr *err);
+/* The image ID of ref in the store ("sha256:..." malloc'd in *id); -1 when missing. */
+int cengine_image_id(struct cengine *e, const char *ref, char **id);
+
+/* ---- parallel.c ---- */
+/* Run fn(e, 0..n-1) concurrently, one forked worker each with its own store connection; their
+ * events are printed by the caller's process. The first error is returned. */
+typedef int (*cengine_job_fn)(struct cengine *e, size_t i, void *ud, berr *err);
+int cengine_parallel(struct cengine *e, size_t n, cengine_job_fn fn, void *ud, berr *err);
+
+/* ---- secrets.c ---- */
+/* The service's secrets and configs as "-v SRC:TARGET:ro" binds (see secrets.c). volumes
+ * NULL: only check that they can be mounted (up does it before creating anything). */
+int cengine_secret_mounts(struct cengine *e, const char *svc, json_t *s, struct strvec *volumes, berr *err);
+/* <root>/compose/<project>: files written for environment/content secrets and configs
+ * (removed by down). malloc'd. */
+char *cengine_files_dir(struct cengine *e);
+
+/* ---- pull.c: compose pull / push, pull_policy (the registry client, registry/registry.h) ---- */
+struct cengine_pull_opts {
+	bool ignore_buildable, ignore_failures, include_deps, quiet;
+	const char *policy;              /* --policy missing|always, overrides pull_policy */
+	const struct strvec *services;
+};
+int cengine_pull(struct cengine *e, const struct cengine_pull_opts *o, berr *err);
+/* Push the images of services with build: and image: (and build.tags). */
+int cengine_push(struct cengine *e, const struct strvec *services, bool include_deps, bool ignore_failures, bool quiet,
+		 berr *err);
+/* compose build --pull: pull again the base images (FROM) of a service's Dockerfile. */
+int cengine_pull_bases(struct cengine *e, const char *svc, berr *err);
+/* Pull one service's image (" web Pulling" / " web Pulled"); id_out may be NULL. */
+int cengine_pull_service(struct cengine *e, const char *svc, char **id_out, berr *err);
+/* A service's pull policy: policy_override, else pull_policy, else "missing" (daily, weekly,
+ * every_* and if_not_present read as missing). (plan.c) */
+const char *cengine_pull_policy(json_t *svc, const char *policy_override);
+
 /* Call another berth verb in process (exec, top, port, build): the same code path. */
 int cengine_call_verb(struct berth_ctx *ctx, const char *group, struct strvec *argv);
 
@@ -109,6 +162,7 @@ int cengine_call_verb(struct berth_ctx *ctx, const char *group, struct strvec *a
 struct compose_logs_opts {
 	bool follow, timestamps, no_prefix, color;
 	long tail;                       /* -1: all */
+	int64_t since, until;            /* ns since the epoch; 0: no bound (--since, --until) */
 	volatile sig_atomic_t *stop;     /* set by a signal handler: stop following */
 	/* called when a followed container exits; a non-zero return stops and is returned */
 	int (*on_exit)(struct ctr *c, void *ud);

@@ -10,6 +10,7 @@
 #include "compose/engine.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/units.h"
 
 struct src {
 	struct ctr *c;
@@ -22,12 +23,28 @@ struct src {
 
 static const int colors[] = { 36, 33, 32, 35, 34, 96, 93, 92, 95, 94 };
 
-static void emit(struct src *s, json_t *j, bool stamps, bool color)
+static int64_t entry_time(const char *ts)
 {
+	int64_t sec;
+	long nsec;
+	berr e;
+	if (!ts || units_parse_rfc3339(ts, &sec, &nsec, &e) < 0)
+		return 0;
+	return sec * 1000000000LL + nsec;
+}
+
+static void emit(struct src *s, json_t *j, const struct compose_logs_opts *o)
+{
+	bool stamps = o->timestamps, color = o->color;
 	const char *log = json_string_value(json_object_get(j, "log"));
 	const char *ts = json_string_value(json_object_get(j, "time"));
 	if (!log)
 		return;
+	if (o->since || o->until) {
+		int64_t t = entry_time(ts);
+		if ((o->since && t < o->since) || (o->until && t > o->until))
+			return;
+	}
 	size_t len = json_string_length(json_object_get(j, "log"));
 	if (len && log[len - 1] == '\n')
 		len--;
@@ -42,7 +59,7 @@ static void emit(struct src *s, json_t *j, bool stamps, bool color)
 }
 
 /* Read what is new in one log; returns true if anything was read. */
-static bool pump(struct src *s, bool stamps, bool color)
+static bool pump(struct src *s, const struct compose_logs_opts *o)
 {
 	char buf[65536];
 	bool any = false;
@@ -56,7 +73,7 @@ static bool pump(struct src *s, bool stamps, bool color)
 			*nl = 0;
 			json_t *j = json_loads(s->pending.buf + off, 0, NULL);
 			if (j) {
-				emit(s, j, stamps, color);
+				emit(s, j, o);
 				json_decref(j);
 			}
 			off = (size_t)(nl - s->pending.buf) + 1;
@@ -121,7 +138,7 @@ int compose_logs(struct cengine *e, struct ctr **v, size_t n, const struct compo
 		for (size_t i = 0; i < n; i++) {
 			if (s[i].done)
 				continue;
-			any |= pump(&s[i], o->timestamps, o->color);
+			any |= pump(&s[i], o);
 			if (!o->follow) {
 				s[i].done = true;
 				continue;
@@ -131,7 +148,7 @@ int compose_logs(struct cengine *e, struct ctr **v, size_t n, const struct compo
 				s[i].fd = open(lp, O_RDONLY | O_CLOEXEC);
 			}
 			if (ctr_refresh(e->st, s[i].c) != CTR_RUNNING) {
-				pump(&s[i], o->timestamps, o->color);
+				pump(&s[i], o);
 				s[i].done = true;
 				if (o->on_exit) {
 					int r = o->on_exit(s[i].c, o->ud);

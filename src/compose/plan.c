@@ -97,3 +97,28 @@ int compose_replicas(json_t *svc, const char *name, const struct strvec *scale)
 		return (int)json_integer_value(r);
 	return 1;
 }
+
+void compose_levels(json_t *model, const struct strvec *order, int *levels)
+{
+	/* order lists dependencies first: one pass gives each service 1 + its deepest dependency */
+	for (size_t i = 0; i < order->n; i++) {
+		json_t *s = json_object_get(json_object_get(model, "services"), order->v[i]);
+		int l = 0;
+		const char *dep;
+		json_t *d;
+		json_object_foreach(json_object_get(s, "depends_on"), dep, d)
+			for (size_t j = 0; j < i; j++)
+				if (!strcmp(order->v[j], dep) && levels[j] + 1 > l)
+					l = levels[j] + 1;
+		levels[i] = l;
+	}
+}
+
+const char *cengine_pull_policy(json_t *svc, const char *policy_override)
+{
+	const char *p = policy_override ? policy_override : json_string_value(json_object_get(svc, "pull_policy"));
+	if (!p || !strcmp(p, "if_not_present") || !strcmp(p, "daily") || !strcmp(p, "weekly") || !strncmp(p, "every_", 6) ||
+	    !strcmp(p, "refresh"))
+		return "missing";
+	return p;
+}

@@ -305,7 +305,7 @@ YAML
 	[[ "$output" != *app8* ]]
 }
 
-@test "compose up: an unknown image is an error before anything starts" {
+@test "compose up: an image that can be neither found nor pulled is an error before anything starts" {
 	compose_dir app9
 	cat > compose.yaml <<'YAML'
 services:
@@ -315,6 +315,12 @@ services:
   b:
     image: nosuchimage:1
 YAML
+	# pull_policy missing: berth pulls it (the tests' proxy refuses every non-loopback dial)
+	run_compose --exit 1 up -d
+	[[ "$stderr_out" == *" b  Pulling"* ]]
+	[[ "$stderr_out" == *"Error response from daemon: "* ]]
+	# never: no pull, Docker's "No such image"
+	sed -i 's/image: nosuchimage:1/image: nosuchimage:1\n    pull_policy: never/' compose.yaml
 	run_compose --exit 1 up -d
 	[[ "$stderr_out" == *"No such image: nosuchimage:1"* ]]
 	run_berth ps -aq

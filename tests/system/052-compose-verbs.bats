@@ -171,16 +171,6 @@ YAML
 	run_berth --exit 1 image inspect v6-app
 }
 
-@test "compose pull/push: a clear error (no registry client yet)" {
-	compose_dir v7
-	two_services
-	run_compose --exit 1 pull
-	assert_output_contains ""
-	[[ "$stderr_out" == *"berth has no registry client yet"* ]]
-	run_compose --exit 1 push
-	[[ "$stderr_out" == *"berth has no registry client yet"* ]]
-}
-
 @test "compose up: keys berth cannot honour are warned about, never silently dropped; several networks are joined" {
 	compose_dir v8
 	cat > compose.yaml <<'YAML'

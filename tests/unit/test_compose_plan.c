@@ -57,6 +57,43 @@ static void test_plan_order(void **state)
 	json_decref(m);
 }
 
+/* the dependency levels up converges concurrently (engine.c: cengine_levels) */
+static void test_levels(void **state)
+{
+	(void)state;
+	json_t *m = model("{\"services\":{\"proxy\":{\"depends_on\":{\"web\":{}}},\"web\":{\"depends_on\":{\"db\":{},\"cache\":{}}},"
+			  "\"db\":{},\"cache\":{\"depends_on\":{\"db\":{}}},\"lone\":{}}}");
+	struct strvec o = STRVEC_INIT;
+	berr err = { 0 };
+	assert_int_equal(compose_plan(m, NULL, true, &o, &err), 0);
+	int lv[8] = { 0 };
+	compose_levels(m, &o, lv);
+	struct strbuf b = STRBUF_INIT;
+	for (size_t i = 0; i < o.n; i++)
+		sb_addf(&b, "%s%s=%d", i ? " " : "", o.v[i], lv[i]);
+	assert_string_equal(b.buf, "db=0 cache=1 web=2 proxy=3 lone=0");
+	sb_release(&b);
+	sv_clear(&o);
+	json_decref(m);
+}
+
+static void test_pull_policy(void **state)
+{
+	(void)state;
+	json_t *s = model("{\"pull_policy\":\"always\"}");
+	assert_string_equal(cengine_pull_policy(s, NULL), "always");
+	assert_string_equal(cengine_pull_policy(s, "never"), "never");
+	json_object_set_new(s, "pull_policy", json_string("if_not_present"));
+	assert_string_equal(cengine_pull_policy(s, NULL), "missing");
+	json_object_set_new(s, "pull_policy", json_string("every_12h"));
+	assert_string_equal(cengine_pull_policy(s, NULL), "missing");
+	json_object_set_new(s, "pull_policy", json_string("build"));
+	assert_string_equal(cengine_pull_policy(s, NULL), "build");
+	json_object_del(s, "pull_policy");
+	assert_string_equal(cengine_pull_policy(s, NULL), "missing");
+	json_decref(s);
+}
+
 static void test_plan_cycle(void **state)
 {
 	(void)state;
@@ -124,6 +161,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_order),
 		cmocka_unit_test(test_plan_cycle),
+		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_pull_policy),
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_replicas),
 		cmocka_unit_test(test_notes_dots),
