@@ -311,8 +311,28 @@ static const char *const handled_keys[] = {
 	"hostname", "healthcheck", "labels", "stop_signal", "stop_grace_period", "init", "read_only", "cap_add",
 	"cap_drop", "privileged", "mem_limit", "cpus", "pids_limit", "deploy", "scale", "pull_policy",
 	"profiles", "tty", "stdin_open", "dns", "extra_hosts", "security_opt", "memswap_limit", "cpu_shares",
-	"volumes_from", "secrets", "configs", NULL,
+	"volumes_from", "secrets", "configs", "devices", "device_cgroup_rules", NULL,
 };
+
+/* devices: "HOST[:CTR[:PERMS]]" as `run --device`, or the long syntax {source, target,
+ * permissions} */
+static void push_devices(struct strvec *sv, json_t *v)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(v, i, x) {
+		if (json_is_string(x)) {
+			sv_push(sv, json_string_value(x));
+			continue;
+		}
+		const char *src = json_string_value(json_object_get(x, "source"));
+		const char *dst = json_string_value(json_object_get(x, "target"));
+		const char *perm = json_string_value(json_object_get(x, "permissions"));
+		if (!src)
+			continue;
+		sv_pushf(sv, "%s:%s%s%s", src, dst ? dst : src, perm ? ":" : "", perm ? perm : "");
+	}
+}
 
 char *cengine_service_image(struct cengine *e, const char *svc)
 {
@@ -441,7 +461,7 @@ static void release_flags(struct run_flags *f)
 	sv_clear(&f->env); sv_clear(&f->env_file); sv_clear(&f->volumes); sv_clear(&f->mounts);
 	sv_clear(&f->tmpfs); sv_clear(&f->cap_add); sv_clear(&f->cap_drop); sv_clear(&f->security_opt);
 	sv_clear(&f->label); sv_clear(&f->add_host); sv_clear(&f->dns); sv_clear(&f->volumes_from);
-	sv_clear(&f->publish);
+	sv_clear(&f->publish); sv_clear(&f->devices); sv_clear(&f->device_cgroup_rules);
 }
 
 /* the first network of a service (the one `berth run --network` gets), by priority then name */
@@ -653,6 +673,8 @@ int cengine_create(struct cengine *e, const char *svc, int n, const struct cengi
 		for (size_t ci = 0; ci < ro->cap_drop->n; ci++)
 			sv_push(&f.cap_drop, ro->cap_drop->v[ci]);
 	push_strs(&f.security_opt, json_object_get(s, "security_opt"));
+	push_devices(&f.devices, json_object_get(s, "devices"));
+	push_strs(&f.device_cgroup_rules, json_object_get(s, "device_cgroup_rules"));
 	push_strs(&f.dns, json_object_get(s, "dns"));
 	json_t *eh = json_object_get(s, "extra_hosts");
 	if (json_is_object(eh))
