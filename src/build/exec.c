@@ -27,6 +27,8 @@
 #include "image/image.h"
 #include "image/istore.h"
 #include "image/layer.h"
+#include "image/layer_adopt.h"
+#include "store/blob_adopt.h"
 #include "image/ref.h"
 #include "runtime/runtime.h"
 #include "store/blob.h"
@@ -127,6 +129,8 @@ struct builder {
 	int tmplock;
 	char *tmpdir;
 	unsigned seq;
+	enum layer_compression comp;  /* --compression */
+	int64_t epoch;               /* SOURCE_DATE_EPOCH, -1 if unset */
 };
 
 static void layer_push(struct stage_state *s, const struct img_layer *l, const char *dir)
@@ -212,27 +216,41 @@ static char *new_workdir(struct builder *b)
 	return xasprintf("%s/step%u", b->tmpdir, ++b->seq);
 }
 
-/* Turn an upper dir into a layer blob + extracted layer on top of s. */
+/* Turn an upper dir into a layer: the tar is made, compressed and hashed in one pass (threads,
+ * image/pcomp.h) straight into a store temp file that becomes the blob (written once, fsynced
+ * once); the upper dir itself becomes the extracted layer (renamed, not extracted again). */
 static int commit_upper(struct builder *b, struct stage_state *s, const char *upper, struct img_layer *l, berr *err)
 {
-	_cleanup_free_ char *tarp = xasprintf("%s/layer%u.tar.gz", b->tmpdir, ++b->seq);
-	_cleanup_close_ int fd = open(tarp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return berr_sys(err, "create %s", tarp);
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int fd = -1;
+	if (store_tmp_create(b->st, "layer", false, &fd, &tmp, err) < 0)
+		return -1;
 	struct layer_diff_result res;
-	if (layer_diff_upper(upper, fd, LAYER_GZIP, -1, &res, err) < 0)
+	if (layer_diff_upper(upper, fd, b->comp, b->epoch, &res, err) < 0 ||
+	    blob_adopt(b->st, fd, tmp, res.digest, err) < 0) {
+		unlink(tmp);
 		return -1;
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return berr_sys(err, "seek");
+	}
 	memset(l, 0, sizeof *l);
-	if (blob_write_fd(b->st, fd, res.digest, l->blob, &l->blob_size, err) < 0)
-		return -1;
-	unlink(tarp);
-	snprintf(l->media_type, sizeof l->media_type, "%s", MT_OCI_LAYER_GZIP);
+	snprintf(l->blob, sizeof l->blob, "%.71s", res.digest);
+	l->blob_size = res.size;
+	snprintf(l->media_type, sizeof l->media_type, "%s",
+		 b->comp == LAYER_ZSTD ? MT_OCI_LAYER_ZSTD : b->comp == LAYER_NONE ? MT_OCI_LAYER : MT_OCI_LAYER_GZIP);
 	snprintf(l->diff_id, sizeof l->diff_id, "%.71s", res.diff_id);
-	if (layer_ensure(b->st, parent_chain(s), l, err) < 0)
-		return -1;
-	return 0;
+	return layer_adopt_dir(b->st, parent_chain(s), l, upper, err);
+}
+
+/* The time recorded in history and config: SOURCE_DATE_EPOCH when given, else now. */
+static char *build_now(const struct builder *b)
+{
+	if (b->epoch < 0)
+		return format_rfc3339_now();
+	time_t t = (time_t)b->epoch;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char buf[64];
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
 }
 
 static bool in_lowers(const struct strvec *lowers, const char *rel)
@@ -789,7 +807,7 @@ static int build_stage(struct builder *b, int idx, berr *err)
 		s->base_history = json_array();
 		snprintf(s->base_id, sizeof s->base_id, "scratch");
 		digest_buf("scratch", 7, s->key);
-		_cleanup_free_ char *now = format_rfc3339_now();
+		_cleanup_free_ char *now = build_now(b);
 		snprintf(s->last_created, sizeof s->last_created, "%s", now);
 		s->arch = xstrdup("amd64");
 		s->os = xstrdup("linux");
@@ -988,7 +1006,7 @@ static int build_stage(struct builder *b, int idx, berr *err)
 				berr_set(err, 0, "%s", "");
 				goto fail_fs;
 			}
-			_cleanup_free_ char *now = format_rfc3339_now();
+			_cleanup_free_ char *now = build_now(b);
 			struct bcache_row nr = { 0 };
 			memcpy(nr.key, key, sizeof key);
 			memcpy(nr.parent, s->key, sizeof nr.parent);
@@ -1115,6 +1133,25 @@ int build_run(const struct build_request *r)
 	b.r = r;
 	b.o = o;
 	b.tmplock = -1;
+	b.comp = o->compression && !strcmp(o->compression, "zstd") ? LAYER_ZSTD
+		 : o->compression && !strcmp(o->compression, "uncompressed") ? LAYER_NONE : LAYER_GZIP;
+	b.epoch = -1;
+	{
+		/* SOURCE_DATE_EPOCH: --build-arg (as BuildKit 0.11+) or the environment (as buildx) */
+		const char *sde = getenv("SOURCE_DATE_EPOCH");
+		for (size_t i = 0; r->build_args && r->build_args[i]; i++)
+			if (!strncmp(r->build_args[i], "SOURCE_DATE_EPOCH=", 18))
+				sde = r->build_args[i] + 18;
+		if (sde && *sde) {
+			char *end;
+			long long v = strtoll(sde, &end, 10);
+			if (*end || v < 0) {
+				fprintf(stderr, "ERROR: invalid SOURCE_DATE_EPOCH: %s\n", sde);
+				return 1;
+			}
+			b.epoch = v;
+		}
+	}
 	b.p.quiet = o->quiet || (o->progress && !strcmp(o->progress, "quiet"));
 	berr err = { 0 };
 	int status = 1;
