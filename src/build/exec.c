@@ -21,6 +21,7 @@
 #include "build/context.h"
 #include "build/copy.h"
 #include "build/exec.h"
+#include "build/progress.h"
 #include "registry/registry.h"
 #include "dockerfile/plan.h"
 #include "dockerfile/stages.h"
@@ -56,50 +57,43 @@ static void catch_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-/* ---- progress ---- */
+/* ---- progress (build/progress.h); vertex numbers are given out in plan order ---- */
 struct prog {
-	bool quiet;
+	struct bprog *bp;
 	int next;
-	struct timespec t;
+	const char *stage;           /* the running stage's name, for the summary */
 };
-
-static double secs_since(const struct timespec *t0)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-static void pr(struct prog *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void pr(struct prog *p, const char *fmt, ...)
-{
-	if (p->quiet)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fflush(stderr);
-}
 
 static int vstart(struct prog *p, const char *title)
 {
 	int n = ++p->next;
-	clock_gettime(CLOCK_MONOTONIC, &p->t);
-	pr(p, "#%d %s\n", n, title);
+	bprog_start(p->bp, n, title, p->stage ? p->stage : "");
 	return n;
 }
 
 static void vdone(struct prog *p, int n)
 {
-	pr(p, "#%d DONE %.1fs\n\n", n, secs_since(&p->t));
+	bprog_done(p->bp, n);
+}
+
+static void vinfo(struct prog *p, int n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void vinfo(struct prog *p, int n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct strbuf sb = STRBUF_INIT;
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	bprog_info(p->bp, n, sb_str(&sb));
+	sb_release(&sb);
 }
 
 /* The failure box, as BuildKit prints it, and the final line on stderr (always, even -q). */
 static void vfail(struct prog *p, int n, const char *title, const char *msg, const char *final_prefix)
 {
-	pr(p, "#%d ERROR: %s\n", n, msg);
-	fprintf(stderr, "------\n > %s:\n------\n%s%s\n", title, final_prefix, msg);
+	bprog_error(p->bp, n, msg);
+	_cleanup_free_ char *box = xasprintf("------\n > %s:\n------\n%s%s\n", title, final_prefix, msg);
+	bprog_raw(p->bp, box);
 }
 
 /* ---- state ---- */
@@ -131,6 +125,7 @@ struct builder {
 	unsigned seq;
 	enum layer_compression comp;  /* --compression */
 	int64_t epoch;               /* SOURCE_DATE_EPOCH, -1 if unset */
+	int *vbase;                  /* per stage: the number of its first vertex */
 };
 
 static void layer_push(struct stage_state *s, const struct img_layer *l, const char *dir)
@@ -447,7 +442,7 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 			ssize_t n = read(pf[i].fd, buf, sizeof buf);
 			if (n <= 0) {
 				if (line[i].len)
-					pr(&b->p, "#%d %.3f %s\n", vid, secs_since(&b->p.t), line[i].buf);
+					bprog_log(b->p.bp, vid, line[i].buf);
 				sb_reset(&line[i]);
 				close(pf[i].fd);
 				pf[i].fd = -1;
@@ -456,7 +451,7 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 			}
 			for (ssize_t k = 0; k < n; k++) {
 				if (buf[k] == '\n') {
-					pr(&b->p, "#%d %.3f %s\n", vid, secs_since(&b->p.t), sb_str(&line[i]));
+					bprog_log(b->p.bp, vid, sb_str(&line[i]));
 					sb_reset(&line[i]);
 				} else
 					sb_addc(&line[i], buf[k]);
@@ -786,6 +781,12 @@ static int build_stage(struct builder *b, int idx, berr *err)
 	struct stage_state *s = &b->ss[idx];
 	char label[128];
 	stage_label(b, pst, label, sizeof label);
+	/* vertex numbers: given out in plan order before any stage ran (stages may run in
+	 * parallel processes); the stage's name for the time summary */
+	if (b->vbase)
+		b->p.next = b->vbase[idx] - 1;
+	_cleanup_free_ char *sname = pst->df->name ? xstrdup(pst->df->name) : xasprintf("stage-%d", pst->index);
+	b->p.stage = sname;
 	size_t total = 1;
 	for (size_t i = 0; i < pst->nsteps; i++)
 		total += pst->steps[i].layer;
@@ -848,7 +849,7 @@ static int build_stage(struct builder *b, int idx, berr *err)
 		s->os = xstrdup(os ? os : "linux");
 		img_info_release(&in);
 		image_run_info_release(&info);
-		pr(&b->p, "#%d CACHED\n\n", v);
+		bprog_cached(b->p.bp, v);
 	}
 	bool nocache = no_cache_for(b, pst);
 	size_t pos = 1;
@@ -969,7 +970,7 @@ static int build_stage(struct builder *b, int idx, berr *err)
 			layer_push(s, &lay, ld);
 			snprintf(s->last_created, sizeof s->last_created, "%s", row.created);
 			bcache_touch(b->st, key, err);
-			pr(&b->p, "#%d CACHED\n\n", v);
+			bprog_cached(b->p.bp, v);
 			bcache_row_release(&row);
 		} else {
 			bcache_row_release(&row);
@@ -997,7 +998,7 @@ static int build_stage(struct builder *b, int idx, berr *err)
 				} else
 					why = xstrdup("not built before");
 			}
-			pr(&b->p, "#%d cache miss: %s: %s\n", v, orig, why);
+			vinfo(&b->p, v, "cache miss: %s: %s", orig, why);
 			int rc = k == DF_RUN ? do_run(b, s, ps, v, title, err) : do_fsop(b, s, ps, err);
 			if (rc < 0) {
 				if (err->msg[0])
@@ -1091,6 +1092,251 @@ static int write_image(struct builder *b, int idx, char id[DIGEST_STR_LEN + 1], 
 	return img_commit(b->st, &in, id, err);
 }
 
+/* ---- parallel stages ----
+ * Stages whose dependencies are built run at the same time, each in a forked child process
+ * (RUN steps fork and clone sandboxes, so threads are not an option): the child opens a store
+ * connection of its own (SQLite connections never cross a fork), sends its progress through a
+ * pipe to the parent, which numbers and prints it (build/progress.h), and leaves its result
+ * (layers, history, key) in a JSON file in the build's temp dir for the stages after it. A
+ * lone runnable stage runs in the builder process itself (plain and quiet output). */
+static int stage_result_save(struct builder *b, int idx, berr *err)
+{
+	struct stage_state *s = &b->ss[idx];
+	json_t *j = json_object();
+	json_t *ls = json_array();
+	for (size_t i = 0; i < s->nlayers; i++) {
+		const struct img_layer *l = &s->layers[i];
+		json_array_append_new(ls, json_pack("{s:s,s:s,s:I,s:s,s:s,s:I,s:s}", "blob", l->blob, "media_type",
+						    l->media_type, "blob_size", (json_int_t)l->blob_size, "diff_id",
+						    l->diff_id, "chain_id", l->chain_id, "size", (json_int_t)l->size,
+						    "dir", s->dirs.v[i]));
+	}
+	json_object_set_new(j, "layers", ls);
+	json_object_set(j, "base_history", s->base_history ? s->base_history : json_array());
+	json_object_set(j, "hist", s->hist ? s->hist : json_array());
+	json_object_set_new(j, "key", json_string(s->key));
+	json_object_set_new(j, "base_id", json_string(s->base_id));
+	json_object_set_new(j, "last_created", json_string(s->last_created));
+	json_object_set_new(j, "arch", json_string(s->arch ? s->arch : "amd64"));
+	json_object_set_new(j, "os", json_string(s->os ? s->os : "linux"));
+	_cleanup_free_ char *path = xasprintf("%s/stage-%d.json", b->tmpdir, idx);
+	int rc = json_dump_file(j, path, JSON_COMPACT);
+	json_decref(j);
+	if (rc < 0)
+		return berr_set(err, EIO, "write %s", path);
+	return 0;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+	return v ? v : "";
+}
+
+static int stage_result_load(struct builder *b, int idx, berr *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/stage-%d.json", b->tmpdir, idx);
+	json_error_t je;
+	json_t *j = json_load_file(path, 0, &je);
+	if (!j)
+		return berr_set(err, EIO, "stage %d: no result (%s)", idx, je.text);
+	struct stage_state *s = &b->ss[idx];
+	size_t i;
+	json_t *l;
+	json_array_foreach(json_object_get(j, "layers"), i, l) {
+		struct img_layer lay;
+		memset(&lay, 0, sizeof lay);
+		snprintf(lay.blob, sizeof lay.blob, "%s", jstr(l, "blob"));
+		snprintf(lay.media_type, sizeof lay.media_type, "%s", jstr(l, "media_type"));
+		lay.blob_size = (uint64_t)json_integer_value(json_object_get(l, "blob_size"));
+		snprintf(lay.diff_id, sizeof lay.diff_id, "%s", jstr(l, "diff_id"));
+		snprintf(lay.chain_id, sizeof lay.chain_id, "%s", jstr(l, "chain_id"));
+		lay.size = (uint64_t)json_integer_value(json_object_get(l, "size"));
+		layer_push(s, &lay, jstr(l, "dir"));
+	}
+	s->base_history = json_incref(json_object_get(j, "base_history"));
+	s->hist = json_incref(json_object_get(j, "hist"));
+	snprintf(s->key, sizeof s->key, "%s", jstr(j, "key"));
+	snprintf(s->base_id, sizeof s->base_id, "%s", jstr(j, "base_id"));
+	snprintf(s->last_created, sizeof s->last_created, "%s", jstr(j, "last_created"));
+	s->arch = xstrdup(jstr(j, "arch"));
+	s->os = xstrdup(jstr(j, "os"));
+	s->done = true;
+	json_decref(j);
+	return 0;
+}
+
+static void stage_child(struct builder *b, int idx, int evfd)
+{
+	bprog_to_pipe(b->p.bp, evfd);
+	struct store *st = NULL;
+	berr err = { 0 };
+	int rc = 1;
+	/* the parent's store connection is left alone (never used across a fork) */
+	if (store_open(&st, b->r->root, b->r->runroot, &err) == 0) {
+		b->st = st;
+		if (b->ctx)
+			b->ctx->store = st;
+		b->seq = (unsigned)(idx + 1) * 100000u;
+		if (build_stage(b, idx, &err) == 0 && stage_result_save(b, idx, &err) == 0)
+			rc = 0;
+		if (b->ctx)
+			bctx_flush(b->ctx, &err);
+		store_close(st);
+	}
+	if (rc && err.msg[0] && !interrupted) {
+		_cleanup_free_ char *m = xasprintf("ERROR: %s\n", err.msg);
+		bprog_raw(b->p.bp, m);
+	}
+	_exit(interrupted ? 130 : rc);
+}
+
+static void drain_events(struct builder *b, int fd, struct strbuf *acc)
+{
+	char buf[8192];
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		sb_add(acc, buf, (size_t)n);
+	}
+	size_t start = 0;
+	for (size_t i = 0; i < acc->len; i++)
+		if (acc->buf[i] == '\n') {
+			acc->buf[i] = 0;
+			bprog_apply(b->p.bp, acc->buf + start);
+			start = i + 1;
+		}
+	if (start) {
+		memmove(acc->buf, acc->buf + start, acc->len - start);
+		sb_setlen(acc, acc->len - start);
+	}
+}
+
+static bool deps_built(const struct builder *b, int i, const int *state)
+{
+	const struct plan_stage *s = &b->plan->stages[i];
+	for (size_t k = 0; k < s->ndeps; k++)
+		if (s->deps[k] >= 0 && state[s->deps[k]] != 2)
+			return false;
+	return true;
+}
+
+/* Build every stage the target needs. -1: failed (the error is printed already). */
+static int run_stages(struct builder *b)
+{
+	size_t n = b->plan->nstages;
+	_cleanup_free_ int *state = xcalloc(n, sizeof(int)); /* 0 waiting, 1 running, 2 built, 3 failed */
+	_cleanup_free_ pid_t *pids = xcalloc(n, sizeof(pid_t));
+	int evp[2] = { -1, -1 };
+	struct strbuf acc = STRBUF_INIT;
+	int running = 0, rc = 0;
+	bool always_fork = bprog_mode(b->p.bp) == BPROG_TTY;
+	const char *env_fork = getenv("BERTH_BUILD_FORK"); /* tests: "1" forks even a lone stage */
+	if (env_fork && !strcmp(env_fork, "1"))
+		always_fork = true;
+	for (;;) {
+		size_t left = 0, nready = 0;
+		int first = -1;
+		for (size_t i = 0; i < n; i++) {
+			if (!b->plan->stages[i].needed || state[i])
+				continue;
+			left++;
+			if (deps_built(b, (int)i, state)) {
+				nready++;
+				if (first < 0)
+					first = (int)i;
+			}
+		}
+		if (!left && !running)
+			break;
+		if (rc == 0 && !interrupted && nready) {
+			if (nready == 1 && !running && !always_fork) {
+				berr err = { 0 };
+				state[first] = 1;
+				if (build_stage(b, first, &err) < 0) {
+					if (err.msg[0] && !interrupted) {
+						_cleanup_free_ char *m = xasprintf("ERROR: %s\n", err.msg);
+						bprog_raw(b->p.bp, m);
+					}
+					state[first] = 3;
+					rc = -1;
+					break;
+				}
+				state[first] = 2;
+				continue;
+			}
+			if (evp[0] < 0) {
+				if (pipe2(evp, O_CLOEXEC) < 0) {
+					bprog_raw(b->p.bp, "ERROR: pipe failed\n");
+					rc = -1;
+					break;
+				}
+				fcntl(evp[0], F_SETFL, O_NONBLOCK);
+			}
+			for (size_t i = 0; i < n; i++) {
+				if (!b->plan->stages[i].needed || state[i] || !deps_built(b, (int)i, state))
+					continue;
+				fflush(NULL);
+				pid_t pid = fork();
+				if (pid == 0) {
+					close(evp[0]);
+					stage_child(b, (int)i, evp[1]);
+				}
+				if (pid < 0) {
+					bprog_raw(b->p.bp, "ERROR: fork failed\n");
+					rc = -1;
+					break;
+				}
+				pids[i] = pid;
+				state[i] = 1;
+				running++;
+			}
+		}
+		if (!running)
+			break;
+		struct pollfd pf = { evp[0], POLLIN, 0 };
+		if (poll(&pf, 1, 100) > 0)
+			drain_events(b, evp[0], &acc);
+		bprog_tick(b->p.bp);
+		for (size_t i = 0; i < n; i++) {
+			if (state[i] != 1)
+				continue;
+			int st;
+			pid_t w = waitpid(pids[i], &st, WNOHANG);
+			if (w != pids[i])
+				continue;
+			running--;
+			drain_events(b, evp[0], &acc);
+			berr err = { 0 };
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && stage_result_load(b, (int)i, &err) == 0) {
+				state[i] = 2;
+				continue;
+			}
+			if (err.msg[0]) {
+				_cleanup_free_ char *m = xasprintf("ERROR: %s\n", err.msg);
+				bprog_raw(b->p.bp, m);
+			}
+			state[i] = 3;
+			if (rc == 0) /* stop the others: they clean up and exit */
+				for (size_t k = 0; k < n; k++)
+					if (state[k] == 1)
+						kill(pids[k], SIGTERM);
+			rc = -1;
+		}
+	}
+	if (evp[0] >= 0) {
+		drain_events(b, evp[0], &acc);
+		close(evp[0]);
+		close(evp[1]);
+	}
+	sb_release(&acc);
+	for (size_t i = 0; i < n; i++)
+		if (b->plan->stages[i].needed && state[i] != 2)
+			rc = -1;
+	return rc;
+}
+
 static int setup_ns(berr *err)
 {
 	if (unshare(CLONE_NEWNS) < 0)
@@ -1152,7 +1398,16 @@ int build_run(const struct build_request *r)
 			b.epoch = v;
 		}
 	}
-	b.p.quiet = o->quiet || (o->progress && !strcmp(o->progress, "quiet"));
+	{
+		enum bprog_mode m = BPROG_PLAIN;
+		if (o->quiet || (o->progress && !strcmp(o->progress, "quiet")))
+			m = BPROG_QUIET;
+		else if (o->progress && !strcmp(o->progress, "tty"))
+			m = BPROG_TTY;
+		else if ((!o->progress || !strcmp(o->progress, "auto")) && isatty(STDERR_FILENO))
+			m = BPROG_TTY;
+		b.p.bp = bprog_new(m, STDERR_FILENO);
+	}
 	berr err = { 0 };
 	int status = 1;
 	_cleanup_close_ int lk = -1;
@@ -1167,10 +1422,10 @@ int build_run(const struct build_request *r)
 	}
 	catch_signals();
 	int v = vstart(&b.p, "[internal] load build definition from Dockerfile");
-	pr(&b.p, "#%d transferring dockerfile: %zuB done\n", v, r->dockerfile_len);
+	vinfo(&b.p, v, "transferring dockerfile: %zuB done", r->dockerfile_len);
 	vdone(&b.p, v);
 	v = vstart(&b.p, "[internal] load .dockerignore");
-	pr(&b.p, "#%d transferring context: 2B done\n", v);
+	vinfo(&b.p, v, "transferring context: 2B done");
 	vdone(&b.p, v);
 	if (df_file_load(r->dockerfile, r->dockerfile_len, r->dockerfile_name, &b.file, &err) < 0) {
 		frontend_error(err.msg);
@@ -1214,29 +1469,38 @@ int build_run(const struct build_request *r)
 			vfail(&b.p, v, "[internal] load build context", err.msg, "");
 			goto out;
 		}
-		pr(&b.p, "#%d transferring context: %zu entries done\n", v, b.ctx->stats.entries);
+		vinfo(&b.p, v, "transferring context: %zu entries done", b.ctx->stats.entries);
 		vdone(&b.p, v);
 	}
 	b.ss = xcalloc(b.plan->nstages, sizeof *b.ss);
-	for (size_t i = 0; i < b.plan->nstages; i++) {
-		if (!b.plan->stages[i].needed)
-			continue;
-		berr_clear(&err);
-		if (build_stage(&b, (int)i, &err) < 0) {
-			if (err.msg[0])
-				fprintf(stderr, "ERROR: %s\n", err.msg);
-			goto out;
+	b.vbase = xcalloc(b.plan->nstages, sizeof *b.vbase);
+	{
+		int vnext = b.p.next + 1;
+		for (size_t i = 0; i < b.plan->nstages; i++) {
+			const struct plan_stage *pst = &b.plan->stages[i];
+			if (!pst->needed)
+				continue;
+			b.vbase[i] = vnext;
+			vnext += pst->base_kind == PLAN_BASE_IMAGE;
+			for (size_t k = 0; k < pst->nsteps; k++)
+				vnext += pst->steps[k].layer;
 		}
+		b.p.next = vnext - 1;
 	}
+	int vend = b.p.next;
+	if (run_stages(&b) < 0)
+		goto out;
+	b.p.stage = NULL;
+	b.p.next = vend;
 	if (b.ctx)
 		bctx_flush(b.ctx, &err);
 	v = vstart(&b.p, "exporting to image");
-	pr(&b.p, "#%d exporting layers done\n", v);
+	vinfo(&b.p, v, "exporting layers done");
 	if (write_image(&b, b.plan->target, id, &err) < 0) {
 		vfail(&b.p, v, "exporting to image", err.msg, "");
 		goto out;
 	}
-	pr(&b.p, "#%d writing image %s done\n", v, id);
+	vinfo(&b.p, v, "writing image %s done", id);
 	for (size_t i = 0; i < o->tags.n; i++) {
 		struct ref rr;
 		if (ref_parse_tagged(o->tags.v[i], &rr, &err) < 0) {
@@ -1249,7 +1513,7 @@ int build_run(const struct build_request *r)
 			fprintf(stderr, "ERROR: %s\n", err.msg);
 			goto out;
 		}
-		pr(&b.p, "#%d naming to %s done\n", v, full);
+		vinfo(&b.p, v, "naming to %s done", full);
 	}
 	vdone(&b.p, v);
 	if (o->iidfile && write_file_atomic(o->iidfile, id, strlen(id), 0644, &err) < 0) {
@@ -1262,6 +1526,11 @@ int build_run(const struct build_request *r)
 out:
 	if (interrupted)
 		status = 130;
+	if (b.p.bp) {
+		bprog_finish(b.p.bp, status == 0);
+		bprog_free(b.p.bp);
+	}
+	free(b.vbase);
 	if (b.ss) {
 		for (size_t i = 0; i < b.plan->nstages; i++)
 			stage_release(&b.ss[i]);
