@@ -1001,7 +1001,7 @@ static int build_stage(struct builder *b, int idx, berr *err)
 			vinfo(&b->p, v, "cache miss: %s: %s", orig, why);
 			int rc = k == DF_RUN ? do_run(b, s, ps, v, title, err) : do_fsop(b, s, ps, err);
 			if (rc < 0) {
-				if (err->msg[0])
+				if (err->msg[0] && !interrupted)
 					vfail(&b->p, v, title, err->msg, k == DF_RUN ? "" : "failed to copy files: ");
 				err->status = 1;
 				berr_set(err, 0, "%s", "");
@@ -1231,6 +1231,7 @@ static int run_stages(struct builder *b)
 	int evp[2] = { -1, -1 };
 	struct strbuf acc = STRBUF_INIT;
 	int running = 0, rc = 0;
+	bool forwarded = false;
 	bool always_fork = bprog_mode(b->p.bp) == BPROG_TTY;
 	const char *env_fork = getenv("BERTH_BUILD_FORK"); /* tests: "1" forks even a lone stage */
 	if (env_fork && !strcmp(env_fork, "1"))
@@ -1298,6 +1299,13 @@ static int run_stages(struct builder *b)
 		struct pollfd pf = { evp[0], POLLIN, 0 };
 		if (poll(&pf, 1, 100) > 0)
 			drain_events(b, evp[0], &acc);
+		if (interrupted && !forwarded) {
+			/* a signal to the builder alone (not its process group) reaches the stages too */
+			for (size_t k = 0; k < n; k++)
+				if (state[k] == 1)
+					kill(pids[k], SIGTERM);
+			forwarded = true;
+		}
 		bprog_tick(b->p.bp);
 		for (size_t i = 0; i < n; i++) {
 			if (state[i] != 1)
