@@ -211,27 +211,51 @@ static char *new_workdir(struct builder *b)
 	return xasprintf("%s/step%u", b->tmpdir, ++b->seq);
 }
 
-/* Turn an upper dir into a layer: the tar is made, compressed and hashed in one pass (threads,
- * image/pcomp.h) straight into a store temp file that becomes the blob (written once, fsynced
- * once); the upper dir itself becomes the extracted layer (renamed, not extracted again). */
+/* Turn an upper dir into a layer. The tar is made, compressed and hashed in one pass (threads,
+ * image/pcomp.h); the upper dir itself becomes the extracted layer (renamed, not extracted
+ * again). The blob is lazy (image/layer_adopt.h): only its digest is computed now, the bytes
+ * are made again from the layer when something reads the blob (push, save), as Docker's image
+ * store does; BERTH_BUILD_EAGER_BLOBS=1 (or a layer dir that already existed) writes it now,
+ * straight into the store (written once, fsynced once). */
+static void layer_fill(struct builder *b, struct img_layer *l, const struct layer_diff_result *res)
+{
+	memset(l, 0, sizeof *l);
+	snprintf(l->blob, sizeof l->blob, "%.71s", res->digest);
+	l->blob_size = res->size;
+	snprintf(l->media_type, sizeof l->media_type, "%s",
+		 b->comp == LAYER_ZSTD ? MT_OCI_LAYER_ZSTD : b->comp == LAYER_NONE ? MT_OCI_LAYER : MT_OCI_LAYER_GZIP);
+	snprintf(l->diff_id, sizeof l->diff_id, "%.71s", res->diff_id);
+}
+
 static int commit_upper(struct builder *b, struct stage_state *s, const char *upper, struct img_layer *l, berr *err)
 {
+	struct layer_diff_result res;
+	const char *eager = getenv("BERTH_BUILD_EAGER_BLOBS");
+	if (!eager || strcmp(eager, "1")) {
+		if (layer_diff_upper(upper, -1, b->comp, b->epoch, &res, err) < 0)
+			return -1;
+		layer_fill(b, l, &res);
+		chain_id_next(parent_chain(s), l->diff_id, l->chain_id);
+		_cleanup_free_ char *ld = layer_dir(b->st, l->chain_id);
+		if (blob_exists(b->st, l->blob))
+			return layer_adopt_dir(b->st, parent_chain(s), l, upper, err);
+		if (!path_exists(ld)) {
+			if (layer_adopt_dir(b->st, parent_chain(s), l, upper, err) < 0)
+				return -1;
+			return layer_lazy_blob_record(b->st, l->blob, l->chain_id, b->comp, b->epoch, err);
+		}
+		/* the layer exists without the blob (extracted from another tar): write it now */
+	}
 	_cleanup_free_ char *tmp = NULL;
 	_cleanup_close_ int fd = -1;
 	if (store_tmp_create(b->st, "layer", false, &fd, &tmp, err) < 0)
 		return -1;
-	struct layer_diff_result res;
 	if (layer_diff_upper(upper, fd, b->comp, b->epoch, &res, err) < 0 ||
 	    blob_adopt(b->st, fd, tmp, res.digest, err) < 0) {
 		unlink(tmp);
 		return -1;
 	}
-	memset(l, 0, sizeof *l);
-	snprintf(l->blob, sizeof l->blob, "%.71s", res.digest);
-	l->blob_size = res.size;
-	snprintf(l->media_type, sizeof l->media_type, "%s",
-		 b->comp == LAYER_ZSTD ? MT_OCI_LAYER_ZSTD : b->comp == LAYER_NONE ? MT_OCI_LAYER : MT_OCI_LAYER_GZIP);
-	snprintf(l->diff_id, sizeof l->diff_id, "%.71s", res.diff_id);
+	layer_fill(b, l, &res);
 	return layer_adopt_dir(b->st, parent_chain(s), l, upper, err);
 }
 

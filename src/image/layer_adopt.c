@@ -9,6 +9,9 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include "image/layer.h"
+#include "store/blob.h"
+#include "store/blob_adopt.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -78,4 +81,90 @@ int layer_adopt_dir(struct store *st, const char *parent_chain, struct img_layer
 	}
 	l->size = path_apparent_size(dst);
 	return 0;
+}
+
+/* ---- lazy blobs ---- */
+static char *recipe_path(struct store *st, const char *digest)
+{
+	return xasprintf("%s/lazyblobs/%s", st->root, digest_hex(digest));
+}
+
+int layer_lazy_blob_record(struct store *st, const char *digest, const char *chain_id, enum layer_compression comp,
+			   int64_t epoch, berr *err)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/lazyblobs", st->root);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return berr_sys(err, "mkdir %s", dir);
+	_cleanup_free_ char *p = recipe_path(st, digest);
+	_cleanup_free_ char *text = xasprintf("%s\n%d\n%lld\n", chain_id, (int)comp, (long long)epoch);
+	return write_file_atomic(p, text, strlen(text), 0600, err);
+}
+
+static int recipe_read(struct store *st, const char *digest, char chain[DIGEST_STR_LEN + 1], int *comp, long long *epoch)
+{
+	_cleanup_free_ char *p = recipe_path(st, digest);
+	FILE *f = fopen(p, "re");
+	if (!f)
+		return -1;
+	char c[128];
+	int ok = fscanf(f, "%127s %d %lld", c, comp, epoch) == 3 && digest_valid(c);
+	fclose(f);
+	if (!ok)
+		return -1;
+	snprintf(chain, DIGEST_STR_LEN + 1, "%.71s", c);
+	return 0;
+}
+
+static bool lazy_has(struct store *st, const char *digest)
+{
+	char chain[DIGEST_STR_LEN + 1];
+	int comp;
+	long long epoch;
+	if (recipe_read(st, digest, chain, &comp, &epoch) < 0)
+		return false;
+	_cleanup_free_ char *d = layer_dir(st, chain);
+	return path_exists(d);
+}
+
+static int lazy_make(struct store *st, const char *digest, berr *err)
+{
+	char chain[DIGEST_STR_LEN + 1];
+	int comp;
+	long long epoch;
+	if (recipe_read(st, digest, chain, &comp, &epoch) < 0)
+		return berr_set(err, ENOENT, "blob %s not found", digest);
+	_cleanup_free_ char *d = layer_dir(st, chain);
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int fd = -1;
+	if (store_tmp_create(st, "lazyblob", false, &fd, &tmp, err) < 0)
+		return -1;
+	struct layer_diff_result res;
+	if (layer_diff_upper(d, fd, (enum layer_compression)comp, epoch, &res, err) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	if (strcmp(res.digest, digest)) {
+		unlink(tmp);
+		return berr_set(err, EIO, "blob %s: the layer %s no longer gives it (got %s)", digest, chain, res.digest);
+	}
+	if (blob_adopt(st, fd, tmp, digest, err) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	_cleanup_free_ char *p = recipe_path(st, digest);
+	unlink(p);
+	return 0;
+}
+
+static void lazy_forget(struct store *st, const char *digest)
+{
+	_cleanup_free_ char *p = recipe_path(st, digest);
+	unlink(p);
+}
+
+static const struct blob_lazy_ops lazy_ops = { lazy_has, lazy_make, lazy_forget };
+
+__attribute__((constructor)) static void lazy_register(void)
+{
+	blob_set_lazy(&lazy_ops);
 }

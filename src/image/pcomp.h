@@ -18,7 +18,8 @@
 
 struct pcomp;
 
-/* threads: gzip worker threads (0: the number of CPUs, at most 4). */
+/* threads: gzip worker threads (0: the number of CPUs, at most 4). fd < 0: nothing is written,
+ * only the digests and sizes are computed. */
 struct pcomp *pcomp_new(int fd, enum layer_compression comp, int threads);
 /* Feed bytes; -1 with the reason in err when writing failed (then only pcomp_free). */
 int pcomp_write(struct pcomp *p, const void *data, size_t len, berr *err);

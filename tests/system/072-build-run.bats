@@ -131,7 +131,8 @@ D
 	ctx=$(build_ctx gz)
 	printf 'FROM busybox\nRUN head -c 3000000 /dev/urandom > /rand && i=0; while [ $i -lt 40000 ]; do echo "line $i of some text"; i=$((i+1)); done > /text\n' > "$ctx/Dockerfile"
 	run_berth build -t gz:1 "$ctx"
-	# the layer's blob in the store: the gzip blob of more than 3 MB
+	# the layer's blob in the store (made by save: blobs are lazy): the gzip blob of more than 3 MB
+	"$BERTH" save gz:1 > /dev/null
 	f=$(find "$BERTH_ROOT/blobs/sha256" -type f -size +3000k | while read -r x; do
 		[ "$(head -c 2 "$x" | od -An -tx1 | tr -d ' ')" = 1f8b ] && echo "$x"; done | head -1)
 	[ -n "$f" ]
@@ -150,6 +151,7 @@ P
 	[ "$size" -gt 3000000 ] && [ "$size" -lt 4000000 ]
 	# zstd
 	run_berth build --no-cache --compression zstd -t zs:1 "$ctx"
+	"$BERTH" save zs:1 > /dev/null
 	mt=$(ls "$BERTH_ROOT"/blobs/sha256 | while read -r h; do head -c 4 "$BERTH_ROOT/blobs/sha256/$h" | od -An -tx1 | tr -d ' \n'; echo " $h"; done | awk '$1 == "28b52ffd" { print $2 }' | head -1)
 	[ -n "$mt" ]
 	zstd -t -q "$BERTH_ROOT/blobs/sha256/$mt"
@@ -178,4 +180,28 @@ P
 	# without it, the times differ
 	run "$BERTH" build --no-cache -q "$ctx"
 	[ "$output" != "$id1" ]
+}
+
+@test "layer blobs are lazy: recorded at build time, made (same digest) when read" {
+	ctx=$(build_ctx lazy)
+	printf 'FROM busybox\nRUN echo lazy > /lazy.txt && head -c 2000000 /dev/urandom > /r\n' > "$ctx/Dockerfile"
+	mkdir -p "$BERTH_ROOT/lazyblobs"
+	ls "$BERTH_ROOT/lazyblobs" > "$BATS_TEST_TMPDIR/before"
+	run_berth build -t lazy:1 "$ctx"
+	hex=$(ls "$BERTH_ROOT/lazyblobs" | comm -13 "$BATS_TEST_TMPDIR/before" -)
+	[ "$(wc -w <<<"$hex")" -eq 1 ]
+	[ ! -e "$BERTH_ROOT/blobs/sha256/$hex" ]
+	# a rebuild still hits the cache (the blob counts as present)
+	run_berth build -t lazy:1 "$ctx"
+	assert_line_matches '^#[0-9]+ CACHED$'
+	# save reads the blobs: they are made, and their contents hash to their names
+	"$BERTH" save lazy:1 > "$BATS_TEST_TMPDIR/lazy.tar"
+	[ -e "$BERTH_ROOT/blobs/sha256/$hex" ]
+	[ ! -e "$BERTH_ROOT/lazyblobs/$hex" ]
+	[ "$(sha256sum < "$BERTH_ROOT/blobs/sha256/$hex" | cut -c1-64)" = "$hex" ]
+	gzip -t "$BERTH_ROOT/blobs/sha256/$hex"
+	# the eager mode writes it at once
+	BERTH_BUILD_EAGER_BLOBS=1 run_berth build --no-cache -t eager:1 "$ctx"
+	run_berth image inspect --format '{{len .RootFS.Layers}}' eager:1
+	assert_equal "$output" 2
 }
