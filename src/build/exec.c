@@ -399,7 +399,11 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 	const char *net = b->o->network;
 	if (ps->instr->network)
 		net = ps->instr->network;
-	f.network = net && !strcmp(net, "host") ? "host" : "none";
+	/* default: the bridge network with outbound NAT, as Docker's builder;
+	 * BERTH_BUILD_NET_DEFAULT=none makes the default a private namespace with only lo */
+	const char *defnet = getenv("BERTH_BUILD_NET_DEFAULT");
+	bool bridge = (!net || !*net || !strcmp(net, "default")) && !(defnet && !strcmp(defnet, "none"));
+	f.network = net && !strcmp(net, "host") ? "host" : bridge ? "bridge" : "none";
 	f.hostname = "buildkitsandbox";
 	_cleanup_ctr_ struct ctr *c = NULL;
 	struct strvec mdirs = STRVEC_INIT; /* overlays mounted for bind from= */
@@ -434,7 +438,7 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 		close(outp[1]);
 		return berr_sys(err, "pipe");
 	}
-	struct launch l = { .in_fd = -1, .out_fd = outp[1], .err_fd = errp[1] };
+	struct launch l = { .in_fd = -1, .out_fd = outp[1], .err_fd = errp[1], .net_inproc = true };
 	int rc = sandbox_launch(b->st, c, &l, err);
 	close(outp[1]);
 	close(errp[1]);
@@ -442,6 +446,8 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 		close(outp[0]);
 		close(errp[0]);
 		cgroup_destroy(c->id);
+		if (bridge)
+			ctr_net_release(b->st, c->id);
 		release_mounts(&mdirs);
 		berr e2;
 		rm_rf(cdir, &e2);
@@ -489,6 +495,8 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 		while (waitpid(l.pid, &status, 0) < 0 && errno == EINTR)
 			;
 	cgroup_destroy(c->id);
+	if (bridge)
+		ctr_net_release(b->st, c->id);
 	release_mounts(&mdirs);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (interrupted) {
@@ -701,6 +709,17 @@ out:
 }
 
 /* ---- cache keys ---- */
+/* The network a RUN step gets, for its key: host, none or default (the bridge). */
+static const char *run_net_key(const struct builder *b, const struct plan_step *ps)
+{
+	const char *net = ps->instr->network ? ps->instr->network : b->o->network;
+	if (net && !strcmp(net, "host"))
+		return "host";
+	if (net && !strcmp(net, "none"))
+		return "none";
+	return "default";
+}
+
 static void key_add(struct digester *d, const char *tag, const char *v)
 {
 	digester_update(d, tag, strlen(tag) + 1);
@@ -973,7 +992,7 @@ static int build_stage(struct builder *b, int idx, berr *err)
 		for (size_t j = 0; k == DF_RUN && j < ps->nenv; j++)
 			key_add(d, "env", ps->env[j]);
 		if (k == DF_RUN)
-			key_add(d, "network", b->o->network && !strcmp(b->o->network, "host") ? "host" : "none");
+			key_add(d, "network", run_net_key(b, ps));
 		char key[DIGEST_STR_LEN + 1];
 		digester_finish(d, key);
 		/* lookup */
