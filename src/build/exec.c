@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -391,6 +392,22 @@ static int run_mounts(struct builder *b, const struct plan_step *ps, struct strv
 	return 0;
 }
 
+static int net_lock(struct builder *b)
+{
+	_cleanup_free_ char *p = xasprintf("%s/net.lock", b->tmpdir);
+	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+			;
+	return fd;
+}
+
+static void net_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 static int do_run(struct builder *b, struct stage_state *s, const struct plan_step *ps, int vid,
 		  const char *title, berr *err)
 {
@@ -439,15 +456,22 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 		return berr_sys(err, "pipe");
 	}
 	struct launch l = { .in_fd = -1, .out_fd = outp[1], .err_fd = errp[1], .net_inproc = true };
+	/* parallel stages attach their RUN containers to the bridge one at a time (the network
+	 * code's database transactions are not meant to race inside one build) */
+	int nl = bridge ? net_lock(b) : -1;
 	int rc = sandbox_launch(b->st, c, &l, err);
+	net_unlock(nl);
 	close(outp[1]);
 	close(errp[1]);
 	if (rc < 0) {
 		close(outp[0]);
 		close(errp[0]);
 		cgroup_destroy(c->id);
-		if (bridge)
+		if (bridge) {
+			nl = net_lock(b);
 			ctr_net_release(b->st, c->id);
+			net_unlock(nl);
+		}
 		release_mounts(&mdirs);
 		berr e2;
 		rm_rf(cdir, &e2);
@@ -495,8 +519,11 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 		while (waitpid(l.pid, &status, 0) < 0 && errno == EINTR)
 			;
 	cgroup_destroy(c->id);
-	if (bridge)
+	if (bridge) {
+		nl = net_lock(b);
 		ctr_net_release(b->st, c->id);
+		net_unlock(nl);
+	}
 	release_mounts(&mdirs);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (interrupted) {

@@ -205,3 +205,20 @@ P
 	run_berth image inspect --format '{{len .RootFS.Layers}}' eager:1
 	assert_equal "$output" 2
 }
+
+@test "RUN networks: default = the bridge (eth0, released after the step), --network none = lo only" {
+	ctx=$(build_ctx net)
+	printf 'FROM busybox\nRUN tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\\n" " "; echo\n' > "$ctx/Dockerfile"
+	run_berth build --progress=plain "$ctx"
+	assert_line_matches '^#[0-9]+ [0-9.]+ eth0 lo $'
+	run_berth build --progress=plain --network none "$ctx"
+	assert_line_matches '^#[0-9]+ [0-9.]+ lo $'
+	# the mode is part of the step's key
+	refute_cached=$(grep -c '^#[0-9]* CACHED$' <<<"$output" || true)
+	[ "$refute_cached" -eq 1 ]   # only FROM
+	printf 'FROM busybox\nRUN --network=none tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\\n" " "; echo\n' > "$ctx/Dockerfile"
+	run_berth build --progress=plain "$ctx"
+	assert_line_matches '^#[0-9]+ [0-9.]+ lo $'
+	# no endpoint left behind
+	[ "$(sqlite3 "$BERTH_ROOT/berth.db" 'SELECT count(*) FROM net_endpoints')" -eq 0 ]
+}
