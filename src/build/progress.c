@@ -389,7 +389,25 @@ void bprog_finish(struct bprog *p, bool ok)
 		return;
 	if (p->mode == BPROG_TTY) {
 		draw(p, true);
-		if (p->raw.len)
+		/* the view hides output once a step ends: the error box shows the failed step's last
+		 * lines, as BuildKit's does ("------\n > TITLE:\n#N LINE\n------") */
+		struct vtx *failed = NULL;
+		int fid = 0;
+		for (size_t i = 0; i < p->nv; i++)
+			if (p->v[i].st == V_ERROR && p->v[i].nlogs) {
+				failed = &p->v[i];
+				fid = (int)i;
+			}
+		const char *box = p->raw.len ? strstr(p->raw.buf, "------\n > ") : NULL;
+		const char *eol = box ? strstr(box + 10, ":\n") : NULL;
+		if (failed && eol) {
+			size_t at = (size_t)(eol + 2 - p->raw.buf);
+			out(p, p->raw.buf, at);
+			size_t k = failed->nlogs < NLOGS ? failed->nlogs : NLOGS;
+			for (size_t j = failed->nlogs - k; j < failed->nlogs; j++)
+				outf(p, "#%d %s\n", fid, failed->logs[j % NLOGS]);
+			out(p, p->raw.buf + at, p->raw.len - at);
+		} else if (p->raw.len)
 			out(p, p->raw.buf, p->raw.len);
 		sb_reset(&p->raw);
 	}

@@ -125,6 +125,13 @@ D
 	"$BERTH_SRC/tests/lib/ptyrun.py" "$BATS_TEST_TMPDIR/plain.raw" "$BERTH" build --progress=plain "$ctx"
 	! grep -q $'\x1b\\[' "$BATS_TEST_TMPDIR/plain.raw"
 	grep -q '^#[0-9]* CACHED' "$BATS_TEST_TMPDIR/plain.raw"
+	# a failure: the view ends, then the error box with the step's last output lines
+	printf 'FROM busybox\nRUN echo before-fail; exit 3\n' > "$ctx/Dockerfile"
+	rc=0
+	"$BERTH_SRC/tests/lib/ptyrun.py" "$BATS_TEST_TMPDIR/fail.raw" "$BERTH" build --progress=tty "$ctx" || rc=$?
+	[ "$rc" -eq 1 ]
+	tr -d '\r' < "$BATS_TEST_TMPDIR/fail.raw" | grep -A1 '^ > \[2/2\] RUN echo before-fail; exit 3:$' | grep -q '^#[0-9]* before-fail$'
+	tr -d '\r' < "$BATS_TEST_TMPDIR/fail.raw" | tail -1 | grep -q '^executor failed running .*exit code: 3$'
 }
 
 @test "a large layer is one valid gzip member (text and random data); --compression zstd" {
