@@ -1312,10 +1312,8 @@ static int run_stages(struct builder *b)
 	struct strbuf acc = STRBUF_INIT;
 	int running = 0, rc = 0;
 	bool forwarded = false;
+	/* tty: the builder process only schedules and redraws (a timer ticks while steps run) */
 	bool always_fork = bprog_mode(b->p.bp) == BPROG_TTY;
-	const char *env_fork = getenv("BERTH_BUILD_FORK"); /* tests: "1" forks even a lone stage */
-	if (env_fork && !strcmp(env_fork, "1"))
-		always_fork = true;
 	for (;;) {
 		size_t left = 0, nready = 0;
 		int first = -1;
