@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1246,8 +1247,12 @@ static int stage_result_load(struct builder *b, int idx, berr *err)
 	return 0;
 }
 
-static void stage_child(struct builder *b, int idx, int evfd)
+static void stage_child(struct builder *b, int idx, int evfd, pid_t parent)
 {
+	/* a builder killed outright (SIGKILL) stops its stages too: they clean up and exit */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(130);
 	bprog_to_pipe(b->p.bp, evfd);
 	struct store *st = NULL;
 	berr err = { 0 };
@@ -1357,10 +1362,11 @@ static int run_stages(struct builder *b)
 				if (!b->plan->stages[i].needed || state[i] || !deps_built(b, (int)i, state))
 					continue;
 				fflush(NULL);
+				pid_t self = getpid();
 				pid_t pid = fork();
 				if (pid == 0) {
 					close(evp[0]);
-					stage_child(b, (int)i, evp[1]);
+					stage_child(b, (int)i, evp[1], self);
 				}
 				if (pid < 0) {
 					bprog_raw(b->p.bp, "ERROR: fork failed\n");

@@ -229,3 +229,15 @@ P
 	# no endpoint left behind
 	[ "$(sqlite3 "$BERTH_ROOT/berth.db" 'SELECT count(*) FROM net_endpoints')" -eq 0 ]
 }
+
+@test "a builder killed outright (SIGKILL) stops its parallel stages; they leave no container" {
+	ctx=$(build_ctx parkill)
+	printf 'FROM busybox AS a\nRUN echo started-a; sleep 60\nFROM busybox AS b\nRUN echo started-b; sleep 60\nFROM busybox\nCOPY --from=a /etc/hostname /a\nCOPY --from=b /etc/hostname /b\n' > "$ctx/Dockerfile"
+	"$BERTH" build --no-cache "$ctx" > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 100); do grep -q started-b "$BATS_TEST_TMPDIR/out" && grep -q started-a "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+	kill -KILL "$pid"
+	wait "$pid" || true
+	for _ in $(seq 1 100); do [ -z "$(ls -A "$BERTH_ROOT/containers" 2>/dev/null)" ] && break; sleep 0.1; done
+	[ -z "$(ls -A "$BERTH_ROOT/containers" 2>/dev/null)" ]
+}
