@@ -1251,6 +1251,7 @@ static void stage_child(struct builder *b, int idx, int evfd, pid_t parent)
 {
 	/* a builder killed outright (SIGKILL) stops its stages too: they clean up and exit */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	signal(SIGPIPE, SIG_IGN); /* the event pipe of a dead builder: EPIPE, not death */
 	if (getppid() != parent)
 		_exit(130);
 	bprog_to_pipe(b->p.bp, evfd);
