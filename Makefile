@@ -6,8 +6,10 @@ CC ?= cc
 OPT ?= -O2 -g
 WARN := -Wall -Wextra -Werror
 BASE_CFLAGS := -std=gnu17 $(WARN) -D_GNU_SOURCE -Isrc -MMD -MP
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+include mk/link.mk
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(LAZY_DEFS)
+# not linked: the lazily loaded libraries; linked statically: STATIC_PKGS (mk/link.mk)
+PKG_LIBS := $(STATIC_LIBS) $(shell pkg-config --libs $(filter-out $(LAZY_PKGS) $(STATIC_PKGS),$(PKGS)) 2>/dev/null) -lm -lpthread
 CFLAGS_ALL = $(BASE_CFLAGS) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 
 SRCS := $(shell find src -name '*.c' | sort)
@@ -43,7 +45,7 @@ build-asan/libberth.a: $(ASAN_LIB_OBJS)
 
 build-asan/tests/%: tests/unit/%.c build-asan/libberth.a
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(PKG_CFLAGS) -Itests/unit -o $@ $< build-asan/libberth.a $(PKG_LIBS) -lcmocka
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(PKG_CFLAGS) -Itests/unit -o $@ $< build-asan/libberth.a $(PKG_LIBS) $(LAZY_LIBS) -lcmocka
 
 unit-bins: $(UNIT_BINS)
 
@@ -75,3 +77,4 @@ clean:
 	rm -rf build build-asan berth
 
 -include $(OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d)
+include mk/monitor.mk

@@ -146,6 +146,12 @@ time_median() {
 rss_kib() { awk '/^VmRSS:/ { print $2; f=1 } END { if (!f) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 # pss_kib PID: proportional set size (shared pages divided among their users) in KiB
 pss_kib() { awk '/^Pss:/ { print $2; f=1 } END { if (!f) print 0 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
+# berth_monitor_pids: the monitors of the private store's containers (found by container id:
+# monitors of other stores on the machine are not counted)
+berth_monitor_pids() {
+	local id
+	for id in $("$BERTH" ps -q --no-trunc); do pgrep -f "^berth-monitor ${id:0:12}"; done | sort -un
+}
 # pids_named NAME: PIDs whose /proc/PID/comm is NAME (sorted)
 pids_named() {
 	local p

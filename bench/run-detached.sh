@@ -1,8 +1,8 @@
 #!/bin/bash
 # run-detached.sh: BENCH_DETACHED_N (100) detached containers (`run -d IMAGE sleep 3600`)
-# started one after another: the total wall time, and the resident memory (VmRSS) of the
-# per-container process that keeps each one (berth's monitor, Docker's containerd-shim, podman's
-# conmon) averaged over the containers; plus the RSS of Docker's daemons (dockerd + containerd),
+# started one after another: the total wall time, and the resident memory (VmRSS; the measure of
+# supervise.sh) of the per-container process that keeps each one (berth's monitor, Docker's
+# containerd-shim, podman's conmon) averaged over the containers; plus the RSS of Docker's daemons (dockerd + containerd),
 # which berth and podman do not have. Target (issue 4): berth's monitor under 1 MiB each.
 . "$(dirname "$0")/lib.sh"
 n=${BENCH_DETACHED_N:-100}
@@ -37,10 +37,20 @@ daemons_kib() {
 	echo $sum
 }
 
+# mem_of PID...: the same means for the given processes
+mem_of() {
+	local p sum=0 pss=0 cnt=0
+	for p in "$@"; do
+		sum=$((sum + $(rss_kib "$p"))) pss=$((pss + $(pss_kib "$p"))) cnt=$((cnt + 1))
+	done
+	note "$cnt berth monitors: RSS $sum KiB, PSS $pss KiB in all"
+	[ "$cnt" -gt 0 ] && awk -v s=$sum -v p=$pss -v c=$cnt 'BEGIN { printf "%.0f %.0f\n", s / c, p / c }' || echo n/a n/a
+}
+
 import_busybox berth || exit 1
-before=$(pids_named berth-monitor)
 berth_ms=$(start_n "$BERTH")
-read -r berth_rss berth_pss < <(mem_new berth-monitor "$before")
+# berth's monitors by container id (the store is private; other monitors on the machine are not ours)
+read -r berth_rss berth_pss < <(mem_of $(berth_monitor_pids))
 "$BERTH" rm -f $("$BERTH" ps -aq) >/dev/null 2>&1
 
 docker_ms=n/a docker_rss=n/a docker_pss=n/a docker_daemons=n/a

@@ -105,6 +105,8 @@ static int parent_dirs(int rootfd, const char *path, const struct copy_owner *o,
 
 static int put_dir(int rootfd, const char *path, mode_t mode, uid_t uid, gid_t gid, bool only_new, berr *err)
 {
+	if (path[strspn(path, "/")] == 0 && only_new)
+		return 0; /* the root itself (COPY dir /): it exists */
 	if (clear_target(rootfd, path, true, err) < 0)
 		return -1;
 	int fd = sp_open(rootfd, path, O_RDONLY | O_DIRECTORY, 0, 0, NULL);
@@ -266,7 +268,11 @@ int bcopy_from_context(int rootfd, struct bctx *c, const char *const *srcs, size
 
 /* ---- COPY --from ---- */
 
-static int copy_tree_fd(int rootfd, int sdir, const char *dst, const struct copy_owner *o, long chmod, berr *err)
+/* ex: COPY --from --exclude patterns, matched as for the context (build/context.h) against
+ * paths relative to the copied directory (rel: this directory's, "" at the top; pinfo: its
+ * per-pattern results). An excluded directory is entered only when there are "!" exceptions. */
+static int copy_tree_fd(int rootfd, int sdir, const char *dst, const struct copy_owner *o, long chmod,
+			const struct ignore *ex, const char *rel, const bool *pinfo, berr *err)
 {
 	int d2 = dup(sdir);
 	if (d2 < 0)
@@ -284,16 +290,20 @@ static int copy_tree_fd(int rootfd, int sdir, const char *dst, const struct copy
 		if (fstatat(sdir, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return berr_sys(err, "stat %s", de->d_name);
 		_cleanup_free_ char *t = join(dst, de->d_name);
+		_cleanup_free_ char *sub = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+		_cleanup_free_ bool *info = ex && ex->n ? xcalloc(ex->n, sizeof *info) : NULL;
+		if (ex && ignore_matches_parent(ex, sub, pinfo, info) && (!S_ISDIR(st.st_mode) || !ex->exclusions))
+			continue;
 		uid_t uid = o->set ? o->uid : st.st_uid;
 		gid_t gid = o->set ? o->gid : st.st_gid;
 		mode_t m = chmod >= 0 ? (mode_t)chmod : st.st_mode;
 		if (S_ISDIR(st.st_mode)) {
 			if (put_dir(rootfd, t, m, uid, gid, false, err) < 0)
 				return -1;
-			_cleanup_close_ int sub = openat(sdir, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0)
+			_cleanup_close_ int subfd = openat(sdir, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (subfd < 0)
 				return berr_sys(err, "open %s", de->d_name);
-			if (copy_tree_fd(rootfd, sub, t, o, chmod, err) < 0)
+			if (copy_tree_fd(rootfd, subfd, t, o, chmod, ex, sub, info, err) < 0)
 				return -1;
 		} else if (S_ISREG(st.st_mode)) {
 			_cleanup_close_ int f = openat(sdir, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -315,7 +325,7 @@ static int copy_tree_fd(int rootfd, int sdir, const char *dst, const struct copy
 }
 
 static int copy_one_from(int rootfd, int srcroot, const char *spath, const char *shown, const char *dest,
-			 bool dest_dir, const struct copy_owner *o, long chmod, berr *err)
+			 bool dest_dir, const struct copy_owner *o, long chmod, const struct ignore *ex, berr *err)
 {
 	_cleanup_close_ int fd = sp_open(srcroot, spath, O_RDONLY, 0, 0, NULL);
 	if (fd < 0 && errno == EISDIR)
@@ -334,7 +344,7 @@ static int copy_one_from(int rootfd, int srcroot, const char *spath, const char 
 	if (S_ISDIR(st.st_mode)) {
 		if (parent_dirs(rootfd, dest, o, err) < 0 || put_dir(rootfd, dest, m, uid, gid, true, err) < 0)
 			return -1;
-		return copy_tree_fd(rootfd, fd, dest, o, chmod, err);
+		return copy_tree_fd(rootfd, fd, dest, o, chmod, ex, "", NULL, err);
 	}
 	_cleanup_free_ char *t = dest_dir ? join(dest, base_name(shown)) : xstrdup(dest);
 	if (parent_dirs(rootfd, t, o, err) < 0)
@@ -345,6 +355,16 @@ static int copy_one_from(int rootfd, int srcroot, const char *spath, const char 
 int bcopy_from_root(int rootfd, int srcroot, const char *const *srcs, size_t nsrcs, const char *dest,
 		    bool dest_dir, const struct copy_owner *o, long chmod, berr *err)
 {
+	return bcopy_from_root_ex(rootfd, srcroot, srcs, nsrcs, NULL, 0, dest, dest_dir, o, chmod, err);
+}
+
+int bcopy_from_root_ex(int rootfd, int srcroot, const char *const *srcs, size_t nsrcs, const char *const *excludes,
+		       size_t nexcludes, const char *dest, bool dest_dir, const struct copy_owner *o, long chmod,
+		       berr *err)
+{
+	_cleanup_ignore_ struct ignore *ex = NULL;
+	if (nexcludes && ignore_new(excludes, nexcludes, &ex, err) < 0)
+		return berr_wrap(err, "invalid --exclude pattern");
 	if (dest_dir && bcopy_mkdir(rootfd, dest, o, err) < 0)
 		return -1;
 	for (size_t i = 0; i < nsrcs; i++) {
@@ -353,7 +373,7 @@ int bcopy_from_root(int rootfd, int srcroot, const char *const *srcs, size_t nsr
 		if (!clean)
 			return berr_set(err, EINVAL, "invalid source %s", srcs[i]);
 		if (!strpbrk(clean, "*?[")) {
-			if (copy_one_from(rootfd, srcroot, *clean ? clean : ".", clean, dest, dest_dir, o, chmod, err) < 0)
+			if (copy_one_from(rootfd, srcroot, *clean ? clean : ".", clean, dest, dest_dir, o, chmod, ex, err) < 0)
 				return -1;
 			continue;
 		}
@@ -371,7 +391,7 @@ int bcopy_from_root(int rootfd, int srcroot, const char *const *srcs, size_t nsr
 			int rc = 0;
 			if (strcmp(nm, ".") && strcmp(nm, "..") && !fnmatch(pat, nm, 0)) {
 				_cleanup_free_ char *p = slash ? xasprintf("%s/%s", dir, nm) : xstrdup(nm);
-				rc = copy_one_from(rootfd, srcroot, p, p, dest, dest_dir, o, chmod, err);
+				rc = copy_one_from(rootfd, srcroot, p, p, dest, dest_dir, o, chmod, ex, err);
 			}
 			if (rc < 0) {
 				for (; k < n; k++)
@@ -399,4 +419,12 @@ int bcopy_write(int rootfd, const char *path, const char *data, size_t len, cons
 	if (fchown(fd, o && o->set ? o->uid : 0, o && o->set ? o->gid : 0) < 0 || fchmod(fd, mode & 07777) < 0)
 		return berr_sys(err, "set owner of %s", path);
 	return 0;
+}
+
+int bcopy_file(int rootfd, const char *path, int srcfd, mode_t mode, const struct copy_owner *o,
+	       const struct timespec *mtime, berr *err)
+{
+	if (parent_dirs(rootfd, path, o, err) < 0)
+		return -1;
+	return put_file(rootfd, path, srcfd, mode, o && o->set ? o->uid : 0, o && o->set ? o->gid : 0, mtime, err);
 }

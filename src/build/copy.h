@@ -27,7 +27,18 @@ int bcopy_from_context(int rootfd, struct bctx *c, const char *const *srcs, size
 int bcopy_from_root(int rootfd, int srcroot, const char *const *srcs, size_t nsrcs, const char *dest,
 		    bool dest_dir, const struct copy_owner *o, long chmod, berr *err);
 
+/* The same with COPY --from --exclude=PATTERN... (patterns as for the context's copy, matched
+ * against paths relative to each copied directory; a match itself is never excluded). */
+int bcopy_from_root_ex(int rootfd, int srcroot, const char *const *srcs, size_t nsrcs, const char *const *excludes,
+		       size_t nexcludes, const char *dest, bool dest_dir, const struct copy_owner *o, long chmod,
+		       berr *err);
+
 /* Write data as the file path (parents created with owner o), mode, owner o (0:0 unset):
  * COPY <<EOF heredocs. */
 int bcopy_write(int rootfd, const char *path, const char *data, size_t len, const struct copy_owner *o,
 		mode_t mode, berr *err);
+
+/* Copy the open file srcfd to path (parents created with owner o), mode, owner o (0:0 if
+ * unset), mtime (NULL: now): ADD of a URL. */
+int bcopy_file(int rootfd, const char *path, int srcfd, mode_t mode, const struct copy_owner *o,
+	       const struct timespec *mtime, berr *err);

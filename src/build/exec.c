@@ -23,6 +23,7 @@
 #include "build/context.h"
 #include "build/copy.h"
 #include "build/exec.h"
+#include "build/io.h"
 #include "build/progress.h"
 #include "registry/registry.h"
 #include "dockerfile/plan.h"
@@ -128,6 +129,7 @@ struct builder {
 	enum layer_compression comp;  /* --compression */
 	int64_t epoch;               /* SOURCE_DATE_EPOCH, -1 if unset */
 	int *vbase;                  /* per stage: the number of its first vertex */
+	struct build_io io;          /* secrets, outputs, cache import/export, ADD URL (build/io.h) */
 };
 
 static void layer_push(struct stage_state *s, const struct img_layer *l, const char *dir)
@@ -318,7 +320,8 @@ static void release_mounts(struct strvec *dirs)
 
 /* RUN --mount: cache (a directory kept in the store per id), tmpfs, bind (from the context or
  * a stage/image, read-only unless rw) as the runtime's --mount strings. */
-static int run_mounts(struct builder *b, const struct plan_step *ps, struct strvec *out, struct strvec *mdirs, berr *err)
+static int run_mounts(struct builder *b, const struct plan_step *ps, struct strvec *out, struct strvec *mdirs,
+		      struct strvec *senv, berr *err)
 {
 	for (size_t i = 0; i < ps->instr->nmounts; i++) {
 		const struct df_mount *m = &ps->instr->mounts[i];
@@ -326,11 +329,7 @@ static int run_mounts(struct builder *b, const struct plan_step *ps, struct strv
 					   : xasprintf("%s/%s", ps->workdir && *ps->workdir ? ps->workdir : "", m->target ? m->target : "");
 		switch (m->type) {
 		case DF_MOUNT_CACHE: {
-			char d[DIGEST_STR_LEN + 1];
-			const char *id = m->id && *m->id ? m->id : m->target;
-			digest_buf(id, strlen(id), d);
-			_cleanup_free_ char *rel = xasprintf("cache/mounts/%s", digest_hex(d));
-			_cleanup_free_ char *dir = store_path(b->st, rel);
+			_cleanup_free_ char *dir = bcio_mount_dir(b->st, m);
 			if (mkdir_p(dir, 0755, err) < 0)
 				return -1;
 			if (m->mode >= 0)
@@ -385,8 +384,12 @@ static int run_mounts(struct builder *b, const struct plan_step *ps, struct strv
 			sv_pushf(out, "type=bind,source=%s,target=%s%s", host, tgt, m->readonly ? ",readonly" : "");
 			break;
 		}
+		case DF_MOUNT_SECRET:
+			if (bsecrets_mount(&b->io.secrets, b->tmpdir, m, m->target ? tgt : NULL, out, senv, mdirs, err) < 0)
+				return -1;
+			break;
 		default:
-			return berr_set(err, ENOTSUP, "RUN --mount=%s: secret and ssh mounts are not supported by berth build yet",
+			return berr_set(err, ENOTSUP, "RUN --mount=%s: ssh mounts are not supported by berth build yet",
 					m->raw ? m->raw : "");
 		}
 	}
@@ -424,13 +427,15 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 	f.network = net && !strcmp(net, "host") ? "host" : bridge ? "bridge" : "none";
 	f.hostname = "buildkitsandbox";
 	_cleanup_ctr_ struct ctr *c = NULL;
-	struct strvec mdirs = STRVEC_INIT; /* overlays mounted for bind from= */
-	int mrc = run_mounts(b, ps, &f.mounts, &mdirs, err);
+	struct strvec mdirs = STRVEC_INIT; /* overlays mounted for bind from=, secret dirs */
+	struct strvec senv = STRVEC_INIT;  /* RUN --mount=type=secret,env= */
+	int mrc = run_mounts(b, ps, &f.mounts, &mdirs, &senv, err);
 	if (mrc == 0)
 		mrc = spec_build(b->st, &f, NULL, ps->args.v, (int)ps->args.n, &c, err);
 	sv_clear(&f.mounts);
 	if (mrc < 0) {
 		release_mounts(&mdirs);
+		sv_clear(&senv);
 		return -1;
 	}
 	json_t *lowers = json_array();
@@ -443,6 +448,9 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 	json_t *env = json_array();
 	for (size_t i = 0; i < ps->nenv; i++)
 		json_array_append_new(env, json_string(ps->env[i]));
+	for (size_t i = 0; i < senv.n; i++)
+		json_array_append_new(env, json_string(senv.v[i]));
+	sv_clear(&senv);
 	json_object_set_new(proc, "Env", env);
 	json_object_set_new(proc, "User", json_string(ps->user ? ps->user : ""));
 	json_object_set_new(proc, "NoSupplementaryGroups", json_true());
@@ -670,17 +678,26 @@ static int do_fsop(struct builder *b, struct stage_state *s, const struct plan_s
 			berr_sys(err, "open %s", sm);
 			goto out;
 		}
-		rc = bcopy_from_root(rootfd, srcfd, (const char *const *)ps->args.v, nsrc, adest, dest_dir, &o, chmod, err);
+		if (ps->instr->parents) { /* COPY --parents (build/parents.h) */
+			struct bparents pm;
+			rc = bparents_expand_root(srcfd, (const char *const *)ps->args.v, nsrc, &pm, err);
+			if (rc == 0)
+				rc = bparents_copy_root(rootfd, srcfd, &pm, (const char *const *)ps->instr->excludes.v,
+							ps->instr->excludes.n, adest, &o, chmod, err);
+			bparents_release(&pm);
+		} else
+			rc = bcopy_from_root_ex(rootfd, srcfd, (const char *const *)ps->args.v, nsrc,
+						(const char *const *)ps->instr->excludes.v, ps->instr->excludes.n, adest, dest_dir,
+						&o, chmod, err);
 	} else {
-		for (size_t i = 0; i < nsrc; i++)
-			if (strstr(ps->args.v[i], "://")) {
-				berr_set(err, ENOTSUP, "ADD from a URL is not supported by berth build (no network access)");
-				goto out;
-			}
 		struct strvec plain = STRVEC_INIT;
 		rc = 0;
 		for (size_t i = 0; i < nsrc && rc == 0; i++) {
 			const char *a = ps->args.v[i];
+			if (ps->instr->kind == DF_ADD && burl_is_remote(a)) {
+				rc = bio_add_url(&b->io, rootfd, ps, a, adest, dest_dir, &o, chmod, b->tmpdir, err);
+				continue;
+			}
 			const struct df_heredoc *h = NULL;
 			if (!strncmp(a, "<<", 2))
 				for (size_t j = 0; j < ps->instr->nheredocs; j++) {
@@ -704,6 +721,12 @@ static int do_fsop(struct builder *b, struct stage_state *s, const struct plan_s
 			if (!b->ctx) {
 				berr_set(err, ENOENT, "\"/%s\" not found: not found", plain.v[0]);
 				rc = -1;
+			} else if (ps->instr->parents) { /* COPY --parents (build/parents.h) */
+				struct bparents pm;
+				bparents_expand_ctx(b->ctx, (const char *const *)plain.v, plain.n, &pm, err);
+				rc = bparents_copy_ctx(rootfd, b->ctx, &pm, (const char *const *)ps->instr->excludes.v,
+						       ps->instr->excludes.n, adest, &o, chmod, err);
+				bparents_release(&pm);
 			} else
 				rc = bcopy_from_context(rootfd, b->ctx, (const char *const *)plain.v, plain.n,
 							(const char *const *)ps->instr->excludes.v, ps->instr->excludes.n, adest,
@@ -766,6 +789,8 @@ static char *canonical_instr(const struct plan_step *ps)
 		sb_addf(&sb, " --from=%s", ps->instr->from);
 	for (size_t i = 0; i < ps->instr->excludes.n; i++)
 		sb_addf(&sb, " --exclude=%s", ps->instr->excludes.v[i]);
+	if (ps->instr->parents)
+		sb_adds(&sb, " --parents");
 	if (ps->instr->json)
 		sb_adds(&sb, " [json]");
 	for (size_t i = 0; i < ps->instr->nmounts; i++)
@@ -946,11 +971,6 @@ static int build_stage(struct builder *b, int idx, berr *err)
 		struct bctx_fileset fs = { 0 };
 		bool have_fs = false;
 		enum df_kind k = ps->instr->kind;
-		if ((k == DF_COPY || k == DF_ADD) && ps->instr->parents) {
-			vfail(&b->p, v, title, "COPY --parents is not supported by berth build yet", "");
-			err->status = 1;
-			return berr_set(err, 0, "%s", "");
-		}
 		if ((k == DF_COPY || k == DF_ADD) && ps->from_stage < 0 && !ps->from_image) {
 			struct digester *hd = NULL;
 			for (size_t j = 0; j < ps->instr->nheredocs; j++) {
@@ -968,22 +988,30 @@ static int build_stage(struct builder *b, int idx, berr *err)
 			}
 			if (hd)
 				digester_finish(hd, heredoc_digest);
-			if (!b->ctx && !ps->instr->nheredocs) {
-				_cleanup_free_ char *m = xasprintf("\"/%s\" not found: not found", ps->args.v[0]);
+			bool url = false;
+			_cleanup_strvec_ struct strvec plain = STRVEC_INIT;
+			for (size_t j = 0; j + 1 < ps->args.n; j++) {
+				bool u = k == DF_ADD && burl_is_remote(ps->args.v[j]);
+				url |= u;
+				if (!u && (strncmp(ps->args.v[j], "<<", 2) || !ps->instr->nheredocs))
+					sv_push(&plain, ps->args.v[j]);
+			}
+			if (!b->ctx && plain.n) {
+				_cleanup_free_ char *m = xasprintf("\"/%s\" not found: not found", plain.v[0]);
 				vfail(&b->p, v, title, m, "failed to compute cache key: ");
 				err->status = 1;
 				return berr_set(err, 0, "%s", "");
 			}
-			bool url = false;
-			for (size_t j = 0; j + 1 < ps->args.n; j++)
-				url |= strstr(ps->args.v[j], "://") != NULL;
-			_cleanup_strvec_ struct strvec plain = STRVEC_INIT;
-			for (size_t j = 0; j + 1 < ps->args.n; j++)
-				if (strncmp(ps->args.v[j], "<<", 2) || !ps->instr->nheredocs)
-					sv_push(&plain, ps->args.v[j]);
-			if (!url && !plain.n)
+			if (ps->instr->parents && plain.n && b->ctx) { /* COPY --parents: the matches */
+				struct bparents pm;
+				bparents_expand_ctx(b->ctx, (const char *const *)plain.v, plain.n, &pm, err);
+				sv_clear(&plain);
+				plain = pm.src;
+				sv_clear(&pm.rel);
+			}
+			if (!plain.n)
 				memcpy(files, heredoc_digest, sizeof files);
-			else if (!url) {
+			else {
 				if (bctx_fileset_ex(b->ctx, (const char *const *)plain.v, plain.n,
 						    (const char *const *)ps->instr->excludes.v, ps->instr->excludes.n, &fs, err) < 0) {
 					vfail(&b->p, v, title, err->msg, "failed to compute cache key: ");
@@ -998,6 +1026,14 @@ static int build_stage(struct builder *b, int idx, berr *err)
 					digester_finish(hd, files);
 				} else
 					memcpy(files, fs.digest, sizeof files);
+			}
+			if ((url || ps->instr->checksum) &&
+			    bio_url_key(&b->io, ps, b->tmpdir, files, err) < 0) { /* ADD URL: build/add_url.h */
+				vfail(&b->p, v, title, err->msg, "failed to load cache key: ");
+				err->status = 1;
+				if (have_fs)
+					bctx_fileset_release(&fs);
+				return berr_set(err, 0, "%s", "");
 			}
 		} else if (ps->from_stage >= 0) {
 			snprintf(files, sizeof files, "%s", b->ss[ps->from_stage].key);
@@ -1100,6 +1136,7 @@ static int build_stage(struct builder *b, int idx, berr *err)
 		if (have_fs)
 			bctx_fileset_release(&fs);
 		memcpy(s->key, key, sizeof key);
+		bcio_note(&b->io.cache, key, idx); /* --cache-to */
 		hist_add(s, s->last_created, ps->created_by, false);
 		first_layer_step = false;
 		continue;
@@ -1430,6 +1467,12 @@ static int run_stages(struct builder *b)
 	return rc;
 }
 
+/* build/io.c prints its own plain progress lines: only in the plain view */
+static bool bio_quiet(const struct builder *b)
+{
+	return bprog_mode(b->p.bp) != BPROG_PLAIN;
+}
+
 static int setup_ns(berr *err)
 {
 	if (unshare(CLONE_NEWNS) < 0)
@@ -1505,15 +1548,16 @@ int build_run(const struct build_request *r)
 	int status = 1;
 	_cleanup_close_ int lk = -1;
 	char id[DIGEST_STR_LEN + 1] = "";
-	const char *unsup = o->secrets.n ? "--secret" : o->outputs.n ? "-o/--output" : o->cache_from.n ? "--cache-from"
-			    : o->cache_to.n ? "--cache-to" : NULL;
-	if (!unsup && o->platform && *o->platform && strcmp(o->platform, plan_host_platform()))
-		unsup = "--platform (other than the host's)";
-	if (unsup) {
-		fprintf(stderr, "berth build: %s is not supported yet\n", unsup);
+	if (o->platform && *o->platform && strcmp(o->platform, plan_host_platform())) {
+		fprintf(stderr, "berth build: --platform (other than the host's) is not supported yet\n");
+		return 1;
+	}
+	if (bio_init(&b.io, o, &err) < 0) {
+		fprintf(stderr, "ERROR: %s\n", err.msg);
 		return 1;
 	}
 	catch_signals();
+	burls_set_interrupt(&interrupted); /* ADD URL downloads stop on Ctrl-C too */
 	int v = vstart(&b.p, "[internal] load build definition from Dockerfile");
 	vinfo(&b.p, v, "transferring dockerfile: %zuB done", r->dockerfile_len);
 	vdone(&b.p, v);
@@ -1545,6 +1589,10 @@ int build_run(const struct build_request *r)
 		frontend_error(err.msg);
 		goto out;
 	}
+	if (bio_check_plan(b.plan, &err) < 0) { /* build/io.h */
+		frontend_error(err.msg);
+		goto out;
+	}
 	if (istore_lock(b.st, false, &lk, &err) < 0 || setup_ns(&err) < 0 ||
 	    store_tmp_create(b.st, "build-", true, &b.tmplock, &b.tmpdir, &err) < 0) {
 		fprintf(stderr, "ERROR: %s\n", err.msg);
@@ -1564,6 +1612,10 @@ int build_run(const struct build_request *r)
 		}
 		vinfo(&b.p, v, "transferring context: %zu entries done", b.ctx->stats.entries);
 		vdone(&b.p, v);
+	}
+	if (bio_import(&b.io, b.st, &b.p.next, bio_quiet(&b), &err) < 0) { /* --cache-from */
+		fprintf(stderr, "ERROR: %s\n", err.msg);
+		goto out;
 	}
 	b.ss = xcalloc(b.plan->nstages, sizeof *b.ss);
 	b.vbase = xcalloc(b.plan->nstages, sizeof *b.vbase);
@@ -1587,6 +1639,27 @@ int build_run(const struct build_request *r)
 	b.p.next = vend;
 	if (b.ctx)
 		bctx_flush(b.ctx, &err);
+	if (b.io.cache.to) {
+		v = vstart(&b.p, "exporting cache");
+		if (bio_export_cache(&b.io, b.st, b.plan, v, bio_quiet(&b), &err) < 0) {
+			vfail(&b.p, v, "exporting cache", err.msg, "");
+			goto out;
+		}
+		vdone(&b.p, v);
+	}
+	if (boutput_is_fs(&b.io.out)) { /* -o type=local|tar: the filesystem, no image */
+		_cleanup_free_ char *dir = new_workdir(&b);
+		const char *title = b.io.out.type == BOUT_TAR ? "exporting to client tarball" : "exporting to client directory";
+		v = vstart(&b.p, title);
+		if (mount_overlay(&b, &b.ss[b.plan->target].dirs, dir, false, &err) < 0 ||
+		    bio_export_fs(&b.io, dir, v, bio_quiet(&b), &err) < 0) {
+			vfail(&b.p, v, title, err.msg, "");
+			goto out;
+		}
+		vdone(&b.p, v);
+		status = 0;
+		goto out;
+	}
 	v = vstart(&b.p, "exporting to image");
 	vinfo(&b.p, v, "exporting layers done");
 	if (write_image(&b, b.plan->target, id, &err) < 0) {
@@ -1612,6 +1685,10 @@ int build_run(const struct build_request *r)
 		}
 		vinfo(&b.p, v, "naming to %s done", full);
 	}
+	if (bio_export_image(&b.io, b.st, id, &o->tags, v, bio_quiet(&b), &err) < 0) { /* -o type=oci|docker */
+		vfail(&b.p, v, "exporting to image", err.msg, "");
+		goto out;
+	}
 	vdone(&b.p, v);
 	if (o->iidfile && write_file_atomic(o->iidfile, id, strlen(id), 0644, &err) < 0) {
 		fprintf(stderr, "ERROR: %s\n", err.msg);
@@ -1633,6 +1710,7 @@ out:
 			stage_release(&b.ss[i]);
 		free(b.ss);
 	}
+	bio_release(&b.io); /* before the tmpdir goes: unmounts the secrets tmpfs */
 	if (b.tmpdir) {
 		berr e2;
 		rm_rf(b.tmpdir, &e2);

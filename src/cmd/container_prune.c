@@ -72,8 +72,8 @@ static int prune_containers(struct store *st, int flags, const struct strvec *fi
 		}
 		if (keep)
 			continue;
-		_cleanup_free_ char *up = xasprintf("%s/containers/%s/upper", st->root, v[i]->id);
-		uint64_t sz = du(up);
+		/* Docker counts the container's SizeRw (file sizes of its writable layer) */
+		uint64_t sz = (uint64_t)ctr_size_rw(st, v[i]);
 		if (ctr_remove(st, v[i], false, err) < 0) {
 			rc = -1;
 			break;

@@ -1,5 +1,9 @@
 /* cp.c: `berth cp CONTAINER:SRC_PATH DEST_PATH` and `berth cp SRC_PATH CONTAINER:DEST_PATH`. */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 #include "cli/cli.h"
 #include "runtime/runtime.h"
@@ -46,9 +50,45 @@ static int run_cp(struct berth_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "must specify at least one container source\n");
 		return 1;
 	}
-	if (!strcmp(args.v[0], "-") || !strcmp(args.v[1], "-") || follow) {
-		fprintf(stderr, "Error: cp with a tar stream (-) or -L is not supported yet\n");
-		return 1;
+	(void)archive;
+	(void)quiet;
+	struct cp_opts o = { .to_container = dc != NULL, .src = sc ? sp : args.v[0], .dst = dc ? dp : args.v[1], .follow = follow };
+	o.tar_in = o.to_container && !strcmp(o.src, "-");
+	o.tar_out = !o.to_container && !strcmp(o.dst, "-");
+	/* the host side is checked first, as Docker's CLI does (messages with absolute paths) */
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof cwd))
+		snprintf(cwd, sizeof cwd, ".");
+	if (o.to_container && !o.tar_in) {
+		struct stat sb;
+		if (lstat(o.src, &sb) < 0) {
+			char e[128];
+			snprintf(e, sizeof e, "%s", strerror(errno));
+			e[0] = (char)tolower((unsigned char)e[0]);
+			fprintf(stderr, "lstat %s%s%s: %s\n", o.src[0] == '/' ? "" : cwd, o.src[0] == '/' ? "" : "/", o.src, e);
+			return 1;
+		}
+	}
+	if (!o.to_container && !o.tar_out) {
+		_cleanup_free_ char *abs = o.dst[0] == '/' ? xstrdup(o.dst) : xasprintf("%s/%s", cwd, o.dst);
+		size_t l = strlen(abs);
+		while (l > 1 && abs[l - 1] == '/')
+			abs[--l] = 0;
+		struct stat sb;
+		bool exists = stat(abs, &sb) == 0;
+		size_t dl = strlen(o.dst);
+		if (dl > 1 && o.dst[dl - 1] == '/' && (!exists || !S_ISDIR(sb.st_mode))) {
+			fprintf(stderr, "destination \"%s\" must be a directory\n", o.dst);
+			return 1;
+		}
+		char *sl = strrchr(abs, '/');
+		if (!exists && sl) {
+			*sl = 0;
+			if (stat(*abs ? abs : "/", &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+				fprintf(stderr, "invalid output path: directory \"%s\" does not exist\n", *abs ? abs : "/");
+				return 1;
+			}
+		}
 	}
 	_cleanup_store_ struct store *st = NULL;
 	berr err = { 0 };
@@ -57,8 +97,12 @@ static int run_cp(struct berth_ctx *ctx, int argc, char **argv)
 	_cleanup_ctr_ struct ctr *c = NULL;
 	if (ctr_lookup(st, sc ? sc : dc, &c, &err) < 0)
 		return cli_error(&err);
-	if (ctr_cp(st, c, dc != NULL, sc ? sp : args.v[0], dc ? dp : args.v[1], &err) < 0) {
-		cli_error(&err);
+	o.name = sc ? sc : dc;
+	if (ctr_cp_ex(st, c, &o, &err) < 0) {
+		if (err.status == 2)
+			fprintf(stderr, "%s\n", err.msg);
+		else
+			cli_error(&err);
 		return 1;
 	}
 	return 0;

@@ -237,3 +237,24 @@ BERTH_COMMAND(cmd_debug_net_unpublish) = {
 	.group = "debug", .name = "net-unpublish", .usage = "debug net-unpublish ID",
 	.summary = "Remove every published port of an attached namespace", .run = run_unpublish, .hidden = true,
 };
+
+static int run_gc(struct berth_ctx *ctx, int argc, char **argv)
+{
+	(void)ctx;
+	_cleanup_strvec_ struct strvec args = STRVEC_INIT;
+	int status;
+	const char *usage = "debug net-gc", *summary = "Remove bridges and nftables tables of berth roots that no longer exist";
+	if (opts_parse("debug net-gc", usage, summary, NULL, true, argc, argv, &args, &status))
+		return status;
+	if ((status = cli_require_args("debug net-gc", usage, summary, &args, 0, 0)))
+		return status;
+	berr err = { 0 };
+	if (net_gc(&err) < 0)
+		return fail(&err);
+	return 0;
+}
+
+BERTH_COMMAND(cmd_debug_net_gc) = {
+	.group = "debug", .name = "net-gc", .usage = "debug net-gc",
+	.summary = "Remove bridges and nftables tables of berth roots that no longer exist", .run = run_gc, .hidden = true,
+};

@@ -1,5 +1,6 @@
 /* exec.c: `berth exec [-d] [-i] [-t] [-u USER] [-w DIR] [-e K=V] CONTAINER CMD [ARG...]`. */
 #include <stdio.h>
+#include <string.h>
 #include "cli/cli.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
@@ -44,8 +45,14 @@ static int run_exec(struct berth_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 		o.argv = args.v + 1;
-		if (sandbox_exec(st, c, &o, &status, &err) < 0)
-			status = cli_error(&err);
+		if (sandbox_exec(st, c, &o, &status, &err) < 0) {
+			/* Docker prints a failed exec start as is; with -d as the daemon's answer */
+			if (!strncmp(err.msg, "OCI runtime exec failed", 23)) {
+				fprintf(stderr, "%s%s\n", o.detach ? "Error response from daemon: " : "", err.msg);
+				status = err.status;
+			} else
+				status = cli_error(&err);
+		}
 	}
 out:
 	sv_clear(&o.env);

@@ -2,8 +2,7 @@
  * (the rootfs only: /proc, /sys, /dev and volumes are other mounts and are not crossed). A
  * helper process reads it through /proc/PID/root (running) or a private overlay mount
  * (stopped); libarchive walks it without following symlinks. */
-#include <archive.h>
-#include <archive_entry.h>
+#include "util/lazy_archive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -21,6 +20,8 @@
 
 static int write_tar(int outfd, berr *err)
 {
+	if (lazylib_load_archive(err) < 0)
+		return -1;
 	struct archive *disk = archive_read_disk_new();
 	struct archive *out = archive_write_new();
 	archive_read_disk_set_symlink_physical(disk);

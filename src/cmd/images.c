@@ -66,7 +66,10 @@ static int by_created_desc(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : strcmp(((const struct img_info *)a)->id, ((const struct img_info *)b)->id);
 }
 
-static json_t *row(const char *repo, const char *tag, const char *digest, const struct img_info *in, bool notrunc)
+/* The columns that depend on the image alone, computed once per image and shared (json_copy is
+ * shallow: the strings are referenced, not copied) by its rows, one per tag. Repository, Tag and
+ * Digest are placeholders, so every row keeps the keys in the same (alphabetical) order. */
+static json_t *image_cols(const struct img_info *in, bool notrunc)
 {
 	char idb[13], sz[UNITS_BUF], vsz[UNITS_BUF], dur[UNITS_BUF], at[64];
 	long ns = 0;
@@ -82,8 +85,17 @@ static json_t *row(const char *repo, const char *tag, const char *digest, const 
 	strftime(at, sizeof at, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
 	_cleanup_free_ char *since = xasprintf("%s ago", dur);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Containers", "N/A", "CreatedAt", at,
-			 "CreatedSince", since, "Digest", digest, "ID", notrunc ? in->id : idb, "Repository", repo,
-			 "SharedSize", "N/A", "Size", sz, "Tag", tag, "UniqueSize", "N/A", "VirtualSize", vsz);
+			 "CreatedSince", since, "Digest", "", "ID", notrunc ? in->id : idb, "Repository", "",
+			 "SharedSize", "N/A", "Size", sz, "Tag", "", "UniqueSize", "N/A", "VirtualSize", vsz);
+}
+
+static json_t *row(json_t *cols, const char *repo, const char *tag, const char *digest)
+{
+	json_t *r = json_copy(cols);
+	json_object_set_new(r, "Digest", json_string(digest));
+	json_object_set_new(r, "Repository", json_string(repo));
+	json_object_set_new(r, "Tag", json_string(tag));
+	return r;
 }
 
 static void split_name_tag(const char *full, char **repo, char **tag, char **digest)
@@ -234,11 +246,19 @@ static int run_images(struct berth_ctx *ctx, int argc, char **argv)
 				img_info_release(&in);
 				continue;
 			}
+			json_t *cols = image_cols(&in, notrunc);
 			if (dangling) {
-				json_array_append_new(rows, row("<none>", "<none>", "<none>", &in, notrunc));
+				json_array_append_new(rows, row(cols, "<none>", "<none>", "<none>"));
 			}
 			/* one row per tag; digests shown on the row of the same repository */
-			_cleanup_strvec_ struct strvec used_digests = STRVEC_INIT;
+			/* the image's digest references, parsed once (not once per tag) */
+			size_t nd = in.digests.n;
+			char **drepo = xcalloc(nd + 1, sizeof *drepo), **ddig = xcalloc(nd + 1, sizeof *ddig);
+			bool *dused = xcalloc(nd + 1, sizeof *dused);
+			for (size_t q = 0; q < nd; q++) {
+				_cleanup_free_ char *t2 = NULL;
+				split_name_tag(in.digests.v[q], &drepo[q], &t2, &ddig[q]);
+			}
 			for (size_t k = 0; k < in.tags.n; k++) {
 				_cleanup_free_ char *repo = NULL, *tag = NULL, *dg = NULL;
 				split_name_tag(in.tags.v[k], &repo, &tag, &dg);
@@ -251,23 +271,31 @@ static int run_images(struct berth_ctx *ctx, int argc, char **argv)
 						continue;
 				}
 				const char *digest = "<none>";
-				for (size_t q = 0; q < in.digests.n; q++) {
-					_cleanup_free_ char *r2 = NULL, *t2 = NULL, *d2 = NULL;
-					split_name_tag(in.digests.v[q], &r2, &t2, &d2);
-					if (!strcmp(r2, repo) && d2) {
-						sv_push(&used_digests, in.digests.v[q]);
-						digest = in.digests.v[q] + strlen(in.digests.v[q]) - strlen(d2);
+				for (size_t q = 0; q < nd; q++) {
+					if (!strcmp(drepo[q], repo) && ddig[q]) {
+						dused[q] = true;
+						digest = in.digests.v[q] + strlen(in.digests.v[q]) - strlen(ddig[q]);
 					}
 				}
-				json_array_append_new(rows, row(repo, tag ? tag : "<none>", digest, &in, notrunc));
+				json_array_append_new(rows, row(cols, repo, tag ? tag : "<none>", digest));
 			}
-			for (size_t q = 0; digests && q < in.digests.n; q++) {
-				if (sv_contains(&used_digests, in.digests.v[q]))
+			for (size_t q = 0; digests && q < nd; q++) {
+				/* (a digest reference equal to a used one is shown once, as before) */
+				bool shown = dused[q];
+				for (size_t q2 = 0; !shown && q2 < nd; q2++)
+					shown = dused[q2] && !strcmp(in.digests.v[q2], in.digests.v[q]);
+				if (shown)
 					continue;
-				_cleanup_free_ char *r2 = NULL, *t2 = NULL, *d2 = NULL;
-				split_name_tag(in.digests.v[q], &r2, &t2, &d2);
-				json_array_append_new(rows, row(r2, "<none>", d2 ? d2 : "<none>", &in, notrunc));
+				json_array_append_new(rows, row(cols, drepo[q], "<none>", ddig[q] ? ddig[q] : "<none>"));
 			}
+			for (size_t q = 0; q < nd; q++) {
+				free(drepo[q]);
+				free(ddig[q]);
+			}
+			free(drepo);
+			free(ddig);
+			free(dused);
+			json_decref(cols);
 			img_info_release(&in);
 		}
 		free(infos);

@@ -84,11 +84,11 @@ static int run_logs(struct berth_ctx *ctx, int argc, char **argv)
 		return status;
 	int64_t tsince = 0, tuntil = 0;
 	if (since && parse_time(since, &tsince) < 0) {
-		fprintf(stderr, "Error: invalid value for \"since\": failed to parse value as time or duration: \"%s\"\n", since);
+		fprintf(stderr, "invalid value for \"since\": failed to parse value as time or duration: \"%s\"\n", since);
 		return 1;
 	}
 	if (until && parse_time(until, &tuntil) < 0) {
-		fprintf(stderr, "Error: invalid value for \"until\": failed to parse value as time or duration: \"%s\"\n", until);
+		fprintf(stderr, "invalid value for \"until\": failed to parse value as time or duration: \"%s\"\n", until);
 		return 1;
 	}
 	long ntail = -1;

@@ -5,10 +5,12 @@
 #include <string.h>
 #include <time.h>
 #include "cli/cli.h"
+#include "cmd/system_hooks.h"
 #include "util/template.h"
 #include "net/net.h"
 #include "store/store.h"
 #include "util/cleanup.h"
+#include "util/units.h"
 
 static int open_store(struct berth_ctx *ctx, struct store **st)
 {
@@ -359,6 +361,70 @@ BERTH_COMMAND(cmd_network_remove) = {
 #define PRUNE_USAGE "network prune [OPTIONS]"
 #define PRUNE_SUMMARY "Remove all unused networks"
 
+/* Unused custom networks (label filters only); names of the removed ones go to out. Returns 0,
+ * 1 if some could not be removed (reported), -1 on an error. */
+static int prune_networks(struct store *st, const struct strvec *filters, struct strvec *out, berr *err)
+{
+	struct net_network *nets = NULL;
+	size_t nn = 0;
+	if (net_reconcile(st, err) < 0 || net_list(st, &nets, &nn, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < nn; i++) {
+		if (net_is_predefined(nets[i].name))
+			continue;
+		bool keep = false;
+		for (size_t f = 0; f < filters->n; f++) {
+			if (!strncmp(filters->v[f], "label=", 6))
+				keep |= !label_match(nets[i].labels, filters->v[f] + 6);
+			else if (!strncmp(filters->v[f], "label!=", 7))
+				keep |= label_match(nets[i].labels, filters->v[f] + 7);
+			else if (!strncmp(filters->v[f], "until=", 6)) {
+				/* created at or after the cutoff: kept */
+				int64_t cut, made;
+				long cn, mn;
+				if (units_parse_timestamp(filters->v[f] + 6, time(NULL), &cut, &cn, err) < 0 ||
+				    units_parse_rfc3339(nets[i].created, &made, &mn, err) < 0) {
+					net_list_free(nets, nn);
+					return -1;
+				}
+				keep |= made > cut || (made == cut && mn >= cn);
+			}
+		}
+		berr e = { 0 };
+		if (keep || net_endpoint_count(st, nets[i].id, &e) != 0)
+			continue;
+		if (net_remove(st, nets[i].id, NULL, &e) < 0) {
+			lib_error(&e);
+			rc = 1;
+			continue;
+		}
+		sv_push(out, nets[i].name);
+	}
+	net_list_free(nets, nn);
+	return rc;
+}
+
+/* system prune: unused custom networks, then (nothing attached any more) the default bridge
+ * and berth's nftables table, which berth otherwise keeps as Docker keeps docker0 */
+static int system_prune_networks(struct store *st, int flags, const struct strvec *filters, struct strvec *out, uint64_t *freed,
+				 berr *err)
+{
+	(void)flags;
+	(void)freed;
+	for (size_t i = 0; i < filters->n; i++)
+		if (strncmp(filters->v[i], "label", 5) && strncmp(filters->v[i], "until=", 6))
+			return berr_set(err, EINVAL, "invalid filter '%.*s'", (int)strcspn(filters->v[i], "!="), filters->v[i]);
+	if (prune_networks(st, filters, out, err) < 0)
+		return -1;
+	return net_release_host(st, err);
+}
+
+BERTH_PRUNER(network_pruner) = {
+	.what = "networks", .order = 20, .warning = "  - all networks not used by at least one container",
+	.prune = system_prune_networks, .heading = "Deleted Networks:",
+};
+
 static int run_prune(struct berth_ctx *ctx, int argc, char **argv)
 {
 	bool force = false;
@@ -376,11 +442,6 @@ static int run_prune(struct berth_ctx *ctx, int argc, char **argv)
 	static const char *keys[] = { "label", "label!", "until", NULL };
 	if ((status = filters_check(&filters, keys, "network prune")))
 		return status;
-	for (size_t i = 0; i < filters.n; i++)
-		if (!strncmp(filters.v[i], "until=", 6)) {
-			fprintf(stderr, "Error: the until filter is not supported by berth yet\n");
-			return 1;
-		}
 	if (!force) {
 		printf("WARNING! This will remove all custom networks not used by at least one container.\n"
 		       "Are you sure you want to continue? [y/N] ");
@@ -393,32 +454,10 @@ static int run_prune(struct berth_ctx *ctx, int argc, char **argv)
 	if ((status = open_store(ctx, &st)))
 		return status;
 	berr err = { 0 };
-	struct net_network *nets = NULL;
-	size_t nn = 0;
-	if (net_reconcile(st, &err) < 0 || net_list(st, &nets, &nn, &err) < 0)
-		return lib_error(&err);
 	_cleanup_strvec_ struct strvec deleted = STRVEC_INIT;
-	int rc = 0;
-	for (size_t i = 0; i < nn; i++) {
-		if (net_is_predefined(nets[i].name))
-			continue;
-		bool keep = false;
-		for (size_t f = 0; f < filters.n; f++) {
-			if (!strncmp(filters.v[f], "label=", 6))
-				keep |= !label_match(nets[i].labels, filters.v[f] + 6);
-			else if (!strncmp(filters.v[f], "label!=", 7))
-				keep |= label_match(nets[i].labels, filters.v[f] + 7);
-		}
-		if (keep || net_endpoint_count(st, nets[i].id, &err) != 0)
-			continue;
-		if (net_remove(st, nets[i].id, NULL, &err) < 0) {
-			lib_error(&err);
-			rc = 1;
-			continue;
-		}
-		sv_push(&deleted, nets[i].name);
-	}
-	net_list_free(nets, nn);
+	int rc = prune_networks(st, &filters, &deleted, &err);
+	if (rc < 0)
+		return lib_error(&err);
 	if (deleted.n) {
 		printf("Deleted Networks:\n");
 		for (size_t i = 0; i < deleted.n; i++)

@@ -10,7 +10,9 @@
 #include "util/template.h"
 #include "runtime/runtime.h"
 #include "runtime/supervise.h"
+#include "image/istore.h"
 #include "util/cleanup.h"
+#include "util/units.h"
 
 #define USAGE "ps [OPTIONS]"
 #define SUMMARY "List containers"
@@ -22,7 +24,11 @@ static char *command_of(struct ctr *c, bool trunc)
 	sb_adds(&sb, json_string_value(json_object_get(c->cfg, "Path")) ?: "");
 	size_t i;
 	json_t *v;
-	json_array_foreach(a, i, v) sb_addf(&sb, " %s", json_string_value(v));
+	/* Docker's daemon quotes the arguments that contain a space: sh -c 'exit 3' */
+	json_array_foreach(a, i, v) {
+		const char *arg = json_string_value(v);
+		sb_addf(&sb, strchr(arg ? arg : "", ' ') ? " '%s'" : " %s", arg ? arg : "");
+	}
 	if (trunc && sb.len > 20) {
 		/* Docker's Ellipsis: 19 runes then "…" */
 		sb_setlen(&sb, 19);
@@ -53,7 +59,7 @@ static const char *state_of(struct ctr *c)
 	return ctr_state_name(c->state);
 }
 
-static json_t *row_json(struct store *st, struct ctr *c, bool trunc)
+static json_t *row_json(struct store *st, struct ctr *c, bool trunc, bool want_size)
 {
 	json_t *r = json_object();
 	char id[65];
@@ -120,7 +126,21 @@ static json_t *row_json(struct store *st, struct ctr *c, bool trunc)
 		json_object_set_new(r, "Networks", json_string(sb_str(&nb)));
 		sb_release(&nb);
 	}
-	json_object_set_new(r, "Size", json_string(""));
+	if (want_size) {
+		/* SizeRw (virtual: plus the image's layers), units.HumanSizeWithPrecision(x, 3) */
+		int64_t rw = ctr_size_rw(st, c), img = 0;
+		struct img_info ii;
+		berr e2;
+		const char *iid = json_string_value(json_object_get(c->cfg, "Image"));
+		if (iid && *iid && img_get(st, iid, &ii, &e2) == 0) {
+			img = (int64_t)ii.size;
+			img_info_release(&ii);
+		}
+		char u1[UNITS_BUF], u2[UNITS_BUF];
+		json_object_set_new(r, "Size", json_sprintf("%s (virtual %s)", units_human_size_prec((double)rw, 3, u1),
+							    units_human_size_prec((double)(rw + img), 3, u2)));
+	} else
+		json_object_set_new(r, "Size", json_string(""));
 	return r;
 }
 
@@ -210,6 +230,7 @@ static int run_ps(struct berth_ctx *ctx, int argc, char **argv)
 	berr err = { 0 };
 	if (store_open(&st, ctx->root, ctx->runroot, &err) < 0)
 		return cli_error(&err);
+	ctr_net_reconcile(st); /* endpoints of a SIGKILLed run or monitor (one query when none) */
 	struct ctr **v;
 	size_t n;
 	if (ctr_list(st, &v, &n, &err) < 0)
@@ -232,7 +253,7 @@ static int run_ps(struct berth_ctx *ctx, int argc, char **argv)
 		if (!ok)
 			continue;
 		shown++;
-		json_array_append_new(rows, row_json(st, c, !notrunc));
+		json_array_append_new(rows, row_json(st, c, !notrunc, size || (format && strstr(format, ".Size"))));
 	}
 	ctr_list_free(v, n);
 	static const struct fmt_header headers[] = {
@@ -241,7 +262,8 @@ static int run_ps(struct berth_ctx *ctx, int argc, char **argv)
 		{ "Size", "SIZE" }, { "Names", "NAMES" }, { "Labels", "LABELS" }, { "Mounts", "MOUNTS" },
 		{ "Networks", "NETWORKS" }, { NULL, NULL },
 	};
-	const char *def = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+	const char *def = size ? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}"
+			       : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
 	if (quiet && !format)
 		format = "{{.ID}}";
 	int rc = fmt_render(stdout, format, def, headers, rows, &err);

@@ -46,6 +46,7 @@ static int run_rm(struct berth_ctx *ctx, int argc, char **argv)
 	berr err = { 0 };
 	if (store_open(&st, ctx->root, ctx->runroot, &err) < 0)
 		return cli_error(&err);
+	ctr_net_reconcile(st); /* endpoints of a SIGKILLed run or monitor (one query when none) */
 	for (size_t i = 0; i < args.n; i++) {
 		_cleanup_ctr_ struct ctr *c = NULL;
 		if (ctr_lookup(st, args.v[i], &c, &err) < 0) {

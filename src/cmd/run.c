@@ -42,6 +42,8 @@ static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 		{ "cpu-shares", 'c', OPT_STR, &f.cpu_shares, "CPU shares (relative weight)", "int" },
 		{ "cpus", 0, OPT_STR, &f.cpus, "Number of CPUs", "decimal" },
 		{ "detach", 'd', OPT_BOOL, &f.detach, "Run container in background and print container ID", NULL },
+		{ "device", 0, OPT_LIST, &f.devices, "Add a host device to the container", "list" },
+		{ "device-cgroup-rule", 0, OPT_LIST, &f.device_cgroup_rules, "Add a rule to the cgroup allowed devices list", "list" },
 		{ "dns", 0, OPT_LIST, &f.dns, "Set custom DNS servers", "list" },
 		{ "entrypoint", 0, OPT_STR, &f.entrypoint, "Overwrite the default ENTRYPOINT of the image", "string" },
 		{ "env", 'e', OPT_LIST, &f.env, "Set environment variables", "list" },
@@ -116,6 +118,9 @@ static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 		struct run_sup_ud sud = { f.restart, &sf };
 		if (ctr_create(st, &f, image, cmd, ncmd, run_sup_adjust, &sud, &c, &err) < 0) {
 			status = cli_error(&err);
+			/* Docker: `run` reports engine errors as 125, `create` as 1 (flag errors: 125) */
+			if (create && status == 125)
+				status = 1;
 			goto done;
 		}
 		event_emit_ctr(st, c, "create", NULL);
@@ -153,6 +158,7 @@ done:
 	sv_clear(&f.tmpfs); sv_clear(&f.cap_add); sv_clear(&f.cap_drop); sv_clear(&f.security_opt);
 	sv_clear(&f.label); sv_clear(&f.add_host); sv_clear(&f.dns); sv_clear(&f.volumes_from);
 	sv_clear(&f.network_alias); sv_clear(&f.publish); sv_clear(&f.expose);
+	sv_clear(&f.devices); sv_clear(&f.device_cgroup_rules);
 	sv_clear(&sf.log_opt);
 	return status;
 }

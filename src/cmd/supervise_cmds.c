@@ -394,10 +394,12 @@ BERTH_COMMAND(cmd_container_unpause) = { .group = "container", .name = "unpause"
 
 static int run_update(struct berth_ctx *ctx, int argc, char **argv)
 {
-	const char *restart = NULL, *memory = NULL, *cpus = NULL, *pids = NULL;
+	const char *restart = NULL, *memory = NULL, *cpus = NULL, *pids = NULL, *memswap = NULL, *shares = NULL;
 	struct opt opts[] = {
+		{ "cpu-shares", 'c', OPT_STR, &shares, "CPU shares (relative weight)", "int" },
 		{ "cpus", 0, OPT_STR, &cpus, "Number of CPUs", "decimal" },
 		{ "memory", 'm', OPT_STR, &memory, "Memory limit", "bytes" },
+		{ "memory-swap", 0, OPT_STR, &memswap, "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", "bytes" },
 		{ "pids-limit", 0, OPT_STR, &pids, "Tune container pids limit (set -1 for unlimited)", "int" },
 		{ "restart", 0, OPT_STR, &restart, "Restart policy to apply when a container exits", "string" },
 		OPT_SENTINEL,
@@ -408,7 +410,7 @@ static int run_update(struct berth_ctx *ctx, int argc, char **argv)
 		return status;
 	if ((status = cli_require_args("update", UP_USAGE, UP_SUMMARY, &args, 1, -1)))
 		return status;
-	if (!restart && !memory && !cpus && !pids) {
+	if (!restart && !memory && !cpus && !pids && !memswap && !shares) {
 		fprintf(stderr, "You must provide one or more flags when using this command.\n");
 		return 1;
 	}
@@ -418,10 +420,24 @@ static int run_update(struct berth_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "Error response from daemon: %s\n", err.msg);
 		return 1;
 	}
-	int64_t mem = 0, nano = 0, pl = 0;
+	int64_t mem = 0, nano = 0, pl = 0, sw = 0, sh = 0;
 	if (memory && units_ram_in_bytes(memory, &mem, &err) < 0) {
 		fprintf(stderr, "invalid argument \"%s\" for \"-m, --memory\" flag: %s\n", memory, err.msg);
 		return 125;
+	}
+	if (memswap && strcmp(memswap, "-1") && units_ram_in_bytes(memswap, &sw, &err) < 0) {
+		fprintf(stderr, "invalid argument \"%s\" for \"--memory-swap\" flag: %s\n", memswap, err.msg);
+		return 125;
+	}
+	if (memswap && !strcmp(memswap, "-1"))
+		sw = -1;
+	if (shares) {
+		char *end;
+		sh = strtoll(shares, &end, 10);
+		if (*end || !*shares) {
+			fprintf(stderr, "invalid argument \"%s\" for \"-c, --cpu-shares\" flag: strconv.ParseInt: parsing \"%s\": invalid syntax\n", shares, shares);
+			return 125;
+		}
 	}
 	if (cpus) {
 		char *end;
@@ -463,20 +479,48 @@ static int run_update(struct berth_ctx *ctx, int argc, char **argv)
 			}
 			json_object_set_new(hc, "RestartPolicy", json_pack("{s:s,s:i}", "Name", rp.name, "MaximumRetryCount", rp.max));
 		}
+		int64_t cur_mem = json_integer_value(json_object_get(hc, "Memory")),
+			cur_sw = json_integer_value(json_object_get(hc, "MemorySwap"));
+		if (mem && cur_sw > 0 && mem > cur_sw && !sw) {
+			store_rollback(st);
+			fprintf(stderr, "Error response from daemon: Cannot update container %s: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time\n", c->id);
+			status = 1;
+			continue;
+		}
+		if (sw > 0 && sw < (mem ? mem : cur_mem)) {
+			store_rollback(st);
+			fprintf(stderr, "Error response from daemon: Cannot update container %s: Minimum memoryswap limit should be larger than memory limit, see usage\n", c->id);
+			status = 1;
+			continue;
+		}
+		if (sw && !mem && !cur_mem) {
+			store_rollback(st);
+			fprintf(stderr, "Error response from daemon: Cannot update container %s: You should always set the Memory limit when using Memoryswap limit, see usage\n", c->id);
+			status = 1;
+			continue;
+		}
 		if (mem)
 			json_object_set_new(hc, "Memory", json_integer(mem));
+		if (mem && !cur_mem && !sw && !cur_sw)
+			json_object_set_new(hc, "MemorySwap", json_integer(2 * mem)); /* Docker's default */
+		if (sw)
+			json_object_set_new(hc, "MemorySwap", json_integer(sw));
 		if (nano)
 			json_object_set_new(hc, "NanoCpus", json_integer(nano));
+		if (sh)
+			json_object_set_new(hc, "CpuShares", json_integer(sh));
 		if (pl)
 			json_object_set_new(hc, "PidsLimit", json_integer(pl));
+		struct res_update ru = { mem, sw, nano, sh, pl,
+			json_integer_value(json_object_get(hc, "Memory")), json_integer_value(json_object_get(hc, "MemorySwap")) };
 		if (ctr_save_config(st, c, &err) < 0 || store_commit(st, &err) < 0) {
 			store_rollback(st);
 			cli_error(&err);
 			status = 1;
 			continue;
 		}
-		if ((mem || nano || pl) && ctr_refresh(st, c) == CTR_RUNNING &&
-		    ctr_update_resources(c, mem, nano, pl, &err) < 0) {
+		if ((mem || sw || nano || sh || pl) && ctr_refresh(st, c) == CTR_RUNNING &&
+		    ctr_update_resources(c, &ru, &err) < 0) {
 			fprintf(stderr, "Error response from daemon: %s\n", err.msg);
 			status = 1;
 			continue;
@@ -499,6 +543,7 @@ struct sample {
 	struct ctr *c;
 	struct ctr_stats s;
 	int64_t t;
+	const char *ref; /* the container as named on the command line (Docker's .Container) */
 };
 
 static json_t *stats_row(struct sample *a, struct ctr_stats *b, int64_t dt, bool notrunc)
@@ -509,18 +554,19 @@ static json_t *stats_row(struct sample *a, struct ctr_stats *b, int64_t dt, bool
 	snprintf(id, sizeof id, "%s", a->c->id);
 	if (!notrunc)
 		id[12] = 0;
-	double cpu = dt > 0 && b->cpu_ns >= a->s.cpu_ns ? (double)(b->cpu_ns - a->s.cpu_ns) * 100.0 / (double)dt : 0;
-	json_object_set_new(r, "Container", json_string(id));
-	json_object_set_new(r, "ID", json_string(id));
-	json_object_set_new(r, "Name", json_string(a->c->name));
-	json_object_set_new(r, "CPUPerc", json_sprintf("%.2f%%", cpu));
-	json_object_set_new(r, "MemUsage", json_sprintf("%s / %s", units_bytes_size((double)b->mem, u1),
-							 units_bytes_size((double)b->mem_limit, u2)));
-	json_object_set_new(r, "MemPerc", json_sprintf("%.2f%%", b->mem_limit ? (double)b->mem * 100.0 / (double)b->mem_limit : 0));
-	json_object_set_new(r, "NetIO", json_sprintf("%s / %s", units_human_size_prec((double)b->net_rx, 3, u1),
-						      units_human_size_prec((double)b->net_tx, 3, u2)));
+	double cpu = stats_cpu_percent(a->s.cpu_ns, b->cpu_ns, dt);
+	/* Docker's keys in its {{json .}} order (sorted) */
 	json_object_set_new(r, "BlockIO", json_sprintf("%s / %s", units_human_size_prec((double)b->blk_read, 3, u1),
 							units_human_size_prec((double)b->blk_write, 3, u2)));
+	json_object_set_new(r, "CPUPerc", json_sprintf("%.2f%%", cpu));
+	json_object_set_new(r, "Container", json_string(a->ref ? a->ref : id));
+	json_object_set_new(r, "ID", json_string(id));
+	json_object_set_new(r, "MemPerc", json_sprintf("%.2f%%", b->mem_limit ? (double)b->mem * 100.0 / (double)b->mem_limit : 0));
+	json_object_set_new(r, "MemUsage", json_sprintf("%s / %s", units_bytes_size((double)b->mem, u1),
+							 units_bytes_size((double)b->mem_limit, u2)));
+	json_object_set_new(r, "Name", json_string(a->c->name));
+	json_object_set_new(r, "NetIO", json_sprintf("%s / %s", units_human_size_prec((double)b->net_rx, 3, u1),
+						      units_human_size_prec((double)b->net_tx, 3, u2)));
 	json_object_set_new(r, "PIDs", json_sprintf("%lld", (long long)b->pids));
 	return r;
 }
@@ -558,6 +604,7 @@ static int run_stats(struct berth_ctx *ctx, int argc, char **argv)
 				return 1;
 			}
 			ctr_refresh(st, c);
+			sm[ns].ref = args.v[i];
 			sm[ns++].c = c;
 		}
 	} else {

@@ -4,7 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <libfyaml.h>
+#include "util/lazy_fyaml.h"
 #include <math.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -456,6 +456,8 @@ static long bad_utf8(const unsigned char *s, size_t len)
 int compose_yaml_parse_all(const char *name, const char *text, size_t len, json_t **out, berr *err)
 {
 	struct diagcap cap = { 0 };
+	if (lazylib_load_fyaml(err) < 0)
+		return -1;
 	long bad = bad_utf8((const unsigned char *)text, len);
 	if (bad >= 0) {
 		int line = 1;

@@ -1,7 +1,6 @@
 /* archive_src.c: reading image archives and layout directories (see archive_src.h). */
 #include "image/archive_src.h"
-#include <archive.h>
-#include <archive_entry.h>
+#include "util/lazy_archive.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -271,6 +270,8 @@ static int read_dir_rec(struct store *st, int dfd, const char *prefix, struct ar
 int arc_read(struct store *st, int fd, const char *dirpath, struct arc *a, berr *err)
 {
 	memset(a, 0, sizeof *a);
+	if (fd >= 0 && lazylib_load_archive(err) < 0)
+		return -1;
 	if (fd >= 0)
 		return read_tar(st, fd, a, err);
 	_cleanup_close_ int dfd = open(dirpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

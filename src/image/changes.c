@@ -193,6 +193,9 @@ int image_apply_change(json_t *cfg, const char *line, berr *err)
 		}
 		json_array_append_new(a, json_string(rest));
 	} else {
+		/* Docker's wording: the instruction in lower case */
+		for (char *p = ins; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
 		return berr_set(err, EINVAL, "%s is not a valid change command", ins);
 	}
 	return 0;

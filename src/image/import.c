@@ -3,7 +3,7 @@
  * layer is extracted once (hostile entries refused), then the config, manifest and rows are
  * committed in one transaction. */
 #include "image/import.h"
-#include <archive.h>
+#include "util/lazy_archive.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +86,8 @@ int image_import(struct store *st, int fd, const char *src, const struct strvec 
 	_cleanup_free_ char *created = NULL, *msg = NULL, *cj = NULL;
 	struct img_layer l;
 	memset(&l, 0, sizeof l);
+	if (lazylib_load_archive(err) < 0)
+		return -1;
 	json_t *ccfg = json_object();
 	for (size_t i = 0; changes && i < changes->n; i++) {
 		if (image_apply_change(ccfg, changes->v[i], err) < 0) {

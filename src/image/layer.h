@@ -57,6 +57,10 @@ struct layer_diff_result {
  * in the same pass. */
 int layer_diff_upper(const char *upperdir, int out_fd, enum layer_compression comp,
 		     int64_t source_date_epoch, struct layer_diff_result *res, berr *err);
+/* As layer_diff_upper, leaving out the entries (and their subtrees) whose path relative to the
+ * upper dir ("etc/hosts", no leading slash) is in skip (`commit`: the runtime's mount points). */
+int layer_diff_upper_skip(const char *upperdir, const struct strvec *skip, int out_fd, enum layer_compression comp,
+			  int64_t source_date_epoch, struct layer_diff_result *res, berr *err);
 
 /* Tar a whole directory tree as one layer (no parent: `import`, tests, squash): as
  * layer_diff_upper but char devices 0:0 stay devices and opaque xattrs are not converted

@@ -2,8 +2,7 @@
  * whiteouts for overlayfs or applying them, refusing hostile entries. All file-system access is
  * relative to the target dir fd through util/safepath (no symlink is ever followed). */
 #include "image/layer.h"
-#include <archive.h>
-#include <archive_entry.h>
+#include "util/lazy_archive.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -617,6 +616,8 @@ out:
 int layer_apply(int fd, int dirfd, const struct layer_apply_opts *opts,
 		struct layer_apply_stats *stats, berr *err)
 {
+	if (lazylib_load_archive(err) < 0)
+		return -1;
 	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	locale_t old = loc ? uselocale(loc) : (locale_t)0;
 	int r = apply_stream(fd, dirfd, opts, stats, err);

@@ -2,8 +2,7 @@
  * sorted names, numeric owners, hard links by inode, xattrs, whiteouts), compressed with
  * gzip/zstd/none, hashing the uncompressed (diff_id) and compressed (digest) streams at once. */
 #include "image/layer.h"
-#include <archive.h>
-#include <archive_entry.h>
+#include "util/lazy_archive.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -95,6 +94,7 @@ struct walker {
 	int64_t epoch;
 	struct inomap links;
 	struct out *o;
+	const struct strvec *skip; /* relative paths left out (commit: the runtime's mount points) */
 	berr *err;
 };
 
@@ -214,6 +214,9 @@ static int walk_one(struct walker *w, int dfd, const char *prefix, const char *n
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return berr_sys(w->err, "stat %s%s", prefix, name);
 	_cleanup_free_ char *path = xasprintf("%s%s", prefix, name);
+	for (size_t i = 0; w->skip && i < w->skip->n; i++)
+		if (!strcmp(w->skip->v[i], path))
+			return 0;
 
 	if (w->upper && S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
 		_cleanup_free_ char *wh = xasprintf("%s.wh.%s", prefix, name);
@@ -333,11 +336,11 @@ static int walk_dir(struct walker *w, int dfd, const char *prefix)
 	return ret;
 }
 
-static int tar_tree(const char *dir, bool upper, int out_fd, enum layer_compression comp,
+static int tar_tree(const char *dir, bool upper, const struct strvec *skip, int out_fd, enum layer_compression comp,
 		    int64_t epoch, struct layer_diff_result *res, berr *err)
 {
 	struct out *o = xcalloc(1, sizeof *o);
-	struct walker w = { .upper = upper, .epoch = epoch, .o = o, .err = err };
+	struct walker w = { .upper = upper, .epoch = epoch, .o = o, .skip = skip, .err = err };
 	int ret = -1;
 	o->pc = pcomp_new(out_fd, comp, 0);
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -391,12 +394,12 @@ out:
  * locale every non-ASCII name would become a "hdrcharset=BINARY" record. File names in images
  * are UTF-8 (Go's archive/tar writes them as such), so write under C.UTF-8 (thread-local);
  * names that are not valid UTF-8 still fall back to BINARY records. */
-static int tar_tree_utf8(const char *dir, bool upper, int out_fd, enum layer_compression comp,
+static int tar_tree_utf8(const char *dir, bool upper, const struct strvec *skip, int out_fd, enum layer_compression comp,
 			 int64_t epoch, struct layer_diff_result *res, berr *err)
 {
 	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	locale_t old = loc ? uselocale(loc) : (locale_t)0;
-	int r = tar_tree(dir, upper, out_fd, comp, epoch, res, err);
+	int r = tar_tree(dir, upper, skip, out_fd, comp, epoch, res, err);
 	if (loc) {
 		uselocale(old);
 		freelocale(loc);
@@ -407,11 +410,23 @@ static int tar_tree_utf8(const char *dir, bool upper, int out_fd, enum layer_com
 int layer_diff_upper(const char *upperdir, int out_fd, enum layer_compression comp,
 		     int64_t source_date_epoch, struct layer_diff_result *res, berr *err)
 {
-	return tar_tree_utf8(upperdir, true, out_fd, comp, source_date_epoch, res, err);
+	if (lazylib_load_archive(err) < 0)
+		return -1;
+	return tar_tree_utf8(upperdir, true, NULL, out_fd, comp, source_date_epoch, res, err);
+}
+
+int layer_diff_upper_skip(const char *upperdir, const struct strvec *skip, int out_fd, enum layer_compression comp,
+			  int64_t source_date_epoch, struct layer_diff_result *res, berr *err)
+{
+	if (lazylib_load_archive(err) < 0)
+		return -1;
+	return tar_tree_utf8(upperdir, true, skip, out_fd, comp, source_date_epoch, res, err);
 }
 
 int layer_tar_dir(const char *dir, int out_fd, enum layer_compression comp,
 		  int64_t source_date_epoch, struct layer_diff_result *res, berr *err)
 {
-	return tar_tree_utf8(dir, false, out_fd, comp, source_date_epoch, res, err);
+	if (lazylib_load_archive(err) < 0)
+		return -1;
+	return tar_tree_utf8(dir, false, NULL, out_fd, comp, source_date_epoch, res, err);
 }

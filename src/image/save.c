@@ -4,8 +4,7 @@
  * io.containerd.image.name annotations, blobs/sha256/). Archives are written with fixed
  * mtimes so equal images give equal archives. */
 #include "image/save.h"
-#include <archive.h>
-#include <archive_entry.h>
+#include "util/lazy_archive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -304,6 +303,8 @@ int image_save(struct store *st, const struct strvec *refs, enum save_format fmt
 	size_t n = 0;
 	int ret = -1;
 	struct sink s = { 0 };
+	if (lazylib_load_archive(err) < 0)
+		return -1;
 	/* (id, name) pairs to save: a bare repository name saves every tag of it, as Docker does */
 	struct strvec ids = STRVEC_INIT, names = STRVEC_INIT;
 	for (size_t i = 0; i < refs->n; i++) {

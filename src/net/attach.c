@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <net/if.h>
 #include <sys/random.h>
 #include <unistd.h>
 #include "util/cleanup.h"
@@ -50,7 +50,10 @@ static bool bridge_has_ports(const char *br)
 	return false;
 }
 
-static void remove_bridge_if_unused(struct store *st, const struct net_network *n)
+/* Remove a network's bridge when nothing uses it (network rm, system prune); a container's
+ * stop keeps it, as Docker keeps docker0 and its br-* bridges: deleting a bridge costs an RCU
+ * grace period (tens of ms) and the next start would pay again to create it. */
+void net_bridge_remove_if_unused(struct store *st, const struct net_network *n)
 {
 	berr e = { 0 };
 	if (!n->bridge[0] || !nl_link_exists(n->bridge))
@@ -131,8 +134,8 @@ static int reconcile(struct store *st, bool always_sync, berr *err)
 			dropped = true;
 		}
 	}
-	for (size_t i = 0; i < nn; i++)
-		remove_bridge_if_unused(st, &nets[i]);
+	if (always_sync)
+		net_gc_orphans(st->root);
 	rc = always_sync || dropped ? nat_sync(st, err) : 0;
 out:
 	net_list_free(nets, nn);
@@ -142,11 +145,15 @@ out:
 int net_reconcile_stale(struct store *st, berr *err)
 {
 	{
-		/* nothing recorded: nothing can be stale (no lock, no netlink) */
+		/* one query and one ioctl per endpoint, no lock: an endpoint is alive exactly as long
+		 * as its host-side veth (the kernel deletes the pair with the container's netns) */
 		_cleanup_stmt_ sqlite3_stmt *s = NULL;
-		if (store_prepare(st, &s, "SELECT 1 FROM net_endpoints LIMIT 1", err) < 0)
+		if (store_prepare(st, &s, "SELECT host_veth FROM net_endpoints", err) < 0)
 			return -1;
-		if (sqlite3_step(s) != SQLITE_ROW)
+		bool stale = false;
+		while (!stale && sqlite3_step(s) == SQLITE_ROW)
+			stale = !nl_link_exists((const char *)sqlite3_column_text(s, 0));
+		if (!stale)
 			return 0;
 	}
 	int lk = net_lock(st, err);
@@ -165,46 +172,6 @@ int net_reconcile(struct store *st, berr *err)
 	int rc = net_reconcile_locked(st, err);
 	net_unlock(lk);
 	return rc;
-}
-
-struct inside {
-	char peer[16];
-	char want[16];     /* requested name or "" */
-	uint8_t mac[6];
-	uint32_t ip, gw;
-	int prefix;
-	bool route;
-	char got[16];      /* written by the child (shared mapping) */
-};
-
-static int setup_inside(void *arg, berr *err)
-{
-	struct inside *in = arg;
-	if (in->want[0]) {
-		if (nl_link_rename(in->peer, in->want, err) < 0)
-			return -1;
-		snprintf(in->got, sizeof in->got, "%s", in->want);
-	} else {
-		int i;
-		for (i = 0; i < 100; i++) {
-			char name[16];
-			snprintf(name, sizeof name, "eth%d", i);
-			if (nl_link_exists(name))
-				continue;
-			if (nl_link_rename(in->peer, name, err) < 0)
-				return -1;
-			snprintf(in->got, sizeof in->got, "%s", name);
-			break;
-		}
-		if (i == 100)
-			return berr_set(err, ENOSPC, "no free ethN name");
-	}
-	if (nl_link_set_mac(in->got, in->mac, err) < 0 || nl_addr_add(in->got, in->ip, in->prefix, err) < 0 ||
-	    nl_link_set_up("lo", err) < 0 || nl_link_set_up(in->got, err) < 0)
-		return -1;
-	if (in->route && nl_route_default(in->gw, err) < 0)
-		return -1;
-	return 0;
 }
 
 /* Bring the network's bridge up before any address is handed out. A network whose bridge is
@@ -239,20 +206,36 @@ static int bridge_prepare(struct store *st, struct net_network *n, berr *err)
 		n->prefix = prefix;
 		n->gateway = sub + 1;
 	}
-	return net_bridge_ensure(n, err);
+	return net_bridge_ensure(st, n, err);
 fail:
 	store_rollback(st);
 	return -1;
 }
 
-static int plumb(const struct net_network *n, int netns_fd, const char *host_veth, struct inside *in, berr *err)
+/* The veth pair (its inner end made directly in the container's netns, named ifname or the
+ * first free ethN), then the inner address, lo and the default route. */
+static int plumb(const struct net_network *n, int netns_fd, const char *host_veth, const char *want, const uint8_t mac[6],
+		 uint32_t ip, char got[16], berr *err)
 {
-	if (nl_veth_add(host_veth, in->peer, err) < 0)
+	int master = (int)if_nametoindex(n->bridge);
+	if (!master)
+		return berr_sys(err, "no such bridge %s", n->bridge);
+	for (int i = 0;; i++) {
+		if (want && *want)
+			snprintf(got, 16, "%s", want);
+		else
+			snprintf(got, 16, "eth%d", i);
+		berr e = { 0 };
+		if (nl_veth_add_into(host_veth, master, got, netns_fd, mac, &e) == 0)
+			break;
+		if (e.errnum != EEXIST || (want && *want) || i >= 99 || nl_link_exists(host_veth)) {
+			*err = e;
+			return -1;
+		}
+	}
+	if (nl_brport_hairpin(host_veth, err) < 0)
 		return -1;
-	if (nl_link_set_master(host_veth, n->bridge, err) < 0 || nl_brport_hairpin(host_veth, err) < 0 ||
-	    nl_link_set_up(host_veth, err) < 0 || nl_link_set_netns(in->peer, netns_fd, err) < 0)
-		return -1;
-	return nl_in_netns(netns_fd, setup_inside, in, err);
+	return nl_netns_configure(netns_fd, got, ip, n->prefix, n->internal ? 0 : n->gateway, err);
 }
 
 int net_attach(struct store *st, const char *network, const char *container_id, int netns_fd,
@@ -266,19 +249,13 @@ int net_attach(struct store *st, const char *network, const char *container_id, 
 	if (net_lookup(st, network, &n, err) < 0)
 		return -1;
 	int rc = -1, lk = -1;
-	struct inside *in = MAP_FAILED;
-	char host_veth[16] = "veth", endpoint_id[65], b[16];
+	uint8_t mac[6];
+	char host_veth[16] = "veth", endpoint_id[65], b[16], got[16] = "";
 	bool committed = false;
 	if (strcmp(n.driver, "bridge")) {
 		berr_set(err, EINVAL, "network %s: the %s driver needs no attachment (the runtime handles host and none)", n.name, n.driver);
 		goto out;
 	}
-	in = mmap(NULL, sizeof *in, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (in == MAP_FAILED) {
-		berr_sys(err, "mmap");
-		goto out;
-	}
-	memset(in, 0, sizeof *in);
 	if ((lk = net_lock(st, err)) < 0 || reconcile(st, false, err) < 0 || bridge_prepare(st, &n, err) < 0)
 		goto out;
 
@@ -301,11 +278,11 @@ int net_attach(struct store *st, const char *network, const char *container_id, 
 		goto rollback;
 	rand_hex(host_veth + 4, 7);
 	rand_hex(endpoint_id, 64);
-	in->mac[0] = 0x02;
-	in->mac[1] = 0x42;
+	mac[0] = 0x02;
+	mac[1] = 0x42;
 	for (int i = 0; i < 4; i++)
-		in->mac[2 + i] = (uint8_t)(ip >> (24 - 8 * i));
-	snprintf(res->mac, sizeof res->mac, "%02x:%02x:%02x:%02x:%02x:%02x", in->mac[0], in->mac[1], in->mac[2], in->mac[3], in->mac[4], in->mac[5]);
+		mac[2 + i] = (uint8_t)(ip >> (24 - 8 * i));
+	snprintf(res->mac, sizeof res->mac, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	{
 		json_t *al = json_array();
 		for (const char *const *a = o->aliases; a && *a; a++)
@@ -336,18 +313,14 @@ int net_attach(struct store *st, const char *network, const char *container_id, 
 		goto rollback;
 	committed = true;
 
-	memcpy(in->peer, host_veth, 11); /* "vethXXXXXXX" + "p": the temporary name of the inner end */
-	in->peer[11] = 'p';
-	in->peer[12] = 0;
-	snprintf(in->want, sizeof in->want, "%s", o->ifname ? o->ifname : "");
-	in->ip = ip;
-	in->gw = n.gateway;
-	in->prefix = n.prefix;
-	in->route = !n.internal;
-	if (plumb(&n, netns_fd, host_veth, in, err) < 0)
+	if (plumb(&n, netns_fd, host_veth, o->ifname, mac, ip, got, err) < 0)
 		goto undo;
-	if (nat_sync(st, err) < 0)
-		goto undo;
+	{
+		/* this container's published ports: a few map elements, one transaction */
+		_cleanup_nat_batch_ struct nat_batch ns = { 0 };
+		if (nat_script_ports(st, container_id, true, &ns, err) < 0 || nat_apply(st, &ns, err) < 0)
+			goto undo;
+	}
 	{
 		berr derr = { 0 };
 		if (net_dns_ensure(st, &n, &derr) < 0)
@@ -357,7 +330,7 @@ int net_attach(struct store *st, const char *network, const char *container_id, 
 	res->prefix = n.prefix;
 	if (!n.internal)
 		net_ip_str(n.gateway, res->gateway);
-	snprintf(res->ifname, sizeof res->ifname, "%s", in->got);
+	snprintf(res->ifname, sizeof res->ifname, "%s", got);
 	snprintf(res->host_veth, sizeof res->host_veth, "%s", host_veth);
 	rc = 0;
 	goto out;
@@ -368,25 +341,18 @@ rollback:
 undo: {
 	berr ign = { 0 };
 	berr_wrap(err, "attach to network %s (%s)", n.name, net_ip_str(ip, b));
-	nl_link_del(host_veth, &ign);
-	nl_link_del(in->peer, &ign);
+	nl_link_del(host_veth, &ign); /* (takes its peer in the netns along) */
 	if (committed && store_begin(st, &ign) == 0) {
 		if (delete_endpoint(st, n.id, container_id, &ign) == 0)
 			store_commit(st, &ign);
 		else
 			store_rollback(st);
 	}
-	remove_bridge_if_unused(st, &n);
 	nat_sync(st, &ign);
 }
 out:
-	if (rc < 0) {
+	if (rc < 0)
 		net_attach_result_free(res);
-		if (lk >= 0)
-			remove_bridge_if_unused(st, &n);
-	}
-	if (in != MAP_FAILED)
-		munmap(in, sizeof *in);
 	net_unlock(lk);
 	net_network_free(&n);
 	return rc;
@@ -403,11 +369,12 @@ int net_attach_pid(struct store *st, const char *network, const char *container_
 	return net_attach(st, network, container_id, fd, o, res, err);
 }
 
-static int detach_one(struct store *st, const struct net_network *n, const char *container_id, berr *err)
+static int detach_one(struct store *st, const struct net_network *n, const char *container_id, struct nat_batch *nft, berr *err)
 {
 	_cleanup_free_ char *veth = NULL;
 	if (store_begin(st, err) < 0)
 		return -1;
+
 	{
 		_cleanup_stmt_ sqlite3_stmt *s = NULL;
 		if (store_prepare(st, &s, "SELECT host_veth FROM net_endpoints WHERE network_id = ? AND container_id = ?", err) < 0)
@@ -421,11 +388,12 @@ static int detach_one(struct store *st, const struct net_network *n, const char 
 		}
 		veth = xstrdup((const char *)sqlite3_column_text(s, 0));
 	}
+	if (nft && nat_script_ports_on(st, container_id, n->id, false, nft, err) < 0)
+		goto fail;
 	if (delete_endpoint(st, n->id, container_id, err) < 0 || store_commit(st, err) < 0)
 		goto fail;
 	if (nl_link_del(veth, err) < 0)
 		return -1;
-	remove_bridge_if_unused(st, n);
 	return 0;
 fail:
 	store_rollback(st);
@@ -438,9 +406,10 @@ int net_detach(struct store *st, const char *network, const char *container_id, 
 	if (net_lookup(st, network, &n, err) < 0)
 		return -1;
 	int rc = -1;
+	_cleanup_nat_batch_ struct nat_batch nft = { 0 };
 	int lk = net_lock(st, err);
-	if (lk >= 0 && detach_one(st, &n, container_id, err) == 0)
-		rc = nat_sync(st, err);
+	if (lk >= 0 && detach_one(st, &n, container_id, &nft, err) == 0)
+		rc = nat_apply(st, &nft, err);
 	net_unlock(lk);
 	net_network_free(&n);
 	return rc;
@@ -456,16 +425,17 @@ int net_detach_all(struct store *st, const char *container_id, berr *err)
 	struct net_network *nets = NULL;
 	size_t nn = 0;
 	int rc = -1;
+	_cleanup_nat_batch_ struct nat_batch nft = { 0 };
 	if (net_list(st, &nets, &nn, err) < 0)
 		goto out;
 	for (size_t i = 0; i < nn; i++) {
 		berr e = { 0 };
-		if (detach_one(st, &nets[i], container_id, &e) < 0 && e.errnum != ENOENT) {
+		if (detach_one(st, &nets[i], container_id, &nft, &e) < 0 && e.errnum != ENOENT) {
 			*err = e;
 			goto out;
 		}
 	}
-	rc = nat_sync(st, err);
+	rc = nat_apply(st, &nft, err);
 out:
 	net_list_free(nets, nn);
 	net_unlock(lk);
@@ -484,6 +454,7 @@ int net_publish(struct store *st, const char *container_id, const char *network,
 	int rc = -1;
 	struct net_network n = { 0 };
 	_cleanup_stmt_ sqlite3_stmt *s = NULL;
+	_cleanup_nat_batch_ struct nat_batch nft = { 0 };
 	if (store_begin(st, err) < 0)
 		goto out;
 	if (store_prepare(st, &s, "SELECT n.id, n.name FROM net_endpoints e JOIN networks n ON n.id = e.network_id"
@@ -500,7 +471,7 @@ int net_publish(struct store *st, const char *container_id, const char *network,
 	snprintf(n.id, sizeof n.id, "%s", (const char *)sqlite3_column_text(s, 0));
 	if (ports_reserve(st, n.id, container_id, &n, ports, np, bound, err) < 0 || store_commit(st, err) < 0)
 		goto rollback;
-	if (nat_sync(st, err) < 0) {
+	if (nat_script_ports(st, container_id, true, &nft, err) < 0 || nat_apply(st, &nft, err) < 0) {
 		berr ign = { 0 };
 		unpublish_locked(st, container_id, *bound, np, &ign); /* only what this call added */
 		free(*bound);
@@ -520,6 +491,11 @@ out:
 
 static int unpublish_locked(struct store *st, const char *container_id, const struct net_port *only, size_t n, berr *err)
 {
+	_cleanup_nat_batch_ struct nat_batch nft = { 0 };
+	if (only)
+		nat_script_port_keys(only, n, &nft);
+	else if (nat_script_ports(st, container_id, false, &nft, err) < 0)
+		return -1;
 	_cleanup_stmt_ sqlite3_stmt *s = NULL;
 	if (store_prepare(st, &s, "DELETE FROM net_ports WHERE container_id = ?1 AND (?2 IS NULL OR (proto = ?2 AND host_ip = ?3 AND host_port = ?4))", err) < 0)
 		return -1;
@@ -534,7 +510,7 @@ static int unpublish_locked(struct store *st, const char *container_id, const st
 		if (sqlite3_step(s) != SQLITE_DONE)
 			return store_dberr(st, err, "delete ports");
 	}
-	return nat_sync(st, err);
+	return nat_apply(st, &nft, err);
 }
 
 int net_unpublish(struct store *st, const char *container_id, berr *err)

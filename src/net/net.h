@@ -7,15 +7,17 @@
  * Model (docs/networking.md):
  *  - networks live in the store (table `networks`); three are predefined: `bridge` (device
  *    berth0), `host` and `none`. User networks use the bridge driver, device br-<id12>.
- *  - a bridge device is created on the first attach to its network and deleted when the last
- *    endpoint leaves (and by `network rm`), so nothing lingers on the host.
+ *  - a bridge device is created on the first attach to its network and kept (as Docker keeps
+ *    docker0) until `network rm` or `system prune` (net_release_host); bridges of deleted
+ *    roots are collected (net_gc).
  *  - an endpoint (table `net_endpoints`) is one container on one network: an address, a MAC, a
  *    host-side veth. An endpoint whose host veth is gone (its netns died) is stale and is
  *    removed by net_reconcile, which every attach and detach also runs.
- *  - published ports (table `net_ports`) belong to an endpoint; they become DNAT rules in
- *    berth's own nftables table `ip berth`, which is rebuilt atomically from the store after
- *    every change (so stale rules never survive a reconcile); other roots use their own table
- *    and default bridge (net_names).
+ *  - published ports (table `net_ports`) belong to an endpoint; they become elements of DNAT
+ *    maps in berth's own nftables table `ip berth`: a container's start adds its elements and
+ *    its stop deletes them (one transaction each); the whole table is rebuilt from the store
+ *    when the set of networks changes or by a reconcile; other roots use their own table and
+ *    default bridge (net_names).
  *  - every mutating call holds /run/berth-net.lock (flock) and does its IPAM in one SQLite
  *    transaction, so two berth processes never hand out one address or one host port twice.
  * IPv4 only. */
@@ -130,8 +132,8 @@ int net_attach(struct store *st, const char *network, const char *container_id, 
 /* Same, with the netns of a pid. */
 int net_attach_pid(struct store *st, const char *network, const char *container_id, pid_t pid,
 		   const struct net_attach_opts *o, struct net_attach_result *res, berr *err);
-/* Detach from one network: delete the veth, release the address and ports, drop the rules;
- * the bridge goes when its last endpoint does. Missing endpoint: err->status 1. */
+/* Detach from one network: delete the veth, release the address and ports, delete its map
+ * elements; the bridge and the table stay (net_release_host). Missing endpoint: err->status 1. */
 int net_detach(struct store *st, const char *network, const char *container_id, berr *err);
 /* Detach from every network (container stop/rm). Not an error if attached nowhere. */
 int net_detach_all(struct store *st, const char *container_id, berr *err);
@@ -142,12 +144,19 @@ int net_publish(struct store *st, const char *container_id, const char *network,
 int net_unpublish(struct store *st, const char *container_id, berr *err);
 /* Published ports of a container (for `berth port`), malloc'd. */
 int net_ports_of(struct store *st, const char *container_id, struct net_port **out, size_t *n, berr *err);
-/* Drop endpoints whose host veth is gone, delete bridges with no endpoints, rebuild the
- * nftables table from the store (or delete it when nothing needs it). Safe to run any time. */
+/* Drop endpoints whose host veth is gone, rebuild the nftables table from the store, remove
+ * bridges and tables of deleted roots. Safe to run any time. */
 int net_reconcile(struct store *st, berr *err);
-/* The same, but the rules are rebuilt only if a stale endpoint was dropped (cheap when nothing
- * is recorded: one query). Run by network ls/inspect and by container commands. */
+/* The same, but only if a stale endpoint exists (cheap when none is: one query and one
+ * if_nametoindex per endpoint, no lock). Run by network ls/inspect, ps and rm. */
 int net_reconcile_stale(struct store *st, berr *err);
+
+/* Remove what this root made on the host (its default bridge, unused bridges, its nftables
+ * table) if no endpoint is left; nothing otherwise. For `system prune`: bridges and the table
+ * are otherwise kept once made, as Docker keeps docker0. */
+int net_release_host(struct store *st, berr *err);
+/* Remove bridges (and tables) of berth roots that no longer exist (the lock, no store). */
+int net_gc(berr *err);
 
 /* ---- name resolution (dns.c) ---- */
 /* The nameserver a container should put in its resolv.conf: the gateway of the first

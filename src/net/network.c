@@ -30,7 +30,10 @@ BERTH_SCHEMA(net_schema) = {
 	" network_id TEXT NOT NULL, container_id TEXT NOT NULL, proto TEXT NOT NULL,"
 	" host_ip INTEGER NOT NULL, host_port INTEGER NOT NULL, container_port INTEGER NOT NULL,"
 	" UNIQUE (proto, host_ip, host_port),"
-	" FOREIGN KEY (network_id, container_id) REFERENCES net_endpoints(network_id, container_id) ON DELETE CASCADE);",
+	" FOREIGN KEY (network_id, container_id) REFERENCES net_endpoints(network_id, container_id) ON DELETE CASCADE);"
+	/* networks created with --subnet and --gateway: Docker's inspect shows IPAM.Config's
+	 * Gateway only then (or when it picked the subnet itself) */
+	"CREATE TABLE IF NOT EXISTS net_user_gateway (network_id TEXT PRIMARY KEY);",
 };
 
 #define NET_COLS "id, name, driver, bridge, subnet, prefix, gateway, range, range_prefix, internal, user_subnet, labels, created"
@@ -353,7 +356,19 @@ int net_create(struct store *st, const char *name, const struct net_create_opts 
 			goto fail;
 		n.gateway = n.subnet + 1;
 	}
-	if (insert_network(st, &n, err) < 0 || store_commit(st, err) < 0)
+	if (insert_network(st, &n, err) < 0)
+		goto fail;
+	if (o->subnet && o->gateway) {
+		_cleanup_stmt_ sqlite3_stmt *g = NULL;
+		if (store_prepare(st, &g, "INSERT OR REPLACE INTO net_user_gateway (network_id) VALUES (?)", err) < 0)
+			goto fail;
+		sqlite3_bind_text(g, 1, n.id, -1, SQLITE_STATIC);
+		if (sqlite3_step(g) != SQLITE_DONE) {
+			store_dberr(st, err, "record gateway");
+			goto fail;
+		}
+	}
+	if (store_commit(st, err) < 0)
 		goto fail;
 	memcpy(id_out, n.id, 65);
 	return 0;
@@ -430,7 +445,7 @@ int net_endpoint_count(struct store *st, const char *net_id, berr *err)
 	return sqlite3_column_int(s, 0);
 }
 
-int net_bridge_ensure(const struct net_network *n, berr *err)
+int net_bridge_ensure(const struct store *st, const struct net_network *n, berr *err)
 {
 	bool created = false;
 	berr ign = { 0 };
@@ -447,6 +462,11 @@ int net_bridge_ensure(const struct net_network *n, berr *err)
 		if (nl_bridge_add(n->bridge, mac, err) < 0)
 			return -1;
 		created = true;
+		net_bridge_mark_root(st, n->bridge); /* for net_gc_orphans */
+		net_gc_orphans(st->root);         /* bridges of deleted roots (rare: only here) */
+	} else if (!n->internal) {
+		/* kept from an earlier container (as docker0 is): up, addressed, configured */
+		return nl_sysctl_set("net/ipv4/ip_forward", "1", err);
 	}
 	char path[96];
 	if (nl_addr_add(n->bridge, n->gateway, n->prefix, err) < 0 || nl_link_set_up(n->bridge, err) < 0)
@@ -502,6 +522,13 @@ int net_remove(struct store *st, const char *ref, char name_out[256], berr *err)
 		err->status = 1;
 		goto out;
 	}
+	{
+		_cleanup_stmt_ sqlite3_stmt *g = NULL;
+		if (store_prepare(st, &g, "DELETE FROM net_user_gateway WHERE network_id = ?", err) == 0) {
+			sqlite3_bind_text(g, 1, n.id, -1, SQLITE_STATIC);
+			sqlite3_step(g);
+		}
+	}
 	if (store_prepare(st, &d, "DELETE FROM networks WHERE id = ?", err) < 0) {
 		store_rollback(st);
 		goto out;
@@ -519,6 +546,7 @@ int net_remove(struct store *st, const char *ref, char name_out[256], berr *err)
 	berr ign = { 0 };
 	net_bridge_remove(&n, &ign);
 	net_dns_stop(st, n.id);
+	nat_sync(st, &ign); /* its network-level rules go */
 	if (name_out)
 		snprintf(name_out, 256, "%s", n.name);
 	rc = 0;
@@ -551,7 +579,17 @@ json_t *net_inspect_json(struct store *st, const struct net_network *n, berr *er
 			_cleanup_free_ char *r = xasprintf("%s/%d", net_ip_str(n->range, b), n->range_prefix);
 			json_object_set_new(c, "IPRange", json_string(r));
 		}
-		json_object_set_new(c, "Gateway", json_string(net_ip_str(n->gateway, b)));
+		bool show_gw = !n->user_subnet;
+		if (!show_gw) {
+			_cleanup_stmt_ sqlite3_stmt *g = NULL;
+			berr ign;
+			if (store_prepare(st, &g, "SELECT 1 FROM net_user_gateway WHERE network_id = ?", &ign) == 0) {
+				sqlite3_bind_text(g, 1, n->id, -1, SQLITE_STATIC);
+				show_gw = sqlite3_step(g) == SQLITE_ROW;
+			}
+		}
+		if (show_gw)
+			json_object_set_new(c, "Gateway", json_string(net_ip_str(n->gateway, b)));
 		json_array_append_new(cfg, c);
 	}
 	json_object_set_new(ipam, "Config", cfg);

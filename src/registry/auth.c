@@ -3,7 +3,6 @@
  * and podman share) and Docker's ~/.docker/config.json (read only). */
 #include <errno.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,31 +10,63 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* standard base64 with padding (RFC 4648 section 4) */
 char *reg_b64_encode(const void *in, size_t len)
 {
-	char *out = xmalloc(4 * ((len + 2) / 3) + 1);
-	EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+	const unsigned char *p = in;
+	char *out = xmalloc(4 * ((len + 2) / 3) + 1), *o = out;
+	for (; len >= 3; len -= 3, p += 3) {
+		*o++ = b64[p[0] >> 2];
+		*o++ = b64[(p[0] & 3) << 4 | p[1] >> 4];
+		*o++ = b64[(p[1] & 15) << 2 | p[2] >> 6];
+		*o++ = b64[p[2] & 63];
+	}
+	if (len) {
+		*o++ = b64[p[0] >> 2];
+		*o++ = b64[(p[0] & 3) << 4 | (len > 1 ? p[1] >> 4 : 0)];
+		*o++ = len > 1 ? b64[(p[1] & 15) << 2] : '=';
+		*o++ = '=';
+	}
+	*o = 0;
 	return out;
 }
 
+/* Decode standard base64 (length a multiple of 4, at most two '=' at the end); -1 if invalid.
+ * *out is NUL-terminated. */
 int reg_b64_decode(const char *in, char **out, size_t *len)
 {
 	size_t n = strlen(in);
 	if (n % 4)
 		return -1;
+	size_t pad = n && in[n - 1] == '=' ? (n > 1 && in[n - 2] == '=' ? 2 : 1) : 0;
 	unsigned char *o = xmalloc(n / 4 * 3 + 1);
-	int r = EVP_DecodeBlock(o, (const unsigned char *)in, (int)n);
-	if (r < 0) {
-		free(o);
-		return -1;
+	size_t r = 0;
+	uint32_t acc = 0;
+	for (size_t i = 0; i < n - pad; i++) {
+		const char *c = in[i] ? strchr(b64, in[i]) : NULL;
+		if (!c) {
+			free(o);
+			return -1;
+		}
+		acc = acc << 6 | (uint32_t)(c - b64);
+		if (i % 4 == 3) {
+			o[r++] = (unsigned char)(acc >> 16);
+			o[r++] = (unsigned char)(acc >> 8);
+			o[r++] = (unsigned char)acc;
+			acc = 0;
+		}
 	}
-	while (n && in[n - 1] == '=') { /* EVP_DecodeBlock counts padding as zero bytes */
-		n--;
-		r--;
+	if (pad == 1) {
+		o[r++] = (unsigned char)(acc >> 10);
+		o[r++] = (unsigned char)(acc >> 2);
+	} else if (pad == 2) {
+		o[r++] = (unsigned char)(acc >> 4);
 	}
 	o[r] = 0;
 	*out = (char *)o;
-	*len = (size_t)r;
+	*len = r;
 	return 0;
 }
 

@@ -488,6 +488,8 @@ int reg_client_open(struct reg_client **out, const char *host, const char *repo,
 		    const struct reg_opts *o, berr *err)
 {
 	static bool inited;
+	if (lazylib_load_curl(err) < 0)
+		return -1;
 	if (!inited) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		inited = true;

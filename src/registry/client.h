@@ -2,7 +2,7 @@
  * (https, and http for Docker's insecure localhost/127.0.0.0/8 rule or --tls-verify=false),
  * TLS settings (system CAs + cert dir), and Basic/Bearer auth following WWW-Authenticate. */
 #pragma once
-#include <curl/curl.h>
+#include "util/lazy_curl.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>

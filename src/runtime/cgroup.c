@@ -1,8 +1,11 @@
 /* cgroup.c: per-container cgroups on v2 (unified) and v1 (legacy/hybrid, detected with
- * statfs): --memory, --memory-swap, --cpus, --cpu-shares, --pids-limit, Docker's device
- * allow list on v1, OOM-kill detection, killing and removing. Layout: <mount>/berth/<id>. */
+ * statfs): --memory, --memory-swap, --cpus, --cpu-shares, --pids-limit, the device allow
+ * list (v1 devices controller; v2 a BPF program, devfilter.c), OOM-kill detection, killing
+ * and removing. Layout: <root>/berth/<id> (v2) or <root>/<controller>/berth/<id> (v1).
+ * The root is /sys/fs/cgroup; unit tests point it at a fake tree (cgroup_test_root). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,23 +17,65 @@
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 
-#define CG "/sys/fs/cgroup"
+static char cg_root[1024] = "/sys/fs/cgroup";
+static int cg_version;   /* 0 = not detected yet */
+static bool cg_test;     /* a test tree: no BPF filter unless it is a real cgroup2 mount */
 static const char *v1_ctrls[] = { "memory", "cpu", "cpuacct", "pids", "devices", "freezer", "blkio", NULL };
+
+const char *cgroup_root(void)
+{
+	return cg_root;
+}
+
+void cgroup_test_root(const char *root, int version)
+{
+	snprintf(cg_root, sizeof cg_root, "%s", root ? root : "/sys/fs/cgroup");
+	cg_version = root ? version : 0;
+	cg_test = root != NULL;
+}
 
 int cgroup_version(void)
 {
-	static int v;
-	if (!v) {
+	if (!cg_version) {
 		struct statfs sf;
-		v = (statfs(CG, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC) ? 2 : 1;
+		cg_version = (statfs(cg_root, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC) ? 2 : 1;
 	}
-	return v;
+	return cg_version;
+}
+
+char *cgroup_path(const char *ctrl, const char *id, const char *file)
+{
+	if (cgroup_version() == 2)
+		return xasprintf("%s/berth/%s%s%s", cg_root, id, file ? "/" : "", file ? file : "");
+	return xasprintf("%s/%s/berth/%s%s%s", cg_root, ctrl, id, file ? "/" : "", file ? file : "");
+}
+
+int64_t cgroup_v2_weight(int64_t shares)
+{
+	/* runc's ConvertCPUSharesToCgroupV2Value (Docker 20.10): [2..262144] -> [1..10000] */
+	if (shares <= 0)
+		return 0;
+	if (shares < 2)
+		shares = 2;
+	if (shares > 262144)
+		shares = 262144;
+	return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+int64_t cgroup_v2_swap(int64_t memory, int64_t memswap)
+{
+	/* Docker's --memory-swap is memory+swap; v2's memory.swap.max is the swap alone.
+	 * -1 = unlimited; 0 (unset) = as much swap as memory (Docker's default 2x) */
+	if (memswap < 0)
+		return -1;
+	if (memswap == 0)
+		return memory;
+	return memswap > memory ? memswap - memory : 0;
 }
 
 static int wr(const char *dir, const char *file, const char *val)
 {
-	char p[512];
-	snprintf(p, sizeof p, "%s/%s", dir, file);
+	_cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
 	int fd = open(p, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -41,22 +86,42 @@ static int wr(const char *dir, const char *file, const char *val)
 	return n < 0 ? -1 : 0;
 }
 
-static char *v1_dir(const char *ctrl, const char *id)
-{
-	return xasprintf(CG "/%s/berth/%s", ctrl, id);
-}
-
 static bool v1_has(const char *ctrl)
 {
-	char p[256];
-	snprintf(p, sizeof p, CG "/%s", ctrl);
+	_cleanup_free_ char *p = xasprintf("%s/%s", cg_root, ctrl);
 	struct statfs sf;
-	return statfs(p, &sf) == 0 && sf.f_type == CGROUP_SUPER_MAGIC;
+	if (statfs(p, &sf) < 0)
+		return false;
+	if (cg_test)
+		return true;
+	return sf.f_type == CGROUP_SUPER_MAGIC;
 }
 
 static int64_t jint(json_t *hc, const char *k)
 {
 	return json_integer_value(json_object_get(hc, k));
+}
+
+static void fmt_ll(char *v, size_t n, long long x)
+{
+	if (x < 0)
+		snprintf(v, n, "max");
+	else
+		snprintf(v, n, "%lld", x);
+}
+
+static int v2_devices(const char *d, json_t *hc, berr *err)
+{
+	if (json_is_true(json_object_get(hc, "Privileged")))
+		return 0; /* no filter: every device (as runc with an allow-all rule) */
+	struct statfs sf;
+	if (cg_test && (statfs(d, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC))
+		return 0; /* a fake tree cannot hold a BPF program */
+	struct dev_rule rules[DEV_RULES_MAX];
+	ssize_t n = dev_rules_of(hc, rules, DEV_RULES_MAX, err);
+	if (n < 0)
+		return -1;
+	return cgroup_devfilter_attach(d, rules, (size_t)n, err);
 }
 
 int cgroup_create(const char *id, json_t *hc, berr *err)
@@ -67,29 +132,24 @@ int cgroup_create(const char *id, json_t *hc, berr *err)
 	int64_t pids = json_is_integer(pl) ? json_integer_value(pl) : 0;
 	char v[64];
 	if (cgroup_version() == 2) {
-		mkdir(CG "/berth", 0755);
-		static const char *ctl[] = { "+memory", "+pids", "+cpu" };
-		for (int i = 0; i < 3; i++) { /* one by one: one unavailable controller must not block the others */
-			wr(CG, "cgroup.subtree_control", ctl[i]);
-			wr(CG "/berth", "cgroup.subtree_control", ctl[i]);
+		_cleanup_free_ char *parent = xasprintf("%s/berth", cg_root);
+		mkdir(parent, 0755);
+		static const char *ctl[] = { "+memory", "+pids", "+cpu", "+io" };
+		for (int i = 0; i < 4; i++) { /* one by one: one unavailable controller must not block the others */
+			wr(cg_root, "cgroup.subtree_control", ctl[i]);
+			wr(parent, "cgroup.subtree_control", ctl[i]);
 		}
-		_cleanup_free_ char *d = xasprintf(CG "/berth/%s", id);
+		_cleanup_free_ char *d = cgroup_path(NULL, id, NULL);
 		if (mkdir(d, 0755) < 0 && errno != EEXIST)
 			return berr_sys(err, "create cgroup %s", d);
-		/* no devices controller on v2: the BPF device filter gives Docker's allow list */
-		if (!json_is_true(json_object_get(hc, "Privileged")) && cgroup_devfilter_attach(d, err) < 0)
+		if (v2_devices(d, hc, err) < 0)
 			return -1;
 		if (mem > 0) {
-			snprintf(v, sizeof v, "%lld", (long long)mem);
+			fmt_ll(v, sizeof v, mem);
 			if (wr(d, "memory.max", v) < 0)
 				return berr_sys(err, "cgroup memory.max");
-			if (swap != 0) {
-				if (swap < 0)
-					snprintf(v, sizeof v, "max");
-				else
-					snprintf(v, sizeof v, "%lld", (long long)(swap - mem));
-				wr(d, "memory.swap.max", v);
-			}
+			fmt_ll(v, sizeof v, cgroup_v2_swap(mem, swap));
+			wr(d, "memory.swap.max", v); /* absent without swap accounting */
 		}
 		if (nano > 0) {
 			snprintf(v, sizeof v, "%lld 100000", (long long)(nano / 10000));
@@ -97,11 +157,12 @@ int cgroup_create(const char *id, json_t *hc, berr *err)
 				return berr_sys(err, "cgroup cpu.max");
 		}
 		if (shares > 0) {
-			snprintf(v, sizeof v, "%lld", (long long)(1 + ((shares - 2) * 9999) / 262142));
-			wr(d, "cpu.weight", v);
+			fmt_ll(v, sizeof v, cgroup_v2_weight(shares));
+			if (wr(d, "cpu.weight", v) < 0)
+				return berr_sys(err, "cgroup cpu.weight");
 		}
 		if (pids > 0) {
-			snprintf(v, sizeof v, "%lld", (long long)pids);
+			fmt_ll(v, sizeof v, pids);
 			if (wr(d, "pids.max", v) < 0)
 				return berr_sys(err, "cgroup pids.max");
 		}
@@ -115,15 +176,15 @@ int cgroup_create(const char *id, json_t *hc, berr *err)
 		if (!strcmp(*c, "freezer") || !strcmp(*c, "blkio") || !strcmp(*c, "cpuacct") ||
 		    (!strcmp(*c, "cpu") && nano <= 0 && shares <= 0))
 			continue;
-		_cleanup_free_ char *parent = xasprintf(CG "/%s/berth", *c);
+		_cleanup_free_ char *parent = xasprintf("%s/%s/berth", cg_root, *c);
 		mkdir(parent, 0755);
-		_cleanup_free_ char *d = v1_dir(*c, id);
+		_cleanup_free_ char *d = cgroup_path(*c, id, NULL);
 		if (mkdir(d, 0755) < 0 && errno != EEXIST)
 			return berr_sys(err, "create cgroup %s", d);
 	}
 	if (mem > 0) {
-		_cleanup_free_ char *d = v1_dir("memory", id);
-		snprintf(v, sizeof v, "%lld", (long long)mem);
+		_cleanup_free_ char *d = cgroup_path("memory", id, NULL);
+		fmt_ll(v, sizeof v, mem);
 		if (wr(d, "memory.limit_in_bytes", v) < 0)
 			return berr_sys(err, "cgroup memory.limit_in_bytes");
 		int64_t sw = swap == 0 ? 2 * mem : swap;
@@ -131,7 +192,7 @@ int cgroup_create(const char *id, json_t *hc, berr *err)
 		wr(d, "memory.memsw.limit_in_bytes", v); /* absent without swap accounting */
 	}
 	if (nano > 0 || shares > 0) {
-		_cleanup_free_ char *d = v1_dir("cpu", id);
+		_cleanup_free_ char *d = cgroup_path("cpu", id, NULL);
 		if (nano > 0) {
 			wr(d, "cpu.cfs_period_us", "100000");
 			snprintf(v, sizeof v, "%lld", (long long)(nano / 10000));
@@ -144,20 +205,30 @@ int cgroup_create(const char *id, json_t *hc, berr *err)
 		}
 	}
 	if (pids > 0) {
-		_cleanup_free_ char *d = v1_dir("pids", id);
-		snprintf(v, sizeof v, "%lld", (long long)pids);
+		_cleanup_free_ char *d = cgroup_path("pids", id, NULL);
+		fmt_ll(v, sizeof v, pids);
 		if (wr(d, "pids.max", v) < 0)
 			return berr_sys(err, "cgroup pids.max");
 	}
-	if (v1_has("devices") && !json_is_true(json_object_get(hc, "Privileged"))) {
-		_cleanup_free_ char *d = v1_dir("devices", id);
-		static const char *allow[] = { "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",
-			"c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
-			"c 10:200 rwm", NULL };
+	if (v1_has("devices")) {
+		_cleanup_free_ char *d = cgroup_path("devices", id, NULL);
+		if (json_is_true(json_object_get(hc, "Privileged"))) {
+			if (wr(d, "devices.allow", "a") < 0)
+				return berr_sys(err, "cgroup devices.allow");
+			return 0;
+		}
+		struct dev_rule rules[DEV_RULES_MAX];
+		ssize_t n = dev_rules_of(hc, rules, DEV_RULES_MAX, err);
+		if (n < 0)
+			return -1;
 		if (wr(d, "devices.deny", "a") < 0)
 			return berr_sys(err, "cgroup devices.deny");
-		for (const char **a = allow; *a; a++)
-			wr(d, "devices.allow", *a);
+		for (ssize_t i = 0; i < n; i++) {
+			char r[64];
+			dev_rule_format(&rules[i], r, sizeof r);
+			if (wr(d, "devices.allow", r) < 0)
+				return berr_sys(err, "cgroup devices.allow %s", r);
+		}
 	}
 	return 0;
 }
@@ -167,48 +238,47 @@ int cgroup_enter(const char *id, pid_t pid, berr *err)
 	char v[32];
 	snprintf(v, sizeof v, "%d", pid);
 	if (cgroup_version() == 2) {
-		_cleanup_free_ char *d = xasprintf(CG "/berth/%s", id);
+		_cleanup_free_ char *d = cgroup_path(NULL, id, NULL);
 		if (wr(d, "cgroup.procs", v) < 0)
 			return berr_sys(err, "join cgroup %s", d);
 		return 0;
 	}
 	for (const char **c = v1_ctrls; *c; c++) {
-		_cleanup_free_ char *d = v1_dir(*c, id);
+		_cleanup_free_ char *d = cgroup_path(*c, id, NULL);
 		if (wr(d, "cgroup.procs", v) < 0 && errno != ENOENT)
 			return berr_sys(err, "join cgroup %s", d);
 	}
 	return 0;
 }
 
-static long long read_key(const char *path, const char *key)
+long long cgroup_read_key(const char *path, const char *key)
 {
-	char buf[4096];
+	char buf[8192];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return -1;
 	ssize_t n = read(fd, buf, sizeof buf - 1);
 	close(fd);
-	if (n <= 0)
-		return 0;
+	if (n < 0)
+		return -1;
 	buf[n] = 0;
 	size_t kl = strlen(key);
 	for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
 		if (!strncmp(l, key, kl) && l[kl] == ' ')
 			return atoll(l + kl + 1);
-	return 0;
+	return -1;
 }
 
 bool cgroup_oom_killed(const char *id)
 {
-	_cleanup_free_ char *p = cgroup_version() == 2 ? xasprintf(CG "/berth/%s/memory.events", id)
-						       : xasprintf(CG "/memory/berth/%s/memory.oom_control", id);
-	return read_key(p, "oom_kill") > 0;
+	_cleanup_free_ char *p = cgroup_version() == 2 ? cgroup_path(NULL, id, "memory.events")
+						       : cgroup_path("memory", id, "memory.oom_control");
+	return cgroup_read_key(p, "oom_kill") > 0;
 }
 
 int cgroup_pids(const char *id, pid_t *out, int max)
 {
-	_cleanup_free_ char *p = cgroup_version() == 2 ? xasprintf(CG "/berth/%s/cgroup.procs", id)
-						       : xasprintf(CG "/pids/berth/%s/cgroup.procs", id);
+	_cleanup_free_ char *p = cgroup_path("pids", id, "cgroup.procs");
 	FILE *f = fopen(p, "re");
 	if (!f)
 		return 0;
@@ -222,7 +292,7 @@ int cgroup_pids(const char *id, pid_t *out, int max)
 void cgroup_kill_all(const char *id)
 {
 	if (cgroup_version() == 2) {
-		_cleanup_free_ char *d = xasprintf(CG "/berth/%s", id);
+		_cleanup_free_ char *d = cgroup_path(NULL, id, NULL);
 		if (wr(d, "cgroup.kill", "1") == 0)
 			return;
 	}
@@ -240,13 +310,13 @@ void cgroup_kill_all(const char *id)
 void cgroup_destroy(const char *id)
 {
 	if (cgroup_version() == 2) {
-		_cleanup_free_ char *d = xasprintf(CG "/berth/%s", id);
+		_cleanup_free_ char *d = cgroup_path(NULL, id, NULL);
 		for (int i = 0; i < 100 && rmdir(d) < 0 && errno == EBUSY; i++)
 			usleep(10000);
 		return;
 	}
 	for (const char **c = v1_ctrls; *c; c++) {
-		_cleanup_free_ char *d = v1_dir(*c, id);
+		_cleanup_free_ char *d = cgroup_path(*c, id, NULL);
 		for (int i = 0; i < 100 && rmdir(d) < 0 && errno == EBUSY; i++)
 			usleep(2000);
 	}

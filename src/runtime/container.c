@@ -164,9 +164,19 @@ int ctr_insert(struct store *st, struct ctr *c, berr *err)
 	sqlite3_bind_text(s, 5, ctr_state_name(c->state), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, c->created);
 	int rc = sqlite3_step(s);
-	if (rc == SQLITE_CONSTRAINT)
+	if (rc == SQLITE_CONSTRAINT) {
+		/* name the container that holds the name, as Docker does */
+		char holder[65] = "another container";
+		_cleanup_stmt_ sqlite3_stmt *q = NULL;
+		berr e2;
+		if (store_prepare(st, &q, "SELECT id FROM containers WHERE name = ?", &e2) == 0) {
+			sqlite3_bind_text(q, 1, c->name, -1, SQLITE_STATIC);
+			if (sqlite3_step(q) == SQLITE_ROW)
+				snprintf(holder, sizeof holder, "%s", (const char *)sqlite3_column_text(q, 0));
+		}
 		return berr_set(err, EEXIST, "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.",
-				c->name, "another container");
+				c->name, holder);
+	}
 	if (rc != SQLITE_DONE)
 		return store_dberr(st, err, "insert container");
 	return 0;
@@ -512,7 +522,9 @@ json_t *ctr_inspect_json(struct store *st, struct ctr *c)
 			for (size_t l = 0; l < 4; l++)
 				json_object_set(out, labels[l], json_object_get(j, labels[l]));
 		}
-		if (json_object_get(j, order[i]))
+		if (!strcmp(order[i], "HostConfig"))
+			json_object_set_new(out, "HostConfig", ctr_inspect_hostconfig(json_object_get(j, "HostConfig")));
+		else if (json_object_get(j, order[i]))
 			json_object_set(out, order[i], json_object_get(j, order[i]));
 	}
 	json_object_foreach(j, k, v) if (!json_object_get(out, k) && strcmp(k, "Mounts") && strcmp(k, "Config"))
@@ -541,7 +553,7 @@ json_t *ctr_inspect_json(struct store *st, struct ctr *c)
 		json_array_append_new(mounts, m);
 	}
 	json_object_set_new(out, "Mounts", mounts);
-	json_object_set(out, "Config", json_object_get(j, "Config"));
+	json_object_set_new(out, "Config", ctr_inspect_config(json_object_get(j, "Config")));
 	json_object_set_new(out, "NetworkSettings", ctr_net_settings(st, c, running));
 	json_decref(j);
 	return out;

@@ -4,6 +4,8 @@
  * own mount namespace), paths resolved with openat2(RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS),
  * entries created with *at() calls and O_NOFOLLOW relative to the resolved directory fd. No
  * code runs inside the container and nothing of it (NSS, libraries) is loaded (CVE-2019-14271). */
+#include "util/lazy_archive.h"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -19,6 +21,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/safepath.h"
+#include "image/layer.h"
 
 static int copy_file_fd(int in, int out)
 {
@@ -82,12 +85,27 @@ static int copy_entry(int sdir, const char *sname, int ddir, const char *dname, 
 	return rc < 0 ? berr_sys(err, "copy %s", sname) : 0;
 }
 
+/* Errors Docker's CLI prints itself (no "Error" prefix): status 2. */
+static int cli_err(berr *err, const char *fmt, const char *arg)
+{
+	berr_set(err, EINVAL, fmt, arg);
+	err->status = 2;
+	return -1;
+}
+
+static bool trailing_slash(const char *p)
+{
+	size_t l = strlen(p);
+	return l > 1 && p[l - 1] == '/';
+}
+
 /* Resolve the destination: an existing directory receives basename(src); otherwise the
  * destination's parent must exist and the entry is named after the destination. */
-static int resolve_dest(int rootfd, const char *dst, const char *src, int *dirfd, char **name, berr *err)
+static int resolve_dest(int rootfd, const struct cp_opts *o, const char *name_src, int *dirfd, char **name, berr *err)
 {
+	const char *dst = o->dst;
 	char b[4096];
-	const char *sb_name = base_of(src, b, sizeof b);
+	const char *sb_name = base_of(name_src, b, sizeof b);
 	int fd;
 	if (rootfd >= 0)
 		fd = sp_open(rootfd, dst, O_RDONLY | O_DIRECTORY, 0, 0, err);
@@ -100,13 +118,18 @@ static int resolve_dest(int rootfd, const char *dst, const char *src, int *dirfd
 	}
 	berr_clear(err);
 	if (rootfd >= 0) {
+		if (trailing_slash(dst))
+			return cli_err(err, "no such directory", NULL);
 		fd = sp_open_parent(rootfd, dst, 0, name, err);
-		if (fd < 0)
-			return berr_wrap(err, "Could not find the file %s in container", dst);
+		if (fd < 0) {
+			_cleanup_free_ char *d = xstrdup(dst);
+			return berr_set(err, ENOENT, "Could not find the file %s in container %s", dirname(d), o->name);
+		}
 		/* O_PATH dir fd: *at() calls work on it */
 		*dirfd = fd;
 		return 0;
 	}
+	/* the host side was checked by the CLI (cmd/cp.c) */
 	_cleanup_free_ char *d = xstrdup(dst);
 	char *parent = dirname(d);
 	fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -118,48 +141,171 @@ static int resolve_dest(int rootfd, const char *dst, const char *src, int *dirfd
 	return 0;
 }
 
-static int do_copy(int rootfd, bool to_container, const char *src, const char *dst, berr *err)
+/* ---- tar streams (cp CONTAINER:SRC - and cp - CONTAINER:DEST), fd by fd ---- */
+static int tar_entry(struct archive *a, int pdir, const char *name, const char *arcname, int depth, berr *err)
+{
+	struct stat sb;
+	if (fstatat(pdir, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		return berr_sys(err, "lstat %s", arcname);
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_copy_stat(e, &sb);
+	int rc = 0;
+	if (S_ISDIR(sb.st_mode)) {
+		_cleanup_free_ char *dn = xasprintf("%s/", arcname);
+		archive_entry_set_pathname(e, dn);
+		archive_entry_set_size(e, 0);
+		if (archive_write_header(a, e) != ARCHIVE_OK)
+			rc = berr_set(err, EIO, "tar: %s", archive_error_string(a));
+		archive_entry_free(e);
+		int d = rc == 0 && depth < 256 ? openat(pdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+		if (d < 0)
+			return rc;
+		DIR *dd = fdopendir(d);
+		struct strvec names = STRVEC_INIT;
+		struct dirent *de;
+		while (dd && (de = readdir(dd)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				sv_push(&names, de->d_name);
+		for (size_t i = 0; i < names.n && rc == 0; i++) {
+			_cleanup_free_ char *an = xasprintf("%s/%s", arcname, names.v[i]);
+			rc = tar_entry(a, dirfd(dd), names.v[i], an, depth + 1, err);
+		}
+		sv_clear(&names);
+		if (dd)
+			closedir(dd);
+		return rc;
+	}
+	archive_entry_set_pathname(e, arcname);
+	if (S_ISLNK(sb.st_mode)) {
+		char t[4096];
+		ssize_t n = readlinkat(pdir, name, t, sizeof t - 1);
+		t[n < 0 ? 0 : n] = 0;
+		archive_entry_set_symlink(e, t);
+		archive_entry_set_size(e, 0);
+	} else if (!S_ISREG(sb.st_mode))
+		archive_entry_set_size(e, 0);
+	if (archive_write_header(a, e) != ARCHIVE_OK)
+		rc = berr_set(err, EIO, "tar: %s", archive_error_string(a));
+	archive_entry_free(e);
+	if (rc == 0 && S_ISREG(sb.st_mode)) {
+		_cleanup_close_ int f = openat(pdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		char buf[65536];
+		ssize_t n;
+		while (f >= 0 && (n = read(f, buf, sizeof buf)) > 0)
+			if (archive_write_data(a, buf, (size_t)n) != n)
+				return berr_set(err, EIO, "tar: %s", archive_error_string(a));
+	}
+	return rc;
+}
+
+static int tar_out(int sdir, const char *sname, const char *arcname, berr *err)
+{
+	if (lazylib_load_archive(err) < 0)
+		return -1;
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	int rc = -1;
+	if (archive_write_open_fd(a, 1) != ARCHIVE_OK)
+		berr_set(err, EIO, "tar: %s", archive_error_string(a));
+	else if (tar_entry(a, sdir, sname, arcname, 0, err) == 0 && archive_write_close(a) == ARCHIVE_OK)
+		rc = 0;
+	archive_write_free(a);
+	return rc;
+}
+
+static int do_copy(int rootfd, const struct cp_opts *o, berr *err)
 {
 	_cleanup_close_ int sdir = -1;
-	_cleanup_free_ char *sname = NULL;
-	if (to_container) {
-		_cleanup_free_ char *s = xstrdup(src);
-		_cleanup_free_ char *s2 = xstrdup(src);
-		sdir = open(dirname(s), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *sname = NULL, *resolved = NULL;
+	const char *src = o->src;
+	if (o->tar_in) {
+		/* cp - CONTAINER:DEST: DEST must be a directory; the tar is applied inside it */
+		_cleanup_close_ int d = sp_open(rootfd, o->dst, O_RDONLY | O_DIRECTORY, 0, 0, err);
+		if (d < 0) {
+			berr_clear(err);
+			return berr_set(err, ENOENT, "Could not find the file %s in container %s", o->dst, o->name);
+		}
+		struct layer_apply_opts lo = { .mode = LAYER_APPLY_FLATTEN };
+		return layer_apply(0, d, &lo, NULL, err);
+	}
+	size_t sl = strlen(src);
+	bool contents = sl >= 2 && !strcmp(src + sl - 2, "/.");
+	_cleanup_free_ char *src_trim = contents ? xstrndup(src, sl - 2) : xstrdup(src);
+	if (!*src_trim) {
+		free(src_trim);
+		src_trim = xstrdup("/");
+	}
+	if (o->to_container) {
+		_cleanup_free_ char *s = xstrdup(src_trim);
 		char b[4096];
-		sname = xstrdup(base_of(s2, b, sizeof b));
+		const char *real = src_trim;
+		if (o->follow && (resolved = realpath(src_trim, NULL)))
+			real = resolved;
+		_cleanup_free_ char *s2 = xstrdup(real);
+		sdir = open(dirname(s2), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		sname = xstrdup(contents ? "." : base_of(real, b, sizeof b));
+		(void)s;
 		if (sdir < 0)
-			return berr_sys(err, "stat %s", src);
+			return berr_sys(err, "lstat %s", src);
 	} else {
-		sdir = sp_open_parent(rootfd, src, 0, &sname, err);
+		const char *real = src_trim;
+		if (o->follow && sp_resolve(rootfd, src_trim, 0, &resolved, err) == 0)
+			real = resolved;
+		berr_clear(err);
+		sdir = sp_open_parent(rootfd, real, 0, &sname, err);
 		if (sdir < 0) {
-			if (!strcmp(src, "/") || !*src) {
+			if (!strcmp(real, "/") || !*real) {
+				berr_clear(err);
 				sdir = dup(rootfd);
 				sname = xstrdup(".");
 			} else
-				return berr_set(err, ENOENT, "Could not find the file %s in container", src);
+				return berr_set(err, ENOENT, "Could not find the file %s in container %s", src_trim, o->name);
 		}
+		berr_clear(err);
 	}
 	struct stat st;
 	if (fstatat(sdir, sname, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return to_container ? berr_sys(err, "stat %s", src)
-				    : berr_set(err, ENOENT, "Could not find the file %s in container", src);
+		return o->to_container ? berr_sys(err, "lstat %s", src)
+				       : berr_set(err, ENOENT, "Could not find the file %s in container %s", src_trim, o->name);
+	if (trailing_slash(src) && !S_ISDIR(st.st_mode))
+		return berr_set(err, ENOTDIR, "lstat %s: not a directory", src);
+	if (o->tar_out) {
+		char b[4096];
+		const char *arc = contents ? "." : base_of(src_trim, b, sizeof b);
+		if (!strcmp(arc, "/"))
+			arc = ".";
+		return tar_out(sdir, sname, arc, err);
+	}
+	if (o->to_container && S_ISDIR(st.st_mode) && !contents) {
+		/* a directory onto an existing non-directory */
+		struct stat ds;
+		_cleanup_close_ int t = sp_open(rootfd, o->dst, O_PATH | O_NOFOLLOW, 0, 0, err);
+		berr_clear(err);
+		if (t >= 0 && fstat(t, &ds) == 0 && !S_ISDIR(ds.st_mode))
+			return cli_err(err, "cannot copy directory", NULL);
+	}
 	int ddir = -1;
 	_cleanup_free_ char *dname = NULL;
-	if (resolve_dest(to_container ? rootfd : -1, dst, src, &ddir, &dname, err) < 0)
+	if (resolve_dest(o->to_container ? rootfd : -1, o, src_trim, &ddir, &dname, err) < 0)
 		return -1;
 	/* "SRC/." copies the contents of SRC into the destination directory */
-	size_t sl = strlen(src);
 	int rc;
-	if (sl >= 2 && !strcmp(src + sl - 2, "/.") && S_ISDIR(st.st_mode)) {
+	if (contents && S_ISDIR(st.st_mode)) {
 		_cleanup_close_ int s = openat(sdir, sname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		int dd = ddir;
 		_cleanup_close_ int made = -1;
-		if (faccessat(ddir, dname, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-			mkdirat(ddir, dname, st.st_mode & 07777);
-		made = openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (made >= 0)
-			dd = made;
+		/* an existing destination directory receives the contents itself */
+		struct stat ds;
+		bool dst_is_dir = (o->to_container ? sp_open(rootfd, o->dst, O_PATH | O_DIRECTORY, 0, 0, err) >= 0
+						   : stat(o->dst, &ds) == 0 && S_ISDIR(ds.st_mode));
+		berr_clear(err);
+		if (!dst_is_dir) {
+			if (faccessat(ddir, dname, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+				mkdirat(ddir, dname, st.st_mode & 07777);
+			made = openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (made >= 0)
+				dd = made;
+		}
 		rc = s < 0 ? berr_sys(err, "open %s", src) : copy_tree(s, dd, true);
 	} else
 		rc = copy_entry(sdir, sname, ddir, dname, err);
@@ -167,7 +313,7 @@ static int do_copy(int rootfd, bool to_container, const char *src, const char *d
 	return rc;
 }
 
-int ctr_cp(struct store *st, struct ctr *c, bool to_container, const char *src, const char *dst, berr *err)
+int ctr_cp_ex(struct store *st, struct ctr *c, const struct cp_opts *o, berr *err)
 {
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -195,10 +341,10 @@ int ctr_cp(struct store *st, struct ctr *c, bool to_container, const char *src, 
 			rootfd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		}
 		if (rootfd >= 0 && !e.msg[0])
-			do_copy(rootfd, to_container, src, dst, &e);
+			do_copy(rootfd, o, &e);
 		if (e.msg[0] && write(pipefd[1], e.msg, strlen(e.msg)) < 0) {
 		}
-		_exit(e.msg[0] ? 1 : 0);
+		_exit(e.msg[0] ? (e.status == 2 ? 2 : 1) : 0);
 	}
 	close(pipefd[1]);
 	char msg[BERR_MSG_MAX];
@@ -209,7 +355,7 @@ int ctr_cp(struct store *st, struct ctr *c, bool to_container, const char *src, 
 	if (n > 0) {
 		msg[n] = 0;
 		berr_set(err, 0, "%s", msg);
-		err->status = 1;
+		err->status = WIFEXITED(ws) && WEXITSTATUS(ws) == 2 ? 2 : 1;
 		return -1;
 	}
 	if (!WIFEXITED(ws) || WEXITSTATUS(ws)) {
@@ -218,4 +364,10 @@ int ctr_cp(struct store *st, struct ctr *c, bool to_container, const char *src, 
 		return -1;
 	}
 	return 0;
+}
+
+int ctr_cp(struct store *st, struct ctr *c, bool to_container, const char *src, const char *dst, berr *err)
+{
+	struct cp_opts o = { .to_container = to_container, .src = src, .dst = dst, .name = c->name };
+	return ctr_cp_ex(st, c, &o, err);
 }

@@ -1,6 +1,7 @@
 /* dev.c: the container's minimal /dev: a fresh tmpfs (so nothing of the image's /dev is
  * trusted), the device nodes Docker gives (null zero full random urandom tty), a private
- * devpts instance with /dev/ptmx, /dev/shm, /dev/mqueue and the usual symlinks. */
+ * devpts instance with /dev/ptmx, /dev/shm, /dev/mqueue and the usual symlinks; then the
+ * --device nodes and, with --privileged, every host device (devices.c), as Docker. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,7 +21,6 @@ static const struct { const char *name; unsigned maj, min; } devices[] = {
 
 int dev_setup(int rootfd, json_t *cfg, berr *err)
 {
-	(void)cfg;
 	_cleanup_close_ int t = mnt_target(rootfd, "/dev", false, err);
 	if (t < 0)
 		return -1;
@@ -66,5 +66,6 @@ int dev_setup(int rootfd, json_t *cfg, berr *err)
 		if (mm < 0 || mnt_attach(mm, tt, sub[i].dir, err) < 0)
 			return -1;
 	}
-	return 0;
+	/* --device nodes, and for --privileged every device of the host (as Docker) */
+	return dev_make_nodes(rootfd, json_object_get(cfg, "HostConfig"), err);
 }

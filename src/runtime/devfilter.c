@@ -1,8 +1,9 @@
-/* devfilter.c: Docker's device allow list for cgroup v2, where there is no devices
- * controller: a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the container's cgroup.
- * Allowed: mknod of anything (as Docker's "c *:* m" / "b *:* m"), and read/write of the
- * character devices null, zero, full, random, urandom, tty, console, ptmx, pts (136:*) and
- * tun (10:200). Everything else (block devices included) is EPERM. */
+/* devfilter.c: the device allow list on cgroup v2, where there is no devices controller: a
+ * BPF_PROG_TYPE_CGROUP_DEVICE program attached to the container's cgroup, compiled from the
+ * same rules as v1's devices.allow (dev_rules_of: Docker's defaults -- mknod of anything,
+ * read/write of null, zero, full, random, urandom, tty, console, ptmx, pts (136:*), tun
+ * (10:200) -- plus --device and --device-cgroup-rule). Everything else is EPERM. As runc's
+ * devicefilter: one block per rule, first match allows, default deny. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
@@ -18,20 +19,20 @@
 enum { ALLOW = 1000, DENY = 1001 };
 
 struct prog {
-	struct bpf_insn v[64];
-	int target[64]; /* ALLOW/DENY for jumps to patch, 0 otherwise */
-	int n;
+	struct bpf_insn *v;
+	int *target; /* ALLOW/DENY for jumps to patch, 0 otherwise */
+	int n, cap;
 };
 
 static void emit(struct prog *p, struct bpf_insn i, int target)
 {
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 128;
+		p->v = xrealloc(p->v, (size_t)p->cap * sizeof *p->v);
+		p->target = xrealloc(p->target, (size_t)p->cap * sizeof *p->target);
+	}
 	p->target[p->n] = target;
 	p->v[p->n++] = i;
-}
-
-static void jeq(struct prog *p, int reg, int imm, int target)
-{
-	emit(p, INSN(BPF_JMP | BPF_JEQ | BPF_K, reg, 0, 0, imm), target);
 }
 
 static void jne(struct prog *p, int reg, int imm, int target)
@@ -39,40 +40,38 @@ static void jne(struct prog *p, int reg, int imm, int target)
 	emit(p, INSN(BPF_JMP | BPF_JNE | BPF_K, reg, 0, 0, imm), target);
 }
 
-static int build(struct prog *p)
+static int build(struct prog *p, const struct dev_rule *r, size_t nr)
 {
 	p->n = 0;
-	/* r2 = ctx->access_type; r3 = access (>> 16); r2 = type (& 0xffff); r4 = major; r5 = minor */
+	/* r2 = type (& 0xffff); r3 = access (>> 16); r4 = major; r5 = minor */
 	emit(p, INSN(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, BPF_REG_1, 0, 0), 0);
 	emit(p, INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_2, 0, 0), 0);
 	emit(p, INSN(BPF_ALU64 | BPF_RSH | BPF_K, BPF_REG_3, 0, 0, 16), 0);
 	emit(p, INSN(BPF_ALU64 | BPF_AND | BPF_K, BPF_REG_2, 0, 0, 0xffff), 0);
 	emit(p, INSN(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_4, BPF_REG_1, 4, 0), 0);
 	emit(p, INSN(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_5, BPF_REG_1, 8, 0), 0);
-	jeq(p, BPF_REG_3, BPF_DEVCG_ACC_MKNOD, ALLOW);
-	jne(p, BPF_REG_2, BPF_DEVCG_DEV_CHAR, DENY);
-	jeq(p, BPF_REG_4, 136, ALLOW);
-	/* major 1: 3 5 7 8 9 */
-	int skip1 = p->n;
-	jne(p, BPF_REG_4, 1, 0);
-	jeq(p, BPF_REG_5, 3, ALLOW);
-	jeq(p, BPF_REG_5, 5, ALLOW);
-	jeq(p, BPF_REG_5, 7, ALLOW);
-	jeq(p, BPF_REG_5, 8, ALLOW);
-	jeq(p, BPF_REG_5, 9, ALLOW);
-	emit(p, INSN(BPF_JMP | BPF_JA, 0, 0, 0, 0), DENY);
-	p->v[skip1].off = (int16_t)(p->n - skip1 - 1);
-	/* major 5: 0 1 2 */
-	int skip2 = p->n;
-	jne(p, BPF_REG_4, 5, 0);
-	jeq(p, BPF_REG_5, 0, ALLOW);
-	jeq(p, BPF_REG_5, 1, ALLOW);
-	jeq(p, BPF_REG_5, 2, ALLOW);
-	emit(p, INSN(BPF_JMP | BPF_JA, 0, 0, 0, 0), DENY);
-	p->v[skip2].off = (int16_t)(p->n - skip2 - 1);
-	/* 10:200 */
-	jne(p, BPF_REG_4, 10, DENY);
-	jeq(p, BPF_REG_5, 200, ALLOW);
+	for (size_t i = 0; i < nr; i++) {
+		int first = p->n;
+		if (r[i].type != 'a')
+			jne(p, BPF_REG_2, r[i].type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR, -1);
+		if ((r[i].access & 7) != 7) {
+			/* every requested access bit must be in the rule: (access & ~rule) == 0 */
+			emit(p, INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_3, 0, 0), 0);
+			emit(p, INSN(BPF_ALU64 | BPF_AND | BPF_K, BPF_REG_1, 0, 0, (int)(~r[i].access & 7)), 0);
+			jne(p, BPF_REG_1, 0, -1);
+		}
+		if (r[i].major >= 0)
+			jne(p, BPF_REG_4, (int)r[i].major, -1);
+		if (r[i].minor >= 0)
+			jne(p, BPF_REG_5, (int)r[i].minor, -1);
+		emit(p, INSN(BPF_JMP | BPF_JA, 0, 0, 0, 0), ALLOW);
+		/* -1: to the next rule's block */
+		for (int k = first; k < p->n; k++)
+			if (p->target[k] == -1) {
+				p->v[k].off = (int16_t)(p->n - k - 1);
+				p->target[k] = 0;
+			}
+	}
 	int deny = p->n;
 	emit(p, INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0), 0);
 	emit(p, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0), 0);
@@ -80,15 +79,15 @@ static int build(struct prog *p)
 	emit(p, INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1), 0);
 	emit(p, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0), 0);
 	for (int i = 0; i < p->n; i++)
-		if (p->target[i])
+		if (p->target[i] == ALLOW || p->target[i] == DENY)
 			p->v[i].off = (int16_t)((p->target[i] == ALLOW ? allow : deny) - i - 1);
 	return p->n;
 }
 
-int cgroup_devfilter_attach(const char *cgdir, berr *err)
+int cgroup_devfilter_attach(const char *cgdir, const struct dev_rule *r, size_t nr, berr *err)
 {
-	struct prog p;
-	build(&p);
+	struct prog p = { 0 };
+	build(&p, r, nr);
 	char log[4096] = "";
 	union bpf_attr a;
 	memset(&a, 0, sizeof a);
@@ -96,10 +95,16 @@ int cgroup_devfilter_attach(const char *cgdir, berr *err)
 	a.insns = (uint64_t)(uintptr_t)p.v;
 	a.insn_cnt = (uint32_t)p.n;
 	a.license = (uint64_t)(uintptr_t)"GPL";
-	a.log_buf = (uint64_t)(uintptr_t)log;
-	a.log_size = sizeof log;
-	a.log_level = 1;
+	/* no verifier log unless loading fails (a long program overflows any small log) */
 	_cleanup_close_ int prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
+	if (prog < 0) {
+		a.log_buf = (uint64_t)(uintptr_t)log;
+		a.log_size = sizeof log;
+		a.log_level = 1;
+		prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
+	}
+	free(p.v);
+	free(p.target);
 	if (prog < 0)
 		return berr_sys(err, "load device filter (%.200s)", log);
 	_cleanup_close_ int cg = open(cgdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -83,6 +83,7 @@ int sandbox_exec(struct store *st, struct ctr *c, struct exec_opts *o, int *stat
 		cfg = json_deep_copy(c->cfg);
 		json_object_set_new(json_object_get(cfg, "HostConfig"), "Privileged", json_true());
 	}
+	security_seccomp_prepare(cfg, st->runroot);
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return berr_sys(err, "socketpair");
@@ -154,8 +155,8 @@ int sandbox_exec(struct store *st, struct ctr *c, struct exec_opts *o, int *stat
 		/* Docker's daemon gives every failed exec start exit code 126 */
 		char m[BERR_MSG_MAX];
 		snprintf(m, sizeof m, "%s", err->msg);
-		berr_set(err, err->errnum, "OCI runtime exec failed: exec failed: %.1900s", m);
-		err->status = 126;
+		berr_set(err, err->errnum, "OCI runtime exec failed: exec failed: %.1900s: unknown", m);
+		err->status = o->detach ? 1 : 126; /* Docker: -d reports the daemon's error, status 1 */
 		waitpid(mid, NULL, 0);
 		if (pty >= 0)
 			close(pty);

@@ -27,20 +27,13 @@
 #define SEC 1000000000LL
 
 struct health {
-	char *root, *runroot, *id, *name, *image;
-	json_t *labels;
-	json_t *test;
+	char *root, *runroot, *id;
 	int64_t interval, timeout, start_period, start_interval;
-	int retries;
 	int tfd;
 	pid_t probe;
 	int pfd;
-	struct strbuf out;
-	int64_t probe_start_rt, started_mono;
+	int64_t started_mono;
 	bool timed_out;
-	char status[16];
-	int streak;
-	json_t *log;
 };
 
 json_t *health_config(json_t *cfg)
@@ -90,14 +83,18 @@ static int64_t dflt(json_t *hc, const char *k, int64_t d)
 	return v > 0 ? v : d;
 }
 
-static void save(struct health *h)
+static int save_state(const char *root, const char *id, const char *status, int streak, json_t *log)
 {
-	json_t *j = json_pack("{s:s,s:i,s:O}", "Status", h->status, "FailingStreak", h->streak, "Log", h->log);
-	_cleanup_free_ char *p = health_path(h->root, h->id);
-	_cleanup_free_ char *tmp = xasprintf("%s.tmp", p);
-	if (json_dump_file(j, tmp, JSON_COMPACT) == 0)
-		rename(tmp, p);
+	json_t *j = json_pack("{s:s,s:i,s:O}", "Status", status, "FailingStreak", streak, "Log", log);
+	_cleanup_free_ char *p = health_path(root, id);
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", p, (int)getpid());
+	int rc = json_dump_file(j, tmp, JSON_COMPACT);
+	if (rc == 0 && rename(tmp, p) < 0)
+		rc = -1;
+	if (rc < 0)
+		unlink(tmp);
 	json_decref(j);
+	return rc;
 }
 
 static void arm(struct health *h, int64_t ns)
@@ -116,32 +113,23 @@ static int64_t next_interval(struct health *h)
 
 struct health *health_new(const char *root, const char *runroot, const char *id, json_t *cfg)
 {
-	json_t *hc = health_config(cfg);
-	if (!hc)
+	if (!health_config(cfg))
 		return NULL;
 	struct health *h = xcalloc(1, sizeof *h);
 	h->root = xstrdup(root);
 	h->runroot = xstrdup(runroot);
 	h->id = xstrdup(id);
-	h->name = xstrdup(json_string_value(json_object_get(cfg, "Name")) ?: "");
-	if (h->name[0] == '/')
-		memmove(h->name, h->name + 1, strlen(h->name));
-	h->image = xstrdup(json_string_value(json_object_get(json_object_get(cfg, "Config"), "Image")) ?: "");
-	h->labels = json_incref(json_object_get(json_object_get(cfg, "Config"), "Labels"));
-	h->test = json_incref(json_object_get(hc, "Test"));
-	h->interval = dflt(hc, "Interval", 30 * SEC);
-	h->timeout = dflt(hc, "Timeout", 30 * SEC);
-	h->start_period = dflt(hc, "StartPeriod", 0);
-	h->start_interval = dflt(hc, "StartInterval", 5 * SEC);
-	json_t *r = json_object_get(hc, "Retries");
-	h->retries = json_is_integer(r) && json_integer_value(r) > 0 ? (int)json_integer_value(r) : 3;
+	int64_t t[4];
+	health_timing(cfg, t);
+	h->interval = t[0];
+	h->timeout = t[1];
+	h->start_period = t[2];
+	h->start_interval = t[3];
 	h->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	h->pfd = -1;
 	h->probe = -1;
 	h->started_mono = mono();
-	strcpy(h->status, "starting");
-	h->log = json_array();
-	save(h);
+	health_reset(root, id, cfg);
 	arm(h, next_interval(h));
 	return h;
 }
@@ -149,27 +137,17 @@ struct health *health_new(const char *root, const char *runroot, const char *id,
 int health_timer_fd(struct health *h) { return h ? h->tfd : -1; }
 int health_probe_fd(struct health *h) { return h ? h->pfd : -1; }
 
+/* The probe is a short-lived `berth debug health-probe ID IN_START` (health_probe_run): it
+ * runs the test in the container, enforces the timeout and records the result. This side only
+ * schedules it and waits for it (its stdout is a pipe whose EOF says it is done). */
 static void start_probe(struct health *h)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return;
-	struct strvec av = STRVEC_INIT;
-	sv_push(&av, "berth-health");
-	sv_push(&av, "--root");
-	sv_push(&av, h->root);
-	sv_push(&av, "--runroot");
-	sv_push(&av, h->runroot);
-	sv_push(&av, "exec");
-	sv_push(&av, h->id);
-	const char *kind = json_string_value(json_array_get(h->test, 0));
-	if (kind && !strcmp(kind, "CMD-SHELL")) {
-		sv_push(&av, "/bin/sh");
-		sv_push(&av, "-c");
-		sv_push(&av, json_string_value(json_array_get(h->test, 1)) ?: "");
-	} else
-		for (size_t i = 1; i < json_array_size(h->test); i++)
-			sv_push(&av, json_string_value(json_array_get(h->test, i)) ?: "");
+	bool in_start = mono() - h->started_mono < h->start_period;
+	char *av[] = { "berth-health", "--root", h->root, "--runroot", h->runroot, "debug", "health-probe", h->id,
+		       in_start ? "1" : "0", NULL };
 	pid_t pid = fork();
 	if (pid == 0) {
 		sigset_t all;
@@ -180,73 +158,120 @@ static void start_probe(struct health *h)
 		dup2(p[1], 2);
 		int dn = open("/dev/null", O_RDONLY);
 		dup2(dn, 0);
-		execv("/proc/self/exe", av.v);
+		execv("/proc/self/exe", av);
 		_exit(127);
 	}
-	sv_clear(&av);
 	close(p[1]);
 	if (pid < 0) {
 		close(p[0]);
+		arm(h, h->interval);
 		return;
 	}
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	h->probe = pid;
 	h->pfd = p[0];
 	h->timed_out = false;
-	sb_reset(&h->out);
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	h->probe_start_rt = ts.tv_sec * SEC + ts.tv_nsec;
-	arm(h, h->timeout);
+	arm(h, h->timeout + 10 * SEC); /* a watchdog: the probe enforces the timeout itself */
 }
 
 static void finish_probe(struct health *h)
 {
-	int st = 0;
 	if (h->timed_out) {
 		kill(-h->probe, SIGKILL);
 		kill(h->probe, SIGKILL);
 	}
-	waitpid(h->probe, &st, 0);
+	waitpid(h->probe, NULL, 0);
 	if (h->pfd >= 0)
 		close(h->pfd);
 	h->pfd = -1;
 	h->probe = -1;
-	int code = h->timed_out ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	if (h->timed_out) {
-		sb_reset(&h->out);
-		_cleanup_free_ char *d = NULL;
-		/* Go's Duration.String of the timeout */
-		if (h->timeout % SEC == 0)
-			sb_addf(&h->out, "Health check exceeded timeout (%llds)", (long long)(h->timeout / SEC));
-		else
-			sb_addf(&h->out, "Health check exceeded timeout (%lldms)", (long long)(h->timeout / 1000000));
+	arm(h, next_interval(h));
+}
+
+static int64_t rt_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * SEC + ts.tv_nsec;
+}
+
+int health_record(const char *root, struct ctr *c, int64_t start_rt, int code, bool timed_out, const char *out,
+		  size_t len, bool in_start)
+{
+	json_t *hc = health_config(c->cfg);
+	if (!hc)
+		return 0;
+	int retries = (int)dflt(hc, "Retries", 3);
+	int64_t timeout = dflt(hc, "Timeout", 30 * SEC);
+	json_t *old = health_read(root, c->id);
+	char status[16];
+	snprintf(status, sizeof status, "%s", json_string_value(json_object_get(old, "Status")) ?: "starting");
+	int streak = (int)json_integer_value(json_object_get(old, "FailingStreak"));
+	json_t *log = json_incref(json_object_get(old, "Log"));
+	if (!json_is_array(log)) {
+		json_decref(log);
+		log = json_array();
 	}
-	if (h->out.len > 4096)
-		sb_setlen(&h->out, 4096);
-	char *s = fmt_rfc3339(h->probe_start_rt), *e = fmt_rfc3339(now_ns());
-	json_array_append_new(h->log, json_pack("{s:s,s:s,s:i,s:s%}", "Start", s, "End", e, "ExitCode", code, "Output",
-						sb_str(&h->out), h->out.len));
+	json_decref(old);
+	struct strbuf o = STRBUF_INIT;
+	if (timed_out) {
+		code = -1;
+		/* Go's Duration.String of the timeout */
+		if (timeout % SEC == 0)
+			sb_addf(&o, "Health check exceeded timeout (%llds)", (long long)(timeout / SEC));
+		else
+			sb_addf(&o, "Health check exceeded timeout (%lldms)", (long long)(timeout / 1000000));
+	} else
+		sb_add(&o, out, len > 4096 ? 4096 : len);
+	char *s = fmt_rfc3339(start_rt), *e = fmt_rfc3339(rt_now());
+	json_array_append_new(log, json_pack("{s:s,s:s,s:i,s:s%}", "Start", s, "End", e, "ExitCode", code, "Output",
+					     sb_str(&o), o.len));
 	free(s);
 	free(e);
-	while (json_array_size(h->log) > 5)
-		json_array_remove(h->log, 0);
-	char old[16];
-	strcpy(old, h->status);
+	sb_release(&o);
+	while (json_array_size(log) > 5)
+		json_array_remove(log, 0);
+	char before[16];
+	strcpy(before, status);
 	if (code == 0) {
-		h->streak = 0;
-		strcpy(h->status, "healthy");
-	} else if (mono() - h->started_mono >= h->start_period) {
-		h->streak++;
-		if (h->streak >= h->retries)
-			strcpy(h->status, "unhealthy");
+		streak = 0;
+		strcpy(status, "healthy");
+	} else if (!in_start) {
+		streak++;
+		if (streak >= retries)
+			strcpy(status, "unhealthy");
 	}
-	save(h);
-	if (strcmp(old, h->status)) {
-		_cleanup_free_ char *act = xasprintf("health_status: %s", h->status);
-		event_emit(h->root, h->id, h->name, h->image, h->labels, act, NULL);
+	int rc = save_state(root, c->id, status, streak, log);
+	json_decref(log);
+	if (strcmp(before, status)) {
+		_cleanup_free_ char *act = xasprintf("health_status: %s", status);
+		_cleanup_free_ char *name = xstrdup(json_string_value(json_object_get(c->cfg, "Name")) ?: c->name);
+		const char *nm = name[0] == '/' ? name + 1 : name;
+		event_emit(root, c->id, nm, json_string_value(json_object_get(json_object_get(c->cfg, "Config"), "Image")) ?: "",
+			   json_object_get(json_object_get(c->cfg, "Config"), "Labels"), act, NULL);
 	}
-	arm(h, next_interval(h));
+	return rc;
+}
+
+void health_reset(const char *root, const char *id, json_t *cfg)
+{
+	if (!health_config(cfg)) {
+		_cleanup_free_ char *p = health_path(root, id);
+		unlink(p);
+		return;
+	}
+	json_t *log = json_array();
+	save_state(root, id, "starting", 0, log);
+	json_decref(log);
+}
+
+void health_timing(json_t *cfg, int64_t t[4])
+{
+	json_t *hc = health_config(cfg);
+	t[0] = dflt(hc, "Interval", 30 * SEC);
+	t[1] = dflt(hc, "Timeout", 30 * SEC);
+	t[2] = dflt(hc, "StartPeriod", 0);
+	t[3] = dflt(hc, "StartInterval", 5 * SEC);
 }
 
 void health_on_timer(struct health *h)
@@ -267,16 +292,13 @@ void health_on_output(struct health *h)
 	char buf[4096];
 	for (;;) {
 		ssize_t n = read(h->pfd, buf, sizeof buf);
-		if (n > 0) {
-			if (h->out.len < 8192)
-				sb_add(&h->out, buf, (size_t)n);
-			continue;
-		}
+		if (n > 0)
+			continue; /* the probe writes nothing here; its result is in health.json */
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
-		/* EOF: the probe (and whatever held its output) is done */
+		/* EOF: the probe is done */
 		finish_probe(h);
 		return;
 	}
@@ -293,11 +315,7 @@ void health_free(struct health *h)
 	if (h->pfd >= 0)
 		close(h->pfd);
 	close(h->tfd);
-	json_decref(h->log);
-	json_decref(h->test);
-	json_decref(h->labels);
-	sb_release(&h->out);
-	free(h->root); free(h->runroot); free(h->id); free(h->name); free(h->image);
+	free(h->root); free(h->runroot); free(h->id);
 	free(h);
 }
 

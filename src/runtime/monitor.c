@@ -16,11 +16,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include "runtime/logsink.h"
 #include "runtime/runtime.h"
 #include "runtime/sandbox_int.h"
 #include "runtime/supervise.h"
@@ -28,107 +30,16 @@
 #include "util/fs.h"
 #include "util/log.h"
 
-/* --log-opt max-size/max-file: the monitor rotates <log> -> <log>.1 -> ... before a write
- * that would start past max-size (as Docker's json-file driver); the live fd number stays. */
-static struct {
-	int fd;
-	char *path;
-	int64_t size, max;
-	int files;
-	int journald; /* datagram socket to journald, or -1 */
-	char *id, *name;
-} sink = { -1, NULL, 0, 0, 1, -1, NULL, NULL };
+extern char **environ;
 
-static void sink_rotate(void)
-{
-	char from[4200], to[4200];
-	if (sink.files > 1) {
-		for (int i = sink.files - 1; i >= 1; i--) {
-			if (i == 1)
-				snprintf(from, sizeof from, "%s", sink.path);
-			else
-				snprintf(from, sizeof from, "%s.%d", sink.path, i - 1);
-			snprintf(to, sizeof to, "%s.%d", sink.path, i);
-			rename(from, to);
-		}
-		int nfd = open(sink.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-		if (nfd >= 0) {
-			dup3(nfd, sink.fd, O_CLOEXEC);
-			close(nfd);
-		}
-	} else if (ftruncate(sink.fd, 0) < 0) {
-	}
-	sink.size = 0;
-}
-
-static void journald_send(const char *stream, const char *data, size_t len)
-{
-	char msg[8192];
-	while (len && (data[len - 1] == '\n'))
-		len--;
-	for (size_t i = 0; i < len; i++)
-		if (data[i] == '\n') /* one entry per line: the native protocol needs binary fields otherwise */
-			return;
-	int n = snprintf(msg, sizeof msg, "CONTAINER_ID=%.12s\nCONTAINER_ID_FULL=%s\nCONTAINER_NAME=%s\nPRIORITY=%d\nSYSLOG_IDENTIFIER=%.12s\nMESSAGE=%.*s\n",
-			 sink.id, sink.id, sink.name, !strcmp(stream, "stderr") ? 3 : 6, sink.id, (int)len, data);
-	struct sockaddr_un a = { .sun_family = AF_UNIX, .sun_path = "/run/systemd/journal/socket" };
-	if (sendto(sink.journald, msg, (size_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1), MSG_NOSIGNAL,
-		   (struct sockaddr *)&a, sizeof a) < 0) {
-	}
-}
+/* The log of the container supervised by this process (json-file, journald or none). */
+static struct logsink sink = { .fd = -1, .journald = -1, .files = 1 };
 static int store_fresh(struct store *st, berr *err);
 
-static void log_entry(int fd, const char *stream, const char *data, size_t len)
-{
-	if (sink.journald >= 0 && fd == sink.fd) {
-		journald_send(stream, data, len);
-		return;
-	}
-	if (fd < 0 || !len)
-		return;
-	if (sink.max > 0 && fd == sink.fd && sink.size >= sink.max)
-		sink_rotate();
-	char line[256 + 6 * 4096];
-	size_t o = 0;
-	o += (size_t)snprintf(line, sizeof line, "{\"log\":\"");
-	for (size_t i = 0; i < len && o < sizeof line - 128; i++) {
-		unsigned char ch = (unsigned char)data[i];
-		switch (ch) {
-		case '"': line[o++] = '\\'; line[o++] = '"'; break;
-		case '\\': line[o++] = '\\'; line[o++] = '\\'; break;
-		case '\n': line[o++] = '\\'; line[o++] = 'n'; break;
-		case '\r': line[o++] = '\\'; line[o++] = 'r'; break;
-		case '\t': line[o++] = '\\'; line[o++] = 't'; break;
-		default:
-			if (ch < 0x20)
-				o += (size_t)snprintf(line + o, 7, "\\u%04x", ch);
-			else
-				line[o++] = (char)ch;
-		}
-	}
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	char tb[40];
-	strftime(tb, sizeof tb, "%Y-%m-%dT%H:%M:%S", &tm);
-	o += (size_t)snprintf(line + o, sizeof line - o, "\",\"stream\":\"%s\",\"time\":\"%s.%09ldZ\"}\n", stream, tb, ts.tv_nsec);
-	write_all(fd, line, o);
-	if (fd == sink.fd)
-		sink.size += (int64_t)o;
-}
-
-/* Split a chunk into log lines (each entry ends with its newline, as Docker's). */
 static void log_chunk(int fd, const char *stream, const char *buf, size_t n)
 {
-	size_t start = 0;
-	for (size_t i = 0; i < n; i++)
-		if (buf[i] == '\n' || i - start >= 4000) {
-			log_entry(fd, stream, buf + start, i - start + 1);
-			start = i + 1;
-		}
-	if (start < n)
-		log_entry(fd, stream, buf + start, n - start);
+	if (fd >= 0 && (fd == sink.fd || fd == sink.journald))
+		logsink_chunk(&sink, stream, buf, n);
 }
 
 static struct termios saved_tio;
@@ -286,7 +197,10 @@ void record_exit(const char *root, const char *runroot, const char *id, int stat
 	record_exit_st(st, id, status);
 }
 
-void record_exit_st(struct store *st, const char *id, int status)
+/* keep: the caller is the container's monitor and decides a restart next (under the
+ * supervision lock): if the policy may restart, the record keeps naming it, so it never shows
+ * "exited without a monitor" between the exit and the decision */
+static void record_exit_impl(struct store *st, const char *id, int status, bool keep)
 {
 	berr e;
 	_cleanup_ctr_ struct ctr *c = NULL;
@@ -301,6 +215,10 @@ void record_exit_st(struct store *st, const char *id, int status)
 	c->finished_at = now_ns();
 	c->pid = 0;
 	c->mon_pid = 0;
+	if (keep && restart_should(c->cfg, status)) {
+		c->mon_pid = getpid();
+		c->mon_start = proc_starttime(c->mon_pid);
+	}
 	if (c->oom)
 		event_emit_ctr(st, c, "oom", NULL);
 	char code[16];
@@ -314,31 +232,27 @@ void record_exit_st(struct store *st, const char *id, int status)
 	ctr_save_state(st, c, &e);
 }
 
+void record_exit_st(struct store *st, const char *id, int status)
+{
+	record_exit_impl(st, id, status, false);
+}
+
 static int open_log(struct store *st, struct ctr *c)
 {
 	struct log_opts lo;
 	log_opts_of(c->cfg, &lo);
-	if (!strcmp(lo.driver, "none"))
+	logsink_close(&sink);
+	if (!strcmp(lo.driver, "none")) {
+		logsink_none(&sink);
 		return -1;
+	}
 	if (!strcmp(lo.driver, "journald")) {
-		sink.journald = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		sink.fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		free(sink.id);
-		free(sink.name);
-		sink.id = xstrdup(c->id);
-		sink.name = xstrdup(c->name);
-		return sink.fd;
+		logsink_open_journald(&sink, c->id, c->name);
+		return sink.journald;
 	}
 	_cleanup_free_ char *lp = ctr_log_path(st, c->id);
-	int fd = open(lp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	struct stat sb;
-	sink.fd = fd;
-	free(sink.path);
-	sink.path = xstrdup(lp);
-	sink.max = lo.max_size;
-	sink.files = lo.max_file;
-	sink.size = fd >= 0 && fstat(fd, &sb) == 0 ? sb.st_size : 0;
-	return fd;
+	logsink_open_json(&sink, lp, lo.max_size, lo.max_file);
+	return sink.fd;
 }
 
 static void mark_running(struct store *st, struct ctr *c, pid_t pid, pid_t mon, berr *err)
@@ -452,6 +366,131 @@ struct mon_report {
 	char msg[1536];
 };
 
+/* The path of a program next to the running berth binary (berth-monitor). */
+static char *sibling(const char *name)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return NULL;
+	self[n] = 0;
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return NULL;
+	*slash = 0;
+	return xasprintf("%s/%s", self, name);
+}
+
+static void drop_db(struct store *st)
+{
+	if (st->db)
+		sqlite3_close_v2(st->db);
+	st->db = NULL;
+}
+
+static void keep_fd(struct strvec *av, const char *flag, int fd)
+{
+	if (fd < 0)
+		return;
+	fcntl(fd, F_SETFD, 0); /* this one crosses the execve; berth-monitor marks it CLOEXEC again */
+	sv_push(av, flag);
+	sv_pushf(av, "%d", fd);
+}
+
+/* Become berth-monitor in place (same PID, children and the fds named): it supervises the
+ * running container `pid` until it exits, then execs `berth debug record-exit`. Returns only
+ * if berth-monitor cannot be executed. */
+static void exec_steady(struct store *st, struct ctr *c, pid_t pid, int out, int errfd, int in)
+{
+	_cleanup_free_ char *mon = sibling("berth-monitor");
+	_cleanup_free_ char *self = sibling("berth");
+	if (!mon || !self || access(mon, X_OK) < 0)
+		return;
+	_cleanup_strvec_ struct strvec av = STRVEC_INIT;
+	sv_push(&av, "berth-monitor");
+	sv_push(&av, c->id);
+	sv_push(&av, "--root");
+	sv_push(&av, st->root);
+	sv_push(&av, "--runroot");
+	sv_push(&av, st->runroot);
+	sv_push(&av, "--berth");
+	sv_push(&av, self);
+	sv_push(&av, "--pid");
+	sv_pushf(&av, "%d", (int)pid);
+	keep_fd(&av, "--out", out);
+	keep_fd(&av, "--err", errfd);
+	keep_fd(&av, "--in", in);
+	struct log_opts lo;
+	log_opts_of(c->cfg, &lo);
+	if (!strcmp(lo.driver, "journald")) {
+		sv_push(&av, "--log-journald");
+		sv_push(&av, c->name);
+	} else if (strcmp(lo.driver, "none")) {
+		sv_push(&av, "--log-json");
+		sv_push_owned(&av, ctr_log_path(st, c->id));
+		sv_pushf(&av, "%lld", (long long)lo.max_size);
+		sv_pushf(&av, "%d", lo.max_file);
+	}
+	if (health_config(c->cfg)) {
+		int64_t t[4];
+		health_timing(c->cfg, t);
+		sv_push(&av, "--health");
+		for (int i = 0; i < 4; i++)
+			sv_pushf(&av, "%lld", (long long)t[i]);
+	}
+	fflush(NULL);
+	drop_db(st);
+	execve(mon, av.v, environ);
+	log_debug("exec %s: %s", mon, strerror(errno));
+	for (int fd = 0, k = 0; k < 3; k++) {
+		fd = k == 0 ? out : k == 1 ? errfd : in;
+		if (fd >= 0)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+}
+
+/* Supervise the launched container from here on: berth-monitor, or (without that binary) this
+ * process itself; then the exit is recorded by `berth debug record-exit` exec'd in place. */
+static int __attribute__((noreturn)) supervise_detached(struct store *st, struct ctr *c, struct launch *l, int out,
+							 int errfd, int in)
+{
+	health_reset(st->root, c->id, c->cfg);
+	int status;
+	if (l->early_exit) {
+		int logfd = open_log(st, c);
+		char buf[8192];
+		ssize_t n;
+		while (out >= 0 && (n = read(out, buf, sizeof buf)) > 0)
+			log_chunk(logfd, "stdout", buf, (size_t)n);
+		while (errfd >= 0 && (n = read(errfd, buf, sizeof buf)) > 0)
+			log_chunk(logfd, "stderr", buf, (size_t)n);
+		logsink_close(&sink);
+		status = WIFEXITED(l->early_status) ? WEXITSTATUS(l->early_status) : 128 + WTERMSIG(l->early_status);
+	} else {
+		exec_steady(st, c, l->pid, out, errfd, in);
+		/* fallback: supervise in this (bigger) process */
+		drop_db(st);
+		int logfd = open_log(st, c);
+		struct supervise s = {
+			.out_fd = out, .err_fd = errfd, .in_fd = -1, .tty = l->tty, .attached = false,
+			.forward_signals = false, .log_fd = logfd, .pid = l->pid,
+			.health = health_new(st->root, st->runroot, c->id, c->cfg),
+		};
+		malloc_trim(0);
+		status = supervise_run(&s);
+		health_free(s.health);
+		logsink_close(&sink);
+	}
+	/* record with a fresh process: this one may be a fork of a CLI that had the database open */
+	drop_db(st);
+	char code[16];
+	snprintf(code, sizeof code, "%d", status);
+	char *args[] = { "berth-monitor", "--root", st->root, "--runroot", st->runroot, "debug", "record-exit", c->id, code, NULL };
+	execv("/proc/self/exe", args);
+	record_exit(st->root, st->runroot, c->id, status);
+	_exit(0);
+}
+
 static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr *c, int rep)
 {
 	char title[80];
@@ -500,39 +539,128 @@ static void __attribute__((noreturn)) monitor_main(struct store *st, struct ctr 
 	while (read(rep, &ack, 1) > 0)
 		;
 	close(rep);
-	/* the monitor needs no database until the exit (recorded by a fresh process) */
-	if (st->db)
-		sqlite3_close_v2(st->db);
-	st->db = NULL;
-	int logfd = open_log(st, c);
-	struct supervise s = {
-		.out_fd = tty ? l.pty_master : outp[0], .err_fd = tty ? -1 : errp[0],
-		.in_fd = -1, .tty = tty, .attached = false, .forward_signals = false,
-		.log_fd = logfd, .pid = l.pid,
-		.health = l.early_exit ? NULL : health_new(st->root, st->runroot, c->id, c->cfg),
-	};
-	malloc_trim(0);
-	int status;
-	if (l.early_exit) {
-		char buf[8192];
-		ssize_t n;
-		while (s.out_fd >= 0 && (n = read(s.out_fd, buf, sizeof buf)) > 0)
-			log_chunk(logfd, "stdout", buf, (size_t)n);
-		while (s.err_fd >= 0 && (n = read(s.err_fd, buf, sizeof buf)) > 0)
-			log_chunk(logfd, "stderr", buf, (size_t)n);
-		status = WIFEXITED(l.early_status) ? WEXITSTATUS(l.early_status) : 128 + WTERMSIG(l.early_status);
-	} else
-		status = supervise_run(&s);
-	health_free(s.health);
-	if (logfd >= 0)
-		close(logfd);
-	/* record with a fresh process: this one is a fork of a CLI that had the database open */
-	char code[16];
-	snprintf(code, sizeof code, "%d", status);
-	char *args[] = { "berth-monitor", "--root", st->root, "--runroot", st->runroot, "debug", "record-exit", c->id, code, NULL };
+	supervise_detached(st, c, &l, tty ? l.pty_master : outp[0], tty ? -1 : errp[0], inp[1]);
+}
+
+/* Sleep ms, or until SIGTERM/SIGINT/SIGHUP (returns false then). timerfd + signalfd. */
+static bool backoff_sleep(int64_t ms)
+{
+	sigset_t m;
+	sigemptyset(&m);
+	sigaddset(&m, SIGTERM);
+	sigaddset(&m, SIGINT);
+	sigaddset(&m, SIGHUP);
+	sigprocmask(SIG_BLOCK, &m, NULL);
+	int sfd = signalfd(-1, &m, SFD_CLOEXEC);
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	struct itimerspec its = { .it_value = { ms / 1000, (ms % 1000) * 1000000 } };
+	if (!ms)
+		its.it_value.tv_nsec = 1;
+	timerfd_settime(tfd, 0, &its, NULL);
+	struct pollfd p[2] = { { tfd, POLLIN, 0 }, { sfd, POLLIN, 0 } };
+	while (poll(p, 2, -1) < 0 && errno == EINTR)
+		;
+	bool ok = !(p[1].revents & POLLIN);
+	close(tfd);
+	close(sfd);
+	return ok;
+}
+
+/* Sleep the restart backoff as berth-monitor --backoff (which then execs `berth debug
+ * restart-try`), or here without that binary. */
+static int monitor_backoff(struct store *st, const char *id, int64_t ms)
+{
+	_cleanup_free_ char *mon = sibling("berth-monitor");
+	_cleanup_free_ char *self = sibling("berth");
+	char *rt = xstrdup(st->root), *rrt = xstrdup(st->runroot), *cid = xstrdup(id);
+	drop_db(st);
+	fflush(NULL);
+	if (mon && self) {
+		char msb[32];
+		snprintf(msb, sizeof msb, "%lld", (long long)ms);
+		char *av[] = { "berth-monitor", cid, "--root", rt, "--runroot", rrt, "--berth", self, "--backoff", msb, NULL };
+		execve(mon, av, environ);
+	}
+	if (!backoff_sleep(ms))
+		_exit(0);
+	char *args[] = { "berth-monitor", "--root", rt, "--runroot", rrt, "debug", "restart-try", cid, NULL };
 	execv("/proc/self/exe", args);
-	record_exit(st->root, st->runroot, c->id, status);
-	_exit(0);
+	_exit(127);
+}
+
+int monitor_after_exit(struct store *st, const char *id, int status)
+{
+	int lk = supervise_lock(st->root, id);
+	if (status >= 0)
+		record_exit_impl(st, id, status, true);
+	int64_t ms = supervise_decide(st, id);
+	supervise_unlock(lk);
+	if (ms < 0)
+		return 0;
+	return monitor_backoff(st, id, ms);
+}
+
+int monitor_restart_try(struct store *st, const char *id)
+{
+	berr e = { 0 };
+	int lk = supervise_lock(st->root, id);
+	_cleanup_ctr_ struct ctr *c = NULL;
+	if (ctr_lookup(st, id, &c, &e) < 0) {
+		supervise_unlock(lk);
+		return 0; /* removed meanwhile */
+	}
+	if (supervise_stopped_by_hand(c->cfg) || c->state != CTR_EXITED || c->mon_pid != getpid()) {
+		/* a stop by hand came (it waits for this lock), or another start took over */
+		if (c->state == CTR_EXITED && c->mon_pid == getpid()) {
+			c->mon_pid = 0;
+			ctr_save_state(st, c, &e);
+		}
+		supervise_unlock(lk);
+		return 0;
+	}
+	event_emit_ctr(st, c, "restart", NULL);
+	json_t *conf = json_object_get(c->cfg, "Config");
+	bool tty = json_is_true(json_object_get(conf, "Tty"));
+	bool interactive = json_is_true(json_object_get(conf, "OpenStdin"));
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, inp[2] = { -1, -1 };
+	/* this process has its own connection: attach the network here (no helper) */
+	struct launch l = { .in_fd = -1, .out_fd = -1, .err_fd = -1, .tty = tty, .net_inproc = true };
+	if (!tty) {
+		if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+			berr_sys(&e, "pipe");
+			goto failed;
+		}
+		l.out_fd = outp[1];
+		l.err_fd = errp[1];
+		if (interactive && pipe2(inp, O_CLOEXEC) == 0)
+			l.in_fd = inp[0];
+	}
+	if (sandbox_launch(st, c, &l, &e) < 0)
+		goto failed;
+	if (!tty) {
+		close(outp[1]);
+		close(errp[1]);
+		if (inp[0] >= 0)
+			close(inp[0]);
+	}
+	mark_running(st, c, l.pid, getpid(), &e);
+	if (l.early_exit)
+		c->pid_start = 0;
+	supervise_unlock(lk);
+	supervise_detached(st, c, &l, tty ? l.pty_master : outp[0], tty ? -1 : errp[0], inp[1]);
+failed:
+	for (int i = 0; i < 2; i++) {
+		if (outp[i] >= 0) close(outp[i]);
+		if (errp[i] >= 0) close(errp[i]);
+		if (inp[i] >= 0) close(inp[i]);
+	}
+	record_failure(st, c, &e);
+	/* the start failed: the record holds the error; try again per the policy */
+	int64_t ms = supervise_decide(st, id);
+	supervise_unlock(lk);
+	if (ms < 0)
+		return 0;
+	return monitor_backoff(st, id, ms);
 }
 
 /* Give st a connection of its own (after a fork: SQLite must not share one between processes). */

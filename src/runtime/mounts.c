@@ -221,6 +221,16 @@ static const char *masked_paths[] = { "/proc/acpi", "/proc/asound", "/proc/inter
 	"/proc/timer_stats", "/sys/devices/virtual/powercap", "/sys/firmware", NULL };
 static const char *ro_paths[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
 
+const char *const *mounts_masked_paths(void)
+{
+	return masked_paths;
+}
+
+const char *const *mounts_readonly_paths(void)
+{
+	return ro_paths;
+}
+
 /* Mask one path: a file gets the container's /dev/null bound over it, a directory an empty
  * read-only tmpfs. The target must be on procfs or sysfs (checked with fstatfs), the source
  * must be our own character device 1:3. */
@@ -265,14 +275,15 @@ static int ro_path(int rootfd, const char *path, berr *err)
 	return mnt_attach(m, t, path, err);
 }
 
-/* /sys/fs/cgroup, read-only, seen through the container's cgroup namespace (its own cgroup
- * is the root): cgroup2 on a unified host; on v1 a tmpfs with one mount per controller. */
-static int mount_cgroupfs(int rootfd, berr *err)
+/* /sys/fs/cgroup, read-only (read-write for --privileged, as Docker), seen through the
+ * container's cgroup namespace (its own cgroup is the root): cgroup2 on a unified host; on v1
+ * a tmpfs with one mount per controller. */
+static int mount_cgroupfs(int rootfd, bool priv, berr *err)
 {
 	_cleanup_close_ int t = mnt_target(rootfd, "/sys/fs/cgroup", false, err);
 	if (t < 0)
 		return -1;
-	const unsigned ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	const unsigned ro = (priv ? 0 : MOUNT_ATTR_RDONLY) | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
 	if (cgroup_version() == 2) {
 		_cleanup_close_ int m = mnt_fs("cgroup2", "cgroup", NULL, ro, err);
 		return m < 0 ? -1 : mnt_attach(m, t, "/sys/fs/cgroup", err);
@@ -299,7 +310,8 @@ static int mount_cgroupfs(int rootfd, berr *err)
 			mnt_attach(m, sub, *c, &e2);
 	}
 	struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
-	mount_setattr(tm, "", AT_EMPTY_PATH, &a, sizeof a);
+	if (!priv)
+		mount_setattr(tm, "", AT_EMPTY_PATH, &a, sizeof a);
 	return mnt_attach(tm, t, "/sys/fs/cgroup", err);
 }
 
@@ -324,7 +336,7 @@ int mounts_proc_sys(int rootfd, json_t *cfg, berr *err)
 			return -1;
 	} else if (mount_fs_at(rootfd, "/sys", "sysfs", "sysfs", NULL, sysattr, err) < 0)
 		return -1;
-	if (mount_cgroupfs(rootfd, err) < 0)
+	if (mount_cgroupfs(rootfd, priv, err) < 0)
 		return -1;
 	if (priv)
 		return 0;

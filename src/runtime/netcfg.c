@@ -86,6 +86,10 @@ int spec_network(struct store *st, struct run_flags *f, json_t *cfg, json_t *con
 		if (ctr_lookup(st, nm + 10, &t, err) < 0)
 			return -1;
 		json_object_set_new(hc, "NetworkMode", json_sprintf("container:%s", t->id));
+		/* Docker: the host name (and /etc/hosts, resolv.conf) of the container joined */
+		const char *thn = jstr(json_object_get(t->cfg, "Config"), "Hostname");
+		if (thn)
+			json_object_set_new(conf, "Hostname", json_string(thn));
 	} else if (host || none) {
 		if (host && (f->publish.n || f->publish_all))
 			fprintf(stderr, "WARNING: Published ports are discarded when using host network mode\n");
@@ -282,6 +286,13 @@ void ctr_net_release(struct store *st, const char *id)
 		log_warn("releasing the network of %.12s: %s", id, e.msg);
 }
 
+void ctr_net_reconcile(struct store *st)
+{
+	berr e = { 0 };
+	if (net_reconcile_stale(st, &e) < 0)
+		log_debug("network reconcile: %s", e.msg);
+}
+
 int ctr_net_container_ns(struct store *st, struct ctr *c, berr *err)
 {
 	const char *nm = ctr_netmode(c->cfg);
@@ -300,8 +311,30 @@ int ctr_net_container_ns(struct store *st, struct ctr *c, berr *err)
 	return fd;
 }
 
+/* --network container:ID: the container whose network (and /etc/hosts, resolv.conf) it
+ * shares, as Docker's HostsPath and ResolvConfPath are the joined container's files */
+static struct ctr *joined(struct store *st, struct ctr *c)
+{
+	const char *nm = ctr_netmode(c->cfg);
+	struct ctr *t = NULL;
+	berr e;
+	if (strncmp(nm, "container:", 10) || ctr_lookup(st, nm + 10, &t, &e) < 0 || !strcmp(t->id, c->id)) {
+		if (t)
+			ctr_free(t);
+		return NULL;
+	}
+	return t;
+}
+
 void ctr_net_hosts(struct store *st, struct ctr *c, struct strbuf *h)
 {
+	{
+		_cleanup_ctr_ struct ctr *t = joined(st, c);
+		if (t) {
+			ctr_net_hosts(st, t, h);
+			return;
+		}
+	}
 	sb_adds(h, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
 		   "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
 	size_t i;
@@ -330,11 +363,37 @@ void ctr_net_hosts(struct store *st, struct ctr *c, struct strbuf *h)
 			sb_addf(h, " %s", json_string_value(v));
 	}
 	sb_addc(h, '\n');
+	/* every further network: its address for the host name, as Docker adds one line per
+	 * endpoint it joins (network connect, or several networks at start) */
+	for (size_t k = 1; k < n; k++)
+		sb_addf(h, "%s\t%s\n", eps[k].ip, hn ? hn : "");
 	net_endpoints_free(eps, n);
+}
+
+/* A running container's /etc/hosts after network connect/disconnect: rewritten in place (it
+ * is bind-mounted into the container, so the inode must stay). */
+static void rewrite_hosts(struct store *st, struct ctr *c)
+{
+	struct strbuf h = STRBUF_INIT;
+	ctr_net_hosts(st, c, &h);
+	_cleanup_free_ char *p = xasprintf("%s/containers/%s/hosts", st->root, c->id);
+	int fd = open(p, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || write_all(fd, h.buf, h.len) < 0)
+		log_warn("updating /etc/hosts of %.12s: %s", c->id, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	sb_release(&h);
 }
 
 void ctr_net_resolv(struct store *st, struct ctr *c, struct strbuf *r)
 {
+	{
+		_cleanup_ctr_ struct ctr *t = joined(st, c);
+		if (t) {
+			ctr_net_resolv(st, t, r);
+			return;
+		}
+	}
 	json_t *dns = json_object_get(json_object_get(c->cfg, "HostConfig"), "Dns");
 	char resp[16] = "";
 	berr e;
@@ -594,8 +653,12 @@ int ctr_net_connect(struct store *st, struct ctr *c, const char *network, const 
 		bn = json_object();
 		json_object_set_new(c->cfg, "BerthNetworks", bn);
 	}
-	if (json_object_get(bn, name))
+	if (json_object_get(bn, name)) {
+		/* Docker: an error for a running container, nothing to do for a stopped one */
+		if (!(ctr_refresh(st, c) == CTR_RUNNING && ctr_is_running(c)))
+			return 0;
 		return berr_set(err, EEXIST, "endpoint with name %s already exists in network %s", c->name, name);
+	}
 	json_t *ep = json_object();
 	json_t *al = json_null();
 	if (aliases && aliases->n) {
@@ -605,11 +668,14 @@ int ctr_net_connect(struct store *st, struct ctr *c, const char *network, const 
 	}
 	json_object_set_new(ep, "Aliases", al);
 	json_object_set_new(ep, "IPv4Address", json_string(ip ? ip : ""));
-	if (ctr_refresh(st, c) == CTR_RUNNING && ctr_is_running(c) && attach_one(st, c, c->pid, name, ep, NULL, 0, err) < 0) {
+	bool running = ctr_refresh(st, c) == CTR_RUNNING && ctr_is_running(c);
+	if (running && attach_one(st, c, c->pid, name, ep, NULL, 0, err) < 0) {
 		json_decref(ep);
 		return -1;
 	}
 	json_object_set_new(bn, name, ep);
+	if (running)
+		rewrite_hosts(st, c);
 	return ctr_save_config(st, c, err);
 }
 
@@ -636,6 +702,8 @@ int ctr_net_disconnect(struct store *st, struct ctr *c, const char *network, boo
 		err->status = 1;
 		return -1;
 	}
+	if (rc == 0 && ctr_refresh(st, c) == CTR_RUNNING && ctr_is_running(c))
+		rewrite_hosts(st, c);
 	if (configured) {
 		json_object_del(bn, name);
 		return ctr_save_config(st, c, err);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,6 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-#define CG "/sys/fs/cgroup"
 
 static int wr(const char *path, const char *val)
 {
@@ -49,41 +49,44 @@ static long long rdll(const char *path)
 
 static long long key(const char *path, const char *k)
 {
-	char b[8192];
-	if (!rd(path, b, sizeof b))
-		return -1;
-	size_t kl = strlen(k);
-	for (char *l = b; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-		if (!strncmp(l, k, kl) && l[kl] == ' ')
-			return atoll(l + kl + 1);
-	return -1;
+	return cgroup_read_key(path, k);
 }
 
 bool ctr_paused(struct ctr *c)
 {
 	char b[64];
-	char p[512];
 	if (cgroup_version() == 2) {
-		snprintf(p, sizeof p, CG "/berth/%s/cgroup.freeze", c->id);
+		_cleanup_free_ char *p = cgroup_path(NULL, c->id, "cgroup.freeze");
 		return rd(p, b, sizeof b) && b[0] == '1';
 	}
-	snprintf(p, sizeof p, CG "/freezer/berth/%s/freezer.state", c->id);
+	_cleanup_free_ char *p = cgroup_path("freezer", c->id, "freezer.state");
 	return rd(p, b, sizeof b) && !strncmp(b, "FROZEN", 6);
 }
 
 int ctr_freeze(struct ctr *c, bool freeze, berr *err)
 {
-	char p[512];
 	if (cgroup_version() == 2) {
-		snprintf(p, sizeof p, CG "/berth/%s/cgroup.freeze", c->id);
+		/* write cgroup.freeze, then wait for cgroup.events to say "frozen 1" (or 0): the
+		 * kernel freezes the tasks asynchronously (as runc's fs2 freezer) */
+		_cleanup_free_ char *p = cgroup_path(NULL, c->id, "cgroup.freeze");
+		_cleanup_free_ char *ev = cgroup_path(NULL, c->id, "cgroup.events");
 		if (wr(p, freeze ? "1" : "0") < 0)
 			return berr_sys(err, "%s", p);
-		return 0;
+		for (int i = 0; i < 2000; i++) {
+			long long f = key(ev, "frozen");
+			if (f < 0 || f == (freeze ? 1 : 0))
+				return 0;
+			usleep(1000);
+		}
+		if (freeze)
+			wr(p, "0");
+		return berr_set(err, ETIMEDOUT, "timed out waiting for the container's cgroup to %s", freeze ? "freeze" : "thaw");
 	}
-	char d[256];
-	snprintf(d, sizeof d, CG "/freezer/berth/%s", c->id);
+	_cleanup_free_ char *d = cgroup_path("freezer", c->id, NULL);
+	char p[PATH_MAX];
 	if (freeze) {
-		mkdir(CG "/freezer/berth", 0755);
+		_cleanup_free_ char *parent = xasprintf("%s/freezer/berth", cgroup_root());
+		mkdir(parent, 0755);
 		if (mkdir(d, 0755) < 0 && errno != EEXIST)
 			return berr_sys(err, "freezer cgroup %s", d);
 		/* join every process of the container (berth joins the freezer only to pause) */
@@ -106,6 +109,15 @@ int ctr_freeze(struct ctr *c, bool freeze, berr *err)
 		usleep(1000);
 	}
 	return 0;
+}
+
+double stats_cpu_percent(int64_t cpu_prev_ns, int64_t cpu_now_ns, int64_t wall_ns)
+{
+	/* Docker's (cpu delta / system delta) * online CPUs * 100: the system delta is the wall
+	 * time times the CPU count, so this is the CPU time over the wall time */
+	if (wall_ns <= 0 || cpu_now_ns < cpu_prev_ns)
+		return 0;
+	return (double)(cpu_now_ns - cpu_prev_ns) * 100.0 / (double)wall_ns;
 }
 
 static void proc_io(pid_t pid, struct ctr_stats *s)
@@ -138,32 +150,35 @@ int ctr_stats_read(struct ctr *c, struct ctr_stats *s)
 	for (int i = 0; i < n; i++)
 		proc_io(pids[i], s);
 	if (cgroup_version() == 2) {
-		snprintf(p, sizeof p, CG "/berth/%s/cpu.stat", c->id);
+		_cleanup_free_ char *d = cgroup_path(NULL, c->id, NULL);
+		snprintf(p, sizeof p, "%s/cpu.stat", d);
 		long long u = key(p, "usage_usec");
 		s->cpu_ns = u >= 0 ? u * 1000 : s->cpu_ns_procs;
-		snprintf(p, sizeof p, CG "/berth/%s/memory.current", c->id);
+		snprintf(p, sizeof p, "%s/memory.current", d);
 		s->mem = rdll(p);
-		snprintf(p, sizeof p, CG "/berth/%s/memory.stat", c->id);
+		/* Docker's CLI on v2: usage minus inactive_file */
+		snprintf(p, sizeof p, "%s/memory.stat", d);
 		long long inact = key(p, "inactive_file");
 		if (inact > 0 && inact < s->mem)
 			s->mem -= inact;
-		snprintf(p, sizeof p, CG "/berth/%s/memory.max", c->id);
+		snprintf(p, sizeof p, "%s/memory.max", d);
 		char b[64];
 		s->mem_limit = rd(p, b, sizeof b) && strncmp(b, "max", 3) ? atoll(b) : 0;
-		snprintf(p, sizeof p, CG "/berth/%s/pids.current", c->id);
+		snprintf(p, sizeof p, "%s/pids.current", d);
 		long long pc = rdll(p);
 		if (pc >= 0)
 			s->pids = pc;
-		snprintf(p, sizeof p, CG "/berth/%s/io.stat", c->id);
+		snprintf(p, sizeof p, "%s/io.stat", d);
 		char io[8192];
-		if (rd(p, io, sizeof io)) {
+		if (rd(p, io, sizeof io) && io[0]) {
+			/* "MAJ:MIN rbytes=N wbytes=N rios=N ..." per device */
 			for (char *l = io; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-				char *r = strstr(l, "rbytes="), *w = strstr(l, "wbytes=");
 				char *nl = strchr(l, '\n');
+				char *r = strstr(l, " rbytes="), *w = strstr(l, " wbytes=");
 				if (r && (!nl || r < nl))
-					s->blk_read += atoll(r + 7);
+					s->blk_read += atoll(r + 8);
 				if (w && (!nl || w < nl))
-					s->blk_write += atoll(w + 7);
+					s->blk_write += atoll(w + 8);
 			}
 		} else {
 			s->blk_read = s->blk_read_procs;
@@ -172,16 +187,17 @@ int ctr_stats_read(struct ctr *c, struct ctr_stats *s)
 	} else {
 		/* v1: berth joins cpuacct/blkio only when limited: fall back to the processes' own
 		 * counters (/proc/PID/stat utime+stime, /proc/PID/io) */
-		snprintf(p, sizeof p, CG "/cpuacct/berth/%s/cpuacct.usage", c->id);
-		long long u = rdll(p);
+		_cleanup_free_ char *cpuacct = cgroup_path("cpuacct", c->id, "cpuacct.usage");
+		long long u = rdll(cpuacct);
 		s->cpu_ns = u >= 0 ? u : s->cpu_ns_procs;
-		snprintf(p, sizeof p, CG "/memory/berth/%s/memory.usage_in_bytes", c->id);
+		_cleanup_free_ char *md = cgroup_path("memory", c->id, NULL);
+		snprintf(p, sizeof p, "%s/memory.usage_in_bytes", md);
 		s->mem = rdll(p);
-		snprintf(p, sizeof p, CG "/memory/berth/%s/memory.stat", c->id);
+		snprintf(p, sizeof p, "%s/memory.stat", md);
 		long long cache = key(p, "total_inactive_file");
 		if (cache > 0 && cache < s->mem)
 			s->mem -= cache;
-		snprintf(p, sizeof p, CG "/memory/berth/%s/memory.limit_in_bytes", c->id);
+		snprintf(p, sizeof p, "%s/memory.limit_in_bytes", md);
 		long long lim = rdll(p);
 		s->mem_limit = lim > 0 && lim < (1LL << 62) ? lim : 0;
 		s->blk_read = s->blk_read_procs;
@@ -221,65 +237,121 @@ int ctr_stats_read(struct ctr *c, struct ctr_stats *s)
 	return 0;
 }
 
-int ctr_update_resources(struct ctr *c, int64_t mem, int64_t nano_cpus, int64_t pids, berr *err)
+static int upd_wr(struct ctr *c, const char *path, const char *v, berr *err)
 {
-	char p[512], v[64];
-	bool v2 = cgroup_version() == 2;
-	if (mem) {
-		snprintf(v, sizeof v, "%lld", (long long)mem);
-		if (v2)
-			snprintf(p, sizeof p, CG "/berth/%s/memory.max", c->id);
-		else {
-			/* v1: the swap limit must never be below the memory limit: raise it first */
-			snprintf(p, sizeof p, CG "/memory/berth/%s/memory.memsw.limit_in_bytes", c->id);
-			char sw[64];
-			snprintf(sw, sizeof sw, "%lld", (long long)mem * 2);
-			long long cur = rdll(p);
-			if (cur >= 0 && cur < mem * 2)
-				wr(p, sw);
-			snprintf(p, sizeof p, CG "/memory/berth/%s/memory.limit_in_bytes", c->id);
+	if (wr(path, v) < 0)
+		return berr_sys(err, "Cannot update container %s: %s", c->id, path);
+	return 0;
+}
+
+int ctr_update_resources(struct ctr *c, const struct res_update *u, berr *err)
+{
+	char v[64];
+	if (cgroup_version() == 2) {
+		_cleanup_free_ char *d = cgroup_path(NULL, c->id, NULL);
+		char p[PATH_MAX];
+		if (u->mem) {
+			snprintf(p, sizeof p, "%s/memory.max", d);
+			snprintf(v, sizeof v, "%lld", (long long)u->mem);
+			if (upd_wr(c, p, v, err) < 0)
+				return -1;
 		}
-		if (wr(p, v) < 0)
-			return berr_sys(err, "Cannot update container %s: %s", c->id, p);
+		if (u->mem || u->memswap) {
+			/* memory.swap.max follows from the (new) memory and memory+swap limits */
+			int64_t sw = cgroup_v2_swap(u->mem_now, u->memswap_now);
+			snprintf(p, sizeof p, "%s/memory.swap.max", d);
+			if (sw < 0)
+				snprintf(v, sizeof v, "max");
+			else
+				snprintf(v, sizeof v, "%lld", (long long)sw);
+			if (u->mem_now > 0)
+				wr(p, v); /* absent without swap accounting */
+		}
+		if (u->nano_cpus) {
+			snprintf(p, sizeof p, "%s/cpu.max", d);
+			if (u->nano_cpus < 0)
+				snprintf(v, sizeof v, "max 100000");
+			else
+				snprintf(v, sizeof v, "%lld 100000", (long long)(u->nano_cpus / 10000));
+			if (upd_wr(c, p, v, err) < 0)
+				return -1;
+		}
+		if (u->shares) {
+			snprintf(p, sizeof p, "%s/cpu.weight", d);
+			snprintf(v, sizeof v, "%lld", (long long)cgroup_v2_weight(u->shares));
+			if (upd_wr(c, p, v, err) < 0)
+				return -1;
+		}
+		if (u->pids) {
+			snprintf(p, sizeof p, "%s/pids.max", d);
+			if (u->pids < 0)
+				snprintf(v, sizeof v, "max");
+			else
+				snprintf(v, sizeof v, "%lld", (long long)u->pids);
+			if (upd_wr(c, p, v, err) < 0)
+				return -1;
+		}
+		return 0;
 	}
-	if (nano_cpus) {
-		if (v2) {
-			snprintf(p, sizeof p, CG "/berth/%s/cpu.max", c->id);
-			snprintf(v, sizeof v, "%lld 100000", (long long)(nano_cpus / 10000));
-			if (wr(p, v) < 0)
-				return berr_sys(err, "Cannot update container %s: %s", c->id, p);
-		} else {
-			char d[256];
-			snprintf(d, sizeof d, CG "/cpu/berth/%s", c->id);
-			if (mkdir(CG "/cpu/berth", 0755) < 0 && errno != EEXIST) {
-			}
-			bool fresh = mkdir(d, 0755) == 0;
+	char p[PATH_MAX];
+	if (u->mem || u->memswap) {
+		_cleanup_free_ char *md = cgroup_path("memory", c->id, NULL);
+		int64_t sw = u->memswap_now == 0 ? 2 * u->mem_now : u->memswap_now;
+		char swv[64], mv[64];
+		snprintf(swv, sizeof swv, "%lld", (long long)(sw < 0 ? -1 : sw));
+		snprintf(mv, sizeof mv, "%lld", (long long)u->mem_now);
+		/* v1: memory.memsw.limit_in_bytes must never be below memory.limit_in_bytes: when
+		 * growing, raise the swap limit first; when shrinking, the memory limit first */
+		char swp[PATH_MAX];
+		snprintf(swp, sizeof swp, "%s/memory.memsw.limit_in_bytes", md);
+		snprintf(p, sizeof p, "%s/memory.limit_in_bytes", md);
+		long long cur = rdll(p);
+		bool grow = cur < 0 || u->mem_now > cur;
+		if (grow)
+			wr(swp, swv);
+		if (u->mem && upd_wr(c, p, mv, err) < 0)
+			return -1;
+		if (!grow || u->memswap)
+			wr(swp, swv);
+	}
+	if (u->nano_cpus || u->shares) {
+		_cleanup_free_ char *d = cgroup_path("cpu", c->id, NULL);
+		_cleanup_free_ char *parent = xasprintf("%s/cpu/berth", cgroup_root());
+		mkdir(parent, 0755);
+		bool fresh = mkdir(d, 0755) == 0;
+		if (u->nano_cpus) {
 			snprintf(p, sizeof p, "%s/cpu.cfs_period_us", d);
 			wr(p, "100000");
 			snprintf(p, sizeof p, "%s/cpu.cfs_quota_us", d);
-			snprintf(v, sizeof v, "%lld", (long long)(nano_cpus / 10000));
-			if (wr(p, v) < 0)
-				return berr_sys(err, "Cannot update container %s: %s", c->id, p);
-			if (fresh) {
-				/* the cpu hierarchy was not joined at start (no limit then): join now */
-				pid_t pids[4096];
-				int n = cgroup_pids(c->id, pids, 4096);
-				snprintf(p, sizeof p, "%s/cgroup.procs", d);
-				for (int i = 0; i < n; i++) {
-					snprintf(v, sizeof v, "%d", pids[i]);
-					wr(p, v);
-				}
+			snprintf(v, sizeof v, "%lld", u->nano_cpus < 0 ? -1LL : (long long)(u->nano_cpus / 10000));
+			if (upd_wr(c, p, v, err) < 0)
+				return -1;
+		}
+		if (u->shares) {
+			snprintf(p, sizeof p, "%s/cpu.shares", d);
+			snprintf(v, sizeof v, "%lld", (long long)u->shares);
+			if (upd_wr(c, p, v, err) < 0)
+				return -1;
+		}
+		if (fresh) {
+			/* the cpu hierarchy was not joined at start (no limit then): join now */
+			pid_t pids[4096];
+			int n = cgroup_pids(c->id, pids, 4096);
+			snprintf(p, sizeof p, "%s/cgroup.procs", d);
+			for (int i = 0; i < n; i++) {
+				snprintf(v, sizeof v, "%d", pids[i]);
+				wr(p, v);
 			}
 		}
 	}
-	if (pids) {
-		snprintf(p, sizeof p, v2 ? CG "/berth/%s/pids.max" : CG "/pids/berth/%s/pids.max", c->id);
-		if (pids < 0)
+	if (u->pids) {
+		_cleanup_free_ char *pp = cgroup_path("pids", c->id, "pids.max");
+		if (u->pids < 0)
 			snprintf(v, sizeof v, "max");
 		else
-			snprintf(v, sizeof v, "%lld", (long long)pids);
-		if (wr(p, v) < 0)
-			return berr_sys(err, "Cannot update container %s: %s", c->id, p);
+			snprintf(v, sizeof v, "%lld", (long long)u->pids);
+		if (upd_wr(c, pp, v, err) < 0)
+			return -1;
 	}
 	return 0;
 }

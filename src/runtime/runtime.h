@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include "store/store.h"
 #include "util/err.h"
@@ -63,6 +64,12 @@ char *ctr_status_string(struct ctr *c);
 const char *ctr_state_name(enum ctr_state s);
 /* The Docker-compatible `inspect` document (State, Config, HostConfig, Mounts, GraphDriver...). */
 json_t *ctr_inspect_json(struct store *st, struct ctr *c);
+/* HostConfig and Config of inspect in Docker 20.10's shape and key order (inspect_hc.c). */
+json_t *ctr_inspect_hostconfig(json_t *hc);
+json_t *ctr_inspect_config(json_t *conf);
+/* The paths berth masks / makes read-only in a container's /proc and /sys (mounts.c). */
+const char *const *mounts_masked_paths(void);
+const char *const *mounts_readonly_paths(void);
 char *ctr_dir(struct store *st, const char *id);   /* root/containers/<id> */
 char *ctr_log_path(struct store *st, const char *id);
 int64_t now_ns(void);
@@ -112,6 +119,10 @@ uint64_t security_cap_mask(json_t *cfg);
 int security_check_caps(json_t *list, berr *err);
 bool security_no_new_privs(json_t *cfg);
 int security_seccomp_load(json_t *cfg, berr *err);
+/* Compile cfg's seccomp filter before clone/fork, or read it from <runroot>/seccomp/ where it
+ * is cached by capability set; the next security_seccomp_load (in this process or a child)
+ * then loads it without libseccomp. Best effort: without it the load builds the filter. */
+void security_seccomp_prepare(json_t *cfg, const char *runroot);
 
 struct run_user {
 	uid_t uid;
@@ -126,14 +137,52 @@ int user_resolve(int rootfd, const char *spec, struct run_user *u, berr *err);
 
 /* ---- cgroups (cgroup.c) ---- */
 int cgroup_version(void); /* 2 = unified, 1 = legacy/hybrid */
+const char *cgroup_root(void); /* "/sys/fs/cgroup", or the test hook's tree */
+/* Test hook (unit tests only; nothing else calls it): use ROOT, laid out as cgroup VERSION
+ * (1 or 2), instead of /sys/fs/cgroup. A ROOT that is not a real cgroup2 mount gets no BPF
+ * device filter. NULL restores the default (and re-detects the version). */
+void cgroup_test_root(const char *root, int version);
+/* <root>/berth/<id>[/file] on v2, <root>/<ctrl>/berth/<id>[/file] on v1 (malloc'd). */
+char *cgroup_path(const char *ctrl, const char *id, const char *file);
+/* The value of "KEY N" in a flat-keyed cgroup file (memory.stat, cpu.stat, memory.events,
+ * cgroup.events), -1 if absent. */
+long long cgroup_read_key(const char *path, const char *key);
+/* --cpu-shares -> cpu.weight (runc's linear map [2..262144] -> [1..10000]); 0 -> 0 (unset). */
+int64_t cgroup_v2_weight(int64_t shares);
+/* Docker's --memory-swap (memory+swap, -1 unlimited, 0 unset) -> memory.swap.max (-1 = max). */
+int64_t cgroup_v2_swap(int64_t memory, int64_t memswap);
 int cgroup_create(const char *id, json_t *hostcfg, berr *err);
 int cgroup_enter(const char *id, pid_t pid, berr *err);
 bool cgroup_oom_killed(const char *id);
 void cgroup_kill_all(const char *id);
 void cgroup_destroy(const char *id);
 int cgroup_pids(const char *id, pid_t *out, int max);
-/* cgroup v2: attach Docker's device allow list as a BPF program (devfilter.c). */
-int cgroup_devfilter_attach(const char *cgdir, berr *err);
+
+/* ---- devices (devices.c, devfilter.c) ---- */
+enum { DEV_M = 1, DEV_R = 2, DEV_W = 4 }; /* the BPF_DEVCG_ACC_* bits */
+#define DEV_RULES_MAX 1024
+struct dev_rule {
+	char type;            /* 'a' (all), 'c', 'b' */
+	int64_t major, minor; /* -1 = '*' */
+	unsigned access;      /* DEV_R | DEV_W | DEV_M */
+};
+/* "c 1:3 rwm", "b *:* m", "a": -1 if malformed (Docker's grammar). */
+int dev_rule_parse(const char *s, struct dev_rule *r);
+void dev_rule_format(const struct dev_rule *r, char *buf, size_t n);
+/* The allow list of a container: Docker's defaults, then HostConfig.Devices (stat'ed on the
+ * host) and DeviceCgroupRules; Privileged: the single rule "a". Returns the count or -1. */
+ssize_t dev_rules_of(json_t *hc, struct dev_rule *out, size_t max, berr *err);
+/* --device SRC[:DST][:PERMS] -> {"PathOnHost","PathInContainer","CgroupPermissions"}. */
+int dev_parse_flag(const char *spec, json_t **out, berr *err);
+/* --device-cgroup-rule validation (Docker's message). */
+int dev_cgroup_rule_check(const char *s, berr *err);
+/* Call fn for the device node at path, or every node under the directory path (skip_std: the
+ * entries runc's HostDevices leaves out: pts shm fd mqueue, console, ptmx). */
+int dev_walk_host(const char *path, bool skip_std, int (*fn)(void *, const char *, const struct stat *), void *arg);
+/* In the sandbox child: mknod --device nodes, and every host device for --privileged. */
+int dev_make_nodes(int rootfd, json_t *hc, berr *err);
+/* cgroup v2: attach an allow list as a BPF_PROG_TYPE_CGROUP_DEVICE program (devfilter.c). */
+int cgroup_devfilter_attach(const char *cgdir, const struct dev_rule *r, size_t n, berr *err);
 
 /* ---- supervision (monitor.c) ---- */
 /* Relay the container's output to its json-file log (and to the terminal when attached),
@@ -151,6 +200,13 @@ int supervise_run(struct supervise *s);
 int monitor_start(struct store *st, struct ctr *c, berr *err);
 /* Start attached: the CLI itself supervises. Returns the container exit status. */
 int attached_start(struct store *st, struct ctr *c, bool interactive, bool attach_out, berr *err);
+/* The detached monitor's engine steps, run by `berth debug record-exit` / `restart-try` exec'd
+ * in place of berth-monitor (same PID): record the exit (status < 0: only decide) and apply the
+ * restart policy under the supervision lock; with a restart this process execs berth-monitor
+ * --backoff. monitor_restart_try starts the container again as this process's child (unless a
+ * stop by hand came) and execs berth-monitor. Both return only when nothing is left to do. */
+int monitor_after_exit(struct store *st, const char *id, int status);
+int monitor_restart_try(struct store *st, const char *id);
 /* Record the exit of a container (by the process that waited for it). */
 void record_exit(const char *root, const char *runroot, const char *id, int status);
 void record_exit_st(struct store *st, const char *id, int status);
@@ -158,7 +214,7 @@ void record_exit_st(struct store *st, const char *id, int status);
 /* ---- config building (spec.c) ---- */
 struct run_flags {
 	struct strvec env, env_file, volumes, mounts, tmpfs, cap_add, cap_drop, security_opt,
-		label, add_host, dns, volumes_from;
+		label, add_host, dns, volumes_from, devices, device_cgroup_rules;
 	const char *name, *hostname, *workdir, *user, *entrypoint, *network, *memory, *memory_swap,
 		*cpus, *cpu_shares, *pids_limit, *rootfs, *stop_signal, *restart, *stop_timeout;
 	bool rm, detach, interactive, tty, init, read_only, privileged;
@@ -189,6 +245,9 @@ int ctr_net_attach(struct store *st, struct ctr *c, pid_t pid, berr *err);
 int sandbox_net_setup(struct store *st, struct ctr *c, pid_t pid, berr *err);
 /* Release every endpoint and NAT rule of a container (exit, stop, rm); quiet, idempotent. */
 void ctr_net_release(struct store *st, const char *id);
+/* Drop network endpoints (addresses, ports, rules) whose container's netns is gone (a SIGKILLed
+ * `run` or monitor); cheap when nothing is stale: one query and one ioctl per endpoint. */
+void ctr_net_reconcile(struct store *st);
 /* The netns fd a container:ID container joins (-1 and err if it is not running). */
 int ctr_net_container_ns(struct store *st, struct ctr *c, berr *err);
 /* The /etc/hosts and /etc/resolv.conf text of a container (after attach). */
@@ -205,9 +264,34 @@ int ctr_net_connect(struct store *st, struct ctr *c, const char *network, const 
 int ctr_net_disconnect(struct store *st, struct ctr *c, const char *network, bool force, berr *err);
 int signal_parse(const char *s);
 
+/* ---- attach (attach.c) ---- */
+/* A write fd to a running container's stdin: its stdin pipe (tty false) or a duplicate of
+ * the pty master its monitor holds (tty true). See attach.c for the monitor interface. */
+int ctr_stdin_open(struct ctr *c, bool tty, berr *err);
+
+/* ---- diff and commit (ctr_diff.c) ---- */
+/* The changes of a container's root filesystem, Docker's shape: [{"Path":"/x","Kind":0|1|2}]
+ * (0 changed, 1 added, 2 deleted), parents before children. */
+int ctr_changes(struct store *st, struct ctr *c, json_t **out, berr *err);
+/* Upper-dir paths ("etc/hosts") that are berth's own mount points, not the container's
+ * changes (left out of diff and commit). */
+int ctr_upper_skips(struct store *st, struct ctr *c, struct strvec *skip);
+/* Bytes in the container's writable layer (Docker's SizeRw). */
+int64_t ctr_size_rw(struct store *st, struct ctr *c);
+
 /* ---- cp (cp.c) ---- */
 /* `cp CONTAINER:SRC HOSTDEST` (to_container false) or `cp HOSTSRC CONTAINER:DEST`. Paths in the
  * container are resolved inside its root fd by fd (util/safepath.h); a stopped container's
  * rootfs is mounted in a private mount namespace of a helper process. */
 int ctr_cp(struct store *st, struct ctr *c, bool to_container, const char *src, const char *dst, berr *err);
+struct cp_opts {
+	bool to_container;
+	const char *src, *dst;
+	bool follow;      /* -L: follow a symlink SRC */
+	bool tar_out;     /* cp CONTAINER:SRC -: a tar of SRC on stdout */
+	bool tar_in;      /* cp - CONTAINER:DEST: a tar on stdin extracted into the directory DEST */
+	const char *name; /* the container as the user named it (messages) */
+};
+/* As ctr_cp with Docker's options. err->status 2: an error Docker's CLI prints as is. */
+int ctr_cp_ex(struct store *st, struct ctr *c, const struct cp_opts *o, berr *err);
 

@@ -6,7 +6,9 @@
  * (CVE-2019-5736); it is non-dumpable until it execs the container's program, so no process
  * in the container can open its /proc/PID/exe. Errors travel back over a CLOEXEC
  * SOCK_SEQPACKET pair: EOF after execve means success. */
+#include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
@@ -177,8 +179,7 @@ void __attribute__((noreturn)) exec_in_container(int sync, char **argv, char **e
 		if (stat(file, &sb) < 0)
 			child_fail(sync, errno == EACCES ? 126 : 127, "unable to start container process: exec: \"%s\": stat %s: %s", file, file,
 				   errno == ENOENT ? "no such file or directory" : strerror(errno));
-		if (S_ISDIR(sb.st_mode))
-			child_fail(sync, 126, "unable to start container process: exec: \"%s\": is a directory", file);
+		/* a directory: execve's EACCES, "permission denied" as runc 1.1 under Docker 20.10 */
 		execve(file, argv, envp);
 		int e = errno;
 		child_fail(sync, e == ENOENT ? 127 : 126, "unable to start container process: exec: \"%s\": %s", file,
@@ -312,8 +313,14 @@ void __attribute__((noreturn)) finish_and_exec(int sync, json_t *cfg, json_t *pr
 	if (wd[0] != '/')
 		child_fail(sync, 125, "the working directory '%s' is invalid, it needs to be an absolute path", wd);
 	int wfd = rootfs_open_in(rootfd, wd, O_PATH | O_DIRECTORY, !exec_mode, false, 0);
-	if (wfd < 0)
-		child_fail(sync, exec_mode ? 126 : 125, "chdir to cwd (\"%s\") set in config.json failed: %s", wd, strerror(errno));
+	if (wfd < 0) {
+		/* runc's wording, Go's lower-case errno text */
+		char es[128];
+		snprintf(es, sizeof es, "%s", strerror(errno));
+		es[0] = (char)tolower((unsigned char)es[0]);
+		child_fail(sync, exec_mode ? 126 : 125, "%schdir to cwd (\"%s\") set in config.json failed: %s",
+			   exec_mode ? "unable to start container process: " : "", wd, es);
+	}
 	if (fchdir(wfd) < 0)
 		child_fail(sync, 125, "chdir %s: %s", wd, strerror(errno));
 	close(wfd);
@@ -562,6 +569,41 @@ static int net_setup(struct store *st, struct ctr *c, pid_t pid, bool inproc, be
 	return -1;
 }
 
+struct cg_job {
+	const char *id;
+	pid_t pid;
+	int rc;
+	berr err;
+};
+
+static void *cg_thread(void *arg)
+{
+	struct cg_job *j = arg;
+	j->rc = cgroup_enter(j->id, j->pid, &j->err);
+	return NULL;
+}
+
+/* Joining cgroup v1 controllers waits for an RCU grace period per write (~10 ms); with a
+ * network to attach, do that in a thread meanwhile (it only writes cgroup.procs files). */
+static int cgroup_and_net_setup(struct store *st, struct ctr *c, pid_t pid, bool inproc, berr *err)
+{
+	if (!json_object_size(json_object_get(c->cfg, "BerthNetworks")))
+		return cgroup_enter(c->id, pid, err) < 0 || net_setup(st, c, pid, inproc, err) < 0 ? -1 : 0;
+	struct cg_job j = { .id = c->id, .pid = pid };
+	pthread_t t;
+	bool threaded = pthread_create(&t, NULL, cg_thread, &j) == 0;
+	if (!threaded)
+		cg_thread(&j);
+	int rc = net_setup(st, c, pid, inproc, err);
+	if (threaded)
+		pthread_join(t, NULL);
+	if (rc == 0 && j.rc < 0) {
+		*err = j.err; /* (the caller releases the network) */
+		return -1;
+	}
+	return rc;
+}
+
 int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 {
 	json_t *hc = json_object_get(c->cfg, "HostConfig");
@@ -580,6 +622,7 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 			close(netfd);
 		return -1;
 	}
+	security_seccomp_prepare(c->cfg, st->runroot);
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return berr_sys(err, "socketpair");
@@ -617,7 +660,7 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 	/* while the child builds its rootfs: cgroups, then its network (veth, address, route,
 	 * published ports), then /etc/hosts and resolv.conf with its address; only then may it
 	 * mount them and exec, so the process never runs before its eth0 is up */
-	if (cgroup_enter(c->id, pid, err) < 0 || net_setup(st, c, pid, l->net_inproc, err) < 0) {
+	if (cgroup_and_net_setup(st, c, pid, l->net_inproc, err) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(sv[0]);

@@ -412,16 +412,24 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 		}
 	for (i = 0; i < f->env.n; i++)
 		env_user(env, f->env.v[i]);
+	/* Config.Env as Docker records it: the image's, --env-file and -e only (PATH, HOSTNAME
+	 * and TERM are added to the process's environment, not to the config) */
+	json_t *cenv = json_array();
+	json_array_foreach(json_object_get(icfg, "Env"), i, v) env_set(cenv, json_string_value(v));
+	for (i = 0; i < f->env_file.n; i++)
+		read_env_file(f->env_file.v[i], cenv, err);
+	for (i = 0; i < f->env.n; i++)
+		env_user(cenv, f->env.v[i]);
 	const char *user = f->user ? f->user : json_string_value(json_object_get(icfg, "User"));
 	const char *wd = f->workdir ? f->workdir : json_string_value(json_object_get(icfg, "WorkingDir"));
 	if (f->workdir && f->workdir[0] != '/') {
-		json_decref(ep); json_decref(cm); json_decref(argv); json_decref(env);
+		json_decref(ep); json_decref(cm); json_decref(argv); json_decref(env); json_decref(cenv);
 		berr_set(err, EINVAL, "the working directory '%s' is invalid, it needs to be an absolute path", f->workdir);
 		goto out;
 	}
 	const char *stopsig = f->stop_signal ? f->stop_signal : json_string_value(json_object_get(icfg, "StopSignal"));
 	if (stopsig && signal_parse(stopsig) < 0) {
-		json_decref(ep); json_decref(cm); json_decref(argv); json_decref(env);
+		json_decref(ep); json_decref(cm); json_decref(argv); json_decref(env); json_decref(cenv);
 		berr_set(err, EINVAL, "Invalid signal: %s", stopsig);
 		goto out;
 	}
@@ -436,7 +444,7 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 	json_object_set_new(conf, "Tty", json_boolean(f->tty));
 	json_object_set_new(conf, "OpenStdin", json_boolean(f->interactive));
 	json_object_set_new(conf, "StdinOnce", json_boolean(f->interactive && !f->detach));
-	json_object_set_new(conf, "Env", json_deep_copy(env));
+	json_object_set_new(conf, "Env", cenv);
 	json_object_set_new(conf, "Cmd", json_array_size(cm) ? json_incref(cm) : json_null());
 	json_object_set_new(conf, "Image", json_string(f->rootfs ? "" : image));
 	json_object_set_new(conf, "Volumes", json_is_object(json_object_get(icfg, "Volumes")) ? json_deep_copy(json_object_get(icfg, "Volumes")) : json_null());
@@ -488,6 +496,18 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 	json_object_set_new(cfg, "HostConfig", hc);
 	json_object_set_new(cfg, "Config", conf);
 	json_object_set_new(cfg, "Mounts", mounts);
+	json_t *devs = json_array();
+	json_object_set_new(hc, "Devices", devs);
+	for (i = 0; i < f->devices.n; i++) {
+		json_t *d;
+		if (dev_parse_flag(f->devices.v[i], &d, err) < 0)
+			goto out_env;
+		json_array_append_new(devs, d);
+	}
+	for (i = 0; i < f->device_cgroup_rules.n; i++)
+		if (dev_cgroup_rule_check(f->device_cgroup_rules.v[i], err) < 0)
+			goto out_env;
+	json_object_set_new(hc, "DeviceCgroupRules", f->device_cgroup_rules.n ? strv_json(&f->device_cgroup_rules) : json_null());
 	if (security_check_caps(json_object_get(hc, "CapAdd"), err) < 0 ||
 	    security_check_caps(json_object_get(hc, "CapDrop"), err) < 0) {
 		json_decref(ep); json_decref(cm); json_decref(argv); json_decref(env);
@@ -529,7 +549,8 @@ int spec_build(struct store *st, struct run_flags *f, const char *image, char **
 		}
 	}
 	json_object_set_new(hc, "Memory", json_integer(mem));
-	json_object_set_new(hc, "MemorySwap", json_integer(swap));
+	/* Docker's daemon records the default: as much swap as memory (memory+swap = 2x) */
+	json_object_set_new(hc, "MemorySwap", json_integer(mem > 0 && swap == 0 ? 2 * mem : swap));
 	int64_t nano = 0;
 	if (f->cpus) {
 		char *end;

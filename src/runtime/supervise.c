@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
+#include <sys/file.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -71,16 +71,38 @@ static json_t *sup_block(json_t *cfg)
 	return b;
 }
 
-static bool manually_stopped(json_t *cfg)
+bool supervise_stopped_by_hand(json_t *cfg)
 {
 	return json_is_true(json_object_get(json_object_get(cfg, "BerthSupervise"), "ManuallyStopped"));
+}
+
+int supervise_lock(const char *root, const char *id)
+{
+	_cleanup_free_ char *p = xasprintf("%s/containers/%s/supervise.lock", root, id);
+	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+void supervise_unlock(int fd)
+{
+	if (fd < 0)
+		return;
+	flock(fd, LOCK_UN); /* even if a child still holds the fd */
+	close(fd);
 }
 
 bool restart_should(json_t *cfg, int exit_code)
 {
 	struct restart_policy rp;
 	restart_policy_of(cfg, &rp);
-	if (manually_stopped(cfg))
+	if (supervise_stopped_by_hand(cfg))
 		return false;
 	if (!strcmp(rp.name, "always") || !strcmp(rp.name, "unless-stopped"))
 		return true;
@@ -96,14 +118,33 @@ bool ctr_restarting(struct ctr *c)
 	return c->state == CTR_EXITED && c->mon_pid > 0 && proc_alive(c->mon_pid, c->mon_start);
 }
 
+static void copy_state(struct ctr *c, struct ctr *f)
+{
+	c->state = f->state;
+	c->pid = f->pid;
+	c->pid_start = f->pid_start;
+	c->mon_pid = f->mon_pid;
+	c->mon_start = f->mon_start;
+	c->exit_code = f->exit_code;
+	c->started_at = f->started_at;
+	c->finished_at = f->finished_at;
+	c->oom = f->oom;
+	json_decref(c->cfg);
+	c->cfg = json_incref(f->cfg);
+}
+
 void supervise_manual(struct store *st, struct ctr *c, bool stopped)
 {
 	berr e;
-	if (store_begin(st, &e) < 0)
+	int lk = stopped ? supervise_lock(st->root, c->id) : -1;
+	if (store_begin(st, &e) < 0) {
+		supervise_unlock(lk);
 		return;
+	}
 	_cleanup_ctr_ struct ctr *f = NULL;
 	if (ctr_lookup(st, c->id, &f, &e) < 0) {
 		store_rollback(st);
+		supervise_unlock(lk);
 		return;
 	}
 	json_t *b = sup_block(f->cfg);
@@ -114,49 +155,45 @@ void supervise_manual(struct store *st, struct ctr *c, bool stopped)
 	}
 	ctr_save_config(st, f, &e);
 	store_commit(st, &e);
-	json_decref(c->cfg);
-	c->cfg = json_incref(f->cfg);
-	/* a monitor sleeping through a backoff: wake it, it sees the flag and gives up */
+	supervise_unlock(lk);
+	copy_state(c, f);
+	/* no try is in progress now (it holds the lock), and none will start: a monitor waiting
+	 * through a backoff (or about to look at the flag) is ended, and we wait for it */
 	if (stopped && ctr_restarting(f)) {
+		int pfd = (int)syscall(SYS_pidfd_open, f->mon_pid, 0);
 		kill(f->mon_pid, SIGTERM);
-		for (int i = 0; i < 100 && proc_alive(f->mon_pid, f->mon_start); i++)
-			usleep(10000);
+		if (pfd >= 0) {
+			struct pollfd p = { pfd, POLLIN, 0 };
+			if (poll(&p, 1, 10000) == 0)
+				kill(f->mon_pid, SIGKILL);
+			close(pfd);
+		} else
+			for (int i = 0; i < 500 && proc_alive(f->mon_pid, f->mon_start); i++)
+				usleep(20000);
 	}
+	_cleanup_ctr_ struct ctr *g = NULL;
+	if (stopped && ctr_lookup(st, c->id, &g, &e) == 0)
+		copy_state(c, g);
 }
 
-/* Sleep ms, or until SIGTERM/SIGINT (returns false then). timerfd + signalfd, no polling. */
-static bool backoff_sleep(int64_t ms)
-{
-	sigset_t m;
-	sigemptyset(&m);
-	sigaddset(&m, SIGTERM);
-	sigaddset(&m, SIGINT);
-	sigaddset(&m, SIGHUP);
-	sigprocmask(SIG_BLOCK, &m, NULL);
-	int sfd = signalfd(-1, &m, SFD_CLOEXEC);
-	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	struct itimerspec its = { .it_value = { ms / 1000, (ms % 1000) * 1000000 } };
-	if (!ms)
-		its.it_value.tv_nsec = 1;
-	timerfd_settime(tfd, 0, &its, NULL);
-	struct pollfd p[2] = { { tfd, POLLIN, 0 }, { sfd, POLLIN, 0 } };
-	while (poll(p, 2, -1) < 0 && errno == EINTR)
-		;
-	bool ok = !(p[1].revents & POLLIN);
-	close(tfd);
-	close(sfd);
-	return ok;
-}
-
-void supervise_after_exit(struct store *st, const char *id)
+int64_t supervise_decide(struct store *st, const char *id)
 {
 	berr e;
 	_cleanup_ctr_ struct ctr *c = NULL;
 	if (store_begin(st, &e) < 0)
-		return;
-	if (ctr_lookup(st, id, &c, &e) < 0 || c->state != CTR_EXITED || !restart_should(c->cfg, c->exit_code)) {
+		return -1;
+	if (ctr_lookup(st, id, &c, &e) < 0) {
 		store_rollback(st);
-		return;
+		return -1;
+	}
+	if (c->state != CTR_EXITED || !restart_should(c->cfg, c->exit_code)) {
+		/* no restart: this process is no longer the container's monitor */
+		if (c->state == CTR_EXITED && c->mon_pid == getpid()) {
+			c->mon_pid = 0;
+			ctr_save_state(st, c, &e);
+		}
+		store_commit(st, &e);
+		return -1;
 	}
 	json_t *b = sup_block(c->cfg);
 	int64_t backoff = json_integer_value(json_object_get(b, "BackoffMs"));
@@ -176,32 +213,9 @@ void supervise_after_exit(struct store *st, const char *id)
 	c->mon_start = proc_starttime(c->mon_pid);
 	if (ctr_save_config(st, c, &e) < 0 || ctr_save_state(st, c, &e) < 0 || store_commit(st, &e) < 0) {
 		store_rollback(st);
-		return;
+		return -1;
 	}
-	if (!backoff_sleep(backoff))
-		goto give_up;
-	_cleanup_ctr_ struct ctr *f = NULL;
-	if (ctr_lookup(st, id, &f, &e) < 0)
-		return; /* removed meanwhile */
-	if (manually_stopped(f->cfg) || f->state != CTR_EXITED || f->mon_pid != c->mon_pid)
-		goto give_up;
-	event_emit_ctr(st, f, "restart", NULL);
-	if (ctr_start(st, f, &e) < 0) {
-		/* the start failed: the record holds the error; try again per policy */
-		_cleanup_ctr_ struct ctr *g = NULL;
-		if (ctr_lookup(st, id, &g, &e) == 0 && g->state == CTR_EXITED && restart_should(g->cfg, g->exit_code)) {
-			supervise_after_exit(st, id);
-			return;
-		}
-		goto give_up;
-	}
-	return;
-give_up:;
-	_cleanup_ctr_ struct ctr *g = NULL;
-	if (ctr_lookup(st, id, &g, &e) == 0 && g->mon_pid == getpid() && g->state == CTR_EXITED) {
-		g->mon_pid = 0;
-		ctr_save_state(st, g, &e);
-	}
+	return backoff;
 }
 
 void supervise_spawn_after_exit(struct store *st, const char *id)

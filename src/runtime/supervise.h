@@ -17,14 +17,27 @@ void restart_policy_of(json_t *cfg, struct restart_policy *rp);
 /* Docker's restart manager decision (manually stopped containers never restart). */
 bool restart_should(json_t *cfg, int exit_code);
 /* Record that the container was stopped by hand (stop/kill) or started by hand (clears the
- * flag and RestartCount). Also kills a monitor sleeping through a restart backoff. */
+ * flag and RestartCount). A stop is synchronous with the monitor: the flag is set under the
+ * supervision lock (so a restart try in progress finishes first: the container is then
+ * running and the caller stops it), and a monitor waiting through a backoff is ended (this
+ * waits for it). c's state is re-read. */
 void supervise_manual(struct store *st, struct ctr *c, bool stopped);
-/* After the exit was recorded (by the process that supervised it): restart the container per
- * its policy, sleeping the backoff (100 ms doubling, reset after 10 s of uptime, at most 1
- * minute) in this process, which shows as the container's monitor meanwhile ("Restarting"). */
-void supervise_after_exit(struct store *st, const char *id);
-/* Detached helper for attached runs: fork+setsid a process that runs supervise_after_exit. */
+/* ManuallyStopped: stopped by hand since the last start by hand. */
+bool supervise_stopped_by_hand(json_t *cfg);
+/* Detached helper for attached runs: fork+setsid a process that applies the policy (`berth
+ * debug record-exit --restart-only`, which becomes the container's monitor if it restarts). */
 void supervise_spawn_after_exit(struct store *st, const char *id);
+/* The container's supervision lock (flock on root/containers/<id>/supervise.lock): held by
+ * its monitor while it records an exit and decides a restart, and during a restart try until
+ * the new record says running; a stop by hand takes it to set ManuallyStopped, so it never
+ * lands in the middle of a try. Returns the fd (or -1); supervise_unlock(-1) is a no-op. */
+int supervise_lock(const char *root, const char *id);
+void supervise_unlock(int fd);
+/* Under the lock, after the exit was recorded by this process: apply the policy. Returns the
+ * backoff in ms (RestartCount and the backoff are saved; the record names this process as the
+ * container's monitor, so it shows "Restarting"), or -1 (no restart; this process is no
+ * longer the monitor). */
+int64_t supervise_decide(struct store *st, const char *id);
 /* A container whose record says exited but whose monitor lives: waiting to restart. */
 bool ctr_restarting(struct ctr *c);
 
@@ -45,7 +58,18 @@ const char *health_status(struct store *st, struct ctr *c);
 /* Block (inotify, no polling) until the container's health is `want` ("healthy"...), the
  * container stops (returns 1) or timeout_ms passes (returns 2; <0 = forever). 0 = reached. */
 int health_wait(struct store *st, const char *id, const char *want, int timeout_ms);
-/* Monitor side: the health state machine, driven by supervise_run's poll loop. */
+/* The timing of the effective healthcheck in ns: Interval, Timeout, StartPeriod, StartInterval
+ * (with Docker's defaults 30s, 30s, 0, 5s). */
+void health_timing(json_t *cfg, int64_t t[4]);
+/* Write the initial state ("starting", no log) for a start, or remove it without a check. */
+void health_reset(const char *root, const char *id, json_t *cfg);
+/* Record one probe's result with Docker's rules (streak, retries, last 5 results) in
+ * health.json, atomically; a `health_status: X` event on a change. Used by the short-lived
+ * `berth debug health-probe` process (one at a time per container, scheduled by its monitor). */
+int health_record(const char *root, struct ctr *c, int64_t start_rt, int code, bool timed_out, const char *out,
+		  size_t len, bool in_start);
+/* Attached runs (the CLI supervises): the timer that spawns `berth debug health-probe`,
+ * driven by supervise_run's poll loop. */
 struct health;
 struct health *health_new(const char *root, const char *runroot, const char *id, json_t *cfg);
 int health_timer_fd(struct health *h);   /* timerfd: due for the next probe or timeout */

@@ -2,6 +2,8 @@
 #include "store/store.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -75,6 +77,68 @@ static int set_wal(struct store *st, berr *err)
 	return store_dberr(st, err, "database: set WAL journal mode");
 }
 
+/* FNV-1a over every registered schema (name and SQL): stored as the database's user_version
+ * once applied, so a store already carrying this binary's schemas skips the DDL (parsing it and
+ * a write transaction) on every open. A binary with other schemas (another build, a unit test)
+ * has another hash and applies its own; the DDL is idempotent either way. */
+static int32_t schema_hash(void)
+{
+	uint32_t h = 2166136261u;
+	if (!__start_berth_schemas || !__stop_berth_schemas)
+		return 0;
+	for (const struct berth_schema *const *s = __start_berth_schemas; s < __stop_berth_schemas; s++) {
+		for (int part = 0; part < 2; part++) {
+			const char *p = part ? (*s)->sql : (*s)->name;
+			for (; *p; p++)
+				h = (h ^ (unsigned char)*p) * 16777619u;
+			h = (h ^ 0xff) * 16777619u;
+		}
+	}
+	return (int32_t)(h & 0x7fffffff) | 1; /* never 0, the value of a new database */
+}
+
+static int get_user_version(struct store *st, int32_t *v, berr *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *s = NULL;
+	if (store_prepare(st, &s, "PRAGMA user_version", err) < 0)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW)
+		return store_dberr(st, err, "database: read schema version");
+	*v = sqlite3_column_int(s, 0);
+	return 0;
+}
+
+static int apply_schemas(struct store *st, berr *err)
+{
+	int32_t want = schema_hash(), have = 0;
+	if (!want || (get_user_version(st, &have, err) == 0 && have == want))
+		return 0;
+	if (store_begin(st, err) < 0)
+		return -1;
+	for (const struct berth_schema *const *s = __start_berth_schemas; s < __stop_berth_schemas; s++) {
+		if (store_exec(st, (*s)->sql, err) < 0) {
+			berr_wrap(err, "schema %s", (*s)->name);
+			store_rollback(st);
+			return -1;
+		}
+	}
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", (int)want);
+	if (store_exec(st, sql, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st, err);
+}
+
+/* mkdir of a directory under the root, creating parents only when they are missing */
+static int ensure_dir(const char *path, berr *err)
+{
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	return mkdir_p(path, 0700, err);
+}
+
 int store_open(struct store **out, const char *root, const char *runroot, berr *err)
 {
 	struct store *st = xcalloc(1, sizeof *st);
@@ -83,12 +147,12 @@ int store_open(struct store **out, const char *root, const char *runroot, berr *
 	*out = NULL;
 	if (abs_dup(root, &st->root, err) < 0 || abs_dup(runroot ? runroot : "/run/berth", &st->runroot, err) < 0)
 		goto fail;
-	if (mkdir_p(st->root, 0700, err) < 0)
+	if (ensure_dir(st->root, err) < 0)
 		goto fail;
 	chmod(st->root, 0700); /* CVE-2021-41091: the data dir is never traversable by others */
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		_cleanup_free_ char *d = store_path(st, dirs[i]);
-		if (mkdir_p(d, 0700, err) < 0)
+		if (ensure_dir(d, err) < 0)
 			goto fail;
 	}
 	dbpath = store_path(st, "berth.db");
@@ -97,22 +161,19 @@ int store_open(struct store **out, const char *root, const char *runroot, berr *
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 30000);
+	/* Every berth process is short-lived: closing the last connection would checkpoint the WAL
+	 * into the database (copy + two fdatasyncs) and delete it, on every command. Leave that to
+	 * the automatic checkpoint at wal_autocheckpoint pages (small, so the next process's
+	 * WAL-index rebuild stays cheap); store_close syncs the WAL instead when this connection
+	 * changed something, so a command's writes are still durable once it returns. Pages are
+	 * read through mmap. */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if (set_wal(st, err) < 0 ||
-	    store_exec(st, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) < 0)
+	    store_exec(st, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=128; "
+			   "PRAGMA mmap_size=268435456;", err) < 0)
 		goto fail;
-	if (__start_berth_schemas && __stop_berth_schemas) {
-		if (store_begin(st, err) < 0)
-			goto fail;
-		for (const struct berth_schema *const *s = __start_berth_schemas; s < __stop_berth_schemas; s++) {
-			if (store_exec(st, (*s)->sql, err) < 0) {
-				berr_wrap(err, "schema %s", (*s)->name);
-				store_rollback(st);
-				goto fail;
-			}
-		}
-		if (store_commit(st, err) < 0)
-			goto fail;
-	}
+	if (apply_schemas(st, err) < 0)
+		goto fail;
 	*out = st;
 	return 0;
 fail:
@@ -124,8 +185,19 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
-	if (st->db)
+	if (st->db) {
+		/* one fdatasync of the WAL (synchronous=NORMAL does not sync commits); through an fd
+		 * of our own, as SQLite's first xSync of a process also syncs the directory */
+		if (sqlite3_total_changes(st->db) > 0) {
+			_cleanup_free_ char *wal = xasprintf("%s/berth.db-wal", st->root);
+			int fd = open(wal, O_RDONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				fdatasync(fd);
+				close(fd);
+			}
+		}
 		sqlite3_close_v2(st->db);
+	}
 	free(st->root);
 	free(st->runroot);
 	free(st);

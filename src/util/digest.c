@@ -1,73 +1,78 @@
-/* digest.c: SHA-256 through OpenSSL's EVP interface. */
+/* digest.c: SHA-256 digests in OCI form, on util/sha256.h (SHA-NI, no libcrypto linked). */
 #include "util/digest.h"
-#include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <errno.h>
+#include "util/sha256.h"
 #include "util/strbuf.h"
 
 struct digester {
-	EVP_MD_CTX *ctx;
+	struct sha256 s;
 };
 
 struct digester *digester_new(void)
 {
 	struct digester *d = xmalloc(sizeof *d);
-	d->ctx = EVP_MD_CTX_new();
-	if (!d->ctx || EVP_DigestInit_ex(d->ctx, EVP_sha256(), NULL) != 1)
-		abort();
+	sha256_init(&d->s);
 	return d;
 }
 
 void digester_update(struct digester *d, const void *data, size_t len)
 {
-	EVP_DigestUpdate(d->ctx, data, len);
+	sha256_update(&d->s, data, len);
+}
+
+static void format(struct sha256 *s, char out[DIGEST_STR_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t md[32];
+	sha256_final(s, md);
+	memcpy(out, "sha256:", 7);
+	for (unsigned i = 0; i < 32; i++) {
+		out[7 + 2 * i] = hex[md[i] >> 4];
+		out[8 + 2 * i] = hex[md[i] & 15];
+	}
+	out[DIGEST_STR_LEN] = 0;
 }
 
 void digester_finish(struct digester *d, char out[DIGEST_STR_LEN + 1])
 {
-	unsigned char md[32];
-	unsigned int n = 0;
-	EVP_DigestFinal_ex(d->ctx, md, &n);
-	memcpy(out, "sha256:", 7);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+	format(&d->s, out);
 	digester_free(d);
 }
 
 void digester_free(struct digester *d)
 {
-	if (!d)
-		return;
-	EVP_MD_CTX_free(d->ctx);
 	free(d);
 }
 
 void digest_buf(const void *data, size_t len, char out[DIGEST_STR_LEN + 1])
 {
-	struct digester *d = digester_new();
-	digester_update(d, data, len);
-	digester_finish(d, out);
+	struct sha256 s;
+	sha256_init(&s);
+	sha256_update(&s, data, len);
+	format(&s, out);
 }
 
 int digest_fd(int fd, char out[DIGEST_STR_LEN + 1], berr *err)
 {
-	struct digester *d = digester_new();
+	struct sha256 s;
 	char buf[1 << 16];
+	sha256_init(&s);
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof buf);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			digester_free(d);
 			return berr_sys(err, "read");
 		}
 		if (n == 0)
 			break;
-		digester_update(d, buf, (size_t)n);
+		sha256_update(&s, buf, (size_t)n);
 	}
-	digester_finish(d, out);
+	format(&s, out);
 	return 0;
 }
 

@@ -140,3 +140,13 @@ net_wait_listen() {
 	echo "nothing listens on ${3:-tcp}/$port in $ns" >&2
 	return 1
 }
+
+# net_nft_ports: the host ports published in this root's nftables table ($NFT_TABLE), one a
+# line (elements of its pub_* maps: "127.0.0.1 . PORT : ADDR . PORT" or "PORT : ADDR . PORT")
+net_nft_ports() {
+	nft list table $NFT_TABLE 2>/dev/null | grep -oE '(^|[ {,])[0-9]+ : [0-9.]+ \. [0-9]+' | awk '{ print $1 }' | tr -d '{,'
+}
+# net_nft_has_port PORT: PORT is published in this root's table
+net_nft_has_port() {
+	net_nft_ports | grep -qx "$1"
+}

@@ -203,15 +203,17 @@ tok      true       "
 
 @test "build: flags are parsed; the ones not implemented say so; a missing base is pulled" {
 	run_berth --exit 1 build -t x:1 --target dev --build-arg A=1 --label l=1 --no-cache --progress plain \
-		-q --iidfile "$CTX/iid" --network host --secret id=s,src=/dev/null -o type=local,dest=/tmp/o \
-		--cache-from type=local,src=/tmp/c --cache-to type=local,dest=/tmp/c "$BERTH_SRC/examples/seed-python"
-	assert_equal "$output" "
+		-q --iidfile "$CTX/iid" --network host --secret id=s,src=/dev/null -o type=local,dest="$CTX/o" \
+		--cache-from type=local,src="$CTX/c" --cache-to type=local,dest="$CTX/c" "$BERTH_SRC/examples/seed-python"
+	assert_output_contains "
  2 warnings found (use berth build --check to expand):
  - FromAsCasing: 'as' and 'FROM' keywords' casing do not match (line 2)
- - LegacyKeyValueFormat: \"ENV key=value\" should be used instead of legacy \"ENV key value\" format (line 5)
-berth build: --secret is not supported yet"
-	run_berth --exit 1 build -q -o type=local,dest=/tmp/o "$BERTH_SRC/examples/seed-python"
-	assert_output_contains "berth build: -o/--output is not supported yet"
+ - LegacyKeyValueFormat: \"ENV key=value\" should be used instead of legacy \"ENV key value\" format (line 5)"
+	assert_output_contains "failed to resolve source metadata for python:3.11-slim"
+	run_berth --exit 1 build -q -o type=registry,name=x/y "$BERTH_SRC/examples/seed-python"
+	assert_output_contains "output type registry is not supported"
+	run_berth --exit 1 build -q --cache-to type=registry,ref=x/y "$BERTH_SRC/examples/seed-python"
+	assert_output_contains "--cache-to type=registry is not supported"
 	printf 'FROM busybox\n' >"$CTX/Dockerfile"
 	run_berth --exit 1 build "$CTX"
 	# pulled as docker build does; the tests' proxy is a closed loopback port

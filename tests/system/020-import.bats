@@ -43,7 +43,7 @@ setup() { images_setup; }
 
 @test "import rejects an unknown --change instruction and a bad reference" {
 	run_berth --exit 125 import -c 'FROM scratch' "$(busybox_tarball)"
-	assert_output_contains "FROM is not a valid change command"
+	assert_output_contains "from is not a valid change command"
 	run_berth --exit 125 import "$(busybox_tarball)" 'Bad:Name'
 	assert_output_contains "invalid reference format"
 	run_berth --exit 125 import /nonexistent.tar

@@ -86,12 +86,13 @@ setup() { berth_setup_root; }
 @test "names: unique, renamable, id prefixes resolve" {
 	run_berth create --name n1 busybox true
 	local id=$output
-	run_berth --exit 125 create --name n1 busybox true
-	assert_output_contains 'The container name "/n1" is already in use'
+	run_berth --exit 1 create --name n1 busybox true
+	assert_output_contains "The container name \"/n1\" is already in use by container \"$id\""
+	run_berth --exit 125 run --name n1 busybox true
 	run_berth rename n1 n2
 	run_berth container inspect -f '{{.Name}}' "${id:0:6}"
 	assert_equal "$output" "/n2"
-	run_berth --exit 125 create --name 'bad name' busybox true
+	run_berth --exit 1 create --name 'bad name' busybox true
 	run_berth rm n2
 }
 

@@ -92,3 +92,77 @@ monitor_pid() { pgrep -f "^berth-monitor ${1:0:12}"; }
 	[ -z "$(ls "$BERTH_ROOT/containers")" ]
 	! pgrep -f '^berth-monitor' -a | grep -q .  || [ -z "$(pgrep -f "^berth-monitor" | xargs -r -n1 sh -c 'grep -l "$BERTH_ROOT" /proc/$0/cmdline 2>/dev/null')" ]
 }
+
+@test "the monitor is berth-monitor: static, under 1 MiB, the container's parent, no database, no socket" {
+	run_berth run -d --name m8 busybox sh -c 'echo out; echo err >&2; sleep 1000'
+	local id=$output mon cpid rss
+	mon=$(monitor_pid "$id")
+	[ -n "$mon" ]
+	# exec'd in place: the process that cloned the container is still its parent
+	[[ "$(readlink /proc/$mon/exe)" == */berth-monitor ]]
+	cpid=$("$BERTH" container inspect -f '{{.State.Pid}}' m8)
+	[ "$(awk '{print $4}' /proc/$cpid/stat)" = "$mon" ]
+	# statically linked: no shared library mapped
+	! grep -q '\.so' /proc/$mon/maps
+	rss=$(awk '/^Rss:/ {print $2}' /proc/$mon/smaps_rollup)
+	echo "berth-monitor Rss ${rss} kB" >&3
+	[ "$rss" -lt 1024 ]
+	# its fds: /dev/null, the two pipes, the log, a signalfd; nothing else
+	! ls -l /proc/$mon/fd | grep -Eq 'socket:|berth\.db'
+	[ "$(ls /proc/$mon/fd | wc -l)" -le 7 ]
+	wait_for bash -c "'$BERTH' logs m8 2>&1 | grep -q err"
+	run_berth logs m8
+	assert_output_contains "out"
+	run_berth stop -t 1 m8
+	run_berth container inspect -f '{{.State.Status}} {{.State.ExitCode}}' m8
+	assert_equal "$output" "exited 137"
+	run_berth rm m8
+}
+
+@test "a restart happens in place: same monitor PID, the record stays truthful" {
+	run_berth run -d --name m9 --restart always busybox sleep 1000
+	local id=$output mon cpid
+	mon=$(monitor_pid "$id")
+	cpid=$("$BERTH" container inspect -f '{{.State.Pid}}' m9)
+	kill -9 "$cpid"
+	wait_for bash -c "[ \"\$('$BERTH' inspect -f '{{.RestartCount}} {{.State.Running}}' m9)\" = '1 true' ]"
+	[ "$(monitor_pid "$id")" = "$mon" ]
+	[[ "$(readlink /proc/$mon/exe)" == */berth-monitor ]]
+	cpid=$("$BERTH" container inspect -f '{{.State.Pid}}' m9)
+	[ "$(awk '{print $4}' /proc/$cpid/stat)" = "$mon" ]
+	run_berth rm -f m9
+	[ ! -d /proc/$mon ] || [ "$(awk '{print $3}' /proc/$mon/stat)" = Z ]
+}
+
+@test "kill -9 of a monitor sleeping through a restart backoff: ps says Exited, nothing restarts" {
+	run_berth run -d --name m10 --restart always busybox sh -c 'exit 2'
+	local id=$output mon
+	# after a few tries the backoff is long enough to catch the monitor in it
+	wait_for bash -c "[ \$('$BERTH' inspect -f '{{.RestartCount}}' m10) -ge 4 ]"
+	wait_for bash -c "[ \"\$('$BERTH' inspect -f '{{.State.Status}}' m10)\" = restarting ]"
+	mon=$(monitor_pid "$id")
+	kill -9 $mon
+	wait_for bash -c "[ \"\$('$BERTH' inspect -f '{{.State.Status}} {{.State.Restarting}}' m10)\" = 'exited false' ]"
+	run_berth ps -a --filter name=m10 --format '{{.Status}}'
+	[[ "$output" == "Exited (2) "* ]]
+	local n
+	n=$("$BERTH" inspect -f '{{.RestartCount}}' m10)
+	sleep 1
+	[ "$("$BERTH" inspect -f '{{.RestartCount}}' m10)" = "$n" ]
+	run_berth rm m10
+}
+
+@test "without berth-monitor next to berth, the monitor is berth itself (same behaviour)" {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	cp "$BERTH" "$BATS_TEST_TMPDIR/bin/berth"
+	local B="$BATS_TEST_TMPDIR/bin/berth" id mon
+	id=$("$B" run -d --name m11 busybox sh -c 'echo fallback; sleep 1000')
+	mon=$(monitor_pid "$id")
+	[ -n "$mon" ]
+	[ "$(readlink /proc/$mon/exe)" = "$B" ]
+	wait_for bash -c "'$B' logs m11 | grep -q fallback"
+	"$B" stop -t 1 m11
+	run "$B" container inspect -f '{{.State.Status}} {{.State.ExitCode}}' m11
+	assert_equal "$output" "exited 137"
+	"$B" rm m11
+}

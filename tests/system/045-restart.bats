@@ -114,14 +114,44 @@ setup() { berth_setup_root; }
 	# refused either way; which words depend on whether the next try has begun
 	[[ "$output" == *"cannot remove a restarting container"* || "$output" == *"cannot remove a running container"* ]]
 	run_berth stop rrs
-	# the monitor records the final exit (a stop that lands while a new try is starting is seen a
-	# moment later); it must settle as exited and never restart again
-	wait_until 10 bash -c "[ \"\$($BERTH inspect -f '{{.State.Status}} {{.State.Restarting}}' rrs)\" = 'exited false' ]"
+	[ "$status" -eq 0 ]
+	# synchronous, as Docker's: when stop returns, the container is stopped and recorded, its
+	# monitor is gone, and no further try starts (even one that was starting when stop came)
+	run_berth inspect -f '{{.State.Status}} {{.State.Restarting}} {{.State.Pid}}' rrs
+	[ "$output" = "exited false 0" ]
+	[ -z "$(file_monitors)" ]
+	local n
+	n=$(restart_count rrs)
 	sleep 1
 	run_berth inspect -f '{{.State.Status}} {{.State.Restarting}}' rrs
 	[ "$output" = "exited false" ]
+	[ "$(restart_count rrs)" = "$n" ]
 	run_berth rm rrs
 	[ "$status" -eq 0 ]
+}
+
+@test "stop is synchronous wherever it lands in the restart cycle (running, exit, backoff, try)" {
+	run_berth run -d --name rsy --restart always busybox sh -c 'sleep 0.05; exit 1'
+	local i d n
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		# a start by hand resets the backoff to 100 ms: stop lands at a different phase each time
+		d=$(( (i * 37) % 300 ))
+		sleep "0.$(printf %03d "$d")"
+		run_berth stop -t 1 rsy
+		[ "$status" -eq 0 ]
+		run_berth inspect -f '{{.State.Status}} {{.State.Restarting}} {{.State.Pid}}' rsy
+		echo "round $i (after ${d} ms): $output" >&2
+		[ "$output" = "exited false 0" ]
+		[ -z "$(file_monitors)" ]
+		n=$(restart_count rsy)
+		sleep 0.3
+		[ "$(restart_count rsy)" = "$n" ]
+		run_berth inspect -f '{{.State.Status}}' rsy
+		[ "$output" = exited ]
+		run_berth start rsy
+	done
+	run_berth rm -f rsy
+	[ -z "$(file_monitors)" ]
 }
 
 @test "update --restart changes the policy of a running container" {

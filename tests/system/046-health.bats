@@ -96,3 +96,24 @@ health() { "$BERTH" inspect -f '{{.State.Health.Status}}' "$1"; }
 	run_berth --exit 1 wait --condition healthy hno
 	run_berth rm -f hno
 }
+
+@test "each probe is a short-lived berth child of the monitor; the monitor never enters the container" {
+	run_berth run -d --name hpr --health-cmd 'sleep 1' --health-interval 100ms busybox sleep 1000
+	local id=$output mon probe
+	mon=$(pgrep -f "^berth-monitor ${id:0:12}")
+	[ -n "$mon" ]
+	wait_until 5 bash -c "pgrep -f '^berth-health .*health-probe $id' >/dev/null"
+	probe=$(pgrep -f "^berth-health .*health-probe $id" | head -1)
+	[ "$(awk '{print $4}' /proc/$probe/stat)" = "$mon" ]
+	# the monitor stays in the host's namespaces (the probe's own child joins the container)
+	local ns
+	for ns in mnt pid net uts ipc cgroup; do
+		[ "$(readlink /proc/$mon/ns/$ns)" = "$(readlink /proc/$$/ns/$ns)" ]
+	done
+	[[ "$(readlink /proc/$mon/exe)" == */berth-monitor ]]
+	wait_until 5 bash -c "[ \"\$($BERTH inspect -f '{{.State.Health.Status}}' hpr)\" = healthy ]"
+	# a stop with a probe in flight: the probe goes with the monitor
+	run_berth stop -t 1 hpr
+	! pgrep -f "^berth-health .*health-probe $id"
+	run_berth rm hpr
+}

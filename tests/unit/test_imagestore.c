@@ -199,7 +199,7 @@ static void test_changes(void **state)
 	assert_int_equal(image_apply_change(c, "LABEL a=b", &err), 0);
 	assert_int_equal(image_apply_change(c, "STOPSIGNAL SIGTERM", &err), 0);
 	assert_int_equal(image_apply_change(c, "RUN true", &err), -1);
-	assert_string_equal(err.msg, "RUN is not a valid change command");
+	assert_string_equal(err.msg, "run is not a valid change command");
 	char *s = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(s, "{\"Cmd\":[\"/bin/sh\",\"-c\",\"echo hi\"],\"Entrypoint\":[\"/bin/sh\",\"-c\"],"
 			       "\"Env\":[\"A=2 3\",\"B=x y\",\"C=z w\"],\"ExposedPorts\":{\"53/udp\":{},\"80/tcp\":{}},"

@@ -1,0 +1,3 @@
+#include <unistd.h>
+#include <stdio.h>
+int main(){ printf("x\n"); fflush(stdout); pause(); }
