@@ -47,7 +47,7 @@ static void fill(sqlite3_stmt *s, struct bcache_row *r)
 int bcache_get(struct store *st, const char *key, struct bcache_row *r, berr *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *s = NULL;
-	if (store_prepare(st, &s, "SELECT " COLS " FROM build_cache WHERE key = ?", err) < 0)
+	if (store_prepare(st, &s, "SELECT " COLS ", used FROM build_cache WHERE key = ?", err) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
@@ -56,6 +56,7 @@ int bcache_get(struct store *st, const char *key, struct bcache_row *r, berr *er
 	if (rc != SQLITE_ROW)
 		return store_dberr(st, err, "build cache");
 	fill(s, r);
+	r->used_ns = sqlite3_column_int64(s, 11);
 	return 1;
 }
 

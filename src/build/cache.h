@@ -15,6 +15,7 @@ struct bcache_row {
 	char base[DIGEST_STR_LEN + 1];
 	struct img_layer layer;   /* blob, media_type, blob_size, diff_id */
 	char created[64];
+	int64_t used_ns;          /* bcache_get: when last used (ns since the epoch) */
 };
 
 /* 1 and *r filled when key is known, 0 if not. */

@@ -247,6 +247,13 @@ int bcio_export(struct bcache_io *c, struct store *st, const struct plan *plan, 
 			goto out;
 		if (!got)
 			continue;
+		/* opening the blob makes it when it is lazy (image/layer_adopt.h) */
+		int bfd = blob_open(st, r.layer.blob, err);
+		if (bfd < 0) {
+			bcache_row_release(&r);
+			goto out;
+		}
+		close(bfd);
 		_cleanup_free_ char *bp = blob_path(st, r.layer.blob);
 		if (put_blob_file(c->to, r.layer.blob, bp, err) < 0) {
 			bcache_row_release(&r);

@@ -12,7 +12,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,12 +24,15 @@
 #include "build/copy.h"
 #include "build/exec.h"
 #include "build/io.h"
+#include "build/progress.h"
 #include "registry/registry.h"
 #include "dockerfile/plan.h"
 #include "dockerfile/stages.h"
 #include "image/image.h"
 #include "image/istore.h"
 #include "image/layer.h"
+#include "image/layer_adopt.h"
+#include "store/blob_adopt.h"
 #include "image/ref.h"
 #include "runtime/runtime.h"
 #include "store/blob.h"
@@ -55,50 +60,43 @@ static void catch_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-/* ---- progress ---- */
+/* ---- progress (build/progress.h); vertex numbers are given out in plan order ---- */
 struct prog {
-	bool quiet;
+	struct bprog *bp;
 	int next;
-	struct timespec t;
+	const char *stage;           /* the running stage's name, for the summary */
 };
-
-static double secs_since(const struct timespec *t0)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-static void pr(struct prog *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void pr(struct prog *p, const char *fmt, ...)
-{
-	if (p->quiet)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fflush(stderr);
-}
 
 static int vstart(struct prog *p, const char *title)
 {
 	int n = ++p->next;
-	clock_gettime(CLOCK_MONOTONIC, &p->t);
-	pr(p, "#%d %s\n", n, title);
+	bprog_start(p->bp, n, title, p->stage ? p->stage : "");
 	return n;
 }
 
 static void vdone(struct prog *p, int n)
 {
-	pr(p, "#%d DONE %.1fs\n\n", n, secs_since(&p->t));
+	bprog_done(p->bp, n);
+}
+
+static void vinfo(struct prog *p, int n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void vinfo(struct prog *p, int n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct strbuf sb = STRBUF_INIT;
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	bprog_info(p->bp, n, sb_str(&sb));
+	sb_release(&sb);
 }
 
 /* The failure box, as BuildKit prints it, and the final line on stderr (always, even -q). */
 static void vfail(struct prog *p, int n, const char *title, const char *msg, const char *final_prefix)
 {
-	pr(p, "#%d ERROR: %s\n", n, msg);
-	fprintf(stderr, "------\n > %s:\n------\n%s%s\n", title, final_prefix, msg);
+	bprog_error(p->bp, n, msg);
+	_cleanup_free_ char *box = xasprintf("------\n > %s:\n------\n%s%s\n", title, final_prefix, msg);
+	bprog_raw(p->bp, box);
 }
 
 /* ---- state ---- */
@@ -128,6 +126,9 @@ struct builder {
 	int tmplock;
 	char *tmpdir;
 	unsigned seq;
+	enum layer_compression comp;  /* --compression */
+	int64_t epoch;               /* SOURCE_DATE_EPOCH, -1 if unset */
+	int *vbase;                  /* per stage: the number of its first vertex */
 	struct build_io io;          /* secrets, outputs, cache import/export, ADD URL (build/io.h) */
 };
 
@@ -214,27 +215,65 @@ static char *new_workdir(struct builder *b)
 	return xasprintf("%s/step%u", b->tmpdir, ++b->seq);
 }
 
-/* Turn an upper dir into a layer blob + extracted layer on top of s. */
+/* Turn an upper dir into a layer. The tar is made, compressed and hashed in one pass (threads,
+ * image/pcomp.h); the upper dir itself becomes the extracted layer (renamed, not extracted
+ * again). The blob is lazy (image/layer_adopt.h): only its digest is computed now, the bytes
+ * are made again from the layer when something reads the blob (push, save), as Docker's image
+ * store does; BERTH_BUILD_EAGER_BLOBS=1 (or a layer dir that already existed) writes it now,
+ * straight into the store (written once, fsynced once). */
+static void layer_fill(struct builder *b, struct img_layer *l, const struct layer_diff_result *res)
+{
+	memset(l, 0, sizeof *l);
+	snprintf(l->blob, sizeof l->blob, "%.71s", res->digest);
+	l->blob_size = res->size;
+	snprintf(l->media_type, sizeof l->media_type, "%s",
+		 b->comp == LAYER_ZSTD ? MT_OCI_LAYER_ZSTD : b->comp == LAYER_NONE ? MT_OCI_LAYER : MT_OCI_LAYER_GZIP);
+	snprintf(l->diff_id, sizeof l->diff_id, "%.71s", res->diff_id);
+}
+
 static int commit_upper(struct builder *b, struct stage_state *s, const char *upper, struct img_layer *l, berr *err)
 {
-	_cleanup_free_ char *tarp = xasprintf("%s/layer%u.tar.gz", b->tmpdir, ++b->seq);
-	_cleanup_close_ int fd = open(tarp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return berr_sys(err, "create %s", tarp);
 	struct layer_diff_result res;
-	if (layer_diff_upper(upper, fd, LAYER_GZIP, -1, &res, err) < 0)
+	const char *eager = getenv("BERTH_BUILD_EAGER_BLOBS");
+	if (!eager || strcmp(eager, "1")) {
+		if (layer_diff_upper(upper, -1, b->comp, b->epoch, &res, err) < 0)
+			return -1;
+		layer_fill(b, l, &res);
+		chain_id_next(parent_chain(s), l->diff_id, l->chain_id);
+		_cleanup_free_ char *ld = layer_dir(b->st, l->chain_id);
+		if (blob_exists(b->st, l->blob))
+			return layer_adopt_dir(b->st, parent_chain(s), l, upper, err);
+		if (!path_exists(ld)) {
+			if (layer_adopt_dir(b->st, parent_chain(s), l, upper, err) < 0)
+				return -1;
+			return layer_lazy_blob_record(b->st, l->blob, l->chain_id, b->comp, b->epoch, err);
+		}
+		/* the layer exists without the blob (extracted from another tar): write it now */
+	}
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int fd = -1;
+	if (store_tmp_create(b->st, "layer", false, &fd, &tmp, err) < 0)
 		return -1;
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return berr_sys(err, "seek");
-	memset(l, 0, sizeof *l);
-	if (blob_write_fd(b->st, fd, res.digest, l->blob, &l->blob_size, err) < 0)
+	if (layer_diff_upper(upper, fd, b->comp, b->epoch, &res, err) < 0 ||
+	    blob_adopt(b->st, fd, tmp, res.digest, err) < 0) {
+		unlink(tmp);
 		return -1;
-	unlink(tarp);
-	snprintf(l->media_type, sizeof l->media_type, "%s", MT_OCI_LAYER_GZIP);
-	snprintf(l->diff_id, sizeof l->diff_id, "%.71s", res.diff_id);
-	if (layer_ensure(b->st, parent_chain(s), l, err) < 0)
-		return -1;
-	return 0;
+	}
+	layer_fill(b, l, &res);
+	return layer_adopt_dir(b->st, parent_chain(s), l, upper, err);
+}
+
+/* The time recorded in history and config: SOURCE_DATE_EPOCH when given, else now. */
+static char *build_now(const struct builder *b)
+{
+	if (b->epoch < 0)
+		return format_rfc3339_now();
+	time_t t = (time_t)b->epoch;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char buf[64];
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
 }
 
 static bool in_lowers(const struct strvec *lowers, const char *rel)
@@ -357,6 +396,22 @@ static int run_mounts(struct builder *b, const struct plan_step *ps, struct strv
 	return 0;
 }
 
+static int net_lock(struct builder *b)
+{
+	_cleanup_free_ char *p = xasprintf("%s/net.lock", b->tmpdir);
+	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+			;
+	return fd;
+}
+
+static void net_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 static int do_run(struct builder *b, struct stage_state *s, const struct plan_step *ps, int vid,
 		  const char *title, berr *err)
 {
@@ -365,7 +420,11 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 	const char *net = b->o->network;
 	if (ps->instr->network)
 		net = ps->instr->network;
-	f.network = net && !strcmp(net, "host") ? "host" : "none";
+	/* default: the bridge network with outbound NAT, as Docker's builder;
+	 * BERTH_BUILD_NET_DEFAULT=none makes the default a private namespace with only lo */
+	const char *defnet = getenv("BERTH_BUILD_NET_DEFAULT");
+	bool bridge = (!net || !*net || !strcmp(net, "default")) && !(defnet && !strcmp(defnet, "none"));
+	f.network = net && !strcmp(net, "host") ? "host" : bridge ? "bridge" : "none";
 	f.hostname = "buildkitsandbox";
 	_cleanup_ctr_ struct ctr *c = NULL;
 	struct strvec mdirs = STRVEC_INIT; /* overlays mounted for bind from=, secret dirs */
@@ -405,14 +464,23 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 		close(outp[1]);
 		return berr_sys(err, "pipe");
 	}
-	struct launch l = { .in_fd = -1, .out_fd = outp[1], .err_fd = errp[1] };
+	struct launch l = { .in_fd = -1, .out_fd = outp[1], .err_fd = errp[1], .net_inproc = true };
+	/* parallel stages attach their RUN containers to the bridge one at a time (the network
+	 * code's database transactions are not meant to race inside one build) */
+	int nl = bridge ? net_lock(b) : -1;
 	int rc = sandbox_launch(b->st, c, &l, err);
+	net_unlock(nl);
 	close(outp[1]);
 	close(errp[1]);
 	if (rc < 0) {
 		close(outp[0]);
 		close(errp[0]);
 		cgroup_destroy(c->id);
+		if (bridge) {
+			nl = net_lock(b);
+			ctr_net_release(b->st, c->id);
+			net_unlock(nl);
+		}
 		release_mounts(&mdirs);
 		berr e2;
 		rm_rf(cdir, &e2);
@@ -437,7 +505,7 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 			ssize_t n = read(pf[i].fd, buf, sizeof buf);
 			if (n <= 0) {
 				if (line[i].len)
-					pr(&b->p, "#%d %.3f %s\n", vid, secs_since(&b->p.t), line[i].buf);
+					bprog_log(b->p.bp, vid, line[i].buf);
 				sb_reset(&line[i]);
 				close(pf[i].fd);
 				pf[i].fd = -1;
@@ -446,7 +514,7 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 			}
 			for (ssize_t k = 0; k < n; k++) {
 				if (buf[k] == '\n') {
-					pr(&b->p, "#%d %.3f %s\n", vid, secs_since(&b->p.t), sb_str(&line[i]));
+					bprog_log(b->p.bp, vid, sb_str(&line[i]));
 					sb_reset(&line[i]);
 				} else
 					sb_addc(&line[i], buf[k]);
@@ -460,6 +528,11 @@ static int do_run(struct builder *b, struct stage_state *s, const struct plan_st
 		while (waitpid(l.pid, &status, 0) < 0 && errno == EINTR)
 			;
 	cgroup_destroy(c->id);
+	if (bridge) {
+		nl = net_lock(b);
+		ctr_net_release(b->st, c->id);
+		net_unlock(nl);
+	}
 	release_mounts(&mdirs);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (interrupted) {
@@ -687,6 +760,17 @@ out:
 }
 
 /* ---- cache keys ---- */
+/* The network a RUN step gets, for its key: host, none or default (the bridge). */
+static const char *run_net_key(const struct builder *b, const struct plan_step *ps)
+{
+	const char *net = ps->instr->network ? ps->instr->network : b->o->network;
+	if (net && !strcmp(net, "host"))
+		return "host";
+	if (net && !strcmp(net, "none"))
+		return "none";
+	return "default";
+}
+
 static void key_add(struct digester *d, const char *tag, const char *v)
 {
 	digester_update(d, tag, strlen(tag) + 1);
@@ -793,6 +877,12 @@ static int build_stage(struct builder *b, int idx, berr *err)
 	struct stage_state *s = &b->ss[idx];
 	char label[128];
 	stage_label(b, pst, label, sizeof label);
+	/* vertex numbers: given out in plan order before any stage ran (stages may run in
+	 * parallel processes); the stage's name for the time summary */
+	if (b->vbase)
+		b->p.next = b->vbase[idx] - 1;
+	_cleanup_free_ char *sname = pst->df->name ? xstrdup(pst->df->name) : xasprintf("stage-%d", pst->index);
+	b->p.stage = sname;
 	size_t total = 1;
 	for (size_t i = 0; i < pst->nsteps; i++)
 		total += pst->steps[i].layer;
@@ -814,7 +904,7 @@ static int build_stage(struct builder *b, int idx, berr *err)
 		s->base_history = json_array();
 		snprintf(s->base_id, sizeof s->base_id, "scratch");
 		digest_buf("scratch", 7, s->key);
-		_cleanup_free_ char *now = format_rfc3339_now();
+		_cleanup_free_ char *now = build_now(b);
 		snprintf(s->last_created, sizeof s->last_created, "%s", now);
 		s->arch = xstrdup("amd64");
 		s->os = xstrdup("linux");
@@ -855,7 +945,7 @@ static int build_stage(struct builder *b, int idx, berr *err)
 		s->os = xstrdup(os ? os : "linux");
 		img_info_release(&in);
 		image_run_info_release(&info);
-		pr(&b->p, "#%d CACHED\n\n", v);
+		bprog_cached(b->p.bp, v);
 	}
 	bool nocache = no_cache_for(b, pst);
 	size_t pos = 1;
@@ -966,7 +1056,7 @@ static int build_stage(struct builder *b, int idx, berr *err)
 		for (size_t j = 0; k == DF_RUN && j < ps->nenv; j++)
 			key_add(d, "env", ps->env[j]);
 		if (k == DF_RUN)
-			key_add(d, "network", b->o->network && !strcmp(b->o->network, "host") ? "host" : "none");
+			key_add(d, "network", run_net_key(b, ps));
 		char key[DIGEST_STR_LEN + 1];
 		digester_finish(d, key);
 		/* lookup */
@@ -986,8 +1076,12 @@ static int build_stage(struct builder *b, int idx, berr *err)
 			_cleanup_free_ char *ld = layer_dir(b->st, lay.chain_id);
 			layer_push(s, &lay, ld);
 			snprintf(s->last_created, sizeof s->last_created, "%s", row.created);
-			bcache_touch(b->st, key, err);
-			pr(&b->p, "#%d CACHED\n\n", v);
+			/* a no-op rebuild writes nothing: the last-used time moves in steps of 10 minutes */
+			struct timespec now_ts;
+			clock_gettime(CLOCK_REALTIME, &now_ts);
+			if ((int64_t)now_ts.tv_sec * 1000000000 - row.used_ns > (int64_t)600 * 1000000000)
+				bcache_touch(b->st, key, err);
+			bprog_cached(b->p.bp, v);
 			bcache_row_release(&row);
 		} else {
 			bcache_row_release(&row);
@@ -1015,16 +1109,16 @@ static int build_stage(struct builder *b, int idx, berr *err)
 				} else
 					why = xstrdup("not built before");
 			}
-			pr(&b->p, "#%d cache miss: %s: %s\n", v, orig, why);
+			vinfo(&b->p, v, "cache miss: %s: %s", orig, why);
 			int rc = k == DF_RUN ? do_run(b, s, ps, v, title, err) : do_fsop(b, s, ps, err);
 			if (rc < 0) {
-				if (err->msg[0])
+				if (err->msg[0] && !interrupted)
 					vfail(&b->p, v, title, err->msg, k == DF_RUN ? "" : "failed to copy files: ");
 				err->status = 1;
 				berr_set(err, 0, "%s", "");
 				goto fail_fs;
 			}
-			_cleanup_free_ char *now = format_rfc3339_now();
+			_cleanup_free_ char *now = build_now(b);
 			struct bcache_row nr = { 0 };
 			memcpy(nr.key, key, sizeof key);
 			memcpy(nr.parent, s->key, sizeof nr.parent);
@@ -1106,8 +1200,277 @@ static int write_image(struct builder *b, int idx, char id[DIGEST_STR_LEN + 1], 
 	json_object_set_new(cfg, "rootfs", json_pack("{s:s,s:o}", "type", "layers", "diff_ids", diffs));
 	_cleanup_free_ char *cj = json_dumps(cfg, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(cfg);
+	/* nothing changed: the image is stored already, nothing to write */
+	digest_buf(cj, strlen(cj), id);
+	_cleanup_free_ char *have = NULL;
+	berr e2 = { 0 };
+	if (blob_exists(b->st, id) && img_lookup(b->st, id, &have, NULL, &e2) == 0 && have && !strcmp(have, id))
+		return 0;
 	struct img_new in = { .config = cj, .config_len = strlen(cj), .layers = s->layers, .nlayers = s->nlayers, .parent = "" };
 	return img_commit(b->st, &in, id, err);
+}
+
+/* ---- parallel stages ----
+ * Stages whose dependencies are built run at the same time, each in a forked child process
+ * (RUN steps fork and clone sandboxes, so threads are not an option): the child opens a store
+ * connection of its own (SQLite connections never cross a fork), sends its progress through a
+ * pipe to the parent, which numbers and prints it (build/progress.h), and leaves its result
+ * (layers, history, key) in a JSON file in the build's temp dir for the stages after it. A
+ * lone runnable stage runs in the builder process itself (plain and quiet output). */
+static int stage_result_save(struct builder *b, int idx, berr *err)
+{
+	struct stage_state *s = &b->ss[idx];
+	json_t *j = json_object();
+	json_t *ls = json_array();
+	for (size_t i = 0; i < s->nlayers; i++) {
+		const struct img_layer *l = &s->layers[i];
+		json_array_append_new(ls, json_pack("{s:s,s:s,s:I,s:s,s:s,s:I,s:s}", "blob", l->blob, "media_type",
+						    l->media_type, "blob_size", (json_int_t)l->blob_size, "diff_id",
+						    l->diff_id, "chain_id", l->chain_id, "size", (json_int_t)l->size,
+						    "dir", s->dirs.v[i]));
+	}
+	json_object_set_new(j, "layers", ls);
+	json_object_set(j, "base_history", s->base_history ? s->base_history : json_array());
+	json_object_set(j, "hist", s->hist ? s->hist : json_array());
+	json_object_set_new(j, "key", json_string(s->key));
+	json_object_set_new(j, "base_id", json_string(s->base_id));
+	json_object_set_new(j, "last_created", json_string(s->last_created));
+	json_object_set_new(j, "arch", json_string(s->arch ? s->arch : "amd64"));
+	json_object_set_new(j, "os", json_string(s->os ? s->os : "linux"));
+	_cleanup_free_ char *path = xasprintf("%s/stage-%d.json", b->tmpdir, idx);
+	int rc = json_dump_file(j, path, JSON_COMPACT);
+	json_decref(j);
+	if (rc < 0)
+		return berr_set(err, EIO, "write %s", path);
+	return 0;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+	return v ? v : "";
+}
+
+static int stage_result_load(struct builder *b, int idx, berr *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/stage-%d.json", b->tmpdir, idx);
+	json_error_t je;
+	json_t *j = json_load_file(path, 0, &je);
+	if (!j)
+		return berr_set(err, EIO, "stage %d: no result (%s)", idx, je.text);
+	struct stage_state *s = &b->ss[idx];
+	size_t i;
+	json_t *l;
+	json_array_foreach(json_object_get(j, "layers"), i, l) {
+		struct img_layer lay;
+		memset(&lay, 0, sizeof lay);
+		snprintf(lay.blob, sizeof lay.blob, "%s", jstr(l, "blob"));
+		snprintf(lay.media_type, sizeof lay.media_type, "%s", jstr(l, "media_type"));
+		lay.blob_size = (uint64_t)json_integer_value(json_object_get(l, "blob_size"));
+		snprintf(lay.diff_id, sizeof lay.diff_id, "%s", jstr(l, "diff_id"));
+		snprintf(lay.chain_id, sizeof lay.chain_id, "%s", jstr(l, "chain_id"));
+		lay.size = (uint64_t)json_integer_value(json_object_get(l, "size"));
+		layer_push(s, &lay, jstr(l, "dir"));
+	}
+	s->base_history = json_incref(json_object_get(j, "base_history"));
+	s->hist = json_incref(json_object_get(j, "hist"));
+	snprintf(s->key, sizeof s->key, "%s", jstr(j, "key"));
+	snprintf(s->base_id, sizeof s->base_id, "%s", jstr(j, "base_id"));
+	snprintf(s->last_created, sizeof s->last_created, "%s", jstr(j, "last_created"));
+	s->arch = xstrdup(jstr(j, "arch"));
+	s->os = xstrdup(jstr(j, "os"));
+	s->done = true;
+	json_decref(j);
+	return 0;
+}
+
+static void stage_child(struct builder *b, int idx, int evfd, pid_t parent)
+{
+	/* a builder killed outright (SIGKILL) stops its stages too: they clean up and exit */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	signal(SIGPIPE, SIG_IGN); /* the event pipe of a dead builder: EPIPE, not death */
+	if (getppid() != parent)
+		_exit(130);
+	bprog_to_pipe(b->p.bp, evfd);
+	struct store *st = NULL;
+	berr err = { 0 };
+	int rc = 1;
+	/* the parent's store connection is left alone (never used across a fork) */
+	if (store_open(&st, b->r->root, b->r->runroot, &err) == 0) {
+		b->st = st;
+		if (b->ctx)
+			b->ctx->store = st;
+		b->seq = (unsigned)(idx + 1) * 100000u;
+		if (build_stage(b, idx, &err) == 0 && stage_result_save(b, idx, &err) == 0)
+			rc = 0;
+		if (b->ctx)
+			bctx_flush(b->ctx, &err);
+		store_close(st);
+	}
+	if (rc && err.msg[0] && !interrupted) {
+		_cleanup_free_ char *m = xasprintf("ERROR: %s\n", err.msg);
+		bprog_raw(b->p.bp, m);
+	}
+	_exit(interrupted ? 130 : rc);
+}
+
+static void drain_events(struct builder *b, int fd, struct strbuf *acc)
+{
+	char buf[8192];
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		sb_add(acc, buf, (size_t)n);
+	}
+	size_t start = 0;
+	for (size_t i = 0; i < acc->len; i++)
+		if (acc->buf[i] == '\n') {
+			acc->buf[i] = 0;
+			bprog_apply(b->p.bp, acc->buf + start);
+			start = i + 1;
+		}
+	if (start) {
+		memmove(acc->buf, acc->buf + start, acc->len - start);
+		sb_setlen(acc, acc->len - start);
+	}
+}
+
+static bool deps_built(const struct builder *b, int i, const int *state)
+{
+	const struct plan_stage *s = &b->plan->stages[i];
+	for (size_t k = 0; k < s->ndeps; k++)
+		if (s->deps[k] >= 0 && state[s->deps[k]] != 2)
+			return false;
+	return true;
+}
+
+/* Build every stage the target needs. -1: failed (the error is printed already). */
+static int run_stages(struct builder *b)
+{
+	size_t n = b->plan->nstages;
+	_cleanup_free_ int *state = xcalloc(n, sizeof(int)); /* 0 waiting, 1 running, 2 built, 3 failed */
+	_cleanup_free_ pid_t *pids = xcalloc(n, sizeof(pid_t));
+	int evp[2] = { -1, -1 };
+	struct strbuf acc = STRBUF_INIT;
+	int running = 0, rc = 0;
+	bool forwarded = false;
+	/* tty: the builder process only schedules and redraws (a timer ticks while steps run) */
+	bool always_fork = bprog_mode(b->p.bp) == BPROG_TTY;
+	for (;;) {
+		size_t left = 0, nready = 0;
+		int first = -1;
+		for (size_t i = 0; i < n; i++) {
+			if (!b->plan->stages[i].needed || state[i])
+				continue;
+			left++;
+			if (deps_built(b, (int)i, state)) {
+				nready++;
+				if (first < 0)
+					first = (int)i;
+			}
+		}
+		if (!left && !running)
+			break;
+		if (rc == 0 && !interrupted && nready) {
+			if (nready == 1 && !running && !always_fork) {
+				berr err = { 0 };
+				state[first] = 1;
+				if (build_stage(b, first, &err) < 0) {
+					if (err.msg[0] && !interrupted) {
+						_cleanup_free_ char *m = xasprintf("ERROR: %s\n", err.msg);
+						bprog_raw(b->p.bp, m);
+					}
+					state[first] = 3;
+					rc = -1;
+					break;
+				}
+				state[first] = 2;
+				continue;
+			}
+			if (evp[0] < 0) {
+				if (pipe2(evp, O_CLOEXEC) < 0) {
+					bprog_raw(b->p.bp, "ERROR: pipe failed\n");
+					rc = -1;
+					break;
+				}
+				fcntl(evp[0], F_SETFL, O_NONBLOCK);
+			}
+			for (size_t i = 0; i < n; i++) {
+				if (!b->plan->stages[i].needed || state[i] || !deps_built(b, (int)i, state))
+					continue;
+				fflush(NULL);
+				pid_t self = getpid();
+				pid_t pid = fork();
+				if (pid == 0) {
+					close(evp[0]);
+					stage_child(b, (int)i, evp[1], self);
+				}
+				if (pid < 0) {
+					bprog_raw(b->p.bp, "ERROR: fork failed\n");
+					rc = -1;
+					break;
+				}
+				pids[i] = pid;
+				state[i] = 1;
+				running++;
+			}
+		}
+		if (!running)
+			break;
+		struct pollfd pf = { evp[0], POLLIN, 0 };
+		if (poll(&pf, 1, 100) > 0)
+			drain_events(b, evp[0], &acc);
+		if (interrupted && !forwarded) {
+			/* a signal to the builder alone (not its process group) reaches the stages too */
+			for (size_t k = 0; k < n; k++)
+				if (state[k] == 1)
+					kill(pids[k], SIGTERM);
+			forwarded = true;
+		}
+		bprog_tick(b->p.bp);
+		for (size_t i = 0; i < n; i++) {
+			if (state[i] != 1)
+				continue;
+			int st;
+			pid_t w = waitpid(pids[i], &st, WNOHANG);
+			if (w != pids[i])
+				continue;
+			running--;
+			drain_events(b, evp[0], &acc);
+			berr err = { 0 };
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && stage_result_load(b, (int)i, &err) == 0) {
+				state[i] = 2;
+				continue;
+			}
+			if (err.msg[0]) {
+				_cleanup_free_ char *m = xasprintf("ERROR: %s\n", err.msg);
+				bprog_raw(b->p.bp, m);
+			}
+			state[i] = 3;
+			if (rc == 0) /* stop the others: they clean up and exit */
+				for (size_t k = 0; k < n; k++)
+					if (state[k] == 1)
+						kill(pids[k], SIGTERM);
+			rc = -1;
+		}
+	}
+	if (evp[0] >= 0) {
+		drain_events(b, evp[0], &acc);
+		close(evp[0]);
+		close(evp[1]);
+	}
+	sb_release(&acc);
+	for (size_t i = 0; i < n; i++)
+		if (b->plan->stages[i].needed && state[i] != 2)
+			rc = -1;
+	return rc;
+}
+
+/* build/io.c prints its own plain progress lines: only in the plain view */
+static bool bio_quiet(const struct builder *b)
+{
+	return bprog_mode(b->p.bp) != BPROG_PLAIN;
 }
 
 static int setup_ns(berr *err)
@@ -1152,7 +1515,35 @@ int build_run(const struct build_request *r)
 	b.r = r;
 	b.o = o;
 	b.tmplock = -1;
-	b.p.quiet = o->quiet || (o->progress && !strcmp(o->progress, "quiet"));
+	b.comp = o->compression && !strcmp(o->compression, "zstd") ? LAYER_ZSTD
+		 : o->compression && !strcmp(o->compression, "uncompressed") ? LAYER_NONE : LAYER_GZIP;
+	b.epoch = -1;
+	{
+		/* SOURCE_DATE_EPOCH: --build-arg (as BuildKit 0.11+) or the environment (as buildx) */
+		const char *sde = getenv("SOURCE_DATE_EPOCH");
+		for (size_t i = 0; r->build_args && r->build_args[i]; i++)
+			if (!strncmp(r->build_args[i], "SOURCE_DATE_EPOCH=", 18))
+				sde = r->build_args[i] + 18;
+		if (sde && *sde) {
+			char *end;
+			long long v = strtoll(sde, &end, 10);
+			if (*end || v < 0) {
+				fprintf(stderr, "ERROR: invalid SOURCE_DATE_EPOCH: %s\n", sde);
+				return 1;
+			}
+			b.epoch = v;
+		}
+	}
+	{
+		enum bprog_mode m = BPROG_PLAIN;
+		if (o->quiet || (o->progress && !strcmp(o->progress, "quiet")))
+			m = BPROG_QUIET;
+		else if (o->progress && !strcmp(o->progress, "tty"))
+			m = BPROG_TTY;
+		else if ((!o->progress || !strcmp(o->progress, "auto")) && isatty(STDERR_FILENO))
+			m = BPROG_TTY;
+		b.p.bp = bprog_new(m, STDERR_FILENO);
+	}
 	berr err = { 0 };
 	int status = 1;
 	_cleanup_close_ int lk = -1;
@@ -1168,10 +1559,10 @@ int build_run(const struct build_request *r)
 	catch_signals();
 	burls_set_interrupt(&interrupted); /* ADD URL downloads stop on Ctrl-C too */
 	int v = vstart(&b.p, "[internal] load build definition from Dockerfile");
-	pr(&b.p, "#%d transferring dockerfile: %zuB done\n", v, r->dockerfile_len);
+	vinfo(&b.p, v, "transferring dockerfile: %zuB done", r->dockerfile_len);
 	vdone(&b.p, v);
 	v = vstart(&b.p, "[internal] load .dockerignore");
-	pr(&b.p, "#%d transferring context: 2B done\n", v);
+	vinfo(&b.p, v, "transferring context: 2B done");
 	vdone(&b.p, v);
 	if (df_file_load(r->dockerfile, r->dockerfile_len, r->dockerfile_name, &b.file, &err) < 0) {
 		frontend_error(err.msg);
@@ -1219,29 +1610,38 @@ int build_run(const struct build_request *r)
 			vfail(&b.p, v, "[internal] load build context", err.msg, "");
 			goto out;
 		}
-		pr(&b.p, "#%d transferring context: %zu entries done\n", v, b.ctx->stats.entries);
+		vinfo(&b.p, v, "transferring context: %zu entries done", b.ctx->stats.entries);
 		vdone(&b.p, v);
 	}
-	if (bio_import(&b.io, b.st, &b.p.next, b.p.quiet, &err) < 0) { /* --cache-from */
+	if (bio_import(&b.io, b.st, &b.p.next, bio_quiet(&b), &err) < 0) { /* --cache-from */
 		fprintf(stderr, "ERROR: %s\n", err.msg);
 		goto out;
 	}
 	b.ss = xcalloc(b.plan->nstages, sizeof *b.ss);
-	for (size_t i = 0; i < b.plan->nstages; i++) {
-		if (!b.plan->stages[i].needed)
-			continue;
-		berr_clear(&err);
-		if (build_stage(&b, (int)i, &err) < 0) {
-			if (err.msg[0])
-				fprintf(stderr, "ERROR: %s\n", err.msg);
-			goto out;
+	b.vbase = xcalloc(b.plan->nstages, sizeof *b.vbase);
+	{
+		int vnext = b.p.next + 1;
+		for (size_t i = 0; i < b.plan->nstages; i++) {
+			const struct plan_stage *pst = &b.plan->stages[i];
+			if (!pst->needed)
+				continue;
+			b.vbase[i] = vnext;
+			vnext += pst->base_kind == PLAN_BASE_IMAGE;
+			for (size_t k = 0; k < pst->nsteps; k++)
+				vnext += pst->steps[k].layer;
 		}
+		b.p.next = vnext - 1;
 	}
+	int vend = b.p.next;
+	if (run_stages(&b) < 0)
+		goto out;
+	b.p.stage = NULL;
+	b.p.next = vend;
 	if (b.ctx)
 		bctx_flush(b.ctx, &err);
 	if (b.io.cache.to) {
 		v = vstart(&b.p, "exporting cache");
-		if (bio_export_cache(&b.io, b.st, b.plan, v, b.p.quiet, &err) < 0) {
+		if (bio_export_cache(&b.io, b.st, b.plan, v, bio_quiet(&b), &err) < 0) {
 			vfail(&b.p, v, "exporting cache", err.msg, "");
 			goto out;
 		}
@@ -1252,7 +1652,7 @@ int build_run(const struct build_request *r)
 		const char *title = b.io.out.type == BOUT_TAR ? "exporting to client tarball" : "exporting to client directory";
 		v = vstart(&b.p, title);
 		if (mount_overlay(&b, &b.ss[b.plan->target].dirs, dir, false, &err) < 0 ||
-		    bio_export_fs(&b.io, dir, v, b.p.quiet, &err) < 0) {
+		    bio_export_fs(&b.io, dir, v, bio_quiet(&b), &err) < 0) {
 			vfail(&b.p, v, title, err.msg, "");
 			goto out;
 		}
@@ -1261,12 +1661,12 @@ int build_run(const struct build_request *r)
 		goto out;
 	}
 	v = vstart(&b.p, "exporting to image");
-	pr(&b.p, "#%d exporting layers done\n", v);
+	vinfo(&b.p, v, "exporting layers done");
 	if (write_image(&b, b.plan->target, id, &err) < 0) {
 		vfail(&b.p, v, "exporting to image", err.msg, "");
 		goto out;
 	}
-	pr(&b.p, "#%d writing image %s done\n", v, id);
+	vinfo(&b.p, v, "writing image %s done", id);
 	for (size_t i = 0; i < o->tags.n; i++) {
 		struct ref rr;
 		if (ref_parse_tagged(o->tags.v[i], &rr, &err) < 0) {
@@ -1275,13 +1675,17 @@ int build_run(const struct build_request *r)
 		}
 		_cleanup_free_ char *full = ref_string(&rr);
 		ref_free(&rr);
-		if (img_tag(b.st, full, id, NULL, &err) < 0) {
+		_cleanup_free_ char *cur = NULL;
+		berr e2 = { 0 };
+		if (img_lookup(b.st, full, &cur, NULL, &e2) == 0 && cur && !strcmp(cur, id))
+			; /* the tag names this image already */
+		else if (img_tag(b.st, full, id, NULL, &err) < 0) {
 			fprintf(stderr, "ERROR: %s\n", err.msg);
 			goto out;
 		}
-		pr(&b.p, "#%d naming to %s done\n", v, full);
+		vinfo(&b.p, v, "naming to %s done", full);
 	}
-	if (bio_export_image(&b.io, b.st, id, &o->tags, v, b.p.quiet, &err) < 0) { /* -o type=oci|docker */
+	if (bio_export_image(&b.io, b.st, id, &o->tags, v, bio_quiet(&b), &err) < 0) { /* -o type=oci|docker */
 		vfail(&b.p, v, "exporting to image", err.msg, "");
 		goto out;
 	}
@@ -1296,6 +1700,11 @@ int build_run(const struct build_request *r)
 out:
 	if (interrupted)
 		status = 130;
+	if (b.p.bp) {
+		bprog_finish(b.p.bp, status == 0);
+		bprog_free(b.p.bp);
+	}
+	free(b.vbase);
 	if (b.ss) {
 		for (size_t i = 0; i < b.plan->nstages; i++)
 			stage_release(&b.ss[i]);

@@ -31,6 +31,7 @@ int build_opts_parse(int argc, char **argv, struct build_opts *o, int *status)
 		{ "output", 'o', OPT_LIST, &o->outputs, "Output destination (format: \"type=local,dest=path\")", "stringArray" },
 		{ "cache-from", 0, OPT_LIST, &o->cache_from, "External cache sources (e.g., \"type=local,src=path/to/dir\")", "stringArray" },
 		{ "cache-to", 0, OPT_LIST, &o->cache_to, "Cache export destinations (e.g., \"type=local,dest=path/to/dir\")", "stringArray" },
+		{ "compression", 0, OPT_STR, &o->compression, "Layer compression (\"gzip\", \"zstd\", \"uncompressed\")", "string" },
 		{ "platform", 0, OPT_STR, &o->platform, "Set target platform for build", "string" },
 		{ "check", 0, OPT_BOOL, &o->check, "Shorthand for \"--call=check\"", NULL },
 		{ "call", 0, OPT_STR, &o->call, "Set method for evaluating build (\"check\", \"outline\", \"targets\")", "string" },
@@ -52,6 +53,12 @@ int build_opts_parse(int argc, char **argv, struct build_opts *o, int *status)
 	if (o->progress && strcmp(o->progress, "auto") && strcmp(o->progress, "plain") &&
 	    strcmp(o->progress, "tty") && strcmp(o->progress, "quiet") && strcmp(o->progress, "rawjson")) {
 		*status = cli_usage_error("build", "invalid progress mode \"%s\" (auto, plain, tty, quiet, rawjson)", o->progress);
+		build_opts_release(o);
+		return 1;
+	}
+	if (o->compression && strcmp(o->compression, "gzip") && strcmp(o->compression, "zstd") &&
+	    strcmp(o->compression, "uncompressed")) {
+		*status = cli_usage_error("build", "invalid compression \"%s\" (gzip, zstd, uncompressed)", o->compression);
 		build_opts_release(o);
 		return 1;
 	}

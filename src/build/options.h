@@ -21,6 +21,7 @@ struct build_opts {
 	struct strvec outputs;       /* -o */
 	struct strvec cache_from, cache_to;
 	const char *platform;
+	const char *compression;      /* --compression gzip|zstd|uncompressed (NULL: gzip) */
 	bool check;                  /* --check (= --call check) */
 	const char *call;            /* --call build|check|outline|targets[,format=json] */
 	const char *context;         /* CONTEXT positional ("-": stdin) */

@@ -48,6 +48,7 @@ struct layer_diff_result {
 	uint64_t size;        /* compressed size */
 };
 
+/* out_fd < 0 below: nothing is written, only the digests and size are computed. */
 /* Compute the changes of an overlay upper dir (overlayfs whiteouts -> .wh. files) and write
  * them as a layer tar to out_fd, compressed as asked; deterministic for equal inputs (sorted
  * names; mtimes clamped to source_date_epoch when >= 0). PAX tar (ustar headers, PAX records

@@ -22,81 +22,14 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/safepath.h"
+#include "image/pcomp.h"
 
-#define OUTBUF 65536
-
-/* ---- output: uncompressed hash -> compressor -> compressed hash -> fd ---- */
+/* ---- output: the tar stream goes to the threaded compressor (image/pcomp.h) ---- */
 struct out {
-	int fd;
-	enum layer_compression comp;
-	struct digester *dg_u, *dg_c;
-	uint64_t usize, csize;
-	z_stream z;
-	bool z_init;
-	ZSTD_CCtx *zc;
-	unsigned char buf[OUTBUF];
-	int errnum;
+	struct pcomp *pc;
 	bool failed;
-	char errmsg[256];
+	berr perr;
 };
-
-static int out_raw(struct out *o, const void *p, size_t n)
-{
-	digester_update(o->dg_c, p, n);
-	o->csize += n;
-	if (write_all(o->fd, p, n) < 0) {
-		o->errnum = errno;
-		snprintf(o->errmsg, sizeof o->errmsg, "write layer: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Feed uncompressed bytes (or flush when fin). */
-static int out_feed(struct out *o, const void *p, size_t n, bool fin)
-{
-	if (n) {
-		digester_update(o->dg_u, p, n);
-		o->usize += n;
-	}
-	switch (o->comp) {
-	case LAYER_NONE:
-		return n ? out_raw(o, p, n) : 0;
-	case LAYER_GZIP:
-		o->z.next_in = (unsigned char *)p;
-		o->z.avail_in = (uInt)n;
-		for (;;) {
-			o->z.next_out = o->buf;
-			o->z.avail_out = OUTBUF;
-			int r = deflate(&o->z, fin ? Z_FINISH : Z_NO_FLUSH);
-			if (r == Z_STREAM_ERROR) {
-				snprintf(o->errmsg, sizeof o->errmsg, "gzip: deflate failed");
-				return -1;
-			}
-			size_t have = OUTBUF - o->z.avail_out;
-			if (have && out_raw(o, o->buf, have) < 0)
-				return -1;
-			if (fin ? r == Z_STREAM_END : (o->z.avail_in == 0 && o->z.avail_out != 0))
-				return 0;
-		}
-	case LAYER_ZSTD: {
-		ZSTD_inBuffer in = { p, n, 0 };
-		for (;;) {
-			ZSTD_outBuffer ob = { o->buf, OUTBUF, 0 };
-			size_t r = ZSTD_compressStream2(o->zc, &ob, &in, fin ? ZSTD_e_end : ZSTD_e_continue);
-			if (ZSTD_isError(r)) {
-				snprintf(o->errmsg, sizeof o->errmsg, "zstd: %s", ZSTD_getErrorName(r));
-				return -1;
-			}
-			if (ob.pos && out_raw(o, o->buf, ob.pos) < 0)
-				return -1;
-			if (fin ? r == 0 : in.pos == in.size)
-				return 0;
-		}
-	}
-	}
-	return -1;
-}
 
 static la_ssize_t tar_write_cb(struct archive *a, void *ud, const void *buf, size_t len)
 {
@@ -104,7 +37,7 @@ static la_ssize_t tar_write_cb(struct archive *a, void *ud, const void *buf, siz
 	(void)a;
 	/* On failure remember it and swallow the rest: a FATAL libarchive writer leaks its
 	 * client state (libarchive 3.6), so the walker checks o->failed itself. */
-	if (!o->failed && out_feed(o, buf, len, false) < 0)
+	if (!o->failed && pcomp_write(o->pc, buf, len, &o->perr) < 0)
 		o->failed = true;
 	return (la_ssize_t)len;
 }
@@ -223,7 +156,7 @@ static int write_header(struct walker *w, struct archive_entry *e)
 {
 	int r = archive_write_header(w->a, e);
 	if (w->o->failed)
-		return berr_set(w->err, w->o->errnum, "%s", w->o->errmsg);
+		return berr_set(w->err, w->o->perr.errnum, "%s", w->o->perr.msg);
 	if (r < ARCHIVE_WARN)
 		return berr_set(w->err, archive_errno(w->a), "write layer entry %s: %s",
 				archive_entry_pathname(e), archive_error_string(w->a));
@@ -264,7 +197,7 @@ static int copy_data(struct walker *w, int fd, off_t size, const char *name)
 		}
 		la_ssize_t wr = archive_write_data(w->a, buf, (size_t)n);
 		if (w->o->failed)
-			return berr_set(w->err, w->o->errnum, "%s", w->o->errmsg);
+			return berr_set(w->err, w->o->perr.errnum, "%s", w->o->perr.msg);
 		if (wr < 0)
 			return berr_set(w->err, archive_errno(w->a), "write layer entry %s: %s", name,
 					archive_error_string(w->a));
@@ -409,24 +342,7 @@ static int tar_tree(const char *dir, bool upper, const struct strvec *skip, int 
 	struct out *o = xcalloc(1, sizeof *o);
 	struct walker w = { .upper = upper, .epoch = epoch, .o = o, .skip = skip, .err = err };
 	int ret = -1;
-	o->fd = out_fd;
-	o->comp = comp;
-	o->dg_u = digester_new();
-	o->dg_c = digester_new();
-	if (comp == LAYER_GZIP) {
-		if (deflateInit2(&o->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-			berr_set(err, 0, "gzip: init failed");
-			goto out;
-		}
-		o->z_init = true;
-	} else if (comp == LAYER_ZSTD) {
-		o->zc = ZSTD_createCCtx();
-		if (!o->zc) {
-			berr_set(err, 0, "zstd: init failed");
-			goto out;
-		}
-		ZSTD_CCtx_setParameter(o->zc, ZSTD_c_compressionLevel, 3);
-	}
+	o->pc = pcomp_new(out_fd, comp, 0);
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		berr_sys(err, "open %s", dir);
@@ -449,28 +365,26 @@ static int tar_tree(const char *dir, bool upper, const struct strvec *skip, int 
 		berr_set(err, archive_errno(w.a), "layer: %s", archive_error_string(w.a));
 		goto out;
 	}
-	if (o->failed || out_feed(o, NULL, 0, true) < 0) {
-		berr_set(err, o->errnum, "layer: %s", o->errmsg);
+	if (o->failed) {
+		berr_set(err, o->perr.errnum, "%s", o->perr.msg);
 		goto out;
 	}
-	if (res) {
-		digester_finish(o->dg_u, res->diff_id);
-		digester_finish(o->dg_c, res->digest);
-		o->dg_u = o->dg_c = NULL;
-		res->size = o->csize;
+	{
+		char du[DIGEST_STR_LEN + 1], dc[DIGEST_STR_LEN + 1];
+		uint64_t cs = 0;
+		if (pcomp_finish(o->pc, du, dc, &cs, NULL, err) < 0)
+			goto out;
+		if (res) {
+			snprintf(res->diff_id, sizeof res->diff_id, "%s", du);
+			snprintf(res->digest, sizeof res->digest, "%s", dc);
+			res->size = cs;
+		}
 	}
 	ret = 0;
 out:
 	if (w.a)
 		archive_write_free(w.a);
-	if (o->dg_u)
-		digester_free(o->dg_u);
-	if (o->dg_c)
-		digester_free(o->dg_c);
-	if (o->z_init)
-		deflateEnd(&o->z);
-	if (o->zc)
-		ZSTD_freeCCtx(o->zc);
+	pcomp_free(o->pc);
 	inomap_free(&w.links);
 	free(o);
 	return ret;

@@ -116,12 +116,22 @@ char *blob_path(struct store *st, const char *digest)
 	return xasprintf("%s/blobs/sha256/%s", st->root, digest_hex(digest));
 }
 
+/* Lazy blobs (see blob.h): a hook set once by the image layer. */
+static const struct blob_lazy_ops *lazy_ops;
+
+void blob_set_lazy(const struct blob_lazy_ops *ops)
+{
+	lazy_ops = ops;
+}
+
 bool blob_exists(struct store *st, const char *digest)
 {
 	if (!digest_valid(digest))
 		return false;
 	_cleanup_free_ char *p = blob_path(st, digest);
-	return access(p, F_OK) == 0;
+	if (access(p, F_OK) == 0)
+		return true;
+	return lazy_ops && lazy_ops->has(st, digest);
 }
 
 int blob_writer_open(struct store *st, struct blob_writer **out, berr *err)
@@ -246,6 +256,11 @@ int blob_open(struct store *st, const char *digest, berr *err)
 		return berr_set(err, EINVAL, "invalid digest %s", digest);
 	_cleanup_free_ char *p = blob_path(st, digest);
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && lazy_ops && lazy_ops->has(st, digest)) {
+		if (lazy_ops->make(st, digest, err) < 0)
+			return -1;
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return berr_set(err, errno, "blob %s not found", digest);
 	return fd;
@@ -275,6 +290,8 @@ int blob_verify(struct store *st, const char *digest, berr *err)
 
 int blob_remove(struct store *st, const char *digest, berr *err)
 {
+	if (lazy_ops)
+		lazy_ops->forget(st, digest);
 	_cleanup_free_ char *p = blob_path(st, digest);
 	if (unlink(p) < 0 && errno != ENOENT)
 		return berr_sys(err, "remove %s", p);
