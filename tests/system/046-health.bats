@@ -70,9 +70,12 @@ health() { "$BERTH" inspect -f '{{.State.Health.Status}}' "$1"; }
 }
 
 @test "start period: failures do not count, the check runs at the start interval" {
-	run_berth run -d --name hsp --health-cmd false --health-interval 10s --health-start-period 2s \
+	# the interval is an hour: only the start interval can run several probes; the start
+	# period outlasts any load this machine may be under (it was 2 s: a loaded machine passed
+	# it before the first look)
+	run_berth run -d --name hsp --health-cmd false --health-interval 1h --health-start-period 1h \
 		--health-start-interval 200ms --health-retries 1 busybox sleep 1000
-	sleep 1
+	wait_until 10 bash -c "[ \$('$BERTH' inspect -f '{{len .State.Health.Log}}' hsp) -ge 2 ]"
 	# several probes already ran (start interval), none counted
 	run_berth inspect -f '{{.State.Health.Status}} {{.State.Health.FailingStreak}}' hsp
 	[ "$output" = "starting 0" ]
