@@ -115,7 +115,9 @@ running() { "$BERTH" inspect -f '{{.State.Running}}' "$1"; }
 
 @test "pause freezes every process, unpause thaws them" {
 	run_berth run -d --name pz busybox sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/t; sleep 0.05; done'
-	sleep 0.3
+	local pid
+	pid=$("$BERTH" inspect -f '{{.State.Pid}}' pz)
+	wait_until 5 bash -c "[ \"\$(cat /proc/$pid/root/tmp/t 2>/dev/null)\" -ge 2 ]"
 	run_berth pause pz
 	run_berth ps --filter name=pz --format '{{.Status}} {{.State}}'
 	[[ "$output" == Up*"(Paused) paused" ]]
@@ -123,8 +125,7 @@ running() { "$BERTH" inspect -f '{{.State.Running}}' "$1"; }
 	[ "$output" = "paused true" ]
 	run_berth --exit 1 pause pz
 	assert_output_contains "is already paused"
-	local pid state
-	pid=$("$BERTH" inspect -f '{{.State.Pid}}' pz)
+	local state
 	state=$(awk '{print $3}' /proc/$pid/stat)
 	echo "state $state" >&3
 	local t1 t2
@@ -133,9 +134,8 @@ running() { "$BERTH" inspect -f '{{.State.Running}}' "$1"; }
 	t2=$(cat /proc/$pid/root/tmp/t)
 	[ "$t1" = "$t2" ]
 	run_berth unpause pz
-	sleep 0.3
-	t2=$(cat /proc/$pid/root/tmp/t)
-	[ "$t1" != "$t2" ]
+	# thawed: the counter moves again (as soon as the loop is scheduled)
+	wait_until 5 bash -c "[ \"\$(cat /proc/$pid/root/tmp/t)\" != '$t1' ]"
 	run_berth --exit 1 unpause pz
 	assert_output_contains "is not paused"
 	# stop works on a paused container
