@@ -307,17 +307,29 @@ void cgroup_kill_all(const char *id)
 	}
 }
 
+/* rmdir a cgroup that may still hold killed processes on their way out: retry while EBUSY,
+ * for up to 3 s in all (a loaded machine can take that long to finish a SIGKILLed process;
+ * 200 ms left empty cgroups behind under load) */
+static void rmdir_busy(const char *d, int64_t deadline)
+{
+	useconds_t pause = 1000;
+	while (rmdir(d) < 0 && errno == EBUSY && now_ns() < deadline) {
+		usleep(pause);
+		if (pause < 20000)
+			pause *= 2;
+	}
+}
+
 void cgroup_destroy(const char *id)
 {
+	int64_t deadline = now_ns() + 3000000000LL;
 	if (cgroup_version() == 2) {
 		_cleanup_free_ char *d = cgroup_path(NULL, id, NULL);
-		for (int i = 0; i < 100 && rmdir(d) < 0 && errno == EBUSY; i++)
-			usleep(10000);
+		rmdir_busy(d, deadline);
 		return;
 	}
 	for (const char **c = v1_ctrls; *c; c++) {
 		_cleanup_free_ char *d = cgroup_path(*c, id, NULL);
-		for (int i = 0; i < 100 && rmdir(d) < 0 && errno == EBUSY; i++)
-			usleep(2000);
+		rmdir_busy(d, deadline);
 	}
 }

@@ -401,6 +401,7 @@ enum ctr_state ctr_refresh(struct store *st, struct ctr *c)
 	cgroup_kill_all(c->id);
 	ctr_net_release(st, c->id); /* its netns is gone: drop endpoints and NAT rules now */
 	c->oom = cgroup_oom_killed(c->id);
+	cgroup_destroy(c->id); /* as a recorded exit: an exited container has no cgroup */
 	c->state = CTR_EXITED;
 	c->exit_code = 137;
 	c->finished_at = now_ns();

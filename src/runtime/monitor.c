@@ -255,7 +255,7 @@ static int open_log(struct store *st, struct ctr *c)
 	return sink.fd;
 }
 
-static void mark_running(struct store *st, struct ctr *c, pid_t pid, pid_t mon, berr *err)
+static void set_running(struct ctr *c, pid_t pid, pid_t mon)
 {
 	c->state = CTR_RUNNING;
 	c->pid = pid;
@@ -268,7 +268,21 @@ static void mark_running(struct store *st, struct ctr *c, pid_t pid, pid_t mon, 
 	c->oom = false;
 	free(c->error);
 	c->error = xstrdup("");
-	ctr_save_state(st, c, err);
+}
+
+int record_launching(struct store *st, struct ctr *c, pid_t pid, berr *err)
+{
+	set_running(c, pid, getpid());
+	return ctr_save_state(st, c, err);
+}
+
+/* saved: record_launching already wrote the record (only the event is left) */
+static void mark_running(struct store *st, struct ctr *c, pid_t pid, pid_t mon, bool saved, berr *err)
+{
+	if (!saved) {
+		set_running(c, pid, mon);
+		ctr_save_state(st, c, err);
+	}
 	event_emit_ctr(st, c, "start", NULL);
 }
 
@@ -292,19 +306,31 @@ int attached_start(struct store *st, struct ctr *c, bool interactive, bool attac
 	json_t *conf = json_object_get(c->cfg, "Config");
 	bool tty = json_is_true(json_object_get(conf, "Tty"));
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	struct launch l = { .in_fd = interactive && !tty ? 0 : -1, .out_fd = -1, .err_fd = -1, .tty = tty, .net_inproc = true };
+	/* this process supervises: the record says running from the moment the init exists, so
+	 * wherever this CLI is killed (its child dies with it, PDEATHSIG) the next berth command
+	 * finds a running record without its supervisor and records exited 137 (ctr_refresh) */
+	struct launch l = { .in_fd = interactive && !tty ? 0 : -1, .out_fd = -1, .err_fd = -1, .tty = tty,
+			    .net_inproc = true, .record_early = true };
 	if (!tty) {
 		if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
 			return berr_sys(err, "pipe");
 		l.out_fd = outp[1];
 		l.err_fd = errp[1];
 	}
+	struct ctr before = *c; /* the state fields, restored if the start fails */
 	/* Without -i the container gets /dev/null, but stdin stays ours */
 	if (sandbox_launch(st, c, &l, err) < 0) {
 		for (int i = 0; i < 2; i++) {
 			if (outp[i] >= 0) close(outp[i]);
 			if (errp[i] >= 0) close(errp[i]);
 		}
+		c->state = before.state;
+		c->pid = before.pid;
+		c->pid_start = before.pid_start;
+		c->mon_pid = before.mon_pid;
+		c->mon_start = before.mon_start;
+		c->started_at = before.started_at;
+		c->finished_at = before.finished_at;
 		record_failure(st, c, err);
 		return -1;
 	}
@@ -312,7 +338,7 @@ int attached_start(struct store *st, struct ctr *c, bool interactive, bool attac
 		close(outp[1]);
 		close(errp[1]);
 	}
-	mark_running(st, c, l.pid, getpid(), err);
+	mark_running(st, c, l.pid, getpid(), l.recorded, err);
 	if (l.early_exit)
 		c->pid_start = 0;
 	int logfd = open_log(st, c);
@@ -643,7 +669,7 @@ int monitor_restart_try(struct store *st, const char *id)
 		if (inp[0] >= 0)
 			close(inp[0]);
 	}
-	mark_running(st, c, l.pid, getpid(), &e);
+	mark_running(st, c, l.pid, getpid(), false, &e);
 	if (l.early_exit)
 		c->pid_start = 0;
 	supervise_unlock(lk);
@@ -727,7 +753,7 @@ int monitor_start(struct store *st, struct ctr *c, berr *err)
 		return -1;
 	}
 	pid_t mon = r.mon;
-	mark_running(st, c, r.pid, mon, err);
+	mark_running(st, c, r.pid, mon, false, err);
 	close(sv[0]);
 	return 0;
 }

@@ -90,6 +90,11 @@ struct launch {
 				  * `debug net-setup` helper (the monitor stays small, has no DB) */
 	bool early_exit;         /* out: the process already exited (and was reaped) */
 	int early_status;        /* out: its wait status */
+	bool record_early;       /* the caller supervises and has the store open: the record says
+				  * running under this process as soon as the init exists, before
+				  * its network is made, so a caller killed at any later instant
+				  * leaves a record ctr_refresh settles (exited 137) */
+	bool recorded;           /* out: the record was saved running (record_early) */
 };
 /* Clone the container init with its namespaces, set up the rootfs and security, exec the
  * process. Returns 0 once the process has been exec'd; on failure err->status is 125, 126 or
@@ -209,6 +214,8 @@ int monitor_after_exit(struct store *st, const char *id, int status);
 int monitor_restart_try(struct store *st, const char *id);
 /* Record the exit of a container (by the process that waited for it). */
 void record_exit(const char *root, const char *runroot, const char *id, int status);
+/* Save the record running: init `pid` supervised by this process (sandbox_launch, record_early). */
+int record_launching(struct store *st, struct ctr *c, pid_t pid, berr *err);
 void record_exit_st(struct store *st, const char *id, int status);
 
 /* ---- config building (spec.c) ---- */

@@ -657,6 +657,11 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 		close(parentfd);
 	if (netfd >= 0)
 		close(netfd);
+	l->recorded = false;
+	if (l->record_early) {
+		berr e2;
+		l->recorded = record_launching(st, c, pid, &e2) == 0;
+	}
 	/* while the child builds its rootfs: cgroups, then its network (veth, address, route,
 	 * published ports), then /etc/hosts and resolv.conf with its address; only then may it
 	 * mount them and exec, so the process never runs before its eth0 is up */

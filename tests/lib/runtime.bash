@@ -30,12 +30,13 @@ runtime_cgroup_dir() {
 	fi
 }
 
-# wait_for CMD...: retry a command for up to 5 s
+# wait_for CMD...: retry a command every 0.1 s until it succeeds, for up to 30 s of wall
+# time (a state reached on a loaded machine can take seconds; a pass returns at once)
 wait_for() {
-	local i
-	for i in $(seq 50); do
+	local deadline=$((${EPOCHSECONDS:-$(date +%s)} + 30))
+	while :; do
 		"$@" && return 0
+		[ "${EPOCHSECONDS:-$(date +%s)}" -lt "$deadline" ] || return 1
 		sleep 0.1
 	done
-	return 1
 }

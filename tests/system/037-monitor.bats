@@ -84,13 +84,29 @@ monitor_pid() { pgrep -f "^berth-monitor ${1:0:12}"; }
 	for i in $(seq 10); do "$BERTH" run --rm busybox true; done
 	for i in $(seq 5); do "$BERTH" run -d busybox true >/dev/null; done
 	sleep 0.5
-	run_berth ps -aq
+	run_berth ps -aq --no-trunc
 	[ -n "$output" ]
-	"$BERTH" rm -f $output >/dev/null
+	local ids=$output
+	"$BERTH" rm -f $ids >/dev/null
 	run_berth ps -aq
 	assert_equal "$output" ""
 	[ -z "$(ls "$BERTH_ROOT/containers")" ]
-	! pgrep -f '^berth-monitor' -a | grep -q .  || [ -z "$(pgrep -f "^berth-monitor" | xargs -r -n1 sh -c 'grep -l "$BERTH_ROOT" /proc/$0/cmdline 2>/dev/null')" ]
+	# a monitor that recorded its container's exit may still be finishing: wait for the end
+	wait_for no_monitor_of $ids
+}
+
+# no_monitor_of ID...: no berth-monitor process of this file's store is left (by its command
+# line: the root, or the title "berth-monitor ID12" of a steady monitor of one of the IDs)
+no_monitor_of() {
+	local p t id
+	for p in $(pgrep -f '^berth-monitor'); do
+		t=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
+		[[ "$t" == *"$BERTH_ROOT"* ]] && return 1
+		for id in "$@"; do
+			[[ "$t" == "berth-monitor ${id:0:12}"* ]] && return 1
+		done
+	done
+	return 0
 }
 
 @test "the monitor is berth-monitor: static, under 1 MiB, the container's parent, no database, no socket" {

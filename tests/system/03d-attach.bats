@@ -40,9 +40,15 @@ setup() { berth_setup_root; }
 
 @test "attach --sig-proxy: a signal to attach reaches the container; --no-stdin" {
 	run_berth run -d -i --name a4 busybox sh -c 'trap "echo got-term; exit 7" TERM; while :; do sleep 0.1; done'
+	# the container's trap is set (its init ignores a TERM it does not catch)
+	local cpid
+	cpid=$("$BERTH" inspect -f '{{.State.Pid}}' a4)
+	wait_for bash -c "(( 0x\$(awk '/^SigCgt:/ {print \$2}' /proc/$cpid/status) & 0x4000 ))"
 	"$BERTH" attach --no-stdin a4 > "$BATS_TEST_TMPDIR/out" 2>&1 &
 	local pid=$!
-	sleep 0.7
+	# wait until attach proxies signals (SIGTERM blocked for its signalfd), not a fixed time:
+	# a TERM that comes earlier kills attach itself (143)
+	wait_for bash -c "(( 0x\$(awk '/^SigBlk:/ {print \$2}' /proc/$pid/status) & 0x4000 ))"
 	kill -TERM "$pid"
 	local rc=0
 	wait "$pid" || rc=$?

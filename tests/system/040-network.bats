@@ -276,7 +276,7 @@ s.bind(('127.0.0.1', $((PORTBASE + 4)))); s.listen(1); time.sleep(8)" 3>&- &
 	net_attach sealed i
 	assert_output_contains "gateway="
 	[[ "$output" != *"gateway=1"* ]]
-	sleep 0.5
+	net_wait_listen out 8000
 	# the outside namespace has no route back to berth's subnets: only masquerade answers
 	run http_get 10.215.$S.2 8000 n
 	assert_equal "$output" "hello from berth"

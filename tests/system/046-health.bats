@@ -35,14 +35,16 @@ health() { "$BERTH" inspect -f '{{.State.Health.Status}}' "$1"; }
 
 @test "a flaky check: starting -> healthy -> unhealthy after retries -> healthy again" {
 	# the check passes while /tmp/ok exists inside the container (so it runs in its mount ns)
-	run_berth run -d --name hfl --health-cmd 'cat /tmp/ok' --health-interval 200ms --health-retries 3 \
+	# (interval 1 s: the states looked at below last 1 to 3 intervals, long enough to be seen
+	# by the next command on a loaded machine)
+	run_berth run -d --name hfl --health-cmd 'cat /tmp/ok' --health-interval 1s --health-retries 3 \
 		busybox sh -c 'sleep 1000'
 	[ "$(health hfl)" = starting ]
 	run_berth ps --filter name=hfl --format '{{.Status}}'
 	[[ "$output" == *"(health: starting)" ]]
 	wait_until 5 bash -c "[ \"\$($BERTH inspect -f '{{.State.Health.Status}}' hfl)\" = unhealthy ]"
 	"$BERTH" exec hfl sh -c 'echo fine > /tmp/ok'
-	run_berth wait --condition healthy --timeout 5 hfl
+	run_berth wait --condition healthy --timeout 30 hfl
 	[ "$output" = healthy ]
 	run_berth ps --filter name=hfl --format '{{.Status}}'
 	[[ "$output" == *"(healthy)" ]]
@@ -56,9 +58,9 @@ health() { "$BERTH" inspect -f '{{.State.Health.Status}}' "$1"; }
 	wait_until 5 bash -c "[ \"\$($BERTH inspect -f '{{len .State.Health.Log}}' hfl)\" = 5 ]"
 	# one failure is not enough with retries 3: still healthy
 	"$BERTH" exec hfl rm /tmp/ok
-	wait_until 5 bash -c "[ \"\$($BERTH inspect -f '{{.State.Health.FailingStreak}}' hfl)\" -ge 1 ]"
-	[ "$(health hfl)" = healthy ]
-	run_berth wait --condition unhealthy --timeout 5 hfl
+	# status and streak read at once: healthy with 1 or 2 failures is the state to see
+	wait_until 5 bash -c "[[ \"\$($BERTH inspect -f '{{.State.Health.Status}} {{.State.Health.FailingStreak}}' hfl)\" == 'healthy '[12] ]]"
+	run_berth wait --condition unhealthy --timeout 30 hfl
 	[ "$(health hfl)" = unhealthy ]
 	run_berth ps --filter health=unhealthy --format '{{.Names}}'
 	[ "$output" = hfl ]
@@ -70,9 +72,12 @@ health() { "$BERTH" inspect -f '{{.State.Health.Status}}' "$1"; }
 }
 
 @test "start period: failures do not count, the check runs at the start interval" {
-	run_berth run -d --name hsp --health-cmd false --health-interval 10s --health-start-period 2s \
+	# the interval is an hour: only the start interval can run several probes; the start
+	# period outlasts any load this machine may be under (it was 2 s: a loaded machine passed
+	# it before the first look)
+	run_berth run -d --name hsp --health-cmd false --health-interval 1h --health-start-period 1h \
 		--health-start-interval 200ms --health-retries 1 busybox sleep 1000
-	sleep 1
+	wait_until 10 bash -c "[ \$('$BERTH' inspect -f '{{len .State.Health.Log}}' hsp) -ge 2 ]"
 	# several probes already ran (start interval), none counted
 	run_berth inspect -f '{{.State.Health.Status}} {{.State.Health.FailingStreak}}' hsp
 	[ "$output" = "starting 0" ]
@@ -114,6 +119,7 @@ health() { "$BERTH" inspect -f '{{.State.Health.Status}}' "$1"; }
 	wait_until 5 bash -c "[ \"\$($BERTH inspect -f '{{.State.Health.Status}}' hpr)\" = healthy ]"
 	# a stop with a probe in flight: the probe goes with the monitor
 	run_berth stop -t 1 hpr
-	! pgrep -f "^berth-health .*health-probe $id"
+	# (PDEATHSIG: it is killed when the monitor exits, and gone a moment later)
+	wait_until 5 bash -c "! pgrep -f '^berth-health .*health-probe $id'"
 	run_berth rm hpr
 }

@@ -57,7 +57,9 @@ die" ]
 @test "without --until, events follows what happens (until a signal)" {
 	"$BERTH" events --filter event=start --format '{{.Actor.Attributes.name}}' >"$BATS_TEST_TMPDIR/ev" &
 	local ep=$!
-	sleep 0.5
+	# ready once it has seeked to the journal's end and blocks SIGINT (its signalfd): wait for
+	# that rather than a fixed time, or ev4 may come before it and be missed
+	wait_until 5 bash -c "(( 0x\$(awk '/^SigBlk:/ {print \$2}' /proc/$ep/status) & 0x2 ))"
 	run_berth run --name ev4 busybox true
 	wait_until 5 grep -q '^ev4$' "$BATS_TEST_TMPDIR/ev"
 	kill -INT "$ep"

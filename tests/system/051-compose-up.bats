@@ -162,7 +162,7 @@ services:
     healthcheck:
       test: ["CMD", "test", "-f", "/tmp/ready"]
       interval: 500ms
-      retries: 20
+      retries: 120
   web:
     image: busybox:latest
     command: sleep 300

@@ -56,6 +56,10 @@ state() { "$BERTH" inspect -f '{{.State.Status}}' "$1"; }
 	two_services
 	sed -i 's/command: sleep 300$/command: sh -c "trap \x27exit 9\x27 USR1; while :; do sleep 0.1; done"/' compose.yaml
 	run_compose up -d
+	# the trap is set (an init ignores a signal it does not catch): wait for it, not a time
+	local cpid
+	cpid=$("$BERTH" inspect -f '{{.State.Pid}}' v2-db-1)
+	wait_until 5 bash -c "(( 0x\$(awk '/^SigCgt:/ {print \$2}' /proc/$cpid/status) & 0x200 ))"
 	run_compose kill -s USR1 db
 	wait_until 5 bash -c '[ "$("$0" inspect -f "{{.State.Status}}" v2-db-1)" = exited ]' "$BERTH"
 	run_berth inspect -f '{{.State.ExitCode}}' v2-db-1

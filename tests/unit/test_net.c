@@ -69,10 +69,24 @@ static void test_cidr(void **state)
 	assert_int_equal(net_mask(0), 0);
 }
 
+/* the temp store of the running test, removed by its teardown even when an assertion fails */
+static char tmp_dir[64];
+
+static int rm_tmp_dir(void **state)
+{
+	(void)state;
+	berr e;
+	if (tmp_dir[0])
+		rm_rf(tmp_dir, &e);
+	tmp_dir[0] = 0;
+	return 0;
+}
+
 static struct store *tmp_store(char *dir)
 {
 	strcpy(dir, "/tmp/berth-test-net-XXXXXX");
 	assert_non_null(mkdtemp(dir));
+	strcpy(tmp_dir, dir);
 	struct store *st;
 	berr e = { 0 };
 	char run[300];
@@ -209,7 +223,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_port_parse),
 		cmocka_unit_test(test_cidr),
-		cmocka_unit_test(test_networks_and_ipam),
+		cmocka_unit_test_teardown(test_networks_and_ipam, rm_tmp_dir),
 		cmocka_unit_test(test_dns_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
