@@ -153,6 +153,11 @@ int64_t cgroup_v2_weight(int64_t shares);
 int64_t cgroup_v2_swap(int64_t memory, int64_t memswap);
 int cgroup_create(const char *id, json_t *hostcfg, berr *err);
 int cgroup_enter(const char *id, pid_t pid, berr *err);
+/* The calling (single-threaded) process joins the cgroups without waiting for an RCU grace
+ * period on v1 (see cgroup.c). */
+int cgroup_enter_self(const char *id, berr *err);
+/* v2: an O_DIRECTORY fd of the container's cgroup for clone3(CLONE_INTO_CGROUP); else -1 */
+int cgroup_open_v2(const char *id);
 bool cgroup_oom_killed(const char *id);
 void cgroup_kill_all(const char *id);
 void cgroup_destroy(const char *id);
