@@ -59,6 +59,18 @@ bool ctr_is_running(struct ctr *c);
 /* Remove everything a container owns on disk and in cgroups, and its record. The container
  * must not be running. */
 int ctr_remove(struct store *st, struct ctr *c, bool volumes, berr *err);
+/* ---- deferred deletion (trash.c) ---- */
+/* root/trash */
+char *trash_dir(const char *root);
+/* Rename PATH to root/trash/NAME (one rename: PATH is gone at once) and have the files deleted
+ * by a detached process forked when this process exits (trash_reap_spawn, atexit); -1 with
+ * errno (PATH missing, another filesystem: the caller deletes it itself). */
+int trash_put(const char *root, const char *path, const char *name);
+/* Delete everything in root/trash now (under root/trash/.lock): entries deleted, or -1. */
+int trash_reap(const char *root);
+/* Fork the detached reaper if this process put anything in the trash (registered with
+ * atexit by trash_put; BERTH_TEST_NO_REAP=1 leaves the trash for a later sweep). */
+void trash_reap_spawn(void);
 /* Docker's status text for ps: "Up 3 seconds", "Exited (0) 5 seconds ago", "Created". */
 char *ctr_status_string(struct ctr *c);
 const char *ctr_state_name(enum ctr_state s);
