@@ -107,3 +107,11 @@ trash_empty() {
 	[ -z "$(ls "$BERTH_ROOT/containers")" ]
 	trash_empty
 }
+
+@test "--rm containers get a volatile overlay (no sync at exit), others an ordinary one" {
+	run_berth run --rm --network none busybox sh -c 'grep " / / " /proc/self/mountinfo'
+	assert_output_contains "volatile"
+	run_berth run --name keep1 --network none busybox sh -c 'grep " / / " /proc/self/mountinfo'
+	[[ "$output" != *volatile* ]]
+	run_berth rm keep1
+}
