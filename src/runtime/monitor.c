@@ -312,6 +312,15 @@ int attached_start(struct store *st, struct ctr *c, bool interactive, bool attac
 		close(outp[1]);
 		close(errp[1]);
 	}
+	/* --rm: hold the container's mount namespace, so its teardown (overlay unmount and RCU
+	 * waits, ~5 ms) leaves the exit path we wait for and runs in the trash reaper */
+	int mntns = -1;
+	if (!l.early_exit &&
+	    json_is_true(json_object_get(json_object_get(c->cfg, "HostConfig"), "AutoRemove"))) {
+		char p[64];
+		snprintf(p, sizeof p, "/proc/%d/ns/mnt", (int)l.pid);
+		mntns = open(p, O_RDONLY | O_CLOEXEC);
+	}
 	mark_running(st, c, l.pid, getpid(), err);
 	if (l.early_exit)
 		c->pid_start = 0;
@@ -353,6 +362,8 @@ int attached_start(struct store *st, struct ctr *c, bool interactive, bool attac
 	if (logfd >= 0)
 		close(logfd);
 	record_exit_st(st, c->id, status); /* same process: reuse the open store */
+	if (mntns >= 0)
+		trash_hold(mntns); /* (closed at exit, after the reaper got its copy) */
 	supervise_spawn_after_exit(st, c->id); /* --restart: a detached process restarts it */
 	return status;
 }

@@ -11,11 +11,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "runtime/runtime.h"
 #include "runtime/sandbox_int.h"
@@ -23,6 +25,14 @@
 #include "util/fs.h"
 
 static char *pending_root; /* set once a removal put something in the trash */
+static int held_fd = -1;   /* an exited --rm container's mount namespace (trash_hold) */
+
+void trash_hold(int fd)
+{
+	if (held_fd >= 0)
+		close(held_fd);
+	held_fd = fd;
+}
 
 char *trash_dir(const char *root)
 {
@@ -82,12 +92,28 @@ void trash_reap_spawn(void)
 		return;
 	if (getenv("BERTH_TEST_NO_REAP")) /* tests: leave the trash for a later sweep */
 		return;
+	int parent = held_fd >= 0 ? (int)syscall(SYS_pidfd_open, getpid(), 0) : -1;
 	pid_t p = fork();
-	if (p != 0)
-		return; /* (the CLI is exiting; init reaps the orphan) */
+	if (p != 0) {
+		/* (the CLI is exiting; init reaps the orphan.) The reaper holds the last reference
+		 * to the container's mount namespace: its teardown (overlay unmount, RCU waits)
+		 * happens there, after the CLI has exited */
+		if (held_fd >= 0)
+			close(held_fd);
+		if (parent >= 0)
+			close(parent);
+		return;
+	}
 	/* the reaper: no terminal, no pipe of the caller kept open (a shell reading the CLI's
 	 * output would wait for it), its own session so ^C of the CLI's group misses it */
 	setsid();
+	if (held_fd >= 0) {
+		close_range(0, 2, 0);
+		if (parent >= 0) { /* drop the namespace once the CLI is gone, not before */
+			struct pollfd pf = { .fd = parent, .events = POLLIN };
+			poll(&pf, 1, 5000);
+		}
+	}
 	close_range(0, ~0U, 0);
 	int nul = open("/dev/null", O_RDWR);
 	if (nul >= 0) {
