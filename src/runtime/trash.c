@@ -39,6 +39,11 @@ char *trash_dir(const char *root)
 	return xasprintf("%s/trash", root);
 }
 
+bool trash_pending(void)
+{
+	return pending_root != NULL;
+}
+
 int trash_put(const char *root, const char *path, const char *name)
 {
 	_cleanup_free_ char *t = trash_dir(root);
@@ -124,6 +129,12 @@ void trash_reap_spawn(void)
 			close(nul);
 	}
 	set_cmdline("trash-reap");
+	const char *wal = store_deferred_wal();
+	int wfd = wal ? open(wal, O_RDONLY | O_CLOEXEC) : -1;
+	if (wfd >= 0) { /* the CLI's writes, which it left unsynced (run --rm) */
+		fdatasync(wfd);
+		close(wfd);
+	}
 	trash_reap(pending_root);
 	_exit(0);
 }
