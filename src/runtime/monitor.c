@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "runtime/logsink.h"
+#include "net/net.h"
 #include "runtime/runtime.h"
 #include "runtime/sandbox_int.h"
 #include "runtime/supervise.h"
@@ -361,7 +362,13 @@ int attached_start(struct store *st, struct ctr *c, bool interactive, bool attac
 	health_free(s.health);
 	if (logfd >= 0)
 		close(logfd);
+	/* the container has exited: its veths go with its network namespace anyway, so their
+	 * RTM_DELLINK (an RCU grace period under RTNL) is left to the reaper after our exit */
+	net_defer_link_deletes(true);
 	record_exit_st(st, c->id, status); /* same process: reuse the open store */
+	net_defer_link_deletes(false);
+	if (net_has_deferred())
+		trash_arm();
 	if (mntns >= 0)
 		trash_hold(mntns); /* (closed at exit, after the reaper got its copy) */
 	supervise_spawn_after_exit(st, c->id); /* --restart: a detached process restarts it */

@@ -71,6 +71,8 @@ int trash_reap(const char *root);
 /* Fork the detached reaper if this process put anything in the trash (registered with
  * atexit by trash_put; BERTH_TEST_NO_REAP=1 leaves the trash for a later sweep). */
 void trash_reap_spawn(void);
+/* Have trash_reap_spawn run at exit (for deferred work other than the trash: net veths). */
+void trash_arm(void);
 /* Whether this process put something in the trash (a reaper will run at exit). */
 bool trash_pending(void);
 /* Keep FD (an exited --rm container's mount namespace) open until the reaper runs, so its

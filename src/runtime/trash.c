@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "net/net.h"
 #include "runtime/runtime.h"
 #include "runtime/sandbox_int.h"
 #include "util/cleanup.h"
@@ -52,11 +53,19 @@ int trash_put(const char *root, const char *path, const char *name)
 	_cleanup_free_ char *dst = xasprintf("%s/%s", t, name);
 	if (rename(path, dst) < 0)
 		return -1;
-	if (!pending_root) {
+	if (!pending_root)
 		pending_root = xstrdup(root);
+	trash_arm();
+	return 0;
+}
+
+void trash_arm(void)
+{
+	static bool armed;
+	if (!armed) {
+		armed = true;
 		atexit(trash_reap_spawn);
 	}
-	return 0;
 }
 
 int trash_reap(const char *root)
@@ -93,7 +102,7 @@ int trash_reap(const char *root)
 
 void trash_reap_spawn(void)
 {
-	if (!pending_root)
+	if (!pending_root && !net_has_deferred() && !store_deferred_wal())
 		return;
 	if (getenv("BERTH_TEST_NO_REAP")) /* tests: leave the trash for a later sweep */
 		return;
@@ -129,12 +138,14 @@ void trash_reap_spawn(void)
 			close(nul);
 	}
 	set_cmdline("trash-reap");
+	net_delete_deferred(); /* the exited containers' veths (RTM_DELLINK waits for RCU) */
 	const char *wal = store_deferred_wal();
 	int wfd = wal ? open(wal, O_RDONLY | O_CLOEXEC) : -1;
 	if (wfd >= 0) { /* the CLI's writes, which it left unsynced (run --rm) */
 		fdatasync(wfd);
 		close(wfd);
 	}
-	trash_reap(pending_root);
+	if (pending_root)
+		trash_reap(pending_root);
 	_exit(0);
 }
