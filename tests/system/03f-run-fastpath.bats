@@ -115,3 +115,22 @@ trash_empty() {
 	[[ "$output" != *volatile* ]]
 	run_berth rm keep1
 }
+
+@test "bridge: veths have one queue each way; after run --rm no endpoint and, soon, no veth remain" {
+	run_berth run -d --name vq busybox sleep 30
+	local pid br
+	pid=$("$BERTH" inspect -f '{{.State.Pid}}' vq)
+	nsenter -t "$pid" -n ip -d link show eth0 | grep -q "numtxqueues 1 numrxqueues 1"
+	run_berth rm -f vq
+	br=$("$BERTH" network inspect bridge -f '{{index .Options "com.docker.network.bridge.name"}}')
+	run_berth run --rm busybox sh -c 'ip -4 addr show eth0 | grep -c inet'
+	assert_equal "$output" "1"
+	run_berth network inspect bridge -f '{{json .Containers}}'
+	assert_equal "$output" "{}"
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ -z "$(ip -br link show master "$br" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	[ -z "$(ip -br link show master "$br" 2>/dev/null)" ]
+}
