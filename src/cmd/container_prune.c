@@ -82,6 +82,7 @@ static int prune_containers(struct store *st, int flags, const struct strvec *fi
 		sv_push(out, v[i]->id);
 	}
 	ctr_list_free(v, n);
+	trash_reap(st->root); /* prune frees the disk now, and sweeps what a killed reaper left */
 	return rc;
 }
 

@@ -143,6 +143,10 @@ static int do_run(struct berth_ctx *ctx, int argc, char **argv, bool create)
 			goto done;
 		}
 		status = attached_start(st, c, f.interactive, true, &err);
+		/* --rm, removed: the WAL's fdatasync goes to the trash reaper that runs after we
+		 * exit (the net change is nothing; docs/runtime.md "Start-up path") */
+		if (f.rm && trash_pending())
+			st->defer_sync = true;
 		if (status < 0) {
 			status = cli_error(&err);
 			if (f.rm) {

@@ -369,6 +369,28 @@ int net_attach_pid(struct store *st, const char *network, const char *container_
 	return net_attach(st, network, container_id, fd, o, res, err);
 }
 
+static bool defer_on;
+static struct strvec deferred = STRVEC_INIT;
+
+void net_defer_link_deletes(bool on)
+{
+	defer_on = on;
+}
+
+bool net_has_deferred(void)
+{
+	return deferred.n > 0;
+}
+
+void net_delete_deferred(void)
+{
+	for (size_t i = 0; i < deferred.n; i++) {
+		berr e;
+		nl_link_del(deferred.v[i], &e);
+	}
+	sv_clear(&deferred);
+}
+
 static int detach_one(struct store *st, const struct net_network *n, const char *container_id, struct nat_batch *nft, berr *err)
 {
 	_cleanup_free_ char *veth = NULL;
@@ -392,6 +414,10 @@ static int detach_one(struct store *st, const struct net_network *n, const char 
 		goto fail;
 	if (delete_endpoint(st, n->id, container_id, err) < 0 || store_commit(st, err) < 0)
 		goto fail;
+	if (defer_on) {
+		sv_push(&deferred, veth);
+		return 0;
+	}
 	if (nl_link_del(veth, err) < 0)
 		return -1;
 	return 0;

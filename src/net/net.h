@@ -137,6 +137,14 @@ int net_attach_pid(struct store *st, const char *network, const char *container_
 int net_detach(struct store *st, const char *network, const char *container_id, berr *err);
 /* Detach from every network (container stop/rm). Not an error if attached nowhere. */
 int net_detach_all(struct store *st, const char *container_id, berr *err);
+/* Deferred veth deletion: once on, detaching deletes the endpoint and its rules as always but
+ * only records the host-side veth; net_delete_deferred() deletes the recorded links (RTM_DELLINK
+ * waits for an RCU grace period under RTNL). For a container whose process has exited: the
+ * kernel deletes the pair with its network namespace anyway, so a deletion that never runs
+ * leaks nothing. */
+void net_defer_link_deletes(bool on);
+bool net_has_deferred(void);
+void net_delete_deferred(void);
 /* Add ports to an attached container's endpoint on network (NULL = its first non-internal). */
 int net_publish(struct store *st, const char *container_id, const char *network,
 		const struct net_port *ports, size_t n, struct net_port **bound, berr *err);

@@ -216,6 +216,12 @@ int nl_veth_add_into(const char *host, int master, const char *peer, int netns_f
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, &ifi);
 	ifi->ifi_flags = IFF_UP; /* ifi_change 0: these flags as given */
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, host);
+	/* one queue each way on both ends: a veth is made with one per CPU, and veth_newlink
+	 * then lowers the real tx count to 1 on each end, which (the device being registered)
+	 * waits for an RCU grace period under the RTNL lock each: 2-40 ms per container start
+	 * here. The count the kernel ends up with is the same. */
+	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, 1);
+	mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, 1);
 	if (master > 0)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	struct nlattr *li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
@@ -225,6 +231,8 @@ int nl_veth_add_into(const char *host, int master, const char *peer, int netns_f
 	struct ifinfomsg *pifi = mnl_nlmsg_put_extra_header(nlh, sizeof *pifi);
 	memset(pifi, 0, sizeof *pifi); /* (not up yet: a veth cannot open before its peer is linked) */
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, 1);
+	mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, 1);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
 	mnl_attr_nest_end(nlh, pi);

@@ -251,6 +251,38 @@ int cgroup_enter(const char *id, pid_t pid, berr *err)
 	return 0;
 }
 
+/* The calling process joins the container's cgroups itself. It must be single-threaded.
+ * v1: "0" into each hierarchy's `tasks` moves the calling thread, and the kernel skips the
+ * global cgroup_threadgroup_rwsem for a thread that moves itself (since 6.0), so no write
+ * waits for an RCU grace period (a write of a pid to cgroup.procs waits 10-15 ms for the
+ * first hierarchy); for a single-threaded process the thread is the process. v2: "0" into
+ * cgroup.procs (the caller prefers clone3's CLONE_INTO_CGROUP, which needs no write). */
+int cgroup_enter_self(const char *id, berr *err)
+{
+	if (cgroup_version() == 2) {
+		_cleanup_free_ char *d = cgroup_path(NULL, id, NULL);
+		if (wr(d, "cgroup.procs", "0") < 0)
+			return berr_sys(err, "join cgroup %s", d);
+		return 0;
+	}
+	for (const char **c = v1_ctrls; *c; c++) {
+		_cleanup_free_ char *d = cgroup_path(*c, id, NULL);
+		if (wr(d, "tasks", "0") < 0 && errno != ENOENT)
+			return berr_sys(err, "join cgroup %s", d);
+	}
+	return 0;
+}
+
+/* An fd of the container's v2 cgroup directory for clone3(CLONE_INTO_CGROUP), or -1 (v1, or
+ * not openable: the child then joins with cgroup_enter_self). */
+int cgroup_open_v2(const char *id)
+{
+	if (cgroup_version() != 2 || cg_test)
+		return -1;
+	_cleanup_free_ char *d = cgroup_path(NULL, id, NULL);
+	return open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 long long cgroup_read_key(const char *path, const char *key)
 {
 	char buf[8192];

@@ -429,7 +429,9 @@ int ctr_remove(struct store *st, struct ctr *c, bool volumes, berr *err)
 	cgroup_destroy(c->id);
 	ctr_net_release(st, c->id);
 	_cleanup_free_ char *d = ctr_dir(st, c->id);
-	if (rm_rf(d, err) < 0)
+	/* the files go to the trash in one rename and are deleted after the CLI has exited
+	 * (trash.c); another filesystem or an error: deleted here */
+	if (trash_put(st->root, d, c->id) < 0 && errno != ENOENT && rm_rf(d, err) < 0)
 		return -1;
 	_cleanup_free_ char *rd = xasprintf("%s/containers/%s", st->runroot, c->id);
 	berr e2;

@@ -102,7 +102,7 @@ int sandbox_exec(struct store *st, struct ctr *c, struct exec_opts *o, int *stat
 		else
 			prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		berr e = { 0 };
-		if (cgroup_enter(c->id, getpid(), &e) < 0)
+		if (cgroup_enter_self(c->id, &e) < 0)
 			child_fail_err(sync, &e);
 		for (int i = 0; i < 6; i++)
 			if (nsfd[i] >= 0 && setns(nsfd[i], ns[i].t) < 0)

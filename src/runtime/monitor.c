@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "runtime/logsink.h"
+#include "net/net.h"
 #include "runtime/runtime.h"
 #include "runtime/sandbox_int.h"
 #include "runtime/supervise.h"
@@ -338,6 +339,15 @@ int attached_start(struct store *st, struct ctr *c, bool interactive, bool attac
 		close(outp[1]);
 		close(errp[1]);
 	}
+	/* --rm: hold the container's mount namespace, so its teardown (overlay unmount and RCU
+	 * waits, ~5 ms) leaves the exit path we wait for and runs in the trash reaper */
+	int mntns = -1;
+	if (!l.early_exit &&
+	    json_is_true(json_object_get(json_object_get(c->cfg, "HostConfig"), "AutoRemove"))) {
+		char p[64];
+		snprintf(p, sizeof p, "/proc/%d/ns/mnt", (int)l.pid);
+		mntns = open(p, O_RDONLY | O_CLOEXEC);
+	}
 	mark_running(st, c, l.pid, getpid(), l.recorded, err);
 	if (l.early_exit)
 		c->pid_start = 0;
@@ -378,7 +388,15 @@ int attached_start(struct store *st, struct ctr *c, bool interactive, bool attac
 	health_free(s.health);
 	if (logfd >= 0)
 		close(logfd);
+	/* the container has exited: its veths go with its network namespace anyway, so their
+	 * RTM_DELLINK (an RCU grace period under RTNL) is left to the reaper after our exit */
+	net_defer_link_deletes(true);
 	record_exit_st(st, c->id, status); /* same process: reuse the open store */
+	net_defer_link_deletes(false);
+	if (net_has_deferred())
+		trash_arm();
+	if (mntns >= 0)
+		trash_hold(mntns); /* (closed at exit, after the reaper got its copy) */
 	supervise_spawn_after_exit(st, c->id); /* --restart: a detached process restarts it */
 	return status;
 }

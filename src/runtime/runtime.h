@@ -59,6 +59,25 @@ bool ctr_is_running(struct ctr *c);
 /* Remove everything a container owns on disk and in cgroups, and its record. The container
  * must not be running. */
 int ctr_remove(struct store *st, struct ctr *c, bool volumes, berr *err);
+/* ---- deferred deletion (trash.c) ---- */
+/* root/trash */
+char *trash_dir(const char *root);
+/* Rename PATH to root/trash/NAME (one rename: PATH is gone at once) and have the files deleted
+ * by a detached process forked when this process exits (trash_reap_spawn, atexit); -1 with
+ * errno (PATH missing, another filesystem: the caller deletes it itself). */
+int trash_put(const char *root, const char *path, const char *name);
+/* Delete everything in root/trash now (under root/trash/.lock): entries deleted, or -1. */
+int trash_reap(const char *root);
+/* Fork the detached reaper if this process put anything in the trash (registered with
+ * atexit by trash_put; BERTH_TEST_NO_REAP=1 leaves the trash for a later sweep). */
+void trash_reap_spawn(void);
+/* Have trash_reap_spawn run at exit (for deferred work other than the trash: net veths). */
+void trash_arm(void);
+/* Whether this process put something in the trash (a reaper will run at exit). */
+bool trash_pending(void);
+/* Keep FD (an exited --rm container's mount namespace) open until the reaper runs, so its
+ * teardown happens there and not in the container's exit, which the CLI waits for. */
+void trash_hold(int fd);
 /* Docker's status text for ps: "Up 3 seconds", "Exited (0) 5 seconds ago", "Created". */
 char *ctr_status_string(struct ctr *c);
 const char *ctr_state_name(enum ctr_state s);
@@ -158,6 +177,11 @@ int64_t cgroup_v2_weight(int64_t shares);
 int64_t cgroup_v2_swap(int64_t memory, int64_t memswap);
 int cgroup_create(const char *id, json_t *hostcfg, berr *err);
 int cgroup_enter(const char *id, pid_t pid, berr *err);
+/* The calling (single-threaded) process joins the cgroups without waiting for an RCU grace
+ * period on v1 (see cgroup.c). */
+int cgroup_enter_self(const char *id, berr *err);
+/* v2: an O_DIRECTORY fd of the container's cgroup for clone3(CLONE_INTO_CGROUP); else -1 */
+int cgroup_open_v2(const char *id);
 bool cgroup_oom_killed(const char *id);
 void cgroup_kill_all(const char *id);
 void cgroup_destroy(const char *id);

@@ -8,12 +8,12 @@
  * SOCK_SEQPACKET pair: EOF after execve means success. */
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
+#include <linux/sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -397,6 +397,7 @@ struct child_args {
 	int parentfd;
 	bool newnet;
 	int netfd;     /* --network container:ID: the netns to join, else -1 */
+	bool in_cgroup; /* cloned into its v2 cgroup (CLONE_INTO_CGROUP): nothing to join */
 };
 
 static void __attribute__((noreturn)) child_main(struct child_args *a)
@@ -406,6 +407,12 @@ static void __attribute__((noreturn)) child_main(struct child_args *a)
 	json_t *cfg = a->c->cfg;
 	json_t *hc = json_object_get(cfg, "HostConfig");
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* the child joins its cgroups itself, first (its mounts are charged to the container):
+	 * a single-threaded process moving itself skips the kernel's global threadgroup lock,
+	 * whose first write lock waits for an RCU grace period (10-15 ms) when the parent
+	 * writes the child's pid (cgroup.c) */
+	if (!a->in_cgroup && cgroup_enter_self(a->c->id, &e) < 0)
+		child_fail_err(sync, &e);
 	if (a->netfd >= 0 && setns(a->netfd, CLONE_NEWNET) < 0)
 		child_fail(sync, 125, "join the network namespace: %s", strerror(errno));
 	if (a->netfd >= 0)
@@ -569,39 +576,13 @@ static int net_setup(struct store *st, struct ctr *c, pid_t pid, bool inproc, be
 	return -1;
 }
 
-struct cg_job {
-	const char *id;
-	pid_t pid;
-	int rc;
-	berr err;
-};
-
-static void *cg_thread(void *arg)
+/* clone3 with CLONE_INTO_CGROUP (v2): the child starts in its cgroup, no migration */
+static pid_t clone_into(unsigned long flags, int cgfd)
 {
-	struct cg_job *j = arg;
-	j->rc = cgroup_enter(j->id, j->pid, &j->err);
-	return NULL;
-}
-
-/* Joining cgroup v1 controllers waits for an RCU grace period per write (~10 ms); with a
- * network to attach, do that in a thread meanwhile (it only writes cgroup.procs files). */
-static int cgroup_and_net_setup(struct store *st, struct ctr *c, pid_t pid, bool inproc, berr *err)
-{
-	if (!json_object_size(json_object_get(c->cfg, "BerthNetworks")))
-		return cgroup_enter(c->id, pid, err) < 0 || net_setup(st, c, pid, inproc, err) < 0 ? -1 : 0;
-	struct cg_job j = { .id = c->id, .pid = pid };
-	pthread_t t;
-	bool threaded = pthread_create(&t, NULL, cg_thread, &j) == 0;
-	if (!threaded)
-		cg_thread(&j);
-	int rc = net_setup(st, c, pid, inproc, err);
-	if (threaded)
-		pthread_join(t, NULL);
-	if (rc == 0 && j.rc < 0) {
-		*err = j.err; /* (the caller releases the network) */
-		return -1;
-	}
-	return rc;
+	struct clone_args ca = { .flags = flags & ~0xffUL, .exit_signal = flags & 0xff,
+				 .cgroup = (uint64_t)cgfd };
+	ca.flags |= CLONE_INTO_CGROUP;
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
 }
 
 int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
@@ -639,7 +620,13 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 	if (!hostnet && !joinnet)
 		flags |= CLONE_NEWNET;
 	fflush(NULL);
-	pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+	int cgfd = cgroup_open_v2(c->id);
+	pid_t pid = cgfd >= 0 ? clone_into(flags, cgfd) : -1;
+	bool in_cgroup = pid >= 0;
+	if (cgfd >= 0)
+		close(cgfd);
+	if (pid < 0) /* v1, or a kernel without clone3/CLONE_INTO_CGROUP: the child joins */
+		pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 	if (pid < 0) {
 		close(sv[0]);
 		close(sv[1]);
@@ -649,7 +636,8 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		struct child_args a = { st, c, l, sv[1], parentfd, !hostnet && !joinnet, netfd };
+		struct child_args a = { st, c, l, sv[1], parentfd, !hostnet && !joinnet, netfd,
+					in_cgroup };
 		child_main(&a);
 	}
 	close(sv[1]);
@@ -662,10 +650,10 @@ int sandbox_launch(struct store *st, struct ctr *c, struct launch *l, berr *err)
 		berr e2;
 		l->recorded = record_launching(st, c, pid, &e2) == 0;
 	}
-	/* while the child builds its rootfs: cgroups, then its network (veth, address, route,
-	 * published ports), then /etc/hosts and resolv.conf with its address; only then may it
-	 * mount them and exec, so the process never runs before its eth0 is up */
-	if (cgroup_and_net_setup(st, c, pid, l->net_inproc, err) < 0) {
+	/* while the child joins its cgroups and builds its rootfs: its network (veth, address,
+	 * route, published ports), then /etc/hosts and resolv.conf with its address; only then
+	 * may it mount them and exec, so the process never runs before its eth0 is up */
+	if (net_setup(st, c, pid, l->net_inproc, err) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(sv[0]);

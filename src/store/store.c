@@ -181,6 +181,13 @@ fail:
 	return -1;
 }
 
+static char *deferred_wal;
+
+const char *store_deferred_wal(void)
+{
+	return deferred_wal;
+}
+
 void store_close(struct store *st)
 {
 	if (!st)
@@ -188,7 +195,10 @@ void store_close(struct store *st)
 	if (st->db) {
 		/* one fdatasync of the WAL (synchronous=NORMAL does not sync commits); through an fd
 		 * of our own, as SQLite's first xSync of a process also syncs the directory */
-		if (sqlite3_total_changes(st->db) > 0) {
+		if (sqlite3_total_changes(st->db) > 0 && st->defer_sync) {
+			free(deferred_wal);
+			deferred_wal = xasprintf("%s/berth.db-wal", st->root);
+		} else if (sqlite3_total_changes(st->db) > 0) {
 			_cleanup_free_ char *wal = xasprintf("%s/berth.db-wal", st->root);
 			int fd = open(wal, O_RDONLY | O_CLOEXEC);
 			if (fd >= 0) {

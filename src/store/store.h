@@ -14,6 +14,7 @@ struct store {
 	char *runroot;  /* --runroot */
 	sqlite3 *db;
 	int in_tx;      /* nesting depth of store_begin */
+	bool defer_sync; /* store_close leaves the WAL's fdatasync to store_deferred_wal's caller */
 };
 
 struct berth_schema {
@@ -30,6 +31,9 @@ struct berth_schema {
 /* Open (creating if needed, mode 0700) the store at root and apply every schema. */
 int store_open(struct store **out, const char *root, const char *runroot, berr *err);
 void store_close(struct store *st);
+/* The WAL whose fdatasync a store_close skipped because the caller set st->defer_sync (the
+ * --rm trash reaper syncs it after the CLI has exited), or NULL. */
+const char *store_deferred_wal(void);
 static inline void cleanup_storep(struct store **st) { if (*st) store_close(*st); }
 #define _cleanup_store_ __attribute__((cleanup(cleanup_storep)))
 
