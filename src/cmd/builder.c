@@ -1,7 +1,9 @@
 /* builder.c: `berth builder prune [-a] [-f]` (docker builder prune) and the build cache's part
  * in `system prune`: forget every cached step (build/cache.h), with -a also the
  * RUN --mount=type=cache directories, then free the layers no image uses. */
+#include <dirent.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 #include "build/cache.h"
@@ -51,12 +53,29 @@ static int prune_build_cache(struct store *st, int flags, const struct strvec *f
 	sqlite3_bind_int64(d, 1, until);
 	if (sqlite3_step(d) != SQLITE_DONE)
 		return store_dberr(st, err, "build cache");
-	if ((flags & PRUNE_ALL) && until == INT64_MAX) {
+	if (flags & PRUNE_ALL) {
+		/* the cache mounts (exec.cachemount records) last used before until */
 		_cleanup_free_ char *m = store_path(st, "cache/mounts");
-		uint64_t before = path_du(m);
-		if (rm_rf(m, err) < 0)
+		_cleanup_closedir_ DIR *d = opendir(m);
+		struct dirent *e;
+		size_t left = 0;
+		while (d && (e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			_cleanup_free_ char *p = xasprintf("%s/%s", m, e->d_name);
+			struct stat sb;
+			if (lstat(p, &sb) == 0 && (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec >= until) {
+				left++;
+				continue;
+			}
+			uint64_t before = path_du(p);
+			if (rm_rf(p, err) < 0)
+				return -1;
+			*freed += before;
+			sv_pushf(out, "%.25s", e->d_name);
+		}
+		if (!left && rm_rf(m, err) < 0)
 			return -1;
-		*freed += before;
 	}
 	uint64_t gc = 0;
 	if (img_gc(st, &gc, NULL, err) < 0)
