@@ -240,7 +240,7 @@ static int run_builder_du(struct berth_ctx *ctx, int argc, char **argv)
 			{ "Description", "DESCRIPTION" }, { "UsageCount", "USAGE" }, { "Parents", "PARENTS" }, { "Bytes", "BYTES" },
 			{ NULL, NULL },
 		};
-		bool table = !format || !strncmp(format, "table", 5);
+		bool table = !format || !strcmp(format, "table"); /* the summary only under the default table */
 		if (fmt_render(stdout, format, "table {{.TableID}}\t{{.Reclaimable}}\t{{.TableSize}}\t{{.LastAccessed}}", hdr, rows, &err) < 0)
 			ret = cli_error(&err);
 		else if (table)
