@@ -41,6 +41,18 @@ static int cmp_used(const void *a, const void *b)
 	return x->used_ns < y->used_ns ? -1 : x->used_ns > y->used_ns ? 1 : strcmp(x->id, y->id);
 }
 
+/* The chain ID a lazy blob's recipe (root/lazyblobs/<hex>, image/layer_adopt.h) names. */
+static char *lazy_chain(struct store *st, const char *blob)
+{
+	_cleanup_free_ char *p = xasprintf("%s/lazyblobs/%s", st->root, digest_hex(blob));
+	_cleanup_fclose_ FILE *f = fopen(p, "re");
+	char line[128];
+	if (!f || !fgets(line, sizeof line, f))
+		return NULL;
+	line[strcspn(line, "\n")] = 0;
+	return digest_valid(line) ? xstrdup(line) : NULL;
+}
+
 int bdu_list(struct store *st, int64_t until_ns, struct bdu_rec **out, size_t *n, berr *err)
 {
 	struct bdu_rec *v = NULL;
@@ -65,14 +77,27 @@ int bdu_list(struct store *st, int64_t until_ns, struct bdu_rec **out, size_t *n
 		/* the bytes: the unpacked layer and the blob if it was written out (a built layer's
 		 * blob is made lazily, on push or save) */
 		uint64_t size = 0;
+		bool have = false;
+		_cleanup_free_ char *recipe_chain = NULL;
+		if (!chain && digest_valid(blob))
+			chain = recipe_chain = lazy_chain(st, blob); /* a layer no image has taken yet */
+		struct stat ls;
 		if (chain && digest_valid(chain)) {
 			_cleanup_free_ char *lp = xasprintf("%s/layers/%s", st->root, digest_hex(chain));
-			size += path_du(lp);
+			if (stat(lp, &ls) == 0) {
+				size += path_du(lp);
+				have = true;
+			}
 		}
 		if (digest_valid(blob)) {
 			_cleanup_free_ char *bp = xasprintf("%s/blobs/sha256/%s", st->root, digest_hex(blob));
-			size += path_du(bp);
+			if (stat(bp, &ls) == 0) {
+				size += path_du(bp);
+				have = true;
+			}
 		}
+		if (!have)
+			continue;
 		v = xrealloc(v, (nv + 1) * sizeof *v);
 		struct bdu_rec *r = &v[nv++];
 		memset(r, 0, sizeof *r);

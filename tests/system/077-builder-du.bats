@@ -102,3 +102,30 @@ setup() { berth_setup_root; }
 	# the image keeps its layers; the next build misses and fills the cache again
 	run_berth image inspect du:1 --format '{{.Id}}'
 }
+
+@test "a failed build leaves private records: reclaimable, in the Build Cache row, freed by prune" {
+	"$BERTH" builder prune -a -f >/dev/null
+	ctx=$(build_ctx fail)
+	printf 'FROM busybox\nRUN head -c 50000 /dev/urandom > /r\nRUN false\n' > "$ctx/Dockerfile"
+	run_berth --exit 1 build -q "$ctx"
+	run_berth builder du --format '{{.Type}}|{{.Shared}}|{{.Reclaimable}}|{{.Bytes}}'
+	[ "${#lines[@]}" -eq 1 ]
+	IFS='|' read -r type shared recl bytes <<<"${lines[0]}"
+	[ "$type" = regular ] && [ "$shared" = false ] && [ "$recl" = true ] && [ "$bytes" -ge 50000 ]
+	run_berth builder du
+	[ "$(summary_value Reclaimable)" = "$(human_size "$bytes")" ]
+	[ "$(summary_value Total)" = "$(human_size "$bytes")" ]
+	[ -z "$(summary_value Shared)" ]
+	row=$("$BERTH" system df --format '{{.Type}}|{{.TotalCount}}|{{.Bytes}}' | grep '^Build Cache|')
+	[ "$row" = "Build Cache|1|$bytes" ]
+	sum=$("$BERTH" system df --format '{{.Bytes}}' | awk '{s += $1} END {printf "%d", s}')
+	du=$(du -sB1 "$BERTH_ROOT" | cut -f1)
+	diff=$(( sum > du ? sum - du : du - sum ))
+	[ $((diff * 100)) -le "$du" ] || { echo "df sum $sum vs du $du" >&2; return 1; }
+	run_berth builder prune -f
+	assert_output_contains "Deleted build cache objects:"
+	freed=$(awk '/^Total reclaimed space:/ { print $4 }' <<<"$output")
+	[ "$freed" != "0B" ]
+	run_berth builder du --format '{{.ID}}'
+	[ -z "$output" ]
+}
