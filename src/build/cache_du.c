@@ -105,6 +105,8 @@ int bdu_list(struct store *st, int64_t until_ns, struct bdu_rec **out, size_t *n
 		if (sqlite3_column_int(s, 7))
 			short_key((const char *)sqlite3_column_text(s, 1), r->parent);
 		r->type = "regular";
+		if (chain)
+			snprintf(r->chain, sizeof r->chain, "%s", chain);
 		r->description = xstrdup((const char *)sqlite3_column_text(s, 2));
 		long ns = 0;
 		r->created_ns = parse_rfc3339((const char *)sqlite3_column_text(s, 4), &ns) * 1000000000 + ns;
@@ -169,8 +171,16 @@ void bdu_summarize(const struct bdu_rec *r, size_t n, struct bdu_sum *s)
 		else {
 			s->private_ += r[i].size;
 			s->reclaimable += r[i].size; /* a shared record's bytes stay with the image */
-			if (!strcmp(r[i].type, "regular"))
-				s->private_layers += r[i].size;
+			if (!strcmp(r[i].type, "regular")) {
+				/* records whose layers look alike (an empty diff) may name one layer:
+				 * count its bytes once, as they are on disk */
+				bool seen = false;
+				for (size_t j = 0; j < i && r[i].chain[0]; j++)
+					if (!r[j].shared && !strcmp(r[j].chain, r[i].chain))
+						seen = true;
+				if (!seen)
+					s->private_layers += r[i].size;
+			}
 			else
 				s->mounts += r[i].size;
 		}

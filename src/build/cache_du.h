@@ -22,6 +22,7 @@ struct bdu_rec {
 	char *description;           /* the step's instruction; "cached mount" for mounts */
 	int64_t created_ns, used_ns; /* ns since the epoch */
 	int usage;                   /* usage count: 1 (berth does not count uses) */
+	char chain[72];              /* regular: the layer's chain ID found for it ("" if none) */
 };
 
 /* Records last used before until_ns (INT64_MAX: all), oldest use first. */

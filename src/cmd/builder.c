@@ -272,7 +272,7 @@ static int df_cache_fill(struct store *st, struct df_row *row, bool verbose, str
 	row->total = s.count;
 	row->active = 0;
 	row->overhead = row->size > s.mounts ? row->size - s.mounts : 0;
-	row->size = s.private_;
+	row->size = s.mounts + s.private_layers; /* = Private, each layer counted once */
 	row->reclaimable = row->size;
 	int ret = 0;
 	if (verbose) {
