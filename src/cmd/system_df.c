@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "build/cache_du.h"
 #include "cmd/imgcmd.h"
 #include "cmd/system_hooks.h"
 #include "image/istore.h"
@@ -46,6 +47,17 @@ static int images_fill(struct store *st, struct df_row *row, bool verbose, struc
 			_cleanup_free_ char *p = xasprintf("%s/blobs/sha256/%s", st->root, digest_hex((const char *)sqlite3_column_text(b, 0)));
 			used += path_du(p);
 		}
+	}
+	/* blobs that only build-cache records keep are the Build Cache row's (builder.c) */
+	{
+		struct bdu_rec *v = NULL;
+		size_t nv = 0;
+		if (bdu_list(st, INT64_MAX, &v, &nv, err) < 0)
+			return -1;
+		struct bdu_sum bs;
+		bdu_summarize(v, nv, &bs);
+		bdu_free(v, nv);
+		row->size = row->size > bs.private_layers ? row->size - bs.private_layers : 0;
 	}
 	row->reclaimable = row->size > used ? row->size - used : 0;
 	if (!verbose)
@@ -221,6 +233,8 @@ static int run_df(struct berth_ctx *ctx, int argc, char **argv)
 		}
 		tmp->reclaimable = tmp->size;
 	}
+	for (size_t i = 0; i < n; i++)
+		meta->size += rows[i].overhead;
 	json_t *jr = json_array();
 	uint64_t total = 0;
 	for (size_t i = 0; i < n; i++) {

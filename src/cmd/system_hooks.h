@@ -34,6 +34,8 @@ struct df_row {
 	char type[32];
 	long total, active;
 	uint64_t size, reclaimable;
+	uint64_t overhead; /* bytes of its dirs that belong to no object (directory blocks):
+			    * `system df` charges them to Metadata, so the rows still add up */
 };
 struct berth_df_provider {
 	const char *type;   /* "Images", "Containers", "Local Volumes", "Build Cache" */
