@@ -181,6 +181,8 @@ fail:
 	return -1;
 }
 
+#define WAL_TRUNCATE_BYTES (2 << 20)
+
 static char *deferred_wal;
 
 const char *store_deferred_wal(void)
@@ -200,13 +202,27 @@ void store_close(struct store *st)
 			deferred_wal = xasprintf("%s/berth.db-wal", st->root);
 		} else if (sqlite3_total_changes(st->db) > 0) {
 			_cleanup_free_ char *wal = xasprintf("%s/berth.db-wal", st->root);
-			int fd = open(wal, O_RDONLY | O_CLOEXEC);
+			struct stat sb;
+			/* The automatic checkpoint copies pages back but the log only restarts when no
+			 * other process reads; with many short writers it keeps growing, and every
+			 * reader pays for a long log (images with 1,000 tags: 8 -> 16 ms). Past
+			 * WAL_TRUNCATE_BYTES, fold it into the database and truncate it (which also
+			 * makes this command's writes durable); if someone is reading, do not wait. */
+			if (stat(wal, &sb) == 0 && sb.st_size > WAL_TRUNCATE_BYTES) {
+				sqlite3_busy_timeout(st->db, 0);
+				if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) == SQLITE_OK) {
+					sqlite3_close_v2(st->db);
+					st->db = NULL;
+				}
+			}
+			int fd = st->db ? open(wal, O_RDONLY | O_CLOEXEC) : -1;
 			if (fd >= 0) {
 				fdatasync(fd);
 				close(fd);
 			}
 		}
-		sqlite3_close_v2(st->db);
+		if (st->db)
+			sqlite3_close_v2(st->db);
 	}
 	free(st->root);
 	free(st->runroot);
