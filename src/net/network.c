@@ -1,6 +1,7 @@
 /* network.c: the network model: the store's networks table, predefined networks (bridge, host,
  * none), create / lookup / list / remove, bridge devices, and Docker's inspect JSON. */
 #include "net/internal.h"
+#include "util/sha256.h"
 #include "net/netlink.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -87,53 +88,6 @@ void net_list_free(struct net_network *v, size_t n)
 	free(v);
 }
 
-/* A small SHA-256 (FIPS 180-4) for net_names: the container monitor attaches networks, and
- * initialising OpenSSL there would cost it ~1.5 MB of resident memory for six hex digits. */
-static void sha256_small(const void *data, size_t len, uint8_t out[32])
-{
-	static const uint32_t k[64] = {
-		0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-		0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-		0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-		0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-		0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-		0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-		0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-		0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-	};
-	uint32_t hs[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-	size_t total = ((len + 9 + 63) / 64) * 64;
-	uint8_t *m = xcalloc(1, total);
-	memcpy(m, data, len);
-	m[len] = 0x80;
-	uint64_t bits = (uint64_t)len * 8;
-	for (int i = 0; i < 8; i++)
-		m[total - 1 - i] = (uint8_t)(bits >> (8 * i));
-#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
-	for (size_t off = 0; off < total; off += 64) {
-		uint32_t w[64];
-		for (int i = 0; i < 16; i++)
-			w[i] = (uint32_t)m[off + 4 * i] << 24 | (uint32_t)m[off + 4 * i + 1] << 16 | (uint32_t)m[off + 4 * i + 2] << 8 | m[off + 4 * i + 3];
-		for (int i = 16; i < 64; i++) {
-			uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
-			uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
-			w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-		}
-		uint32_t a = hs[0], b = hs[1], c = hs[2], d = hs[3], e = hs[4], f = hs[5], g = hs[6], h = hs[7];
-		for (int i = 0; i < 64; i++) {
-			uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
-			uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-			h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
-		}
-		hs[0] += a; hs[1] += b; hs[2] += c; hs[3] += d; hs[4] += e; hs[5] += f; hs[6] += g; hs[7] += h;
-	}
-#undef ROR
-	free(m);
-	for (int i = 0; i < 8; i++)
-		for (int j = 0; j < 4; j++)
-			out[4 * i + j] = (uint8_t)(hs[i] >> (24 - 8 * j));
-}
-
 void net_names(const struct store *st, struct net_names *out)
 {
 	if (!strcmp(st->root, NET_DEFAULT_ROOT)) {
@@ -142,7 +96,10 @@ void net_names(const struct store *st, struct net_names *out)
 		return;
 	}
 	uint8_t h[32];
-	sha256_small(st->root, strlen(st->root), h);
+	struct sha256 sh;
+	sha256_init(&sh);
+	sha256_update(&sh, st->root, strlen(st->root));
+	sha256_final(&sh, h);
 	char hex[7];
 	snprintf(hex, sizeof hex, "%02x%02x%02x", h[0], h[1], h[2]);
 	snprintf(out->table, sizeof out->table, "%s_%s", NET_NFT_TABLE, hex);
