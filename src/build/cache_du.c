@@ -10,9 +10,11 @@
 #include "util/cleanup.h"
 #include "util/units.h"
 
-int bdu_parse_filters(const struct strvec *filters, int64_t *until_ns, berr *err)
+int bdu_parse_filters(const struct strvec *filters, int64_t *until_ns, bool *labelled, berr *err)
 {
 	*until_ns = INT64_MAX;
+	if (labelled)
+		*labelled = false;
 	for (size_t i = 0; filters && i < filters->n; i++) {
 		const char *f = filters->v[i];
 		if (!strncmp(f, "until=", 6)) {
@@ -21,7 +23,9 @@ int bdu_parse_filters(const struct strvec *filters, int64_t *until_ns, berr *err
 			if (units_parse_timestamp(f + 6, time(NULL), &sec, &nsec, err) < 0)
 				return -1;
 			*until_ns = sec * 1000000000 + nsec;
-		} else
+		} else if (labelled && (!strncmp(f, "label=", 6) || !strncmp(f, "label!=", 7)))
+			*labelled = true;
+		else
 			return berr_set(err, EINVAL, "invalid filter '%s'", f);
 	}
 	return 0;

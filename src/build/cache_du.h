@@ -35,5 +35,6 @@ struct bdu_sum {
 	long count;
 };
 void bdu_summarize(const struct bdu_rec *r, size_t n, struct bdu_sum *s);
-/* Parse --filter values for du/prune: "until=TIME" sets *until_ns; other keys are errors. */
-int bdu_parse_filters(const struct strvec *filters, int64_t *until_ns, berr *err);
+/* Parse --filter values for du/prune: "until=TIME" sets *until_ns; with labelled, label=/label!=
+ * set *labelled (cache records have no labels: prune then matches nothing); other keys are errors. */
+int bdu_parse_filters(const struct strvec *filters, int64_t *until_ns, bool *labelled, berr *err);

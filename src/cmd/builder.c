@@ -21,21 +21,10 @@ static int prune_build_cache(struct store *st, int flags, const struct strvec *f
 {
 	/* until=TIME: only what was last used before; label=...: cache records have no labels,
 	 * so nothing matches a label filter (as Docker's build cache) */
-	int64_t until = INT64_MAX;
-	bool labelled = false;
-	for (size_t i = 0; filters && i < filters->n; i++) {
-		const char *f = filters->v[i];
-		if (!strncmp(f, "until=", 6)) {
-			int64_t sec;
-			long nsec;
-			if (units_parse_timestamp(f + 6, time(NULL), &sec, &nsec, err) < 0)
-				return -1;
-			until = sec * 1000000000 + nsec;
-		} else if (!strncmp(f, "label=", 6) || !strncmp(f, "label!=", 7))
-			labelled = true;
-		else
-			return berr_set(err, EINVAL, "invalid filter '%s'", f);
-	}
+	int64_t until;
+	bool labelled;
+	if (bdu_parse_filters(filters, &until, &labelled, err) < 0)
+		return -1;
 	if (labelled)
 		return 0;
 	_cleanup_stmt_ sqlite3_stmt *s = NULL;
@@ -212,7 +201,7 @@ static int run_builder_du(struct berth_ctx *ctx, int argc, char **argv)
 		return status;
 	berr err = { 0 };
 	int64_t until;
-	if (bdu_parse_filters(&filter, &until, &err) < 0)
+	if (bdu_parse_filters(&filter, &until, NULL, &err) < 0)
 		return cli_error(&err);
 	if (verbose && format && strcmp(format, "pretty"))
 		return cli_error(&(berr){ .status = 125, .msg = "--verbose and --format are mutually exclusive" });

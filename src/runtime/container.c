@@ -358,6 +358,20 @@ bool ctr_is_running(struct ctr *c)
 	return c->state == CTR_RUNNING && proc_alive(c->pid, c->pid_start);
 }
 
+/* The state columns of f (a fresher read of the same record) into c. */
+void ctr_copy_state(struct ctr *c, const struct ctr *f)
+{
+	c->state = f->state;
+	c->pid = f->pid;
+	c->pid_start = f->pid_start;
+	c->mon_pid = f->mon_pid;
+	c->mon_start = f->mon_start;
+	c->exit_code = f->exit_code;
+	c->started_at = f->started_at;
+	c->finished_at = f->finished_at;
+	c->oom = f->oom;
+}
+
 enum ctr_state ctr_refresh(struct store *st, struct ctr *c)
 {
 	if (c->state != CTR_RUNNING)
@@ -381,17 +395,8 @@ enum ctr_state ctr_refresh(struct store *st, struct ctr *c)
 		c->state = CTR_REMOVING; /* removed under us */
 		return c->state;
 	}
-	{
-		c->state = fresh->state;
-		c->exit_code = fresh->exit_code;
-		c->finished_at = fresh->finished_at;
-		c->oom = fresh->oom;
-		c->pid = fresh->pid;
-		c->pid_start = fresh->pid_start;
-		c->mon_pid = fresh->mon_pid;
-		c->mon_start = fresh->mon_start;
-		ctr_free(fresh);
-	}
+	ctr_copy_state(c, fresh);
+	ctr_free(fresh);
 	if (c->state != CTR_RUNNING || proc_alive(c->mon_pid, c->mon_start))
 		return c->state;
 	/* Nobody recorded the exit: the supervisor was killed. The container init has

@@ -49,6 +49,7 @@ int ctr_lookup(struct store *st, const char *ref, struct ctr **out, berr *err);
 int ctr_list(struct store *st, struct ctr ***out, size_t *n, berr *err);
 void ctr_list_free(struct ctr **v, size_t n);
 int ctr_save_state(struct store *st, struct ctr *c, berr *err);
+void ctr_copy_state(struct ctr *c, const struct ctr *f);
 int ctr_save_config(struct store *st, struct ctr *c, berr *err);
 int ctr_rename(struct store *st, struct ctr *c, const char *name, berr *err);
 int ctr_delete_row(struct store *st, const char *id, berr *err);

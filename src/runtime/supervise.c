@@ -120,15 +120,7 @@ bool ctr_restarting(struct ctr *c)
 
 static void copy_state(struct ctr *c, struct ctr *f)
 {
-	c->state = f->state;
-	c->pid = f->pid;
-	c->pid_start = f->pid_start;
-	c->mon_pid = f->mon_pid;
-	c->mon_start = f->mon_start;
-	c->exit_code = f->exit_code;
-	c->started_at = f->started_at;
-	c->finished_at = f->finished_at;
-	c->oom = f->oom;
+	ctr_copy_state(c, f);
 	json_decref(c->cfg);
 	c->cfg = json_incref(f->cfg);
 }
