@@ -17,6 +17,7 @@
 #include <termios.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "cmd/attach.h"
 #include "runtime/lifecycle.h"
 #include "runtime/runtime.h"
 #include "runtime/supervise.h"
@@ -110,12 +111,6 @@ static int run_attach(struct berth_ctx *ctx, int argc, char **argv)
 		return status;
 	if ((status = cli_require_args("attach", USAGE, SUMMARY, &args, 1, 1)))
 		return status;
-	unsigned char dkeys[16];
-	int ndk = parse_keys(keys, dkeys, sizeof dkeys);
-	if (ndk < 0) {
-		fprintf(stderr, "Invalid detach keys (%s) provided\n", keys);
-		return 1;
-	}
 	_cleanup_store_ struct store *st = NULL;
 	berr err = { 0 };
 	if (store_open(&st, ctx->root, ctx->runroot, &err) < 0)
@@ -125,6 +120,18 @@ static int run_attach(struct berth_ctx *ctx, int argc, char **argv)
 		return cli_error(&err);
 	if (ctr_refresh(st, c) != CTR_RUNNING) {
 		fprintf(stderr, "You cannot attach to a stopped container, start it first\n");
+		return 1;
+	}
+	return attach_running(st, c, no_stdin, sig_proxy, keys);
+}
+
+int attach_running(struct store *st, struct ctr *c, bool no_stdin, bool sig_proxy, const char *keys)
+{
+	berr err = { 0 };
+	unsigned char dkeys[16];
+	int ndk = parse_keys(keys, dkeys, sizeof dkeys);
+	if (ndk < 0) {
+		fprintf(stderr, "Invalid detach keys (%s) provided\n", keys);
 		return 1;
 	}
 	if (ctr_paused(c)) {

@@ -2,6 +2,7 @@
  * monitor, or attached with -a: output relayed, exit code returned). */
 #include <stdio.h>
 #include "cli/cli.h"
+#include "cmd/attach.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
 
@@ -38,10 +39,9 @@ static int run_start(struct berth_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		if (attach || interactive) {
-			if (ctr_refresh(st, c) == CTR_RUNNING) {
-				fprintf(stderr, "Error: attaching to a running container is not supported yet\n");
-				return 1;
-			}
+			/* already running: docker start -a attaches to it */
+			if (ctr_refresh(st, c) == CTR_RUNNING)
+				return attach_running(st, c, !interactive, true, "ctrl-p,ctrl-q");
 			int rc = attached_start(st, c, interactive, true, &err);
 			if (rc < 0) {
 				cli_error(&err);

@@ -81,3 +81,14 @@ setup() { berth_setup_root; }
 	assert_output_contains "Invalid detach keys (ctrl-%) provided"
 	run_berth rm -f a6
 }
+
+@test "start -a of a container that already runs attaches to it (as docker start -a)" {
+	run_berth run -d --name a9 busybox sh -c 'echo before; sleep 1.5; echo late; exit 5'
+	wait_for sh -c "'$BERTH' logs a9 | grep -q before"
+	run "$BERTH" start -a a9
+	[ "$status" = 5 ]
+	assert_output_contains "late"
+	[[ "$output" != *before* ]]
+	[[ "$output" != *"not supported"* ]]
+	run_berth rm a9
+}
