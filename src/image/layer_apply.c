@@ -356,6 +356,9 @@ static int whiteout(struct applier *ap, struct archive_entry *e, const char *dir
 	if (fchownat(pfd, victim, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
 		     AT_SYMLINK_NOFOLLOW) < 0 && !ap->rootless)
 		return entry_err(ap, err, errno, "chown whiteout");
+	/* the marker's time from the layer, as every other entry (a round trip keeps it) */
+	if (set_mtime(pfd, victim, -1, e) < 0)
+		return entry_err(ap, err, errno, "set whiteout time");
 	return 0;
 }
 
